@@ -1,0 +1,108 @@
+import type { ClientRepository, Page } from '../storage/port.js';
+import { newId } from '../storage/ids.js';
+import { DomainError, notFound } from '../errors.js';
+import { parseOrThrow } from '../validation.js';
+import type { Client } from './types.js';
+import { clientCreateSchema, clientUpdateSchema, type ClientCreateInput, type ClientUpdateInput } from './schema.js';
+import { hashClientSecret, newClientSecret } from './secrets.js';
+
+/** Turns tenant references (slug or id) into ids; refuses unknown ones. */
+export type TenantResolver = (ref: string) => Promise<string | null>;
+
+export class ClientService {
+  constructor(
+    private readonly clients: ClientRepository,
+    private readonly resolveTenant: TenantResolver,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Returns the client and, for confidential clients, the secret: shown this once, stored only hashed. */
+  async create(input: ClientCreateInput): Promise<{ client: Client; secret: string | null }> {
+    const data = parseOrThrow(clientCreateSchema, input);
+    const tenantIds = await this.resolveTenants(data.tenants);
+    const secret = data.public ? null : newClientSecret();
+    const now = this.clock().toISOString();
+    const client: Client = {
+      id: newId(),
+      name: data.name,
+      secretHash: secret ? hashClientSecret(secret) : null,
+      tokenEndpointAuthMethod: data.public ? 'none' : data.tokenEndpointAuthMethod,
+      redirectUris: data.redirectUris,
+      postLogoutRedirectUris: data.postLogoutRedirectUris,
+      tenantIds,
+      admin: data.admin,
+      firstParty: data.firstParty,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.clients.insert(client);
+    return { client, secret };
+  }
+
+  async get(id: string): Promise<Client> {
+    const client = await this.clients.findById(id);
+    if (!client) throw notFound('client');
+    return client;
+  }
+
+  findById(id: string): Promise<Client | null> {
+    return this.clients.findById(id);
+  }
+
+  list(page: Page): Promise<Client[]> {
+    return this.clients.list(page);
+  }
+
+  async update(id: string, input: ClientUpdateInput): Promise<{ before: Client; after: Client }> {
+    const data = parseOrThrow(clientUpdateSchema, input);
+    const before = await this.get(id);
+    const after: Client = {
+      ...before,
+      name: data.name ?? before.name,
+      redirectUris: data.redirectUris ?? before.redirectUris,
+      postLogoutRedirectUris: data.postLogoutRedirectUris ?? before.postLogoutRedirectUris,
+      firstParty: data.firstParty ?? before.firstParty,
+      tenantIds: data.tenants ? await this.resolveTenants(data.tenants) : before.tenantIds,
+      updatedAt: this.clock().toISOString(),
+    };
+    if (!after.admin && after.redirectUris.length === 0) {
+      throw new DomainError('validation_failed', 'the request is not valid', [
+        { field: 'redirectUris', code: 'too_small', message: 'at least one redirect URI is needed' },
+      ]);
+    }
+    if (!(await this.clients.replace(after))) throw notFound('client');
+    return { before, after };
+  }
+
+  /** Issues a new secret for a confidential client; the old one stops working at once. */
+  async rotateSecret(id: string): Promise<{ client: Client; secret: string }> {
+    const before = await this.get(id);
+    if (before.secretHash === null) {
+      throw new DomainError('validation_failed', 'a public client has no secret', [
+        { field: '', code: 'public_client', message: 'a public client has no secret' },
+      ]);
+    }
+    const secret = newClientSecret();
+    const client = { ...before, secretHash: hashClientSecret(secret), updatedAt: this.clock().toISOString() };
+    if (!(await this.clients.replace(client))) throw notFound('client');
+    return { client, secret };
+  }
+
+  async delete(id: string): Promise<Client> {
+    const client = await this.get(id);
+    await this.clients.delete(id);
+    return client;
+  }
+
+  private async resolveTenants(refs: string[]): Promise<string[]> {
+    const ids: string[] = [];
+    const problems = [];
+    for (const [index, ref] of refs.entries()) {
+      const id = await this.resolveTenant(ref);
+      if (id) ids.push(id);
+      else problems.push({ field: `tenants.${index}`, code: 'unknown_tenant', message: `no tenant "${ref}"` });
+    }
+    if (problems.length) throw new DomainError('validation_failed', 'the request is not valid', problems);
+    return [...new Set(ids)];
+  }
+}

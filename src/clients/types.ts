@@ -1,0 +1,27 @@
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface Client {
+  /** The OAuth client_id. */
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the secret; null for public clients, which must use PKCE. */
+  secretHash: string | null;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** Tenant ids whose people may sign in to this client; empty means every tenant. */
+  tenantIds: string[];
+  /** May obtain `admin`-scoped tokens with client credentials to call the admin API. */
+  admin: boolean;
+  /** Our own application: consent is not asked. */
+  firstParty: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type PublicClient = Omit<Client, 'secretHash'> & { public: boolean };
+
+export function toPublicClient(client: Client): PublicClient {
+  const { secretHash, ...rest } = client;
+  return { ...rest, public: secretHash === null };
+}

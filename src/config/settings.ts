@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the service reads, with its default and why it exists.
+ * The environment variable names are a contract (DESIGN.md section 4).
+ */
+export interface Settings {
+  /** TCP port to listen on. */
+  port: number;
+  /** Public issuer URL; every token names it and every link is built from it. */
+  issuer: string;
+  /** Where the embedded store, outbox and development keys live. */
+  dataDir: string;
+  /** Unset: SQLite in dataDir. mongodb:// or mongodb+srv://: MongoDB. */
+  databaseUrl: string | undefined;
+  /** Where signing keys and cookie secrets are generated on first start. */
+  keysDir: string;
+  /** Unset: e-mails are written as .eml files under dataDir/outbox. */
+  smtpUrl: string | undefined;
+  /** Serve HTTPS directly (TLS 1.2 minimum) when both are set. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /** Keys for data at rest, `id:base64key` separated by commas, newest first. */
+  encryptionKeys: string | undefined;
+  logLevel: string;
+  /** bcrypt cost factor for password hashes. */
+  bcryptCost: number;
+  /** Largest accepted form or JSON body, in bytes. */
+  maxBodyBytes: number;
+  /** Trust X-Forwarded-* headers from a reverse proxy. */
+  trustProxy: boolean;
+}
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ISSUER: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'DATABASE_URL must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  KEYS_DIR: z.string().min(1).default('./keys'),
+  SMTP_URL: z.string().optional(),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  ENCRYPTION_KEYS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1048576).default(16384),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+});
+
+export class SettingsError extends Error {}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const blankAsUnset = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new SettingsError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
+    throw new SettingsError('invalid environment: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  const scheme = e.TLS_CERT_FILE ? 'https' : 'http';
+  return {
+    port: e.PORT,
+    issuer: (e.ISSUER ?? `${scheme}://localhost:${e.PORT}`).replace(/\/$/, ''),
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    keysDir: path.resolve(e.KEYS_DIR),
+    smtpUrl: e.SMTP_URL,
+    tlsCertFile: e.TLS_CERT_FILE,
+    tlsKeyFile: e.TLS_KEY_FILE,
+    encryptionKeys: e.ENCRYPTION_KEYS,
+    logLevel: e.LOG_LEVEL,
+    bcryptCost: e.BCRYPT_COST,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    trustProxy: e.TRUST_PROXY === 'true',
+  };
+}

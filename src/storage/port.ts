@@ -1,0 +1,96 @@
+import type { Tenant } from '../tenants/types.js';
+import type { Account } from '../accounts/types.js';
+import type { Client } from '../clients/types.js';
+import type { AuditEvent, AuditQuery } from '../audit/types.js';
+
+/**
+ * The one storage port. Two adapters implement it (SQLite, MongoDB) and both pass
+ * test/storage/contract.ts. Domain services take only the repository they need.
+ */
+
+export interface Page {
+  /** Largest number of records to return. */
+  limit: number;
+  /** Return records whose id sorts after this one (ids are time-ordered). */
+  after?: string;
+}
+
+export interface TenantRepository {
+  /** @throws ConflictError when the slug is taken. */
+  insert(tenant: Tenant): Promise<void>;
+  findById(id: string): Promise<Tenant | null>;
+  findBySlug(slug: string): Promise<Tenant | null>;
+  /** Tenants that own this (lower-case) e-mail domain. */
+  findByDomain(domain: string): Promise<Tenant[]>;
+  list(page: Page): Promise<Tenant[]>;
+  /** Replaces the stored record; false when it no longer exists. @throws ConflictError */
+  replace(tenant: Tenant): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AccountRepository {
+  /** @throws ConflictError when the e-mail is taken in the tenant. */
+  insert(account: Account): Promise<void>;
+  findById(id: string): Promise<Account | null>;
+  findByEmail(tenantId: string, emailNormalized: string): Promise<Account | null>;
+  /** Every account with this e-mail, across tenants (for the tenant choice at login). */
+  findAllByEmail(emailNormalized: string): Promise<Account[]>;
+  listByTenant(tenantId: string, page: Page): Promise<Account[]>;
+  /** @throws ConflictError */
+  replace(account: Account): Promise<boolean>;
+  /** Stamps a successful sign-in without touching the rest of the record. */
+  recordLogin(id: string, at: string): Promise<void>;
+  delete(id: string): Promise<boolean>;
+  deleteByTenant(tenantId: string): Promise<number>;
+}
+
+export interface ClientRepository {
+  /** @throws ConflictError when the id is taken. */
+  insert(client: Client): Promise<void>;
+  findById(id: string): Promise<Client | null>;
+  list(page: Page): Promise<Client[]>;
+  replace(client: Client): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AuditRepository {
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<AuditEvent[]>;
+}
+
+/** What oidc-provider persists: sessions, interactions, grants, codes, tokens, clients' artefacts. */
+export interface OidcPayloadRepository {
+  upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined): Promise<void>;
+  find(model: string, id: string): Promise<OidcPayload | undefined>;
+  findByUid(model: string, uid: string): Promise<OidcPayload | undefined>;
+  findByUserCode(model: string, userCode: string): Promise<OidcPayload | undefined>;
+  /** Marks the record consumed (once; the first call wins) without deleting it. */
+  consume(model: string, id: string, at: number): Promise<void>;
+  destroy(model: string, id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+  /** Removes every record whose expiry has passed; returns how many. */
+  purgeExpired(now: number): Promise<number>;
+}
+
+export interface OidcPayload {
+  [key: string]: unknown;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  consumed?: number;
+  /** An account id, for sessions and tokens. */
+  accountId?: string;
+}
+
+export interface Storage {
+  readonly kind: 'sqlite' | 'mongodb';
+  readonly tenants: TenantRepository;
+  readonly accounts: AccountRepository;
+  readonly clients: ClientRepository;
+  readonly audit: AuditRepository;
+  readonly oidc: OidcPayloadRepository;
+  /** Resolves when the database answers; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { ConflictError } from '../errors.js';
+
+/** Schema versions, applied in order, each once; the applied version lives in `user_version`. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE tenants (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+  CREATE TABLE tenant_domains (domain TEXT NOT NULL, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    PRIMARY KEY (domain, tenant_id));
+  CREATE TABLE accounts (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email_normalized TEXT NOT NULL, doc TEXT NOT NULL,
+    UNIQUE (tenant_id, email_normalized));
+  CREATE INDEX accounts_by_email ON accounts (email_normalized);
+  CREATE TABLE clients (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  CREATE TABLE audit_events (id TEXT PRIMARY KEY, tenant_id TEXT, action TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX audit_by_tenant ON audit_events (tenant_id, id);
+  CREATE TABLE oidc_payloads (model TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL,
+    grant_id TEXT, uid TEXT, user_code TEXT, expires_at INTEGER, consumed_at INTEGER, PRIMARY KEY (model, id));
+  CREATE INDEX oidc_by_grant ON oidc_payloads (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_by_uid ON oidc_payloads (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX oidc_by_user_code ON oidc_payloads (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX oidc_by_expiry ON oidc_payloads (expires_at) WHERE expires_at IS NOT NULL;
+  `,
+];
+
+export type Params = Record<string, SQLInputValue>;
+
+/** A thin, typed wrapper over node:sqlite that caches statements and maps constraint errors. */
+export class Database {
+  private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+
+  constructor(readonly db: DatabaseSync) {}
+
+  static open(file: string): Database {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    const db = new DatabaseSync(file);
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    const database = new Database(db);
+    database.migrate();
+    return database;
+  }
+
+  private migrate(): void {
+    const { user_version: current } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
+    for (let version = current; version < MIGRATIONS.length; version += 1) {
+      this.transaction(() => {
+        this.db.exec(MIGRATIONS[version]!);
+        this.db.exec(`PRAGMA user_version = ${version + 1}`);
+      });
+    }
+  }
+
+  private statement(sql: string) {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  get<T>(sql: string, params: Params = {}): T | undefined {
+    return this.statement(sql).get(params) as T | undefined;
+  }
+
+  all<T>(sql: string, params: Params = {}): T[] {
+    return this.statement(sql).all(params) as T[];
+  }
+
+  /** Runs a write; a uniqueness violation becomes a ConflictError naming `what`. */
+  run(sql: string, params: Params = {}, what = 'record'): { changes: number } {
+    try {
+      const result = this.statement(sql).run(params);
+      return { changes: Number(result.changes) };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(what);
+      throw error;
+    }
+  }
+
+  /** Runs fn inside BEGIN IMMEDIATE … COMMIT, so other writers wait rather than interleave. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+/** Duck-typed: node:sqlite errors come from another realm under test runners, so instanceof fails. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+export function parseDoc<T>(row: { doc: string } | undefined): T | null {
+  return row ? (JSON.parse(row.doc) as T) : null;
+}

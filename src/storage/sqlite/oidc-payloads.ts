@@ -1,0 +1,75 @@
+import type { OidcPayload, OidcPayloadRepository } from '../port.js';
+import type { Database } from './database.js';
+
+type PayloadRow = { payload: string; consumed_at: number | null };
+
+const LIVE = '(expires_at IS NULL OR expires_at > $now)';
+
+function toPayload(row: PayloadRow | undefined): OidcPayload | undefined {
+  if (!row) return undefined;
+  const payload = JSON.parse(row.payload) as OidcPayload;
+  if (row.consumed_at !== null) payload.consumed = row.consumed_at;
+  return payload;
+}
+
+export class SqliteOidcPayloads implements OidcPayloadRepository {
+  constructor(private readonly db: Database) {}
+
+  async upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined) {
+    this.db.run(
+      `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at, consumed_at)
+       VALUES ($model, $id, $payload, $grant, $uid, $userCode, $expires, NULL)
+       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+         uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+      {
+        model,
+        id,
+        payload: JSON.stringify(payload),
+        grant: payload.grantId ?? null,
+        uid: payload.uid ?? null,
+        userCode: payload.userCode ?? null,
+        expires: expiresAt ?? null,
+      },
+    );
+  }
+
+  async find(model: string, id: string) {
+    return toPayload(this.db.get<PayloadRow>(
+      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND id = $id AND ${LIVE}`,
+      { model, id, now: Date.now() },
+    ));
+  }
+
+  async findByUid(model: string, uid: string) {
+    return toPayload(this.db.get<PayloadRow>(
+      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND uid = $uid AND ${LIVE}`,
+      { model, uid, now: Date.now() },
+    ));
+  }
+
+  async findByUserCode(model: string, userCode: string) {
+    return toPayload(this.db.get<PayloadRow>(
+      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND user_code = $userCode AND ${LIVE}`,
+      { model, userCode, now: Date.now() },
+    ));
+  }
+
+  async consume(model: string, id: string, at: number) {
+    this.db.run(
+      'UPDATE oidc_payloads SET consumed_at = $at WHERE model = $model AND id = $id AND consumed_at IS NULL',
+      { model, id, at },
+    );
+  }
+
+  async destroy(model: string, id: string) {
+    this.db.run('DELETE FROM oidc_payloads WHERE model = $model AND id = $id', { model, id });
+  }
+
+  async revokeByGrantId(grantId: string) {
+    this.db.run('DELETE FROM oidc_payloads WHERE grant_id = $grant', { grant: grantId });
+  }
+
+  async purgeExpired(now: number) {
+    return this.db.run('DELETE FROM oidc_payloads WHERE expires_at IS NOT NULL AND expires_at <= $now', { now }).changes;
+  }
+}

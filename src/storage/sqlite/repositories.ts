@@ -1,0 +1,172 @@
+import type { Account } from '../../accounts/types.js';
+import type { AuditEvent, AuditQuery } from '../../audit/types.js';
+import type { Client } from '../../clients/types.js';
+import type { Tenant } from '../../tenants/types.js';
+import type {
+  AccountRepository,
+  AuditRepository,
+  ClientRepository,
+  Page,
+  TenantRepository,
+} from '../port.js';
+import { parseDoc, type Database } from './database.js';
+
+type DocRow = { doc: string };
+const docs = <T>(rows: DocRow[]): T[] => rows.map((row) => JSON.parse(row.doc) as T);
+
+export class SqliteTenants implements TenantRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(tenant: Tenant): Promise<void> {
+    this.db.transaction(() => {
+      this.db.run('INSERT INTO tenants (id, slug, doc) VALUES ($id, $slug, $doc)',
+        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) }, 'tenant');
+      this.writeDomains(tenant);
+    });
+  }
+
+  async findById(id: string) {
+    return parseDoc<Tenant>(this.db.get<DocRow>('SELECT doc FROM tenants WHERE id = $id', { id }));
+  }
+
+  async findBySlug(slug: string) {
+    return parseDoc<Tenant>(this.db.get<DocRow>('SELECT doc FROM tenants WHERE slug = $slug', { slug }));
+  }
+
+  async findByDomain(domain: string) {
+    return docs<Tenant>(this.db.all<DocRow>(
+      'SELECT t.doc FROM tenants t JOIN tenant_domains d ON d.tenant_id = t.id WHERE d.domain = $domain ORDER BY t.id',
+      { domain },
+    ));
+  }
+
+  async list(page: Page) {
+    return docs<Tenant>(this.db.all<DocRow>(
+      'SELECT doc FROM tenants WHERE id > $after ORDER BY id LIMIT $limit',
+      { after: page.after ?? '', limit: page.limit },
+    ));
+  }
+
+  async replace(tenant: Tenant) {
+    return this.db.transaction(() => {
+      const { changes } = this.db.run('UPDATE tenants SET slug = $slug, doc = $doc WHERE id = $id',
+        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) }, 'tenant');
+      if (changes) this.writeDomains(tenant);
+      return changes > 0;
+    });
+  }
+
+  async delete(id: string) {
+    return this.db.run('DELETE FROM tenants WHERE id = $id', { id }).changes > 0;
+  }
+
+  private writeDomains(tenant: Tenant): void {
+    this.db.run('DELETE FROM tenant_domains WHERE tenant_id = $id', { id: tenant.id });
+    for (const domain of tenant.domains) {
+      this.db.run('INSERT INTO tenant_domains (domain, tenant_id) VALUES ($domain, $id)', { domain, id: tenant.id });
+    }
+  }
+}
+
+export class SqliteAccounts implements AccountRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(account: Account) {
+    this.db.run(
+      'INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES ($id, $tenant, $email, $doc)',
+      { id: account.id, tenant: account.tenantId, email: account.emailNormalized, doc: JSON.stringify(account) },
+      'account',
+    );
+  }
+
+  async findById(id: string) {
+    return parseDoc<Account>(this.db.get<DocRow>('SELECT doc FROM accounts WHERE id = $id', { id }));
+  }
+
+  async findByEmail(tenantId: string, emailNormalized: string) {
+    return parseDoc<Account>(this.db.get<DocRow>(
+      'SELECT doc FROM accounts WHERE tenant_id = $tenant AND email_normalized = $email',
+      { tenant: tenantId, email: emailNormalized },
+    ));
+  }
+
+  async findAllByEmail(emailNormalized: string) {
+    return docs<Account>(this.db.all<DocRow>(
+      'SELECT doc FROM accounts WHERE email_normalized = $email ORDER BY id', { email: emailNormalized },
+    ));
+  }
+
+  async listByTenant(tenantId: string, page: Page) {
+    return docs<Account>(this.db.all<DocRow>(
+      'SELECT doc FROM accounts WHERE tenant_id = $tenant AND id > $after ORDER BY id LIMIT $limit',
+      { tenant: tenantId, after: page.after ?? '', limit: page.limit },
+    ));
+  }
+
+  async replace(account: Account) {
+    const { changes } = this.db.run(
+      'UPDATE accounts SET email_normalized = $email, doc = $doc WHERE id = $id',
+      { id: account.id, email: account.emailNormalized, doc: JSON.stringify(account) },
+      'account',
+    );
+    return changes > 0;
+  }
+
+  async recordLogin(id: string, at: string) {
+    this.db.run("UPDATE accounts SET doc = json_set(doc, '$.lastLoginAt', $at) WHERE id = $id", { id, at });
+  }
+
+  async delete(id: string) {
+    return this.db.run('DELETE FROM accounts WHERE id = $id', { id }).changes > 0;
+  }
+
+  async deleteByTenant(tenantId: string) {
+    return this.db.run('DELETE FROM accounts WHERE tenant_id = $tenant', { tenant: tenantId }).changes;
+  }
+}
+
+export class SqliteClients implements ClientRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(client: Client) {
+    this.db.run('INSERT INTO clients (id, doc) VALUES ($id, $doc)', { id: client.id, doc: JSON.stringify(client) }, 'client');
+  }
+
+  async findById(id: string) {
+    return parseDoc<Client>(this.db.get<DocRow>('SELECT doc FROM clients WHERE id = $id', { id }));
+  }
+
+  async list(page: Page) {
+    return docs<Client>(this.db.all<DocRow>(
+      'SELECT doc FROM clients WHERE id > $after ORDER BY id LIMIT $limit',
+      { after: page.after ?? '', limit: page.limit },
+    ));
+  }
+
+  async replace(client: Client) {
+    return this.db.run('UPDATE clients SET doc = $doc WHERE id = $id', { id: client.id, doc: JSON.stringify(client) }).changes > 0;
+  }
+
+  async delete(id: string) {
+    return this.db.run('DELETE FROM clients WHERE id = $id', { id }).changes > 0;
+  }
+}
+
+export class SqliteAudit implements AuditRepository {
+  constructor(private readonly db: Database) {}
+
+  async append(event: AuditEvent) {
+    this.db.run('INSERT INTO audit_events (id, tenant_id, action, doc) VALUES ($id, $tenant, $action, $doc)',
+      { id: event.id, tenant: event.tenantId, action: event.action, doc: JSON.stringify(event) });
+  }
+
+  async list(query: AuditQuery) {
+    return docs<AuditEvent>(this.db.all<DocRow>(
+      `SELECT doc FROM audit_events
+       WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($action IS NULL OR action = $action)
+         AND ($before IS NULL OR id < $before)
+       ORDER BY id DESC LIMIT $limit`,
+      { tenant: query.tenantId ?? null, action: query.action ?? null, before: query.before ?? null, limit: query.limit },
+    ));
+  }
+}

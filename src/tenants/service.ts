@@ -1,0 +1,74 @@
+import type { AccountRepository, Page, TenantRepository } from '../storage/port.js';
+import { ConflictError } from '../storage/errors.js';
+import { newId } from '../storage/ids.js';
+import { conflict, notFound } from '../errors.js';
+import { parseOrThrow } from '../validation.js';
+import type { Tenant } from './types.js';
+import { tenantCreateSchema, tenantUpdateSchema, type TenantCreateInput, type TenantUpdateInput } from './schema.js';
+
+export class TenantService {
+  constructor(
+    private readonly tenants: TenantRepository,
+    private readonly accounts: Pick<AccountRepository, 'deleteByTenant'>,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: TenantCreateInput): Promise<Tenant> {
+    const data = parseOrThrow(tenantCreateSchema, input);
+    const domains = [...new Set(data.domains)];
+    await this.assertDomainsFree(domains, undefined);
+    const now = this.clock().toISOString();
+    const tenant: Tenant = { id: newId(), slug: data.slug, name: data.name, domains, state: 'active', createdAt: now, updatedAt: now };
+    try {
+      await this.tenants.insert(tenant);
+    } catch (error) {
+      if (error instanceof ConflictError) throw conflict(`a tenant with slug "${data.slug}" already exists`);
+      throw error;
+    }
+    return tenant;
+  }
+
+  /** Finds a tenant by id or by slug. */
+  async get(ref: string): Promise<Tenant> {
+    const tenant = (await this.tenants.findBySlug(ref)) ?? (await this.tenants.findById(ref));
+    if (!tenant) throw notFound('tenant');
+    return tenant;
+  }
+
+  async findBySlug(slug: string): Promise<Tenant | null> {
+    return this.tenants.findBySlug(slug);
+  }
+
+  async findById(id: string): Promise<Tenant | null> {
+    return this.tenants.findById(id);
+  }
+
+  list(page: Page): Promise<Tenant[]> {
+    return this.tenants.list(page);
+  }
+
+  async update(ref: string, input: TenantUpdateInput): Promise<{ before: Tenant; after: Tenant }> {
+    const data = parseOrThrow(tenantUpdateSchema, input);
+    const before = await this.get(ref);
+    const domains = data.domains ? [...new Set(data.domains)] : before.domains;
+    await this.assertDomainsFree(domains, before.id);
+    const after: Tenant = { ...before, name: data.name ?? before.name, domains, updatedAt: this.clock().toISOString() };
+    if (!(await this.tenants.replace(after))) throw notFound('tenant');
+    return { before, after };
+  }
+
+  /** Deletes the tenant and every account in it. */
+  async delete(ref: string): Promise<Tenant> {
+    const tenant = await this.get(ref);
+    await this.accounts.deleteByTenant(tenant.id);
+    await this.tenants.delete(tenant.id);
+    return tenant;
+  }
+
+  private async assertDomainsFree(domains: string[], ownTenantId: string | undefined): Promise<void> {
+    for (const domain of domains) {
+      const owners = await this.tenants.findByDomain(domain);
+      if (owners.some((t) => t.id !== ownTenantId)) throw conflict(`the domain "${domain}" belongs to another tenant`);
+    }
+  }
+}

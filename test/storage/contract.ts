@@ -1,0 +1,215 @@
+import type { Storage } from '../../src/storage/port.js';
+import { ConflictError } from '../../src/storage/errors.js';
+import { newId } from '../../src/storage/ids.js';
+import type { Tenant } from '../../src/tenants/types.js';
+import type { Account } from '../../src/accounts/types.js';
+import type { Client } from '../../src/clients/types.js';
+import type { AuditEvent } from '../../src/audit/types.js';
+
+const now = () => new Date().toISOString();
+
+export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
+  const id = newId();
+  return { id, slug: `t-${id.slice(-12)}`, name: 'Tenant', domains: [], state: 'active', createdAt: now(), updatedAt: now(), ...overrides };
+}
+
+export function anAccount(tenantId: string, overrides: Partial<Account> = {}): Account {
+  const id = newId();
+  const email = overrides.email ?? `user-${id.slice(-12)}@example.com`;
+  return {
+    id, tenantId, email, emailNormalized: email.toLowerCase(), name: null, passwordHash: null, state: 'active',
+    lockedReason: null, lockedAt: null, failedAttempts: 0, lastLoginAt: null, createdAt: now(), updatedAt: now(), ...overrides,
+  };
+}
+
+export function aClient(overrides: Partial<Client> = {}): Client {
+  return {
+    id: newId(), name: 'App', secretHash: null, tokenEndpointAuthMethod: 'none', redirectUris: ['https://app.example/cb'],
+    postLogoutRedirectUris: [], tenantIds: [], admin: false, firstParty: false, createdAt: now(), updatedAt: now(), ...overrides,
+  };
+}
+
+function anEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    id: newId(), time: now(), tenantId: null, actor: { type: 'system' }, action: 'test.event', target: null,
+    outcome: 'success', reason: null, ip: null, userAgent: null, details: null, ...overrides,
+  };
+}
+
+/**
+ * The behaviour every storage adapter must show. Run by test/storage/*.test.ts
+ * against each adapter; `open` returns a fresh, empty store.
+ */
+export function storageContract(open: () => Promise<Storage>): void {
+  let storage: Storage;
+  beforeEach(async () => {
+    storage = await open();
+  });
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  test('ping answers', async () => {
+    await expect(storage.ping()).resolves.toBeUndefined();
+  });
+
+  describe('tenants', () => {
+    test('insert, find by id, slug and domain', async () => {
+      const tenant = aTenant({ domains: ['acme.example', 'acme.test'] });
+      await storage.tenants.insert(tenant);
+      expect(await storage.tenants.findById(tenant.id)).toEqual(tenant);
+      expect(await storage.tenants.findBySlug(tenant.slug)).toEqual(tenant);
+      expect(await storage.tenants.findByDomain('acme.test')).toEqual([tenant]);
+      expect(await storage.tenants.findByDomain('other.example')).toEqual([]);
+      expect(await storage.tenants.findBySlug('missing')).toBeNull();
+    });
+
+    test('a taken slug is a conflict and stores nothing', async () => {
+      const first = aTenant({ slug: 'same' });
+      await storage.tenants.insert(first);
+      const second = aTenant({ slug: 'same' });
+      await expect(storage.tenants.insert(second)).rejects.toBeInstanceOf(ConflictError);
+      expect(await storage.tenants.findById(second.id)).toBeNull();
+    });
+
+    test('replace changes domains; delete removes', async () => {
+      const tenant = aTenant({ domains: ['old.example'] });
+      await storage.tenants.insert(tenant);
+      const changed = { ...tenant, name: 'New', domains: ['new.example'] };
+      expect(await storage.tenants.replace(changed)).toBe(true);
+      expect(await storage.tenants.findByDomain('old.example')).toEqual([]);
+      expect(await storage.tenants.findByDomain('new.example')).toEqual([changed]);
+      expect(await storage.tenants.replace(aTenant())).toBe(false);
+      expect(await storage.tenants.delete(tenant.id)).toBe(true);
+      expect(await storage.tenants.delete(tenant.id)).toBe(false);
+      expect(await storage.tenants.findByDomain('new.example')).toEqual([]);
+    });
+
+    test('list pages in id order', async () => {
+      const tenants = [aTenant(), aTenant(), aTenant()].sort((a, b) => a.id.localeCompare(b.id));
+      for (const t of tenants) await storage.tenants.insert(t);
+      const first = await storage.tenants.list({ limit: 2 });
+      expect(first.map((t) => t.id)).toEqual(tenants.slice(0, 2).map((t) => t.id));
+      const rest = await storage.tenants.list({ limit: 2, after: first[1]!.id });
+      expect(rest.map((t) => t.id)).toEqual([tenants[2]!.id]);
+    });
+  });
+
+  describe('accounts', () => {
+    test('e-mail is unique per tenant but may repeat across tenants', async () => {
+      const a = aTenant();
+      const b = aTenant();
+      const one = anAccount(a.id, { email: 'Ann@Example.com' });
+      await storage.accounts.insert(one);
+      await expect(storage.accounts.insert(anAccount(a.id, { email: 'ann@example.com' }))).rejects.toBeInstanceOf(ConflictError);
+      const other = anAccount(b.id, { email: 'ann@example.com' });
+      await storage.accounts.insert(other);
+      expect(await storage.accounts.findByEmail(a.id, 'ann@example.com')).toEqual(one);
+      expect((await storage.accounts.findAllByEmail('ann@example.com')).map((x) => x.id).sort()).toEqual([one.id, other.id].sort());
+    });
+
+    test('replace refuses an e-mail taken in the tenant and leaves the record as it was', async () => {
+      const t = aTenant();
+      const one = anAccount(t.id);
+      const two = anAccount(t.id);
+      await storage.accounts.insert(one);
+      await storage.accounts.insert(two);
+      await expect(storage.accounts.replace({ ...two, email: one.email, emailNormalized: one.emailNormalized }))
+        .rejects.toBeInstanceOf(ConflictError);
+      expect(await storage.accounts.findById(two.id)).toEqual(two);
+    });
+
+    test('recordLogin stamps only the login time', async () => {
+      const account = anAccount(newId(), { name: 'Ann' });
+      await storage.accounts.insert(account);
+      await storage.accounts.recordLogin(account.id, '2026-01-02T03:04:05.000Z');
+      expect(await storage.accounts.findById(account.id)).toEqual({ ...account, lastLoginAt: '2026-01-02T03:04:05.000Z' });
+    });
+
+    test('list by tenant pages; delete and delete by tenant', async () => {
+      const t = aTenant();
+      const accounts = [anAccount(t.id), anAccount(t.id), anAccount(t.id)].sort((a, b) => a.id.localeCompare(b.id));
+      for (const a of accounts) await storage.accounts.insert(a);
+      await storage.accounts.insert(anAccount(newId()));
+      const page = await storage.accounts.listByTenant(t.id, { limit: 2, after: accounts[0]!.id });
+      expect(page.map((a) => a.id)).toEqual([accounts[1]!.id, accounts[2]!.id]);
+      expect(await storage.accounts.delete(accounts[0]!.id)).toBe(true);
+      expect(await storage.accounts.deleteByTenant(t.id)).toBe(2);
+      expect(await storage.accounts.listByTenant(t.id, { limit: 10 })).toEqual([]);
+    });
+  });
+
+  describe('clients', () => {
+    test('insert, find, replace, list, delete', async () => {
+      const client = aClient();
+      await storage.clients.insert(client);
+      await expect(storage.clients.insert(client)).rejects.toBeInstanceOf(ConflictError);
+      expect(await storage.clients.findById(client.id)).toEqual(client);
+      const renamed = { ...client, name: 'Renamed' };
+      expect(await storage.clients.replace(renamed)).toBe(true);
+      expect(await storage.clients.list({ limit: 10 })).toEqual([renamed]);
+      expect(await storage.clients.delete(client.id)).toBe(true);
+      expect(await storage.clients.findById(client.id)).toBeNull();
+    });
+  });
+
+  describe('audit events', () => {
+    test('list newest first, filtered by tenant and action, paged by id', async () => {
+      const tenantId = newId();
+      const events = [
+        anEvent({ tenantId, action: 'login.password' }),
+        anEvent({ tenantId, action: 'logout' }),
+        anEvent({ action: 'login.password' }),
+        anEvent({ tenantId, action: 'login.password' }),
+      ];
+      for (const e of events) await storage.audit.append(e);
+      const forTenant = await storage.audit.list({ tenantId, limit: 10 });
+      expect(forTenant.map((e) => e.id)).toEqual([events[3]!.id, events[1]!.id, events[0]!.id]);
+      const logins = await storage.audit.list({ tenantId, action: 'login.password', limit: 10, before: events[3]!.id });
+      expect(logins).toEqual([events[0]]);
+    });
+  });
+
+  describe('oidc payloads', () => {
+    const inAMinute = () => Date.now() + 60_000;
+
+    test('upsert and find; a second upsert replaces', async () => {
+      await storage.oidc.upsert('Session', 's1', { uid: 'u1', accountId: 'a' }, inAMinute());
+      expect(await storage.oidc.find('Session', 's1')).toEqual({ uid: 'u1', accountId: 'a' });
+      expect(await storage.oidc.findByUid('Session', 'u1')).toEqual({ uid: 'u1', accountId: 'a' });
+      await storage.oidc.upsert('Session', 's1', { uid: 'u2', accountId: 'b' }, inAMinute());
+      expect(await storage.oidc.findByUid('Session', 'u1')).toBeUndefined();
+      expect(await storage.oidc.find('Session', 's1')).toEqual({ uid: 'u2', accountId: 'b' });
+      expect(await storage.oidc.find('AccessToken', 's1')).toBeUndefined();
+    });
+
+    test('expired records are not found and are purged', async () => {
+      await storage.oidc.upsert('AuthorizationCode', 'old', { grantId: 'g' }, Date.now() - 1);
+      await storage.oidc.upsert('AuthorizationCode', 'forever', { grantId: 'g' }, undefined);
+      expect(await storage.oidc.find('AuthorizationCode', 'old')).toBeUndefined();
+      expect(await storage.oidc.find('AuthorizationCode', 'forever')).toEqual({ grantId: 'g' });
+      expect(await storage.oidc.purgeExpired(Date.now())).toBe(1);
+    });
+
+    test('consume marks once with the first time', async () => {
+      await storage.oidc.upsert('AuthorizationCode', 'c1', { grantId: 'g' }, inAMinute());
+      await storage.oidc.consume('AuthorizationCode', 'c1', 1000);
+      await storage.oidc.consume('AuthorizationCode', 'c1', 2000);
+      expect(await storage.oidc.find('AuthorizationCode', 'c1')).toEqual({ grantId: 'g', consumed: 1000 });
+    });
+
+    test('find by user code, destroy, revoke by grant id', async () => {
+      await storage.oidc.upsert('DeviceCode', 'd1', { userCode: 'ABCD', grantId: 'g1' }, inAMinute());
+      await storage.oidc.upsert('AccessToken', 'at1', { grantId: 'g1' }, inAMinute());
+      await storage.oidc.upsert('RefreshToken', 'rt1', { grantId: 'g1' }, inAMinute());
+      await storage.oidc.upsert('AccessToken', 'at2', { grantId: 'g2' }, inAMinute());
+      expect(await storage.oidc.findByUserCode('DeviceCode', 'ABCD')).toEqual({ userCode: 'ABCD', grantId: 'g1' });
+      await storage.oidc.destroy('DeviceCode', 'd1');
+      expect(await storage.oidc.findByUserCode('DeviceCode', 'ABCD')).toBeUndefined();
+      await storage.oidc.revokeByGrantId('g1');
+      expect(await storage.oidc.find('AccessToken', 'at1')).toBeUndefined();
+      expect(await storage.oidc.find('RefreshToken', 'rt1')).toBeUndefined();
+      expect(await storage.oidc.find('AccessToken', 'at2')).toEqual({ grantId: 'g2' });
+    });
+  });
+}
