@@ -126,6 +126,22 @@ export class AccountService {
     return checks;
   }
 
+  /** Lifts a lock and clears the failed-attempt counter. */
+  async unlock(tenantId: string, id: string): Promise<{ before: Account; after: Account }> {
+    const before = await this.get(tenantId, id);
+    if (before.state !== 'locked' && before.failedAttempts === 0) return { before, after: before };
+    const after: Account = {
+      ...before,
+      state: before.state === 'locked' ? 'active' : before.state,
+      lockedReason: null,
+      lockedAt: null,
+      failedAttempts: 0,
+      updatedAt: this.clock().toISOString(),
+    };
+    if (!(await this.accounts.replace(after))) throw notFound('account');
+    return { before, after };
+  }
+
   recordLogin(id: string): Promise<void> {
     return this.accounts.recordLogin(id, this.clock().toISOString());
   }

@@ -1,0 +1,32 @@
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import type { ClientRepository } from '../storage/port.js';
+import type { Actor } from '../audit/types.js';
+import { ADMIN_SCOPE } from '../oidc/settings.js';
+import { HttpProblem } from './problem.js';
+
+export interface AdminState {
+  actor: Actor;
+}
+
+/**
+ * Admits a request that carries a live client-credentials access token from this IdP,
+ * with the `admin` scope, whose client is still an admin client right now.
+ */
+export function requireAdminToken(provider: Provider, clients: ClientRepository) {
+  const challenge = (error: string) => ({ 'WWW-Authenticate': `Bearer realm="admin", error="${error}"` });
+  return async function authenticateAdmin(ctx: Context, next: Next): Promise<void> {
+    const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(ctx.get('authorization'));
+    if (!match) throw new HttpProblem(401, 'unauthorized', 'a bearer token is required', { 'WWW-Authenticate': 'Bearer realm="admin"' });
+    const token = await provider.ClientCredentials.find(match[1]!);
+    if (!token?.clientId || token.isExpired) throw new HttpProblem(401, 'invalid_token', 'the token is not valid', challenge('invalid_token'));
+    const scopes = new Set(String(token.scope ?? '').split(' '));
+    if (!scopes.has(ADMIN_SCOPE)) {
+      throw new HttpProblem(403, 'insufficient_scope', 'the token lacks the admin scope', challenge('insufficient_scope'));
+    }
+    const client = await clients.findById(token.clientId);
+    if (!client?.admin) throw new HttpProblem(401, 'invalid_token', 'the token is not valid', challenge('invalid_token'));
+    (ctx.state as AdminState).actor = { type: 'admin_client', id: client.id };
+    await next();
+  };
+}

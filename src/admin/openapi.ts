@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { RouteSpec } from './route.js';
+import { problemOut } from './schemas.js';
+
+export const ADMIN_PREFIX = '/admin/v1';
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
+  return z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+}
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+/** The OpenAPI 3.1 document, built from the same route declarations that serve requests. */
+export function openApiDocument(issuer: string, specs: readonly RouteSpec[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of specs) {
+    const path = spec.path.replace(/:(\w+)/g, '{$1}');
+    const parameters = [
+      ...[...spec.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+      ...Object.entries(spec.query?.shape ?? {}).map(([name, schema]) => ({
+        name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input'),
+      })),
+    ];
+    (paths[path] ??= {})[spec.method] = {
+      operationId: spec.operationId,
+      summary: spec.summary,
+      tags: [spec.tag],
+      ...(parameters.length ? { parameters } : {}),
+      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
+      responses: {
+        [spec.response.status]: {
+          description: spec.response.description,
+          ...(spec.response.schema ? { content: { 'application/json': { schema: jsonSchema(spec.response.schema, 'output') } } } : {}),
+        },
+        400: problemResponse('The request is not valid; `problems` lists every failed rule'),
+        401: problemResponse('No valid bearer token'),
+        403: problemResponse('The token lacks the admin scope'),
+        ...(spec.path.includes(':') ? { 404: problemResponse('No such resource') } : {}),
+        ...(spec.method === 'post' || spec.method === 'patch' ? { 409: problemResponse('Conflicts with an existing record') } : {}),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Identity provider admin API', version: '1' },
+    servers: [{ url: `${issuer}${ADMIN_PREFIX}` }],
+    security: [{ adminToken: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        adminToken: {
+          type: 'oauth2',
+          description: 'Client credentials from an admin client (`idp client create --admin`), scope `admin`.',
+          flows: { clientCredentials: { tokenUrl: `${issuer}/token`, scopes: { admin: 'Administer tenants, clients and accounts' } } },
+        },
+      },
+      schemas: { Problem: jsonSchema(problemOut, 'output') },
+    },
+  };
+}

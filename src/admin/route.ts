@@ -1,0 +1,59 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { parseOrThrow } from '../validation.js';
+import { readJson } from '../web/body.js';
+import type { AdminState } from './auth.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteInput {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  /** The parsed JSON body, validated by the service that receives it. */
+  body: unknown;
+  state: AdminState;
+  ctx: Context;
+}
+
+/** One admin endpoint: its documentation, its input and its handler, declared together. */
+export interface RouteSpec {
+  method: Method;
+  /** Koa-style path below /admin/v1, e.g. `/tenants/:tenant`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Documents (and so requires) a JSON body; the receiving service validates it. */
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  response: { status: 200 | 201 | 204; description: string; schema?: z.ZodType };
+  handler(input: RouteInput): Promise<unknown>;
+}
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: z.string().max(64).optional(),
+});
+
+export class AdminRoutes {
+  readonly router = new Router();
+  private readonly specs: RouteSpec[] = [];
+
+  constructor(private readonly maxBodyBytes: number) {}
+
+  add(spec: RouteSpec): void {
+    this.specs.push(spec);
+    this.router[spec.method](spec.path, async (ctx) => {
+      const query = spec.query ? parseOrThrow(spec.query, ctx.query) : {};
+      const body = spec.body ? await readJson(ctx, this.maxBodyBytes) : undefined;
+      const result = await spec.handler({ params: ctx.params, query, body, state: ctx.state as AdminState, ctx });
+      ctx.status = spec.response.status;
+      if (spec.response.status !== 204) ctx.body = result;
+    });
+  }
+
+  list(): readonly RouteSpec[] {
+    return this.specs;
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Shapes of what the admin API returns, for the OpenAPI document. */
+
+const timestamp = z.iso.datetime();
+
+export const tenantOut = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  domains: z.array(z.string()),
+  state: z.enum(['active', 'scheduled_for_deletion']),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const accountOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  state: z.enum(['invited', 'active', 'locked', 'disabled']),
+  hasPassword: z.boolean(),
+  lockedReason: z.string().nullable(),
+  lockedAt: timestamp.nullable(),
+  failedAttempts: z.number().int(),
+  lastLoginAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const clientOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  public: z.boolean(),
+  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
+  redirectUris: z.array(z.string()),
+  postLogoutRedirectUris: z.array(z.string()),
+  tenantIds: z.array(z.string()),
+  admin: z.boolean(),
+  firstParty: z.boolean(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const clientWithSecretOut = z.object({
+  client: clientOut,
+  secret: z.string().nullable().describe('Shown once; only its hash is stored.'),
+});
+
+export const auditEventOut = z.object({
+  id: z.string(),
+  time: timestamp,
+  tenantId: z.string().nullable(),
+  actor: z.object({ type: z.string(), id: z.string().optional() }),
+  action: z.string(),
+  target: z.object({ type: z.string(), id: z.string() }).nullable(),
+  outcome: z.enum(['success', 'failure']),
+  reason: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const listOf = (item: z.ZodType) =>
+  z.object({ items: z.array(item), next: z.string().nullable().describe('Pass as `after` for the next page.') });
+
+export const problemOut = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  problems: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
+});

@@ -1,0 +1,221 @@
+import os from 'node:os';
+import type { Settings } from '../config/settings.js';
+import type { Services } from '../services.js';
+import { toPublicAccount } from '../accounts/types.js';
+import { toPublicClient } from '../clients/types.js';
+import type { Actor } from '../audit/types.js';
+import { rotateSigningKeys } from '../oidc/keys.js';
+import { RETIRED_KEY_GRACE_SECONDS } from '../oidc/settings.js';
+import { UsageError, type CliIo } from './io.js';
+
+export type Options = Record<string, string | boolean | string[] | undefined>;
+
+export interface CommandContext {
+  services: Services;
+  settings: Settings;
+  options: Options;
+  io: CliIo;
+  actor: Actor;
+}
+
+export interface Command {
+  usage: string;
+  /** Options this command takes: `string`, `strings` (repeatable) or `boolean`. */
+  options: Record<string, 'string' | 'strings' | 'boolean'>;
+  required?: string[];
+  run(ctx: CommandContext): Promise<unknown>;
+}
+
+export function cliActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry in some containers
+  }
+  return { type: 'cli', id: `${user}@${os.hostname()}` };
+}
+
+const str = (options: Options, name: string) => options[name] as string;
+const list = (options: Options, name: string) => (options[name] as string[] | undefined) ?? [];
+
+async function passwordFromStdin(io: CliIo): Promise<string> {
+  const text = (await io.readStdin()).replace(/\r?\n$/, '');
+  if (!text) throw new UsageError('--password-stdin was given but standard input was empty');
+  return text;
+}
+
+async function recordCli(ctx: CommandContext, action: string, target: { type: string; id: string }, tenantId: string | null, details?: Record<string, unknown>) {
+  await ctx.services.audit.record({ tenantId, actor: ctx.actor, action: `admin.${action}`, target, details });
+}
+
+export const COMMANDS: Record<string, Command> = {
+  'tenant create': {
+    usage: 'idp tenant create --slug S --name N [--domain D]...',
+    options: { slug: 'string', name: 'string', domain: 'strings' },
+    required: ['slug', 'name'],
+    async run(ctx) {
+      const tenant = await ctx.services.tenants.create({ slug: str(ctx.options, 'slug'), name: str(ctx.options, 'name'), domains: list(ctx.options, 'domain') });
+      await recordCli(ctx, 'tenant.create', { type: 'tenant', id: tenant.id }, tenant.id, { after: tenant });
+      return tenant;
+    },
+  },
+  'tenant list': {
+    usage: 'idp tenant list',
+    options: {},
+    async run(ctx) {
+      return ctx.services.tenants.list({ limit: 10_000 });
+    },
+  },
+  'tenant get': {
+    usage: 'idp tenant get --tenant S',
+    options: { tenant: 'string' },
+    required: ['tenant'],
+    run: (ctx) => ctx.services.tenants.get(str(ctx.options, 'tenant')),
+  },
+  'tenant delete': {
+    usage: 'idp tenant delete --tenant S --yes   (deletes the tenant and all its accounts)',
+    options: { tenant: 'string', yes: 'boolean' },
+    required: ['tenant'],
+    async run(ctx) {
+      if (ctx.options.yes !== true) throw new UsageError('deleting a tenant removes all its accounts; add --yes to confirm');
+      const tenant = await ctx.services.tenants.delete(str(ctx.options, 'tenant'));
+      await recordCli(ctx, 'tenant.delete', { type: 'tenant', id: tenant.id }, tenant.id, { before: tenant });
+      return { deleted: tenant.slug };
+    },
+  },
+  'client create': {
+    usage: 'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post]',
+    options: {
+      name: 'string', 'redirect-uri': 'strings', 'post-logout-redirect-uri': 'strings', public: 'boolean', admin: 'boolean',
+      'first-party': 'boolean', tenant: 'strings', 'auth-method': 'string',
+    },
+    required: ['name'],
+    async run(ctx) {
+      const o = ctx.options;
+      const { client, secret } = await ctx.services.clients.create({
+        name: str(o, 'name'),
+        redirectUris: list(o, 'redirect-uri'),
+        postLogoutRedirectUris: list(o, 'post-logout-redirect-uri'),
+        public: o.public === true,
+        admin: o.admin === true,
+        firstParty: o['first-party'] === true,
+        tenants: list(o, 'tenant'),
+        ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
+      });
+      await recordCli(ctx, 'client.create', { type: 'client', id: client.id }, null, { after: toPublicClient(client) });
+      return { client: toPublicClient(client), secret };
+    },
+  },
+  'client list': {
+    usage: 'idp client list',
+    options: {},
+    run: async (ctx) => (await ctx.services.clients.list({ limit: 10_000 })).map(toPublicClient),
+  },
+  'client rotate-secret': {
+    usage: 'idp client rotate-secret --id C',
+    options: { id: 'string' },
+    required: ['id'],
+    async run(ctx) {
+      const { client, secret } = await ctx.services.clients.rotateSecret(str(ctx.options, 'id'));
+      await recordCli(ctx, 'client.rotate_secret', { type: 'client', id: client.id }, null);
+      return { client: toPublicClient(client), secret };
+    },
+  },
+  'client delete': {
+    usage: 'idp client delete --id C',
+    options: { id: 'string' },
+    required: ['id'],
+    async run(ctx) {
+      const client = await ctx.services.clients.delete(str(ctx.options, 'id'));
+      await recordCli(ctx, 'client.delete', { type: 'client', id: client.id }, null, { before: toPublicClient(client) });
+      return { deleted: client.id };
+    },
+  },
+  'user create': {
+    usage: 'idp user create --tenant S --email E [--name N] (--password-stdin | --invite)',
+    options: { tenant: 'string', email: 'string', name: 'string', 'password-stdin': 'boolean', invite: 'boolean' },
+    required: ['tenant', 'email'],
+    async run(ctx) {
+      const o = ctx.options;
+      if ((o['password-stdin'] === true) === (o.invite === true)) {
+        throw new UsageError('give exactly one of --password-stdin and --invite');
+      }
+      const tenant = await ctx.services.tenants.get(str(o, 'tenant'));
+      const password = o['password-stdin'] ? await passwordFromStdin(ctx.io) : undefined;
+      const account = toPublicAccount(await ctx.services.accounts.create(tenant.id, {
+        email: str(o, 'email'), ...(o.name ? { name: str(o, 'name') } : {}), ...(password ? { password } : {}),
+      }));
+      await recordCli(ctx, 'account.create', { type: 'account', id: account.id }, tenant.id, { after: account });
+      return account;
+    },
+  },
+  'user list': {
+    usage: 'idp user list --tenant S',
+    options: { tenant: 'string' },
+    required: ['tenant'],
+    async run(ctx) {
+      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+      return (await ctx.services.accounts.list(tenant.id, { limit: 100_000 })).map(toPublicAccount);
+    },
+  },
+  'user set-password': {
+    usage: 'idp user set-password --tenant S --email E --password-stdin',
+    options: { tenant: 'string', email: 'string', 'password-stdin': 'boolean' },
+    required: ['tenant', 'email', 'password-stdin'],
+    async run(ctx) {
+      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const password = await passwordFromStdin(ctx.io);
+      const { after } = await ctx.services.accounts.update(tenant.id, account.id, { password });
+      await recordCli(ctx, 'account.set_password', { type: 'account', id: after.id }, tenant.id);
+      return toPublicAccount(after);
+    },
+  },
+  'user unlock': {
+    usage: 'idp user unlock --tenant S --email E [--reason R]',
+    options: { tenant: 'string', email: 'string', reason: 'string' },
+    required: ['tenant', 'email'],
+    async run(ctx) {
+      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const { before, after } = await ctx.services.accounts.unlock(tenant.id, account.id);
+      await recordCli(ctx, 'account.unlock', { type: 'account', id: after.id }, tenant.id, {
+        reason: (ctx.options.reason as string | undefined) ?? null, stateBefore: before.state, failedAttemptsBefore: before.failedAttempts,
+      });
+      return toPublicAccount(after);
+    },
+  },
+  'user delete': {
+    usage: 'idp user delete --tenant S --email E',
+    options: { tenant: 'string', email: 'string' },
+    required: ['tenant', 'email'],
+    async run(ctx) {
+      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      await ctx.services.accounts.delete(tenant.id, account.id);
+      await recordCli(ctx, 'account.delete', { type: 'account', id: account.id }, tenant.id, { before: toPublicAccount(account) });
+      return { deleted: account.id };
+    },
+  },
+  'keys rotate': {
+    usage: 'idp keys rotate   (new keys sign after the next server start; old public keys stay published)',
+    options: {},
+    async run(ctx) {
+      const result = await rotateSigningKeys(ctx.settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
+      await ctx.services.audit.record({ actor: ctx.actor, action: 'admin.keys.rotate', details: result });
+      return result;
+    },
+  },
+  'audit list': {
+    usage: 'idp audit list [--tenant S] [--action A] [--limit N]',
+    options: { tenant: 'string', action: 'string', limit: 'string' },
+    async run(ctx) {
+      const o = ctx.options;
+      const limit = o.limit ? Number(o.limit) : 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be a whole number from 1 to 10000');
+      const tenantId = o.tenant ? (await ctx.services.tenants.get(str(o, 'tenant'))).id : undefined;
+      return ctx.services.audit.list({ tenantId, action: o.action as string | undefined, limit });
+    },
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * Every sentence a person can see, in Swedish and English, under a stable id.
+ * Pages and errors refer to ids only, so a translation is never missing silently:
+ * the type requires both languages for each id.
+ */
+export const LOCALES = ['sv', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const catalog = {
+  'app.name': { en: 'Sign-in service', sv: 'Inloggningstjänst' },
+  'login.title': { en: 'Sign in', sv: 'Logga in' },
+  'login.to_client': { en: 'to continue to {client}', sv: 'för att fortsätta till {client}' },
+  'login.email': { en: 'E-mail address', sv: 'E-postadress' },
+  'login.password': { en: 'Password', sv: 'Lösenord' },
+  'login.continue': { en: 'Continue', sv: 'Fortsätt' },
+  'login.submit': { en: 'Sign in', sv: 'Logga in' },
+  'login.other_email': { en: 'Use another e-mail address', sv: 'Använd en annan e-postadress' },
+  'login.signing_in_as': { en: 'Signing in as {email}', sv: 'Loggar in som {email}' },
+  'login.invalid_credentials': {
+    en: 'The e-mail address or password is not correct.',
+    sv: 'E-postadressen eller lösenordet är inte korrekt.',
+  },
+  'login.invalid_email': { en: 'Enter a valid e-mail address.', sv: 'Ange en giltig e-postadress.' },
+  'login.password_required': { en: 'Enter your password.', sv: 'Ange ditt lösenord.' },
+  'login.tenant_not_allowed': {
+    en: 'Your organisation does not have access to this application.',
+    sv: 'Din organisation har inte tillgång till den här tjänsten.',
+  },
+  'tenant.title': { en: 'Choose organisation', sv: 'Välj organisation' },
+  'tenant.intro': {
+    en: 'Your e-mail address belongs to more than one organisation. Which one do you want to sign in to?',
+    sv: 'Din e-postadress finns hos flera organisationer. Vilken vill du logga in hos?',
+  },
+  'consent.title': { en: 'Allow access', sv: 'Tillåt åtkomst' },
+  'consent.intro': { en: '{client} asks for access to:', sv: '{client} begär åtkomst till:' },
+  'consent.allow': { en: 'Allow', sv: 'Tillåt' },
+  'consent.deny': { en: 'Deny', sv: 'Neka' },
+  'scope.openid': { en: 'Your identity', sv: 'Din identitet' },
+  'scope.profile': { en: 'Your name', sv: 'Ditt namn' },
+  'scope.email': { en: 'Your e-mail address', sv: 'Din e-postadress' },
+  'scope.offline_access': { en: 'Staying signed in', sv: 'Att förbli inloggad' },
+  'logout.title': { en: 'Sign out', sv: 'Logga ut' },
+  'logout.question': { en: 'Do you want to sign out?', sv: 'Vill du logga ut?' },
+  'logout.yes': { en: 'Yes, sign me out', sv: 'Ja, logga ut mig' },
+  'logout.no': { en: 'No, stay signed in', sv: 'Nej, förbli inloggad' },
+  'logout.done_title': { en: 'Signed out', sv: 'Utloggad' },
+  'logout.done': { en: 'You are signed out.', sv: 'Du är utloggad.' },
+  'error.title': { en: 'Something went wrong', sv: 'Något gick fel' },
+  'error.generic': {
+    en: 'The request could not be completed. Go back to the application and try again.',
+    sv: 'Begäran kunde inte slutföras. Gå tillbaka till tjänsten och försök igen.',
+  },
+  'error.session_expired': {
+    en: 'The sign-in took too long or was already finished. Go back to the application and start again.',
+    sv: 'Inloggningen tog för lång tid eller är redan avslutad. Gå tillbaka till tjänsten och börja om.',
+  },
+  'error.csrf': {
+    en: 'The form had expired or did not come from this page. Reload the page and try again.',
+    sv: 'Formuläret har gått ut eller kom inte från den här sidan. Ladda om sidan och försök igen.',
+  },
+  'error.bad_request': { en: 'The form could not be read.', sv: 'Formuläret kunde inte läsas.' },
+  'error.too_large': { en: 'The form was too large.', sv: 'Formuläret var för stort.' },
+  'error.not_found': { en: 'The page does not exist.', sv: 'Sidan finns inte.' },
+  'error.unknown_tenant': { en: 'The organisation does not exist.', sv: 'Organisationen finns inte.' },
+  'error.invalid_client': { en: 'The application is not known.', sv: 'Tjänsten är okänd.' },
+  'error.invalid_redirect_uri': {
+    en: 'The application asked to return to an address it has not registered.',
+    sv: 'Tjänsten bad om att få komma tillbaka till en adress den inte har registrerat.',
+  },
+  'error.server': { en: 'An error occurred on our side. Try again later.', sv: 'Ett fel uppstod hos oss. Försök igen senare.' },
+  'error.detail': { en: 'Error code: {code}', sv: 'Felkod: {code}' },
+} as const satisfies Record<string, Record<Locale, string>>;
+
+export type MessageId = keyof typeof catalog;
+
+/** The message for `id` in `locale`, with `{name}` placeholders filled in (not HTML-escaped). */
+export function t(locale: Locale, id: MessageId, vars: Record<string, string> = {}): string {
+  return catalog[id][locale].replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
+}
+
+export const DEFAULT_LOCALE: Locale = 'en';
+
+/** First match from `ui_locales` (space-separated), then Accept-Language (by q), then the default. */
+export function negotiateLocale(uiLocales: string | undefined, acceptLanguage: string | undefined): Locale {
+  const fromUi = (uiLocales ?? '').split(/\s+/).filter(Boolean);
+  const fromHeader = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag.trim(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q)
+    .map((entry) => entry.tag);
+  for (const tag of [...fromUi, ...fromHeader]) {
+    const primary = tag.toLowerCase().split('-')[0];
+    const match = LOCALES.find((l) => l === primary);
+    if (match) return match;
+  }
+  return DEFAULT_LOCALE;
+}

@@ -1,0 +1,53 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { OidcPayloadRepository } from '../storage/port.js';
+
+/**
+ * The state of one sign-in, persisted beside the provider's interaction and expiring with it.
+ * Steps: ask the e-mail, ask the password, and, when the password opened accounts in more
+ * than one tenant, ask which one.
+ */
+export interface LoginFlow {
+  uid: string;
+  csrf: string;
+  step: 'email' | 'password' | 'choose_tenant';
+  email: string | null;
+  /** Accounts whose password was verified in this flow; the choice must be one of them. */
+  verifiedAccountIds: string[];
+  expiresAt: number;
+}
+
+const MODEL = 'LoginFlow';
+
+export class LoginFlowStore {
+  constructor(private readonly payloads: OidcPayloadRepository) {}
+
+  async load(uid: string, expiresAt: number): Promise<LoginFlow> {
+    const stored = (await this.payloads.find(MODEL, uid)) as unknown as LoginFlow | undefined;
+    if (stored) return stored;
+    const flow: LoginFlow = {
+      uid,
+      csrf: randomBytes(32).toString('base64url'),
+      step: 'email',
+      email: null,
+      verifiedAccountIds: [],
+      expiresAt,
+    };
+    await this.save(flow);
+    return flow;
+  }
+
+  async save(flow: LoginFlow): Promise<void> {
+    await this.payloads.upsert(MODEL, flow.uid, flow as never, flow.expiresAt);
+  }
+
+  async discard(uid: string): Promise<void> {
+    await this.payloads.destroy(MODEL, uid);
+  }
+}
+
+export function csrfMatches(flow: LoginFlow, presented: string | undefined): boolean {
+  if (typeof presented !== 'string') return false;
+  const expected = Buffer.from(flow.csrf);
+  const actual = Buffer.from(presented);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}

@@ -1,0 +1,173 @@
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { Logger } from '../log/logger.js';
+import type { Services } from '../services.js';
+import type { Storage } from '../storage/port.js';
+import { tenantAllowed } from '../clients/tenant-access.js';
+import { negotiateLocale } from '../i18n/messages.js';
+import { errorPage, loggedOutPage, logoutPage } from '../views/pages.js';
+import { requestOrigin } from '../web/origin.js';
+import { createAdapterClass } from './adapter.js';
+import { compareHashedClientSecrets } from './client-secret.js';
+import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
+import { ADMIN_SCOPE, INTERACTION_PATH, ROUTES, TOKEN_TTL } from './settings.js';
+import { providerErrorMessage } from './error-messages.js';
+
+export interface ProviderDeps {
+  issuer: string;
+  storage: Storage;
+  services: Services;
+  logger: Logger;
+  signingKeys: JWK[];
+  cookieSecrets: string[];
+  secureCookies: boolean;
+  trustProxy: boolean;
+}
+
+function localeOf(ctx: KoaContextWithOIDC) {
+  const uiLocales = ctx.oidc?.params?.ui_locales;
+  return negotiateLocale(typeof uiLocales === 'string' ? uiLocales : undefined, ctx.get('accept-language'));
+}
+
+/** Extra client metadata as our code reads it. */
+export function clientRules(client: { metadata(): Record<string, unknown> }) {
+  const metadata = client.metadata();
+  return {
+    firstParty: metadata.idp_first_party === true,
+    tenantIds: (metadata.idp_tenant_ids as string[] | undefined) ?? [],
+  };
+}
+
+/**
+ * The login prompt is also requested when an existing session belongs to a tenant this
+ * client does not admit, or not to the tenant the request names.
+ */
+function loginPolicy(deps: ProviderDeps) {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('tenant_mismatch', 'the session belongs to another tenant', async (ctx) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId || !oidc.client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const account = await deps.services.accounts.findById(oidc.session.accountId);
+      if (!account) return interactionPolicy.Check.REQUEST_PROMPT;
+      const slug = oidc.params?.tenant;
+      const requested = typeof slug === 'string' ? (await deps.services.tenants.findBySlug(slug))?.id ?? '' : undefined;
+      return tenantAllowed(account.tenantId, clientRules(oidc.client).tenantIds, requested)
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const { services, logger } = deps;
+
+  const configuration: Configuration = {
+    adapter: createAdapterClass(deps.storage.oidc, deps.storage.clients),
+    jwks: { keys: deps.signingKeys as never },
+    cookies: {
+      keys: deps.cookieSecrets,
+      long: { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: true },
+      short: { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: true },
+    },
+    routes: ROUTES,
+    scopes: ['openid', 'offline_access', 'profile', 'email', ADMIN_SCOPE],
+    claims: { openid: ['sub', 'tenant'], profile: ['name'], email: ['email'] },
+    // The `tenant` claim is ours and every relying app needs it in the ID token itself.
+    conformIdTokenClaims: false,
+    extraParams: ['tenant'],
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+      requestObjectSigningAlgValues: ['RS256', 'ES256'],
+      clientAuthSigningAlgValues: ['RS256', 'ES256'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    extraClientMetadata: {
+      properties: [...EXTRA_CLIENT_METADATA],
+    },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A client may only introspect tokens issued to itself.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage(localeOf(ctx), form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = loggedOutPage(localeOf(ctx));
+        },
+      },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+      policy: loginPolicy(deps),
+    },
+    ttl: { ...TOKEN_TTL },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // First-party apps are ours: they get what they ask for without a consent page.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      if (!clientRules(ctx.oidc.client!).firstParty) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
+      grant.addOIDCScope((ctx.oidc.params?.scope as string | undefined) ?? 'openid');
+      await grant.save();
+      return grant;
+    },
+    findAccount: async (_ctx, sub) => {
+      const account = await services.accounts.findById(sub);
+      if (!account || account.state !== 'active') return undefined;
+      const tenant = await services.tenants.findById(account.tenantId);
+      if (!tenant) return undefined;
+      return {
+        accountId: account.id,
+        claims: async () => ({ sub: account.id, tenant: tenant.slug, email: account.email, name: account.name ?? undefined }),
+      };
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = errorPage(localeOf(ctx), providerErrorMessage(out.error), out.error);
+    },
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  provider.proxy = deps.trustProxy;
+  compareHashedClientSecrets(provider);
+
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    const accountId = ctx.oidc.session?.accountId;
+    void services.audit
+      .record({
+        actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' },
+        action: 'logout',
+        target: accountId ? { type: 'account', id: accountId } : null,
+        origin: requestOrigin(ctx),
+        details: { clientId: ctx.oidc.client?.clientId ?? null },
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'could not record logout'));
+  });
+  provider.on('server_error', (_ctx: unknown, error: Error) => logger.error({ err: error }, 'oidc-provider server error'));
+  return provider;
+}

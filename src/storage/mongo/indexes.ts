@@ -1,0 +1,26 @@
+import type { Db } from 'mongodb';
+
+/** Creates the indexes each collection relies on; a no-op when they already exist. */
+export async function createIndexes(db: Db): Promise<void> {
+  await Promise.all([
+    db.collection('tenants').createIndexes([
+      { key: { slug: 1 }, unique: true },
+      { key: { domains: 1 } },
+    ]),
+    db.collection('accounts').createIndexes([
+      { key: { tenantId: 1, emailNormalized: 1 }, unique: true },
+      { key: { emailNormalized: 1 } },
+      { key: { tenantId: 1, _id: 1 } },
+    ]),
+    db.collection('audit_events').createIndexes([
+      { key: { tenantId: 1, _id: 1 } },
+      { key: { action: 1, _id: 1 } },
+    ]),
+    db.collection('oidc_payloads').createIndexes([
+      { key: { grantId: 1 }, sparse: true },
+      { key: { model: 1, uid: 1 }, partialFilterExpression: { uid: { $exists: true } } },
+      { key: { model: 1, userCode: 1 }, partialFilterExpression: { userCode: { $exists: true } } },
+      { key: { expiresAt: 1 }, expireAfterSeconds: 0 },
+    ]),
+  ]);
+}

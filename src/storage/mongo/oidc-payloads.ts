@@ -1,0 +1,79 @@
+import type { Collection, Db, Document } from 'mongodb';
+import type { OidcPayload, OidcPayloadRepository } from '../port.js';
+
+interface PayloadDoc {
+  _id: string;
+  model: string;
+  payload: OidcPayload;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  expiresAt?: Date;
+  consumedAt?: number;
+}
+
+const key = (model: string, id: string) => `${model}:${id}`;
+
+/** The TTL monitor deletes expired records only about once a minute, so reads filter them too. */
+const unexpired = () => ({ expiresAt: { $not: { $lte: new Date() } } });
+
+function toPayload(doc: PayloadDoc | null): OidcPayload | undefined {
+  if (!doc) return undefined;
+  return doc.consumedAt === undefined ? doc.payload : { ...doc.payload, consumed: doc.consumedAt };
+}
+
+/** $set for the fields that have a value, $unset for the rest, so no lookup outlives its payload. */
+function setOrUnset(fields: Record<string, unknown>): Document {
+  const entries = Object.entries(fields);
+  const $set = Object.fromEntries(entries.filter(([, value]) => value != null));
+  const $unset = Object.fromEntries(entries.filter(([, value]) => value == null).map(([name]) => [name, '']));
+  return Object.keys($unset).length > 0 ? { $set, $unset } : { $set };
+}
+
+export class MongoOidcPayloads implements OidcPayloadRepository {
+  private readonly payloads: Collection<PayloadDoc>;
+
+  constructor(db: Db) {
+    this.payloads = db.collection('oidc_payloads');
+  }
+
+  async upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined) {
+    const update = setOrUnset({
+      model,
+      payload,
+      grantId: payload.grantId,
+      uid: payload.uid,
+      userCode: payload.userCode,
+      expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt),
+    });
+    await this.payloads.updateOne({ _id: key(model, id) }, update, { upsert: true });
+  }
+
+  async find(model: string, id: string) {
+    return toPayload(await this.payloads.findOne({ _id: key(model, id), ...unexpired() }));
+  }
+
+  async findByUid(model: string, uid: string) {
+    return toPayload(await this.payloads.findOne({ model, uid, ...unexpired() }));
+  }
+
+  async findByUserCode(model: string, userCode: string) {
+    return toPayload(await this.payloads.findOne({ model, userCode, ...unexpired() }));
+  }
+
+  async consume(model: string, id: string, at: number) {
+    await this.payloads.updateOne({ _id: key(model, id), consumedAt: { $exists: false } }, { $set: { consumedAt: at } });
+  }
+
+  async destroy(model: string, id: string) {
+    await this.payloads.deleteOne({ _id: key(model, id) });
+  }
+
+  async revokeByGrantId(grantId: string) {
+    await this.payloads.deleteMany({ grantId });
+  }
+
+  async purgeExpired(now: number) {
+    return (await this.payloads.deleteMany({ expiresAt: { $lte: new Date(now) } })).deletedCount;
+  }
+}

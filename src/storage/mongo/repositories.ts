@@ -1,0 +1,150 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import type { Account } from '../../accounts/types.js';
+import type { AuditEvent, AuditQuery } from '../../audit/types.js';
+import type { Client } from '../../clients/types.js';
+import type { Tenant } from '../../tenants/types.js';
+import type {
+  AccountRepository,
+  AuditRepository,
+  ClientRepository,
+  Page,
+  TenantRepository,
+} from '../port.js';
+import { afterCursor, conflictAs, fromStored, fromStoredOrNull, take, toStored, type Stored } from './documents.js';
+
+export class MongoTenants implements TenantRepository {
+  private readonly tenants: Collection<Stored<Tenant>>;
+
+  constructor(db: Db) {
+    this.tenants = db.collection('tenants');
+  }
+
+  async insert(tenant: Tenant) {
+    await conflictAs('tenant', () => this.tenants.insertOne(toStored(tenant)));
+  }
+
+  async findById(id: string) {
+    return fromStoredOrNull<Tenant>(await this.tenants.findOne({ _id: id }));
+  }
+
+  async findBySlug(slug: string) {
+    return fromStoredOrNull<Tenant>(await this.tenants.findOne({ slug }));
+  }
+
+  async findByDomain(domain: string) {
+    const docs = await this.tenants.find({ domains: domain }).sort({ _id: 1 }).toArray();
+    return docs.map(fromStored<Tenant>);
+  }
+
+  async list(page: Page) {
+    const docs = await take(this.tenants.find(afterCursor(page.after)).sort({ _id: 1 }), page.limit);
+    return docs.map(fromStored<Tenant>);
+  }
+
+  async replace(tenant: Tenant) {
+    const result = await conflictAs('tenant', () => this.tenants.replaceOne({ _id: tenant.id }, toStored(tenant)));
+    return result.matchedCount > 0;
+  }
+
+  async delete(id: string) {
+    return (await this.tenants.deleteOne({ _id: id })).deletedCount > 0;
+  }
+}
+
+export class MongoAccounts implements AccountRepository {
+  private readonly accounts: Collection<Stored<Account>>;
+
+  constructor(db: Db) {
+    this.accounts = db.collection('accounts');
+  }
+
+  async insert(account: Account) {
+    await conflictAs('account', () => this.accounts.insertOne(toStored(account)));
+  }
+
+  async findById(id: string) {
+    return fromStoredOrNull<Account>(await this.accounts.findOne({ _id: id }));
+  }
+
+  async findByEmail(tenantId: string, emailNormalized: string) {
+    return fromStoredOrNull<Account>(await this.accounts.findOne({ tenantId, emailNormalized }));
+  }
+
+  async findAllByEmail(emailNormalized: string) {
+    const docs = await this.accounts.find({ emailNormalized }).sort({ _id: 1 }).toArray();
+    return docs.map(fromStored<Account>);
+  }
+
+  async listByTenant(tenantId: string, page: Page) {
+    const cursor = this.accounts.find({ tenantId, ...afterCursor(page.after) }).sort({ _id: 1 });
+    return (await take(cursor, page.limit)).map(fromStored<Account>);
+  }
+
+  async replace(account: Account) {
+    const result = await conflictAs('account', () => this.accounts.replaceOne({ _id: account.id }, toStored(account)));
+    return result.matchedCount > 0;
+  }
+
+  async recordLogin(id: string, at: string) {
+    await this.accounts.updateOne({ _id: id }, { $set: { lastLoginAt: at } });
+  }
+
+  async delete(id: string) {
+    return (await this.accounts.deleteOne({ _id: id })).deletedCount > 0;
+  }
+
+  async deleteByTenant(tenantId: string) {
+    return (await this.accounts.deleteMany({ tenantId })).deletedCount;
+  }
+}
+
+export class MongoClients implements ClientRepository {
+  private readonly clients: Collection<Stored<Client>>;
+
+  constructor(db: Db) {
+    this.clients = db.collection('clients');
+  }
+
+  async insert(client: Client) {
+    await conflictAs('client', () => this.clients.insertOne(toStored(client)));
+  }
+
+  async findById(id: string) {
+    return fromStoredOrNull<Client>(await this.clients.findOne({ _id: id }));
+  }
+
+  async list(page: Page) {
+    const docs = await take(this.clients.find(afterCursor(page.after)).sort({ _id: 1 }), page.limit);
+    return docs.map(fromStored<Client>);
+  }
+
+  async replace(client: Client) {
+    const result = await conflictAs('client', () => this.clients.replaceOne({ _id: client.id }, toStored(client)));
+    return result.matchedCount > 0;
+  }
+
+  async delete(id: string) {
+    return (await this.clients.deleteOne({ _id: id })).deletedCount > 0;
+  }
+}
+
+export class MongoAudit implements AuditRepository {
+  private readonly events: Collection<Stored<AuditEvent>>;
+
+  constructor(db: Db) {
+    this.events = db.collection('audit_events');
+  }
+
+  async append(event: AuditEvent) {
+    await conflictAs('audit event', () => this.events.insertOne(toStored(event)));
+  }
+
+  async list(query: AuditQuery) {
+    const filter: Filter<Stored<AuditEvent>> = {};
+    if (query.tenantId !== undefined) filter.tenantId = query.tenantId;
+    if (query.action !== undefined) filter.action = query.action;
+    if (query.before !== undefined) filter._id = { $lt: query.before };
+    const docs = await take(this.events.find(filter).sort({ _id: -1 }), query.limit);
+    return docs.map(fromStored<AuditEvent>);
+  }
+}

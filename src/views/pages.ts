@@ -1,0 +1,94 @@
+import { t, type Locale, type MessageId } from '../i18n/messages.js';
+import { csrfField, errorBox, page } from './layout.js';
+import { html, raw } from './html.js';
+
+export interface FormContext {
+  locale: Locale;
+  action: string;
+  csrf: string;
+  clientName: string;
+}
+
+function subtitle(ctx: FormContext) {
+  return html`<p class="subtitle">${t(ctx.locale, 'login.to_client', { client: ctx.clientName })}</p>`;
+}
+
+export function loginEmailPage(ctx: FormContext, values: { email?: string; error?: MessageId }): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'login.title'), html`
+${subtitle(ctx)}
+${errorBox(values.error && t(locale, values.error))}
+<form method="post" action="${ctx.action}/email" novalidate>
+${csrfField(ctx.csrf)}
+<label for="email">${t(locale, 'login.email')}</label>
+<input id="email" name="email" type="email" autocomplete="username" required autofocus value="${values.email ?? ''}">
+<button type="submit">${t(locale, 'login.continue')}</button>
+</form>`);
+}
+
+export function loginPasswordPage(ctx: FormContext, values: { email: string; error?: MessageId }): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'login.title'), html`
+${subtitle(ctx)}
+${errorBox(values.error && t(locale, values.error))}
+<form method="post" action="${ctx.action}/password">
+${csrfField(ctx.csrf)}
+<p class="identity">${t(locale, 'login.signing_in_as', { email: values.email })}</p>
+<input type="hidden" name="email" value="${values.email}" autocomplete="username">
+<label for="password">${t(locale, 'login.password')}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">${t(locale, 'login.submit')}</button>
+</form>
+<form method="post" action="${ctx.action}/restart">
+${csrfField(ctx.csrf)}
+<button type="submit" class="link">${t(locale, 'login.other_email')}</button>
+</form>`);
+}
+
+export function chooseTenantPage(ctx: FormContext, tenants: { accountId: string; name: string }[]): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'tenant.title'), html`
+<p>${t(locale, 'tenant.intro')}</p>
+<form method="post" action="${ctx.action}/tenant">
+${csrfField(ctx.csrf)}
+${tenants.map((tenant) => html`<button type="submit" name="account" value="${tenant.accountId}" class="choice">${tenant.name}</button>`)}
+</form>`);
+}
+
+export function consentPage(ctx: FormContext, scopes: string[]): string {
+  const { locale } = ctx;
+  const label = (scope: string) => {
+    const id = `scope.${scope}` as MessageId;
+    return ['openid', 'profile', 'email', 'offline_access'].includes(scope) ? t(locale, id) : scope;
+  };
+  return page(locale, t(locale, 'consent.title'), html`
+<p>${t(locale, 'consent.intro', { client: ctx.clientName })}</p>
+<ul>${scopes.map((scope) => html`<li>${label(scope)}</li>`)}</ul>
+<form method="post" action="${ctx.action}/consent">
+${csrfField(ctx.csrf)}
+<button type="submit">${t(locale, 'consent.allow')}</button>
+</form>
+<form method="post" action="${ctx.action}/abort">
+${csrfField(ctx.csrf)}
+<button type="submit" class="secondary">${t(locale, 'consent.deny')}</button>
+</form>`);
+}
+
+/** `providerForm` is oidc-provider's own hidden logout form (it carries its own xsrf token). */
+export function logoutPage(locale: Locale, providerForm: string): string {
+  return page(locale, t(locale, 'logout.title'), html`
+<p>${t(locale, 'logout.question')}</p>
+${raw(providerForm)}
+<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>${t(locale, 'logout.yes')}</button>
+<button type="submit" form="op.logoutForm" class="secondary">${t(locale, 'logout.no')}</button>`);
+}
+
+export function loggedOutPage(locale: Locale): string {
+  return page(locale, t(locale, 'logout.done_title'), html`<p>${t(locale, 'logout.done')}</p>`);
+}
+
+export function errorPage(locale: Locale, message: MessageId, code?: string): string {
+  return page(locale, t(locale, 'error.title'), html`
+<p class="error" role="alert">${t(locale, message)}</p>
+${code ? html`<p class="detail">${t(locale, 'error.detail', { code })}</p>` : ''}`);
+}
