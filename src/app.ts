@@ -43,18 +43,20 @@ export async function createIdp(settings: Settings, options: { logger?: Logger }
   if (generated) logger.warn({ keysDir: settings.keysDir }, 'generated new signing keys (first start)');
   const secure = settings.issuer.startsWith('https://');
 
+  const cookieSecrets = loadCookieSecrets(settings.keysDir);
   const provider = createProvider({
     issuer: settings.issuer,
     storage,
     services,
     logger,
     signingKeys: keys,
-    cookieSecrets: loadCookieSecrets(settings.keysDir),
+    cookieSecrets,
     secureCookies: secure,
     trustProxy: settings.trustProxy,
   });
 
-  const app = new Koa({ proxy: settings.trustProxy });
+  // oidc-provider runs mounted inside this app and signs its cookies with this app's keys.
+  const app = new Koa({ proxy: settings.trustProxy, keys: cookieSecrets });
   app.on('error', (error: Error) => logger.error({ err: error }, 'request failed'));
   app.use(async (ctx, next) => {
     const started = performance.now();

@@ -73,7 +73,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     routes: ROUTES,
     scopes: ['openid', 'offline_access', 'profile', 'email', ADMIN_SCOPE],
-    claims: { openid: ['sub', 'tenant'], profile: ['name'], email: ['email'] },
+    claims: { openid: ['sub', 'tenant', 'amr', 'acr'], profile: ['name'], email: ['email'] },
     // The `tenant` claim is ours and every relying app needs it in the ID token itself.
     conformIdTokenClaims: false,
     extraParams: ['tenant'],
@@ -105,7 +105,11 @@ export function createProvider(deps: ProviderDeps): Provider {
         // A client may only introspect tokens issued to itself.
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // A client may only revoke tokens issued to itself.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -158,14 +162,15 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;
-    void services.audit
-      .record({
+    void (accountId ? services.accounts.findById(accountId) : Promise.resolve(null))
+      .then((account) => services.audit.record({
+        tenantId: account?.tenantId ?? null,
         actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' },
         action: 'logout',
         target: accountId ? { type: 'account', id: accountId } : null,
         origin: requestOrigin(ctx),
         details: { clientId: ctx.oidc.client?.clientId ?? null },
-      })
+      }))
       .catch((error: unknown) => logger.error({ err: error }, 'could not record logout'));
   });
   provider.on('server_error', (_ctx: unknown, error: Error) => logger.error({ err: error }, 'oidc-provider server error'));

@@ -1,0 +1,67 @@
+/**
+ * A minimal browser stand-in for driving the hosted pages over HTTP: keeps cookies,
+ * follows redirects on request, reads forms. Real browsers are exercised by the
+ * Chromium tests; this keeps protocol tests fast.
+ */
+export class FormClient {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(readonly base: string) {}
+
+  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let body = init.body;
+    if (init.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    }
+    const response = await fetch(new URL(url, this.base), { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  /** Follows redirects while they stay on `base`; returns the last response and the first off-site Location. */
+  async follow(url: string, init: Parameters<FormClient['request']>[1] = {}) {
+    let response = await this.request(url, init);
+    let location = response.headers.get('location');
+    while (location && new URL(location, this.base).origin === new URL(this.base).origin) {
+      response = await this.request(new URL(location, this.base).toString());
+      location = response.headers.get('location');
+    }
+    return { response, location, html: location ? '' : await response.text() };
+  }
+
+  cookieNames(): string[] {
+    return [...this.cookies.keys()];
+  }
+}
+
+export function formAction(html: string, suffix: string): string {
+  const match = new RegExp(`<form method="post" action="([^"]*${suffix})"`).exec(html);
+  if (!match) throw new Error(`no form posting to …${suffix} in page:\n${html.slice(0, 2000)}`);
+  return match[1]!;
+}
+
+export function csrfToken(html: string): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error('no csrf field in page');
+  return match[1]!;
+}
+
+/** Signs in through the hosted pages from an authorization URL; returns the redirect back to the app. */
+export async function signIn(browser: FormClient, authorizationUrl: string, email: string, password: string): Promise<string> {
+  const start = await browser.follow(authorizationUrl);
+  const csrf = csrfToken(start.html);
+  const afterEmail = await browser.follow(formAction(start.html, '/email'), { form: { csrf, email } });
+  const done = await browser.follow(formAction(afterEmail.html, '/password'), { form: { csrf, email, password } });
+  if (!done.location) throw new Error(`sign-in did not redirect back: ${done.response.status}\n${done.html.slice(0, 1500)}`);
+  return done.location;
+}
