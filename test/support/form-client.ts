@@ -6,10 +6,11 @@
 export class FormClient {
   private readonly cookies = new Map<string, string>();
 
-  constructor(readonly base: string) {}
+  /** `headers` go with every request, as a browser's Accept-Language does. */
+  constructor(readonly base: string, private readonly headers: Record<string, string> = {}) {}
 
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}) {
-    const headers: Record<string, string> = { ...init.headers };
+    const headers: Record<string, string> = { ...this.headers, ...init.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body = init.body;
     if (init.form) {

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export interface RelyingApp {
+  redirectUri: string;
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+/** A tiny relying app: records every request URL it gets and answers 200 "ok". */
+export async function startRelyingApp(): Promise<RelyingApp> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    redirectUri: `http://localhost:${port}/callback`,
+    requests,
+    async stop() {
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closing;
+    },
+  };
+}
