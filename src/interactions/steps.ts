@@ -48,7 +48,7 @@ export function interactionSteps(deps: { provider: Provider; services: Services;
       ctx.state.requestedTenant = tenant;
     }
     ctx.state.flow = await flows.load(interaction.uid, interaction.exp * 1000);
-    allowFormActions(ctx, []);
+    allowFormActions(ctx, redirectOrigin ? [redirectOrigin] : []);
     await next();
   }
 

@@ -51,6 +51,8 @@ export async function startIdp(env: Record<string, string> = {}, dirs?: { dataDi
     logs: () => captured,
     async stop(options: { keepFiles?: boolean } = {}) {
       await idp.close();
+      // Give keep-alive clients in this process a moment to see their sockets closed before a restart reuses the port.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       if (root && !options.keepFiles) rmSync(root, { recursive: true, force: true });
     },
   });

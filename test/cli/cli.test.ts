@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { runCli } from '../../src/cli/run.js';
+import { startIdp, type TestIdp } from '../support/server.js';
+
+const run = promisify(execFile);
+
+describe('the idp command-line tool', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'idp-cli-'));
+  const env = { DATA_DIR: path.join(root, 'data'), KEYS_DIR: path.join(root, 'keys'), BCRYPT_COST: '4' };
+  let server: TestIdp;
+
+  async function idp(args: string, stdin = '') {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args.split(' '), {
+      env,
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      readStdin: async () => stdin,
+    });
+    return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+  }
+
+  beforeAll(async () => {
+    server = await startIdp({}, { dataDir: env.DATA_DIR, keysDir: env.KEYS_DIR });
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('creates a tenant, refuses a duplicate with a clear message and a non-zero exit', async () => {
+    const created = await idp('tenant create --slug acme --name Acme --domain acme.example --json');
+    expect(created.code).toBe(0);
+    expect(created.json()).toMatchObject({ slug: 'acme', domains: ['acme.example'] });
+    const again = await idp('tenant create --slug acme --name Other');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('a tenant with slug "acme" already exists');
+    const bad = await idp('tenant create --slug Bad_Slug --name X --json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stderr)).toMatchObject({ error: 'validation_failed', problems: [{ field: 'slug' }] });
+  });
+
+  test('usage mistakes exit 2 and say what is wrong', async () => {
+    expect((await idp('tenant create --name NoSlug')).stderr).toContain('--slug is required');
+    expect((await idp('tenant create --slug a --name b --bogus')).code).toBe(2);
+    const both = await idp('user create --tenant acme --email a@acme.example --invite --password-stdin', 'pw');
+    expect(both).toMatchObject({ code: 2, stderr: expect.stringContaining('exactly one of --password-stdin and --invite') });
+    expect((await idp('frobnicate')).code).toBe(2);
+  });
+
+  test('a user created with --password-stdin can sign in at the running server; the server sees CLI changes at once', async () => {
+    const user = await idp('user create --tenant acme --email eva@acme.example --name Eva --password-stdin --json', 'long enough secret\n');
+    expect(user.json()).toMatchObject({ email: 'eva@acme.example', state: 'active', hasPassword: true });
+    const client = await idp('client create --name Ops --admin --json');
+    const { client: { id }, secret } = client.json();
+    const token = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=admin',
+    });
+    const { access_token: accessToken } = (await token.json()) as { access_token: string };
+    const accounts = await fetch(`${server.url}/admin/v1/tenants/acme/accounts`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(((await accounts.json()) as { items: { email: string }[] }).items.map((a) => a.email)).toContain('eva@acme.example');
+    const checks = await server.services.accounts.checkPassword('eva@acme.example', 'long enough secret');
+    expect(checks[0]!.ok).toBe(true);
+  });
+
+  test('invite creates an account waiting for its password', async () => {
+    const invited = await idp('user create --tenant acme --email new@acme.example --invite --json');
+    expect(invited.json()).toMatchObject({ state: 'invited', hasPassword: false });
+  });
+
+  test('unlock lifts a lock, clears the counter and is audited with the reason', async () => {
+    const account = await server.services.accounts.getByEmail((await server.services.tenants.get('acme')).id, 'eva@acme.example');
+    await server.storage.accounts.replace({ ...account, state: 'locked', lockedAt: new Date().toISOString(), lockedReason: 'too_many_attempts', failedAttempts: 5 });
+    const unlocked = await idp('user unlock --tenant acme --email EVA@acme.example --reason ticket-42 --json');
+    expect(unlocked.json()).toMatchObject({ state: 'active', failedAttempts: 0, lockedReason: null });
+    const [event] = await server.services.audit.list({ action: 'admin.account.unlock', limit: 1 });
+    expect(event).toMatchObject({ actor: { type: 'cli' }, details: { reason: 'ticket-42', stateBefore: 'locked', failedAttemptsBefore: 5 } });
+    expect((await idp('user unlock --tenant acme --email nobody@acme.example')).stderr).toContain('account not found');
+  });
+
+  test('the installed bin runs on the project\'s Node.js and prints JSON', async () => {
+    const bin = path.resolve('bin/idp.js');
+    const { stdout } = await run(process.execPath, [bin, 'tenant', 'list', '--json'], { env: { ...process.env, ...env } });
+    expect(JSON.parse(stdout).map((t: { slug: string }) => t.slug)).toEqual(['acme']);
+    await expect(run(process.execPath, [bin, 'tenant', 'get', '--tenant', 'nope'], { env: { ...process.env, ...env } }))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('tenant not found') });
+  });
+});
