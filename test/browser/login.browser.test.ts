@@ -60,10 +60,8 @@ describe('signing in through the hosted pages in Chromium', () => {
     const { page, console } = await openPage('en-US');
     const request = await authorizationRequest();
 
-    page.on('console', (m) => process.stdout.write(`CONSOLE ${m.type()}: ${m.text()}\n`));
-    page.on('request', (r) => process.stdout.write(`REQ ${r.method()} ${r.url()}\n`));
     await page.goto(request.url);
-    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'login-page.png'), fullPage: true });
 
@@ -71,7 +69,9 @@ describe('signing in through the hosted pages in Chromium', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([
-      page.waitForURL((url) => url.href.startsWith(app.redirectUri), { timeout: 15000 }),
+      page.waitForURL((url) => url.href.startsWith(app.redirectUri), { timeout: 15000 }).catch((error: Error) => {
+        throw new Error(`${error.message}\nbrowser console:\n${console.join('\n')}`);
+      }),
       page.getByRole('button', { name: 'Sign in', exact: true }).click(),
     ]);
 
@@ -93,8 +93,8 @@ describe('signing in through the hosted pages in Chromium', () => {
     const { page } = await openPage('sv-SE');
     await page.goto((await authorizationRequest()).url);
 
-    await expect(page.getByRole('heading', { name: 'Logga in' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByLabel('E-postadress').isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Logga in' }).waitFor();
+    await page.getByLabel('E-postadress').waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('sv');
   });
 });

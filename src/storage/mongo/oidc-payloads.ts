@@ -4,7 +4,8 @@ import type { OidcPayload, OidcPayloadRepository } from '../port.js';
 interface PayloadDoc {
   _id: string;
   model: string;
-  payload: OidcPayload;
+  /** JSON text: payload keys may hold dots or dollars (resource URLs, claims), which update operators refuse. */
+  payload: string;
   grantId?: string;
   uid?: string;
   userCode?: string;
@@ -19,7 +20,8 @@ const unexpired = () => ({ expiresAt: { $not: { $lte: new Date() } } });
 
 function toPayload(doc: PayloadDoc | null): OidcPayload | undefined {
   if (!doc) return undefined;
-  return doc.consumedAt === undefined ? doc.payload : { ...doc.payload, consumed: doc.consumedAt };
+  const payload = JSON.parse(doc.payload) as OidcPayload;
+  return doc.consumedAt === undefined ? payload : { ...payload, consumed: doc.consumedAt };
 }
 
 /** $set for the fields that have a value, $unset for the rest, so no lookup outlives its payload. */
@@ -40,7 +42,7 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
   async upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined) {
     const update = setOrUnset({
       model,
-      payload,
+      payload: JSON.stringify(payload),
       grantId: payload.grantId,
       uid: payload.uid,
       userCode: payload.userCode,
