@@ -3,7 +3,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. google-chrome on GitHub's runners). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
