@@ -48,10 +48,15 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-/** Runs `task` from `concurrency` workers for `seconds` (after an unmeasured warm-up); rate and latencies. */
+/**
+ * Runs `task` from `concurrency` workers for `seconds` (after an unmeasured warm-up). Reports rate,
+ * latencies and process CPU time per task (all threads, load generator included), which unlike the
+ * rate does not depend on what else the machine is doing.
+ */
 async function load(task, { concurrency, seconds, warmup = 1 }) {
   const run = async (duration) => {
     const latencies = [];
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const end = started + duration * 1000;
     await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -61,21 +66,23 @@ async function load(task, { concurrency, seconds, warmup = 1 }) {
         latencies.push(performance.now() - t);
       }
     }));
-    return { latencies, elapsed: (performance.now() - started) / 1000 };
+    const { user, system } = process.cpuUsage(cpu);
+    return { latencies, elapsed: (performance.now() - started) / 1000, cpuMs: (user + system) / 1000 };
   };
   if (warmup) await run(warmup);
-  const { latencies, elapsed } = await run(seconds);
+  const { latencies, elapsed, cpuMs } = await run(seconds);
   latencies.sort((a, b) => a - b);
-  return { count: latencies.length, rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const count = latencies.length;
+  return { count, rate: count / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs: cpuMs / count };
 }
 
-const fmtRate = (n) => Math.round(n).toLocaleString('en-US');
+const fmtRate = (n) => n.toLocaleString('en-US', { maximumFractionDigits: n < 100 ? 1 : 0 });
 const fmtMs = (ms) => (ms < 1 ? `${Math.round(ms * 1000)} µs` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
 const fmtMb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-function reportLoad(label, unit, result, concurrency) {
-  row(`${label} — ${unit}/s (concurrency ${concurrency})`, `${fmtRate(result.rate)} (n=${result.count})`);
-  row(`${label} — latency p50 / p99`, `${fmtMs(result.p50)} / ${fmtMs(result.p99)}`);
+function reportLoad(label, unit, { rate, p50, p99, cpuMs, count }, concurrency) {
+  row(`${label}, concurrency ${concurrency}`,
+    `${fmtRate(rate)} ${unit}/s · p50 ${fmtMs(p50)} · p99 ${fmtMs(p99)} · CPU ${fmtMs(cpuMs)}/${unit} · n=${count.toLocaleString('en-US')}`);
 }
 
 function memory() {
@@ -200,7 +207,7 @@ async function discoveryAndJwks() {
   for (const [label, pathname] of [['Discovery', '/.well-known/openid-configuration'], ['JWKS', '/jwks']]) {
     const target = new URL(pathname, url);
     const result = await load(async () => expectStatus(await request(target), 200, label), { concurrency: 32, seconds: 5 });
-    reportLoad(label, 'req', result, 32);
+    reportLoad(`${label} (GET ${pathname})`, 'req', result, 32);
   }
   await stop();
 }
@@ -211,7 +218,7 @@ async function clientCredentials() {
   const target = new URL('/token', url);
   const init = { method: 'POST', headers: { ...FORM, authorization: basicAuth(client.id, secret) }, body: form({ grant_type: 'client_credentials', scope: 'admin' }) };
   const result = await load(async () => expectStatus(await request(target, init), 200, 'client_credentials'), { concurrency: 32, seconds: 5 });
-  reportLoad('Client-credentials token', 'tokens', result, 32);
+  reportLoad('Client-credentials token (POST /token, scope admin)', 'token', result, 32);
   await stop();
 }
 
@@ -220,7 +227,7 @@ async function interactiveSignIn(cost, seconds, { measureMemory = false } = {}) 
   const { emails } = await seedAccounts(idp.services, idp.storage, 200, cost);
   const { client, secret } = await idp.services.clients.create({ name: 'Bench app', redirectUris: [REDIRECT_URI], firstParty: true });
   const result = await load(() => signIn(url, client, secret, pick(emails)), { concurrency: 4, seconds, warmup: 0.5 });
-  reportLoad(`Sign-in, code + PKCE, bcrypt cost ${cost}`, 'sign-ins', result, 4);
+  reportLoad(`Interactive sign-in (code + PKCE via login forms + code exchange), bcrypt cost ${cost}`, 'sign-in', result, 4);
   if (measureMemory) {
     row('Memory after the load runs (post-GC)', memory());
     row('Peak RSS during the run', fmtMb(process.resourceUsage().maxRSS * 1024));
@@ -238,7 +245,7 @@ async function storageLookups() {
   const result = await load(async () => {
     if (!(await storage.accounts.findByEmail(tenant.id, pick(emails)))) throw new Error('account not found');
   }, { concurrency: 1, seconds: 3 });
-  reportLoad('SQLite: account lookup by e-mail (10,000 accounts)', 'lookups', result, 1);
+  reportLoad('SQLite: account lookup by e-mail among 10,000 accounts', 'lookup', result, 1);
   const db = new DatabaseSync(path.join(root, SQLITE_FILE_NAME), { readOnly: true });
   const plan = db.prepare('EXPLAIN QUERY PLAN SELECT doc FROM accounts WHERE tenant_id = ? AND email_normalized = ?').all('t', 'e');
   row('SQLite: lookup query plan', `\`${plan.map((step) => step.detail).join('; ')}\``);
@@ -250,10 +257,11 @@ async function storageLookups() {
 // ---------- run ----------
 
 const began = performance.now();
+const loadAtStart = os.loadavg()[0];
 await discoveryAndJwks();
 await clientCredentials();
-await interactiveSignIn(12, 10);
-await interactiveSignIn(10, 6, { measureMemory: true });
+await interactiveSignIn(12, 12);
+await interactiveSignIn(10, 8, { measureMemory: true });
 await storageLookups();
 agent.destroy();
 
@@ -266,7 +274,7 @@ const table = [
 const report = `# Benchmark results
 
 - Node ${process.version} on ${os.platform()} ${os.arch()}
-- CPU: ${cpus[0]?.model.trim() ?? 'unknown'}, ${cpus.length} cores; ${fmtMb(os.totalmem())} RAM
+- CPU: ${cpus[0]?.model.trim() ?? 'unknown'}, ${cpus.length} cores; ${fmtMb(os.totalmem())} RAM; 1-min load average at start ${loadAtStart.toFixed(2)}
 - Date: ${new Date().toISOString()}; total run ${((performance.now() - began) / 1000).toFixed(0)} s
 - Load generator in the same process as the server (numbers are a lower bound); HTTP/1.1 keep-alive;
   SQLite store; each section on fresh data and keys; libuv threadpool ${process.env.UV_THREADPOOL_SIZE ?? 4} (bcrypt runs there)
