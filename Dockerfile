@@ -4,6 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
+COPY assets ./assets
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 # Run: only the compiled service, its production dependencies and the CLI, as an unprivileged user.
@@ -14,6 +15,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/assets ./assets
 RUN mkdir -p /app/data /app/keys && chown node:node /app/data /app/keys && ln -s /app/bin/idp.js /usr/local/bin/idp
 USER node
 VOLUME ["/app/data", "/app/keys"]

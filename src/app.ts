@@ -85,7 +85,9 @@ export async function createIdp(settings: Settings, options: { logger?: Logger }
   app.use(mount(provider as unknown as Koa));
 
   const purge = setInterval(() => {
-    storage.oidc.purgeExpired(Date.now()).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
+    const now = Date.now();
+    Promise.all([storage.oidc.purgeExpired(now), storage.rateLimits.purgeExpired(now)])
+      .catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 

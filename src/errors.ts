@@ -18,6 +18,8 @@ export interface Problem {
   /** Stable id of the rule that failed. */
   code: string;
   message: string;
+  /** Values in the rule (e.g. the minimum length), for messages in other languages. */
+  params?: Record<string, number>;
 }
 
 export class DomainError extends Error {

@@ -3,24 +3,30 @@ import { z } from 'zod';
 export const emailSchema = z.string().trim().max(254).pipe(z.email('a valid e-mail address'));
 
 /**
- * The floor every password meets until the per-tenant policy arrives: R1's minimum
- * length of 6, and an upper bound that keeps hashing cheap to refuse.
+ * Only a sanity bound: the tenant's password policy decides what a good password is,
+ * and reports every rule at once. This stops absurd input before it is hashed.
  */
-export const passwordSchema = z.string().min(6, 'at least 6 characters').max(1024, 'at most 1024 characters');
+export const passwordInputSchema = z.string().min(1, 'a password is required').max(1024, 'at most 1024 characters');
 
 const nameSchema = z.string().trim().min(1).max(200);
 
 export const accountCreateSchema = z.strictObject({
   email: emailSchema,
   name: nameSchema.optional(),
-  password: passwordSchema.optional(),
+  staff: z.boolean().default(false),
+  password: passwordInputSchema.optional(),
 });
 
 export const accountUpdateSchema = z.strictObject({
   email: emailSchema.optional(),
   name: nameSchema.nullable().optional(),
+  staff: z.boolean().optional(),
   state: z.enum(['active', 'disabled']).optional(),
-  password: passwordSchema.optional(),
+  password: passwordInputSchema.optional(),
+});
+
+export const unlockSchema = z.strictObject({
+  reason: z.string().trim().min(1, 'say why the account is unlocked').max(500),
 });
 
 export type AccountCreateInput = z.input<typeof accountCreateSchema>;

@@ -1,41 +1,66 @@
 import type { AccountRepository, Page } from '../storage/port.js';
 import { ConflictError } from '../storage/errors.js';
 import { newId } from '../storage/ids.js';
-import { DomainError, conflict, notFound } from '../errors.js';
+import { conflict, DomainError, notFound } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
+import type { TenantPolicy } from '../policy/types.js';
+import { effectivePasswordPolicy, passwordViolations } from '../policy/password-rules.js';
+import type { PasswordViolation } from '../policy/types.js';
 import { normalizeEmail, type Account } from './types.js';
 import { accountCreateSchema, accountUpdateSchema, type AccountCreateInput, type AccountUpdateInput } from './schema.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { preparePassword } from './password-setter.js';
+import { afterFailedAttempt, afterSuccessfulLogin, isLocked, unlocked } from './lockout.js';
 
-export type PasswordCheck =
-  | { ok: true; account: Account }
-  | { ok: false; reason: 'unknown_account' | 'wrong_password' | 'not_active'; account: Account | null };
+/** What one sign-in attempt did to one candidate account. */
+export type SignInAttempt =
+  | { outcome: 'ok'; account: Account; nonCompliant: PasswordViolation[] }
+  | { outcome: 'unknown_account'; account: null }
+  | { outcome: 'wrong_password' | 'locked' | 'not_active'; account: Account; lockedNow: boolean };
+
+export interface AccountServiceDeps {
+  accounts: AccountRepository;
+  hasher: PasswordHasher;
+  policyOf(tenantId: string): Promise<TenantPolicy>;
+  clock?: () => Date;
+}
 
 export class AccountService {
-  constructor(
-    private readonly accounts: AccountRepository,
-    private readonly hasher: PasswordHasher,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+  private readonly accounts: AccountRepository;
+  private readonly hasher: PasswordHasher;
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: AccountServiceDeps) {
+    this.accounts = deps.accounts;
+    this.hasher = deps.hasher;
+    this.clock = deps.clock ?? (() => new Date());
+  }
 
   async create(tenantId: string, input: AccountCreateInput): Promise<Account> {
     const data = parseOrThrow(accountCreateSchema, input);
     const now = this.clock().toISOString();
-    const account: Account = {
+    const draft: Account = {
       id: newId(),
       tenantId,
       email: data.email,
       emailNormalized: normalizeEmail(data.email),
       name: data.name ?? null,
-      passwordHash: data.password ? await this.hasher.hash(data.password) : null,
-      state: data.password ? 'active' : 'invited',
+      staff: data.staff,
+      passwordHash: null,
+      passwordHistory: [],
+      passwordChangedAt: null,
+      state: 'invited',
       lockedReason: null,
       lockedAt: null,
+      lockedUntil: null,
       failedAttempts: 0,
       lastLoginAt: null,
       createdAt: now,
       updatedAt: now,
     };
+    const account = data.password
+      ? { ...draft, ...(await this.preparePassword(draft, data.password)), passwordChangedAt: now, state: 'active' as const }
+      : draft;
     try {
       await this.accounts.insert(account);
     } catch (error) {
@@ -67,28 +92,40 @@ export class AccountService {
 
   async update(tenantId: string, id: string, input: AccountUpdateInput): Promise<{ before: Account; after: Account }> {
     const data = parseOrThrow(accountUpdateSchema, input);
-    const before = await this.get(tenantId, id);
-    if (data.state === 'active' && before.passwordHash === null && !data.password) {
+    const current = await this.get(tenantId, id);
+    const email = data.email ?? current.email;
+    const staff = data.staff ?? current.staff;
+    if (data.state === 'active' && current.passwordHash === null && !data.password) {
       throw new DomainError('validation_failed', 'the request is not valid', [
         { field: 'state', code: 'no_password', message: 'an invited account becomes active when a password is set' },
       ]);
     }
-    const after: Account = {
-      ...before,
-      email: data.email ?? before.email,
-      emailNormalized: data.email ? normalizeEmail(data.email) : before.emailNormalized,
-      name: data.name === undefined ? before.name : data.name,
-      state: data.state ?? (data.password && before.state === 'invited' ? 'active' : before.state),
-      passwordHash: data.password ? await this.hasher.hash(data.password) : before.passwordHash,
-      updatedAt: this.clock().toISOString(),
-    };
-    try {
-      if (!(await this.accounts.replace(after))) throw notFound('account');
-    } catch (error) {
-      if (error instanceof ConflictError) throw conflict('an account with this e-mail already exists in the tenant');
-      throw error;
-    }
-    return { before, after };
+    const password = data.password ? await this.preparePassword({ ...current, email, staff }, data.password) : null;
+    const now = this.clock().toISOString();
+    return this.change(id, (account) => ({
+      ...account,
+      email,
+      emailNormalized: normalizeEmail(email),
+      name: data.name === undefined ? account.name : data.name,
+      staff,
+      ...(password ? { ...password, passwordChangedAt: now } : {}),
+      state: data.state ?? (password && account.state === 'invited' ? 'active' : account.state),
+      updatedAt: now,
+    }));
+  }
+
+  /** Sets a new password under the tenant's policy (history included); an invited account becomes active. */
+  async setPassword(tenantId: string, id: string, password: string): Promise<{ before: Account; after: Account }> {
+    const current = await this.get(tenantId, id);
+    const prepared = await this.preparePassword(current, password);
+    const now = this.clock().toISOString();
+    return this.change(id, (account) => ({
+      ...account,
+      ...prepared,
+      passwordChangedAt: now,
+      state: account.state === 'invited' ? 'active' : account.state,
+      updatedAt: now,
+    }));
   }
 
   async delete(tenantId: string, id: string): Promise<Account> {
@@ -97,52 +134,74 @@ export class AccountService {
     return account;
   }
 
+  /** Lifts a lock and clears the failed-attempt counter, atomically. */
+  async unlock(tenantId: string, id: string): Promise<{ before: Account; after: Account }> {
+    await this.get(tenantId, id);
+    return this.change(id, (account) => unlocked(account, this.clock()));
+  }
+
   /**
    * Checks a password against every account with this e-mail (in one tenant when given).
-   * Always spends at least one bcrypt comparison, so an unknown e-mail answers in the
-   * same time class as a known one.
+   * Every candidate costs one bcrypt comparison, and an unknown e-mail costs one too, so
+   * answers take the same time. A wrong password counts toward the lockout, atomically,
+   * unless the password opened another of the candidates.
    */
-  async checkPassword(email: string, password: string, tenantId?: string): Promise<PasswordCheck[]> {
+  async signIn(email: string, password: string, tenantId?: string): Promise<SignInAttempt[]> {
     const normalized = normalizeEmail(email);
     const candidates = tenantId
       ? [await this.accounts.findByEmail(tenantId, normalized)].filter((a): a is Account => a !== null)
       : await this.accounts.findAllByEmail(normalized);
     if (candidates.length === 0) {
       await this.hasher.verifyDecoy(password);
-      return [{ ok: false, reason: 'unknown_account', account: null }];
+      return [{ outcome: 'unknown_account', account: null }];
     }
-    const checks: PasswordCheck[] = [];
-    for (const account of candidates) {
-      if (account.passwordHash === null) {
-        await this.hasher.verifyDecoy(password);
-        checks.push({ ok: false, reason: 'not_active', account });
-        continue;
+    const matches = await Promise.all(candidates.map((a) =>
+      a.passwordHash === null ? this.hasher.verifyDecoy(password) : this.hasher.verify(password, a.passwordHash)));
+    const someMatch = matches.includes(true);
+    const now = this.clock();
+    return Promise.all(candidates.map(async (account, i): Promise<SignInAttempt> => {
+      if (isLocked(account, now)) return { outcome: 'locked', account, lockedNow: false };
+      if (matches[i]) {
+        if (account.state !== 'active' && account.state !== 'locked') return { outcome: 'not_active', account, lockedNow: false };
+        const { after } = await this.change(account.id, (current) => afterSuccessfulLogin(current, this.clock()));
+        return { outcome: 'ok', account: after, nonCompliant: await this.complianceOf(after, password) };
       }
-      const matches = await this.hasher.verify(password, account.passwordHash);
-      if (!matches) checks.push({ ok: false, reason: 'wrong_password', account });
-      else if (account.state !== 'active') checks.push({ ok: false, reason: 'not_active', account });
-      else checks.push({ ok: true, account });
+      if (someMatch || account.state === 'disabled' || account.state === 'invited') {
+        return { outcome: account.state === 'active' ? 'wrong_password' : 'not_active', account, lockedNow: false };
+      }
+      return this.countFailure(account);
+    }));
+  }
+
+  /** Counts one failed attempt (password or code) against the tenant's lockout rule. */
+  async countFailure(account: Account): Promise<SignInAttempt> {
+    const { lockout } = await this.deps.policyOf(account.tenantId);
+    const result = await this.accounts.update(account.id, (current) => afterFailedAttempt(current, lockout, this.clock()));
+    if (!result) return { outcome: isLocked(account, this.clock()) ? 'locked' : 'not_active', account, lockedNow: false };
+    const lockedNow = result.after.state === 'locked' && isLocked(result.after, this.clock());
+    return { outcome: 'wrong_password', account: result.after, lockedNow };
+  }
+
+  /** Rules the password breaks, when the tenant makes non-compliant passwords change at sign-in. */
+  private async complianceOf(account: Account, password: string): Promise<PasswordViolation[]> {
+    const { password: policy } = await this.deps.policyOf(account.tenantId);
+    if (!policy.changeNonCompliantAtLogin) return [];
+    return passwordViolations(effectivePasswordPolicy(policy, account.staff), password, account.email);
+  }
+
+  private async preparePassword(owner: Account, password: string) {
+    const { password: policy } = await this.deps.policyOf(owner.tenantId);
+    return preparePassword(this.hasher, policy, owner, password);
+  }
+
+  private async change(id: string, change: (account: Account) => Account) {
+    try {
+      const result = await this.accounts.update(id, change);
+      if (!result) throw notFound('account');
+      return result;
+    } catch (error) {
+      if (error instanceof ConflictError) throw conflict('an account with this e-mail already exists in the tenant');
+      throw error;
     }
-    return checks;
-  }
-
-  /** Lifts a lock and clears the failed-attempt counter. */
-  async unlock(tenantId: string, id: string): Promise<{ before: Account; after: Account }> {
-    const before = await this.get(tenantId, id);
-    if (before.state !== 'locked' && before.failedAttempts === 0) return { before, after: before };
-    const after: Account = {
-      ...before,
-      state: before.state === 'locked' ? 'active' : before.state,
-      lockedReason: null,
-      lockedAt: null,
-      failedAttempts: 0,
-      updatedAt: this.clock().toISOString(),
-    };
-    if (!(await this.accounts.replace(after))) throw notFound('account');
-    return { before, after };
-  }
-
-  recordLogin(id: string): Promise<void> {
-    return this.accounts.recordLogin(id, this.clock().toISOString());
   }
 }

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { Services } from '../services.js';
 import { toPublicAccount } from '../accounts/types.js';
-import { accountCreateSchema, accountUpdateSchema } from '../accounts/schema.js';
+import { accountCreateSchema, accountUpdateSchema, unlockSchema } from '../accounts/schema.js';
+import { tenantPolicySchema } from '../policy/schema.js';
+import { parseOrThrow } from '../validation.js';
 import { toPublicClient } from '../clients/types.js';
 import { clientCreateSchema, clientUpdateSchema } from '../clients/schema.js';
 import { tenantCreateSchema, tenantUpdateSchema } from '../tenants/schema.js';
 import { requestOrigin } from '../web/origin.js';
 import { pageQuery, type AdminRoutes, type RouteInput } from './route.js';
-import { accountOut, auditEventOut, clientOut, clientWithSecretOut, listOf, tenantOut } from './schemas.js';
+import { accountOut, auditEventOut, clientOut, clientWithSecretOut, listOf, policyOut, tenantOut } from './schemas.js';
 
 function page<T extends { id: string }>(items: T[], limit: number) {
   return { items, next: items.length === limit ? items[items.length - 1]!.id : null };
@@ -65,6 +67,23 @@ export function registerResources(routes: AdminRoutes, services: Services): void
     },
   });
 
+  // Password and lockout policy
+  routes.add({
+    method: 'get', path: '/tenants/:tenant/policy', operationId: 'getTenantPolicy', summary: 'Read the password and lockout policy', tag: 'Policy',
+    response: { status: 200, description: 'The policy', schema: policyOut },
+    handler: async ({ params }) => (await services.tenants.get(params.tenant!)).policy,
+  });
+  routes.add({
+    method: 'put', path: '/tenants/:tenant/policy', operationId: 'setTenantPolicy',
+    summary: 'Replace the password and lockout policy (omitted fields take their defaults; applies from the next password set)', tag: 'Policy',
+    body: tenantPolicySchema, response: { status: 200, description: 'The policy now in force', schema: policyOut },
+    handler: async (input) => {
+      const { tenant, before, after } = await services.tenants.setPolicy(input.params.tenant!, input.body as never);
+      await audit(input, 'tenant.policy_update', { type: 'tenant', id: tenant.id }, tenant.id, { before, after });
+      return after;
+    },
+  });
+
   // Accounts
   routes.add({
     method: 'get', path: '/tenants/:tenant/accounts', operationId: 'listAccounts', summary: 'List the accounts of a tenant', tag: 'Accounts',
@@ -102,6 +121,20 @@ export function registerResources(routes: AdminRoutes, services: Services): void
       await audit(input, 'account.update', { type: 'account', id: after.id }, tenant.id, {
         before: toPublicAccount(before), after: toPublicAccount(after), request: withoutSecrets(input.body),
         passwordChanged: before.passwordHash !== after.passwordHash,
+      });
+      return toPublicAccount(after);
+    },
+  });
+  routes.add({
+    method: 'post', path: '/tenants/:tenant/accounts/:id/unlock', operationId: 'unlockAccount',
+    summary: 'Lift a lock and clear the failed-attempt counter', tag: 'Accounts', body: unlockSchema,
+    response: { status: 200, description: 'The account', schema: accountOut },
+    handler: async (input) => {
+      const { reason } = parseOrThrow(unlockSchema, input.body);
+      const tenant = await services.tenants.get(input.params.tenant!);
+      const { before, after } = await services.accounts.unlock(tenant.id, input.params.id!);
+      await audit(input, 'account.unlock', { type: 'account', id: after.id }, tenant.id, {
+        reason, stateBefore: before.state, failedAttemptsBefore: before.failedAttempts,
       });
       return toPublicAccount(after);
     },

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { tenantPolicySchema } from '../policy/schema.js';
+
+export const policyOut = tenantPolicySchema;
 
 /** Shapes of what the admin API returns, for the OpenAPI document. */
 
@@ -10,6 +13,7 @@ export const tenantOut = z.object({
   name: z.string(),
   domains: z.array(z.string()),
   state: z.enum(['active', 'scheduled_for_deletion']),
+  policy: policyOut,
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -19,10 +23,13 @@ export const accountOut = z.object({
   tenantId: z.string(),
   email: z.string(),
   name: z.string().nullable(),
+  staff: z.boolean(),
   state: z.enum(['invited', 'active', 'locked', 'disabled']),
   hasPassword: z.boolean(),
+  passwordChangedAt: timestamp.nullable(),
   lockedReason: z.string().nullable(),
   lockedAt: timestamp.nullable(),
+  lockedUntil: timestamp.nullable(),
   failedAttempts: z.number().int(),
   lastLoginAt: timestamp.nullable(),
   createdAt: timestamp,

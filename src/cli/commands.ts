@@ -7,6 +7,7 @@ import type { Actor } from '../audit/types.js';
 import { rotateSigningKeys } from '../oidc/keys.js';
 import { RETIRED_KEY_GRACE_SECONDS } from '../oidc/settings.js';
 import { UsageError, type CliIo } from './io.js';
+import { applyPolicyFlags, POLICY_FLAGS } from './policy-flags.js';
 
 export type Options = Record<string, string | boolean | string[] | undefined>;
 
@@ -84,6 +85,24 @@ export const COMMANDS: Record<string, Command> = {
       return { deleted: tenant.slug };
     },
   },
+  'tenant policy get': {
+    usage: 'idp tenant policy get --tenant S',
+    options: { tenant: 'string' },
+    required: ['tenant'],
+    run: async (ctx) => (await ctx.services.tenants.get(str(ctx.options, 'tenant'))).policy,
+  },
+  'tenant policy set': {
+    usage: `idp tenant policy set --tenant S [--${POLICY_FLAGS.map((f) => f.flag).join(' N] [--')} N]   (changes only what is given)`,
+    options: { tenant: 'string', ...Object.fromEntries(POLICY_FLAGS.map((f) => [f.flag, 'string' as const])) },
+    required: ['tenant'],
+    async run(ctx) {
+      const current = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+      const next = applyPolicyFlags(current.policy, ctx.options);
+      const { tenant, before, after } = await ctx.services.tenants.setPolicy(current.id, next);
+      await recordCli(ctx, 'tenant.policy_update', { type: 'tenant', id: tenant.id }, tenant.id, { before, after });
+      return after;
+    },
+  },
   'client create': {
     usage: 'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post]',
     options: {
@@ -133,8 +152,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'user create': {
-    usage: 'idp user create --tenant S --email E [--name N] (--password-stdin | --invite)',
-    options: { tenant: 'string', email: 'string', name: 'string', 'password-stdin': 'boolean', invite: 'boolean' },
+    usage: 'idp user create --tenant S --email E [--name N] [--staff] (--password-stdin | --invite)',
+    options: { tenant: 'string', email: 'string', name: 'string', staff: 'boolean', 'password-stdin': 'boolean', invite: 'boolean' },
     required: ['tenant', 'email'],
     async run(ctx) {
       const o = ctx.options;
@@ -144,7 +163,7 @@ export const COMMANDS: Record<string, Command> = {
       const tenant = await ctx.services.tenants.get(str(o, 'tenant'));
       const password = o['password-stdin'] ? await passwordFromStdin(ctx.io) : undefined;
       const account = toPublicAccount(await ctx.services.accounts.create(tenant.id, {
-        email: str(o, 'email'), ...(o.name ? { name: str(o, 'name') } : {}), ...(password ? { password } : {}),
+        email: str(o, 'email'), staff: o.staff === true, ...(o.name ? { name: str(o, 'name') } : {}), ...(password ? { password } : {}),
       }));
       await recordCli(ctx, 'account.create', { type: 'account', id: account.id }, tenant.id, { after: account });
       return account;
@@ -167,7 +186,7 @@ export const COMMANDS: Record<string, Command> = {
       const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
       const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
       const password = await passwordFromStdin(ctx.io);
-      const { after } = await ctx.services.accounts.update(tenant.id, account.id, { password });
+      const { after } = await ctx.services.accounts.setPassword(tenant.id, account.id, password);
       await recordCli(ctx, 'account.set_password', { type: 'account', id: after.id }, tenant.id);
       return toPublicAccount(after);
     },

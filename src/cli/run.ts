@@ -36,8 +36,8 @@ function human(value: unknown): string {
 
 /** Runs one CLI invocation against the store the environment names; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const name = argv.slice(0, 2).join(' ');
-  const command = COMMANDS[name];
+  const words = [3, 2].find((n) => COMMANDS[argv.slice(0, n).join(' ')] !== undefined) ?? 2;
+  const command = COMMANDS[argv.slice(0, words).join(' ')];
   if (!command) {
     const asked = argv[0] === undefined || argv[0] === 'help' || argv[0] === '--help';
     (asked ? io.stdout : io.stderr).write(asked ? help() : `unknown command "${argv.join(' ')}"\n\n${help()}`);
@@ -45,7 +45,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let json = false;
   try {
-    const options = parse(command, argv.slice(2));
+    const options = parse(command, argv.slice(words));
     json = options.json === true;
     const settings = loadSettings(io.env);
     const storage = await openStorage(settings);

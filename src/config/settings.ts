@@ -18,6 +18,11 @@ export interface Settings {
   keysDir: string;
   /** Unset: e-mails are written as .eml files under dataDir/outbox. */
   smtpUrl: string | undefined;
+  /** Sender of every e-mail; defaults to no-reply at the issuer's host. */
+  mailFrom: string;
+  /** Password attempts one IP address may make per window before being slowed down (429). */
+  loginRateLimit: number;
+  loginRateWindowSeconds: number;
   /** Serve HTTPS directly (TLS 1.2 minimum) when both are set. */
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -41,7 +46,10 @@ const envSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'DATABASE_URL must start with mongodb:// or mongodb+srv://')
     .optional(),
   KEYS_DIR: z.string().min(1).default('./keys'),
-  SMTP_URL: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
+  LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   ENCRYPTION_KEYS: z.string().optional(),
@@ -67,13 +75,17 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new SettingsError('invalid environment: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
   const scheme = e.TLS_CERT_FILE ? 'https' : 'http';
+  const issuer = (e.ISSUER ?? `${scheme}://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     port: e.PORT,
-    issuer: (e.ISSUER ?? `${scheme}://localhost:${e.PORT}`).replace(/\/$/, ''),
+    issuer,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     keysDir: path.resolve(e.KEYS_DIR),
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
     tlsCertFile: e.TLS_CERT_FILE,
     tlsKeyFile: e.TLS_KEY_FILE,
     encryptionKeys: e.ENCRYPTION_KEYS,

@@ -69,6 +69,36 @@ const catalog = {
   },
   'error.server': { en: 'An error occurred on our side. Try again later.', sv: 'Ett fel uppstod hos oss. Försök igen senare.' },
   'error.detail': { en: 'Error code: {code}', sv: 'Felkod: {code}' },
+  'error.too_many_attempts': {
+    en: 'Too many sign-in attempts from your network. Wait a moment and try again.',
+    sv: 'För många inloggningsförsök från ditt nätverk. Vänta en stund och försök igen.',
+  },
+  'password.too_short': { en: 'Use at least {n} characters.', sv: 'Använd minst {n} tecken.' },
+  'password.too_long': { en: 'Use at most {n} characters.', sv: 'Använd högst {n} tecken.' },
+  'password.min_digits': { en: 'Include at least {n} digits.', sv: 'Ta med minst {n} siffror.' },
+  'password.min_special': {
+    en: 'Include at least {n} special characters (not a letter, digit or space).',
+    sv: 'Ta med minst {n} specialtecken (inte bokstav, siffra eller mellanslag).',
+  },
+  'password.min_upper': { en: 'Include at least {n} upper-case letters.', sv: 'Ta med minst {n} versaler.' },
+  'password.min_lower': { en: 'Include at least {n} lower-case letters.', sv: 'Ta med minst {n} gemener.' },
+  'password.common': {
+    en: 'This is one of the most common passwords. Choose another.',
+    sv: 'Det här är ett av de vanligaste lösenorden. Välj ett annat.',
+  },
+  'password.contains_email': {
+    en: 'The password must not contain your e-mail address.',
+    sv: 'Lösenordet får inte innehålla din e-postadress.',
+  },
+  'password.reused': { en: 'Do not reuse a recent password.', sv: 'Återanvänd inte ett tidigare lösenord.' },
+  'password_change.title': { en: 'Choose a new password', sv: 'Välj ett nytt lösenord' },
+  'password_change.intro': {
+    en: 'Your organisation has new password rules, and your password no longer meets them. Choose a new one to continue.',
+    sv: 'Din organisation har nya lösenordsregler som ditt lösenord inte uppfyller. Välj ett nytt för att fortsätta.',
+  },
+  'password_change.new': { en: 'New password', sv: 'Nytt lösenord' },
+  'password_change.submit': { en: 'Save and continue', sv: 'Spara och fortsätt' },
+  'password_change.rules': { en: 'The password does not meet these rules:', sv: 'Lösenordet uppfyller inte de här reglerna:' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageId = keyof typeof catalog;

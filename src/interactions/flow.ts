@@ -9,10 +9,14 @@ import type { OidcPayloadRepository } from '../storage/port.js';
 export interface LoginFlow {
   uid: string;
   csrf: string;
-  step: 'email' | 'password' | 'choose_tenant';
+  step: 'email' | 'password' | 'choose_tenant' | 'change_password';
   email: string | null;
   /** Accounts whose password was verified in this flow; the choice must be one of them. */
   verifiedAccountIds: string[];
+  /** Verified accounts whose password breaks the tenant's current rules and must change first. */
+  nonCompliantAccountIds: string[];
+  /** The account that must choose a new password before the sign-in completes. */
+  changePasswordAccountId: string | null;
   expiresAt: number;
 }
 
@@ -30,6 +34,8 @@ export class LoginFlowStore {
       step: 'email',
       email: null,
       verifiedAccountIds: [],
+      nonCompliantAccountIds: [],
+      changePasswordAccountId: null,
       expiresAt,
     };
     await this.save(flow);

@@ -5,9 +5,12 @@ import type { Account } from '../accounts/types.js';
 import { emailSchema } from '../accounts/schema.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
-import { chooseTenantPage, consentPage, loginEmailPage, loginPasswordPage, type FormContext } from '../views/pages.js';
+import { changePasswordPage, chooseTenantPage, consentPage, loginEmailPage, loginPasswordPage, type FormContext } from '../views/pages.js';
+import { PasswordPolicyError } from '../accounts/password-setter.js';
+import type { SignInAttempt } from '../accounts/service.js';
+import type { MessageId } from '../i18n/messages.js';
 import { requestOrigin } from '../web/origin.js';
-import type { LoginFlowStore } from './flow.js';
+import type { LoginFlow, LoginFlowStore } from './flow.js';
 import type { InteractionContext } from './context.js';
 import { PageError } from './page-error.js';
 import { interactionSteps } from './steps.js';
@@ -52,6 +55,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       ctx.body = chooseTenantPage(formContext(ctx), choices);
       return;
     }
+    if (flow.step === 'change_password') {
+      ctx.body = changePasswordPage(formContext(ctx), []);
+      return;
+    }
     if (flow.step === 'password' && flow.email) {
       ctx.body = loginPasswordPage(formContext(ctx), { email: flow.email });
       return;
@@ -68,7 +75,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       ctx.body = loginEmailPage(formContext(ctx), { email: ctx.state.form.email, error: 'login.invalid_email' });
       return;
     }
-    await flows.save({ ...ctx.state.flow, step: 'password', email: parsed.data, verifiedAccountIds: [] });
+    await flows.save({ ...ctx.state.flow, step: 'password', email: parsed.data, verifiedAccountIds: [], nonCompliantAccountIds: [] });
     ctx.status = 303;
     ctx.redirect(formContext(ctx).action);
   }
@@ -77,29 +84,73 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const { flow, form, client, requestedTenant } = ctx.state;
     if (flow.step !== 'password' || !flow.email) throw new PageError(400, 'error.session_expired', 'flow_step_invalid');
     const password = form.password ?? '';
-    const refuse = async (status: number, error: 'login.invalid_credentials' | 'login.password_required' | 'login.tenant_not_allowed') => {
+    const refuse = async (status: number, error: MessageId) => {
       ctx.status = status;
       ctx.type = 'html';
       ctx.body = loginPasswordPage(formContext(ctx), { email: flow.email!, error });
     };
     if (!password || password.length > PASSWORD_MAX) return refuse(400, password ? 'login.invalid_credentials' : 'login.password_required');
-
-    const checks = await services.accounts.checkPassword(flow.email, password, requestedTenant?.id);
-    const verified = checks.flatMap((check) => (check.ok ? [check.account] : []));
-    for (const check of checks) {
-      if (!check.ok) await auditLogin(ctx, check.account, 'failure', check.reason, flow.email);
+    const throttle = await services.loginThrottle.hit(`password:${ctx.ip}`);
+    if (!throttle.allowed) {
+      ctx.set('Retry-After', String(throttle.retryAfterSeconds));
+      await auditLogin(ctx, null, 'failure', 'rate_limited', flow.email);
+      return refuse(429, 'error.too_many_attempts');
     }
+
+    const attempts = await services.accounts.signIn(flow.email, password, requestedTenant?.id);
+    for (const attempt of attempts) {
+      if (attempt.outcome === 'ok') continue;
+      await auditLogin(ctx, attempt.account, 'failure', attempt.outcome, flow.email);
+      if (attempt.outcome !== 'unknown_account' && attempt.lockedNow) {
+        await services.lockNotifier.accountLocked(attempt.account, ctx.state.locale, requestOrigin(ctx));
+      }
+    }
+    const verified = attempts.filter((a): a is Extract<SignInAttempt, { outcome: 'ok' }> => a.outcome === 'ok');
     if (verified.length === 0) return refuse(401, 'login.invalid_credentials');
 
-    const admitted = verified.filter((account) => tenantAllowed(account.tenantId, client.tenantIds, requestedTenant?.id));
+    const admitted = verified.filter(({ account }) => tenantAllowed(account.tenantId, client.tenantIds, requestedTenant?.id));
     if (admitted.length === 0) {
-      for (const account of verified) await auditLogin(ctx, account, 'failure', 'tenant_not_allowed', flow.email);
+      for (const { account } of verified) await auditLogin(ctx, account, 'failure', 'tenant_not_allowed', flow.email);
       return refuse(403, 'login.tenant_not_allowed');
     }
-    if (admitted.length === 1) return finishLogin(ctx, admitted[0]!);
-    await flows.save({ ...flow, step: 'choose_tenant', verifiedAccountIds: admitted.map((a) => a.id) });
+    const next = {
+      ...flow,
+      verifiedAccountIds: admitted.map((a) => a.account.id),
+      nonCompliantAccountIds: admitted.filter((a) => a.nonCompliant.length > 0).map((a) => a.account.id),
+    };
+    if (admitted.length === 1) return continueAs(ctx, next, admitted[0]!.account);
+    await flows.save({ ...next, step: 'choose_tenant' });
     ctx.status = 303;
     ctx.redirect(formContext(ctx).action);
+  }
+
+  /** Signs in as the account, unless its password must change first. */
+  async function continueAs(ctx: InteractionContext, flow: LoginFlow, account: Account): Promise<void> {
+    if (!flow.nonCompliantAccountIds.includes(account.id)) return finishLogin(ctx, account);
+    await flows.save({ ...flow, step: 'change_password', changePasswordAccountId: account.id });
+    ctx.status = 303;
+    ctx.redirect(formContext(ctx).action);
+  }
+
+  async function submitNewPassword(ctx: InteractionContext): Promise<void> {
+    const { flow, form } = ctx.state;
+    const accountId = flow.changePasswordAccountId;
+    if (flow.step !== 'change_password' || !accountId) throw new PageError(400, 'error.session_expired', 'flow_step_invalid');
+    const account = await services.accounts.findById(accountId);
+    if (!account || account.state !== 'active') throw new PageError(400, 'error.session_expired', 'account_unavailable');
+    try {
+      const { after } = await services.accounts.setPassword(account.tenantId, account.id, form.newPassword ?? '');
+      await services.audit.record({
+        tenantId: after.tenantId, actor: { type: 'user', id: after.id }, action: 'account.password_change',
+        target: { type: 'account', id: after.id }, reason: 'non_compliant_at_login', origin: requestOrigin(ctx),
+      });
+      await finishLogin(ctx, after);
+    } catch (error) {
+      if (!(error instanceof PasswordPolicyError)) throw error;
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = changePasswordPage(formContext(ctx), error.violations);
+    }
   }
 
   async function chooseTenant(ctx: InteractionContext): Promise<void> {
@@ -110,17 +161,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     }
     const account = await services.accounts.findById(accountId);
     if (!account || account.state !== 'active') throw new PageError(400, 'error.session_expired', 'account_unavailable');
-    await finishLogin(ctx, account);
+    await continueAs(ctx, flow, account);
   }
 
   async function restart(ctx: InteractionContext): Promise<void> {
-    await flows.save({ ...ctx.state.flow, step: 'email', email: null, verifiedAccountIds: [] });
+    await flows.save({ ...ctx.state.flow, step: 'email', email: null, verifiedAccountIds: [], nonCompliantAccountIds: [], changePasswordAccountId: null });
     ctx.status = 303;
     ctx.redirect(formContext(ctx).action);
   }
 
   async function finishLogin(ctx: InteractionContext, account: Account): Promise<void> {
-    await services.accounts.recordLogin(account.id);
     await auditLogin(ctx, account, 'success', null, account.email);
     await flows.discard(ctx.state.flow.uid);
     await finish(ctx, { login: { accountId: account.id, amr: ['pwd'] } });
@@ -169,6 +219,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/email', ...formSteps, submitEmail);
   router.post('/password', ...formSteps, submitPassword);
   router.post('/tenant', ...formSteps, chooseTenant);
+  router.post('/new-password', ...formSteps, submitNewPassword);
   router.post('/restart', ...formSteps, restart);
   router.post('/consent', ...formSteps, grantConsent);
   router.post('/abort', ...formSteps, abort);

@@ -36,13 +36,19 @@ export interface AccountRepository {
   /** Every account with this e-mail, across tenants (for the tenant choice at login). */
   findAllByEmail(emailNormalized: string): Promise<Account[]>;
   listByTenant(tenantId: string, page: Page): Promise<Account[]>;
-  /** @throws ConflictError */
-  replace(account: Account): Promise<boolean>;
-  /** Stamps a successful sign-in without touching the rest of the record. */
-  recordLogin(id: string, at: string): Promise<void>;
+  /**
+   * Applies `change` to the current record atomically: no other writer, in this process or
+   * another, changes the record between the read and the write (security counters rely on it).
+   * `change` may run more than once and must be pure. Resolves null when the record does not
+   * exist or `change` returns null (nothing written).
+   * @throws ConflictError when the change takes an e-mail already used in the tenant.
+   */
+  update(id: string, change: AccountChange): Promise<{ before: Account; after: Account } | null>;
   delete(id: string): Promise<boolean>;
   deleteByTenant(tenantId: string): Promise<number>;
 }
+
+export type AccountChange = (current: Account) => Account | null;
 
 export interface ClientRepository {
   /** @throws ConflictError when the id is taken. */
@@ -83,6 +89,17 @@ export interface OidcPayload {
   accountId?: string;
 }
 
+/** Counters per key in fixed time windows, shared by every node (throttling). */
+export interface RateLimitRepository {
+  /**
+   * Counts one hit for `key` in the window that starts at `windowStart` (epoch ms) and
+   * returns the count so far, atomically. The record may be dropped after `expiresAt`.
+   */
+  hit(key: string, windowStart: number, expiresAt: number): Promise<number>;
+  /** Removes windows that ended before `now`; returns how many. */
+  purgeExpired(now: number): Promise<number>;
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'mongodb';
   readonly tenants: TenantRepository;
@@ -90,6 +107,7 @@ export interface Storage {
   readonly clients: ClientRepository;
   readonly audit: AuditRepository;
   readonly oidc: OidcPayloadRepository;
+  readonly rateLimits: RateLimitRepository;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,6 +4,9 @@ import { newId } from '../storage/ids.js';
 import { conflict, notFound } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
 import type { Tenant } from './types.js';
+import { DEFAULT_TENANT_POLICY } from '../policy/defaults.js';
+import { tenantPolicySchema, type TenantPolicyInput } from '../policy/schema.js';
+import type { TenantPolicy } from '../policy/types.js';
 import { tenantCreateSchema, tenantUpdateSchema, type TenantCreateInput, type TenantUpdateInput } from './schema.js';
 
 export class TenantService {
@@ -18,7 +21,9 @@ export class TenantService {
     const domains = [...new Set(data.domains)];
     await this.assertDomainsFree(domains, undefined);
     const now = this.clock().toISOString();
-    const tenant: Tenant = { id: newId(), slug: data.slug, name: data.name, domains, state: 'active', createdAt: now, updatedAt: now };
+    const tenant: Tenant = {
+      id: newId(), slug: data.slug, name: data.name, domains, state: 'active', policy: DEFAULT_TENANT_POLICY, createdAt: now, updatedAt: now,
+    };
     try {
       await this.tenants.insert(tenant);
     } catch (error) {
@@ -55,6 +60,22 @@ export class TenantService {
     const after: Tenant = { ...before, name: data.name ?? before.name, domains, updatedAt: this.clock().toISOString() };
     if (!(await this.tenants.replace(after))) throw notFound('tenant');
     return { before, after };
+  }
+
+  /** The tenant's password and lockout policy. */
+  async policyOf(tenantId: string): Promise<TenantPolicy> {
+    const tenant = await this.tenants.findById(tenantId);
+    if (!tenant) throw notFound('tenant');
+    return tenant.policy;
+  }
+
+  /** Replaces the policy; omitted fields take their defaults. Applies from the next password set. */
+  async setPolicy(ref: string, input: TenantPolicyInput): Promise<{ tenant: Tenant; before: TenantPolicy; after: TenantPolicy }> {
+    const policy = parseOrThrow(tenantPolicySchema, input);
+    const current = await this.get(ref);
+    const tenant: Tenant = { ...current, policy, updatedAt: this.clock().toISOString() };
+    if (!(await this.tenants.replace(tenant))) throw notFound('tenant');
+    return { tenant, before: current.policy, after: policy };
   }
 
   /** Deletes the tenant and every account in it. */

@@ -1,6 +1,14 @@
 import { t, type Locale, type MessageId } from '../i18n/messages.js';
 import { csrfField, errorBox, page } from './layout.js';
 import { html, raw } from './html.js';
+import type { PasswordViolation } from '../policy/types.js';
+
+/** Every broken password rule, in the person's language. */
+function violationList(locale: Locale, violations: PasswordViolation[]) {
+  if (violations.length === 0) return html``;
+  return html`<div class="error" role="alert"><p>${t(locale, 'password_change.rules')}</p>
+<ul>${violations.map((v) => html`<li>${t(locale, v.rule, v.n === undefined ? {} : { n: String(v.n) })}</li>`)}</ul></div>`;
+}
 
 export interface FormContext {
   locale: Locale;
@@ -42,6 +50,19 @@ ${csrfField(ctx.csrf)}
 <form method="post" action="${ctx.action}/restart">
 ${csrfField(ctx.csrf)}
 <button type="submit" class="link">${t(locale, 'login.other_email')}</button>
+</form>`);
+}
+
+export function changePasswordPage(ctx: FormContext, violations: PasswordViolation[]): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'password_change.title'), html`
+<p>${t(locale, 'password_change.intro')}</p>
+${violationList(locale, violations)}
+<form method="post" action="${ctx.action}/new-password">
+${csrfField(ctx.csrf)}
+<label for="newPassword">${t(locale, 'password_change.new')}</label>
+<input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required autofocus>
+<button type="submit">${t(locale, 'password_change.submit')}</button>
 </form>`);
 }
 

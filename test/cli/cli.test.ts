@@ -66,8 +66,8 @@ describe('the idp command-line tool', () => {
     const { access_token: accessToken } = (await token.json()) as { access_token: string };
     const accounts = await fetch(`${server.url}/admin/v1/tenants/acme/accounts`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(((await accounts.json()) as { items: { email: string }[] }).items.map((a) => a.email)).toContain('eva@acme.example');
-    const checks = await server.services.accounts.checkPassword('eva@acme.example', 'long enough secret');
-    expect(checks[0]!.ok).toBe(true);
+    const [attempt] = await server.services.accounts.signIn('eva@acme.example', 'long enough secret');
+    expect(attempt!.outcome).toBe('ok');
   });
 
   test('invite creates an account waiting for its password', async () => {
@@ -77,7 +77,7 @@ describe('the idp command-line tool', () => {
 
   test('unlock lifts a lock, clears the counter and is audited with the reason', async () => {
     const account = await server.services.accounts.getByEmail((await server.services.tenants.get('acme')).id, 'eva@acme.example');
-    await server.storage.accounts.replace({ ...account, state: 'locked', lockedAt: new Date().toISOString(), lockedReason: 'too_many_attempts', failedAttempts: 5 });
+    await server.storage.accounts.update(account.id, (a) => ({ ...a, state: 'locked', lockedAt: new Date().toISOString(), lockedReason: 'too_many_failed_attempts', failedAttempts: 5 }));
     const unlocked = await idp('user unlock --tenant acme --email EVA@acme.example --reason ticket-42 --json');
     expect(unlocked.json()).toMatchObject({ state: 'active', failedAttempts: 0, lockedReason: null });
     const [event] = await server.services.audit.list({ action: 'admin.account.unlock', limit: 1 });

@@ -9,8 +9,10 @@ describe('the login form does not leak, cannot be forged and refuses bad input',
   let fixture: Awaited<ReturnType<typeof seed>>;
 
   beforeAll(async () => {
-    idp = await startIdp({ BCRYPT_COST: '10' });
+    // Many deliberate failures from one address: neither lockout nor throttling is under test here.
+    idp = await startIdp({ BCRYPT_COST: '10', LOGIN_RATE_LIMIT: '10000' });
     fixture = await seed(idp, { redirectUri: REDIRECT_URI });
+    await idp.services.tenants.setPolicy(fixture.tenant.id, { lockout: { maxFailedAttempts: 100 } });
     await idp.services.accounts.create(fixture.tenant.id, { email: 'invited@acme.example' });
     const disabled = await idp.services.accounts.create(fixture.tenant.id, { email: 'gone@acme.example', password: PASSWORD });
     await idp.services.accounts.update(fixture.tenant.id, disabled.id, { state: 'disabled' });

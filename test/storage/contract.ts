@@ -5,20 +5,26 @@ import type { Tenant } from '../../src/tenants/types.js';
 import type { Account } from '../../src/accounts/types.js';
 import type { Client } from '../../src/clients/types.js';
 import type { AuditEvent } from '../../src/audit/types.js';
+import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
+import { afterFailedAttempt } from '../../src/accounts/lockout.js';
 
 const now = () => new Date().toISOString();
 
 export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
   const id = newId();
-  return { id, slug: `t-${id.slice(-12)}`, name: 'Tenant', domains: [], state: 'active', createdAt: now(), updatedAt: now(), ...overrides };
+  return {
+    id, slug: `t-${id.slice(-12)}`, name: 'Tenant', domains: [], state: 'active', policy: DEFAULT_TENANT_POLICY,
+    createdAt: now(), updatedAt: now(), ...overrides,
+  };
 }
 
 export function anAccount(tenantId: string, overrides: Partial<Account> = {}): Account {
   const id = newId();
   const email = overrides.email ?? `user-${id.slice(-12)}@example.com`;
   return {
-    id, tenantId, email, emailNormalized: email.toLowerCase(), name: null, passwordHash: null, state: 'active',
-    lockedReason: null, lockedAt: null, failedAttempts: 0, lastLoginAt: null, createdAt: now(), updatedAt: now(), ...overrides,
+    id, tenantId, email, emailNormalized: email.toLowerCase(), name: null, staff: false, passwordHash: null, passwordHistory: [],
+    passwordChangedAt: null, state: 'active', lockedReason: null, lockedAt: null, lockedUntil: null, failedAttempts: 0,
+    lastLoginAt: null, createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
 
@@ -108,22 +114,44 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect((await storage.accounts.findAllByEmail('ann@example.com')).map((x) => x.id).sort()).toEqual([one.id, other.id].sort());
     });
 
-    test('replace refuses an e-mail taken in the tenant and leaves the record as it was', async () => {
+    test('update refuses an e-mail taken in the tenant and leaves the record as it was', async () => {
       const t = aTenant();
       const one = anAccount(t.id);
       const two = anAccount(t.id);
       await storage.accounts.insert(one);
       await storage.accounts.insert(two);
-      await expect(storage.accounts.replace({ ...two, email: one.email, emailNormalized: one.emailNormalized }))
+      await expect(storage.accounts.update(two.id, (a) => ({ ...a, email: one.email, emailNormalized: one.emailNormalized })))
         .rejects.toBeInstanceOf(ConflictError);
       expect(await storage.accounts.findById(two.id)).toEqual(two);
     });
 
-    test('recordLogin stamps only the login time', async () => {
+    test('update returns before and after; a declined change or a missing record writes nothing', async () => {
       const account = anAccount(newId(), { name: 'Ann' });
       await storage.accounts.insert(account);
-      await storage.accounts.recordLogin(account.id, '2026-01-02T03:04:05.000Z');
-      expect(await storage.accounts.findById(account.id)).toEqual({ ...account, lastLoginAt: '2026-01-02T03:04:05.000Z' });
+      const result = await storage.accounts.update(account.id, (a) => ({ ...a, lastLoginAt: '2026-01-02T03:04:05.000Z' }));
+      expect(result).toEqual({ before: account, after: { ...account, lastLoginAt: '2026-01-02T03:04:05.000Z' } });
+      expect(await storage.accounts.findById(account.id)).toEqual(result!.after);
+      expect(await storage.accounts.update(account.id, () => null)).toBeNull();
+      expect(await storage.accounts.update(newId(), (a) => a)).toBeNull();
+      expect(await storage.accounts.findById(account.id)).toEqual(result!.after);
+    });
+
+    test('50 parallel failed attempts lock the account with exactly the configured count', async () => {
+      const account = anAccount(newId());
+      await storage.accounts.insert(account);
+      const policy = { ...DEFAULT_TENANT_POLICY.lockout, maxFailedAttempts: 5 };
+      const results = await Promise.all(Array.from({ length: 50 }, () =>
+        storage.accounts.update(account.id, (current) => afterFailedAttempt(current, policy, new Date()))));
+      expect(results.filter((r) => r !== null)).toHaveLength(5);
+      expect(results.filter((r) => r?.before.state === 'active' && r.after.state === 'locked')).toHaveLength(1);
+      const stored = await storage.accounts.findById(account.id);
+      expect(stored).toMatchObject({ state: 'locked', failedAttempts: 5, lockedReason: 'too_many_failed_attempts' });
+    });
+
+    test('records written before new fields existed read with their defaults', async () => {
+      const { staff: _s, passwordHistory: _h, passwordChangedAt: _c, lockedUntil: _l, ...legacy } = anAccount(newId());
+      await storage.accounts.insert(legacy as never);
+      expect(await storage.accounts.findById(legacy.id)).toMatchObject({ staff: false, passwordHistory: [], lockedUntil: null });
     });
 
     test('list by tenant pages; delete and delete by tenant', async () => {
@@ -150,6 +178,17 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.clients.list({ limit: 10 })).toEqual([renamed]);
       expect(await storage.clients.delete(client.id)).toBe(true);
       expect(await storage.clients.findById(client.id)).toBeNull();
+    });
+  });
+
+  describe('rate limits', () => {
+    test('parallel hits in one window are all counted; another window starts over; expired windows are purged', async () => {
+      const counts = await Promise.all(Array.from({ length: 30 }, () => storage.rateLimits.hit('ip:192.0.2.1', 60_000, 120_000)));
+      expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(await storage.rateLimits.hit('ip:192.0.2.1', 120_000, 180_000)).toBe(1);
+      expect(await storage.rateLimits.hit('ip:192.0.2.2', 60_000, 120_000)).toBe(1);
+      expect(await storage.rateLimits.purgeExpired(150_000)).toBe(2);
+      expect(await storage.rateLimits.hit('ip:192.0.2.1', 120_000, 180_000)).toBe(2);
     });
   });
 

@@ -2,7 +2,9 @@ import { MongoClient } from 'mongodb';
 import type { Storage } from '../port.js';
 import { createIndexes } from './indexes.js';
 import { MongoOidcPayloads } from './oidc-payloads.js';
-import { MongoAccounts, MongoAudit, MongoClients, MongoTenants } from './repositories.js';
+import { MongoAudit, MongoClients, MongoTenants } from './repositories.js';
+import { MongoAccounts } from './accounts.js';
+import { MongoRateLimits } from './rate-limits.js';
 
 /** The database named by the URL's path (mongodb://host/name?options), if any. */
 export function databaseNameIn(url: string): string | undefined {
@@ -24,6 +26,7 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       clients: new MongoClients(db),
       audit: new MongoAudit(db),
       oidc: new MongoOidcPayloads(db),
+      rateLimits: new MongoRateLimits(db),
       async ping() {
         await db.command({ ping: 1 });
       },

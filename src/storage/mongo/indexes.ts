@@ -22,5 +22,6 @@ export async function createIndexes(db: Db): Promise<void> {
       { key: { model: 1, userCode: 1 }, partialFilterExpression: { userCode: { $exists: true } } },
       { key: { expiresAt: 1 }, expireAfterSeconds: 0 },
     ]),
+    db.collection('rate_limits').createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
   ]);
 }

@@ -1,16 +1,16 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { Account } from '../../accounts/types.js';
 import type { AuditEvent, AuditQuery } from '../../audit/types.js';
 import type { Client } from '../../clients/types.js';
-import type { Tenant } from '../../tenants/types.js';
+import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
 import type {
-  AccountRepository,
   AuditRepository,
   ClientRepository,
   Page,
   TenantRepository,
 } from '../port.js';
 import { afterCursor, conflictAs, fromStored, fromStoredOrNull, take, toStored, type Stored } from './documents.js';
+
+const toTenant = (doc: Stored<Tenant> | null) => (doc ? withTenantDefaults(fromStored<Tenant>(doc)) : null);
 
 export class MongoTenants implements TenantRepository {
   private readonly tenants: Collection<Stored<Tenant>>;
@@ -24,21 +24,21 @@ export class MongoTenants implements TenantRepository {
   }
 
   async findById(id: string) {
-    return fromStoredOrNull<Tenant>(await this.tenants.findOne({ _id: id }));
+    return toTenant(await this.tenants.findOne({ _id: id }));
   }
 
   async findBySlug(slug: string) {
-    return fromStoredOrNull<Tenant>(await this.tenants.findOne({ slug }));
+    return toTenant(await this.tenants.findOne({ slug }));
   }
 
   async findByDomain(domain: string) {
     const docs = await this.tenants.find({ domains: domain }).sort({ _id: 1 }).toArray();
-    return docs.map(fromStored<Tenant>);
+    return docs.map((doc) => toTenant(doc)!);
   }
 
   async list(page: Page) {
     const docs = await take(this.tenants.find(afterCursor(page.after)).sort({ _id: 1 }), page.limit);
-    return docs.map(fromStored<Tenant>);
+    return docs.map((doc) => toTenant(doc)!);
   }
 
   async replace(tenant: Tenant) {
@@ -48,53 +48,6 @@ export class MongoTenants implements TenantRepository {
 
   async delete(id: string) {
     return (await this.tenants.deleteOne({ _id: id })).deletedCount > 0;
-  }
-}
-
-export class MongoAccounts implements AccountRepository {
-  private readonly accounts: Collection<Stored<Account>>;
-
-  constructor(db: Db) {
-    this.accounts = db.collection('accounts');
-  }
-
-  async insert(account: Account) {
-    await conflictAs('account', () => this.accounts.insertOne(toStored(account)));
-  }
-
-  async findById(id: string) {
-    return fromStoredOrNull<Account>(await this.accounts.findOne({ _id: id }));
-  }
-
-  async findByEmail(tenantId: string, emailNormalized: string) {
-    return fromStoredOrNull<Account>(await this.accounts.findOne({ tenantId, emailNormalized }));
-  }
-
-  async findAllByEmail(emailNormalized: string) {
-    const docs = await this.accounts.find({ emailNormalized }).sort({ _id: 1 }).toArray();
-    return docs.map(fromStored<Account>);
-  }
-
-  async listByTenant(tenantId: string, page: Page) {
-    const cursor = this.accounts.find({ tenantId, ...afterCursor(page.after) }).sort({ _id: 1 });
-    return (await take(cursor, page.limit)).map(fromStored<Account>);
-  }
-
-  async replace(account: Account) {
-    const result = await conflictAs('account', () => this.accounts.replaceOne({ _id: account.id }, toStored(account)));
-    return result.matchedCount > 0;
-  }
-
-  async recordLogin(id: string, at: string) {
-    await this.accounts.updateOne({ _id: id }, { $set: { lastLoginAt: at } });
-  }
-
-  async delete(id: string) {
-    return (await this.accounts.deleteOne({ _id: id })).deletedCount > 0;
-  }
-
-  async deleteByTenant(tenantId: string) {
-    return (await this.accounts.deleteMany({ tenantId })).deletedCount;
   }
 }
 

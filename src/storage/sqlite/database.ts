@@ -22,6 +22,11 @@ const MIGRATIONS: string[] = [
   CREATE INDEX oidc_by_user_code ON oidc_payloads (model, user_code) WHERE user_code IS NOT NULL;
   CREATE INDEX oidc_by_expiry ON oidc_payloads (expires_at) WHERE expires_at IS NOT NULL;
   `,
+  `
+  CREATE TABLE rate_limits (key TEXT NOT NULL, window_start INTEGER NOT NULL, count INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    PRIMARY KEY (key, window_start));
+  CREATE INDEX rate_limits_by_expiry ON rate_limits (expires_at);
+  `,
 ];
 
 export type Params = Record<string, SQLInputValue>;

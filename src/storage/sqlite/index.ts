@@ -2,6 +2,7 @@ import type { Storage } from '../port.js';
 import { Database } from './database.js';
 import { SqliteAccounts, SqliteAudit, SqliteClients, SqliteTenants } from './repositories.js';
 import { SqliteOidcPayloads } from './oidc-payloads.js';
+import { SqliteRateLimits } from './rate-limits.js';
 
 export function openSqliteStorage(file: string): Storage {
   const db = Database.open(file);
@@ -12,6 +13,7 @@ export function openSqliteStorage(file: string): Storage {
     clients: new SqliteClients(db),
     audit: new SqliteAudit(db),
     oidc: new SqliteOidcPayloads(db),
+    rateLimits: new SqliteRateLimits(db),
     async ping() {
       db.get('SELECT 1');
     },

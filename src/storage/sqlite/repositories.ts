@@ -1,8 +1,9 @@
-import type { Account } from '../../accounts/types.js';
+import { withAccountDefaults, type Account } from '../../accounts/types.js';
 import type { AuditEvent, AuditQuery } from '../../audit/types.js';
 import type { Client } from '../../clients/types.js';
-import type { Tenant } from '../../tenants/types.js';
+import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
 import type {
+  AccountChange,
   AccountRepository,
   AuditRepository,
   ClientRepository,
@@ -13,6 +14,9 @@ import { parseDoc, type Database } from './database.js';
 
 type DocRow = { doc: string };
 const docs = <T>(rows: DocRow[]): T[] => rows.map((row) => JSON.parse(row.doc) as T);
+
+const toTenant = (row: DocRow | undefined) => (row ? withTenantDefaults(JSON.parse(row.doc) as Tenant) : null);
+const toTenants = (rows: DocRow[]) => rows.map((row) => toTenant(row)!);
 
 export class SqliteTenants implements TenantRepository {
   constructor(private readonly db: Database) {}
@@ -26,22 +30,22 @@ export class SqliteTenants implements TenantRepository {
   }
 
   async findById(id: string) {
-    return parseDoc<Tenant>(this.db.get<DocRow>('SELECT doc FROM tenants WHERE id = $id', { id }));
+    return toTenant(this.db.get<DocRow>('SELECT doc FROM tenants WHERE id = $id', { id }));
   }
 
   async findBySlug(slug: string) {
-    return parseDoc<Tenant>(this.db.get<DocRow>('SELECT doc FROM tenants WHERE slug = $slug', { slug }));
+    return toTenant(this.db.get<DocRow>('SELECT doc FROM tenants WHERE slug = $slug', { slug }));
   }
 
   async findByDomain(domain: string) {
-    return docs<Tenant>(this.db.all<DocRow>(
+    return toTenants(this.db.all<DocRow>(
       'SELECT t.doc FROM tenants t JOIN tenant_domains d ON d.tenant_id = t.id WHERE d.domain = $domain ORDER BY t.id',
       { domain },
     ));
   }
 
   async list(page: Page) {
-    return docs<Tenant>(this.db.all<DocRow>(
+    return toTenants(this.db.all<DocRow>(
       'SELECT doc FROM tenants WHERE id > $after ORDER BY id LIMIT $limit',
       { after: page.after ?? '', limit: page.limit },
     ));
@@ -68,6 +72,8 @@ export class SqliteTenants implements TenantRepository {
   }
 }
 
+const toAccount = (row: DocRow | undefined) => (row ? withAccountDefaults(JSON.parse(row.doc) as Account) : null);
+
 export class SqliteAccounts implements AccountRepository {
   constructor(private readonly db: Database) {}
 
@@ -80,40 +86,41 @@ export class SqliteAccounts implements AccountRepository {
   }
 
   async findById(id: string) {
-    return parseDoc<Account>(this.db.get<DocRow>('SELECT doc FROM accounts WHERE id = $id', { id }));
+    return this.read(id);
   }
 
   async findByEmail(tenantId: string, emailNormalized: string) {
-    return parseDoc<Account>(this.db.get<DocRow>(
+    return toAccount(this.db.get<DocRow>(
       'SELECT doc FROM accounts WHERE tenant_id = $tenant AND email_normalized = $email',
       { tenant: tenantId, email: emailNormalized },
     ));
   }
 
   async findAllByEmail(emailNormalized: string) {
-    return docs<Account>(this.db.all<DocRow>(
-      'SELECT doc FROM accounts WHERE email_normalized = $email ORDER BY id', { email: emailNormalized },
-    ));
+    return this.db.all<DocRow>('SELECT doc FROM accounts WHERE email_normalized = $email ORDER BY id', { email: emailNormalized })
+      .map((row) => toAccount(row)!);
   }
 
   async listByTenant(tenantId: string, page: Page) {
-    return docs<Account>(this.db.all<DocRow>(
+    return this.db.all<DocRow>(
       'SELECT doc FROM accounts WHERE tenant_id = $tenant AND id > $after ORDER BY id LIMIT $limit',
       { tenant: tenantId, after: page.after ?? '', limit: page.limit },
-    ));
+    ).map((row) => toAccount(row)!);
   }
 
-  async replace(account: Account) {
-    const { changes } = this.db.run(
-      'UPDATE accounts SET email_normalized = $email, doc = $doc WHERE id = $id',
-      { id: account.id, email: account.emailNormalized, doc: JSON.stringify(account) },
-      'account',
-    );
-    return changes > 0;
-  }
-
-  async recordLogin(id: string, at: string) {
-    this.db.run("UPDATE accounts SET doc = json_set(doc, '$.lastLoginAt', $at) WHERE id = $id", { id, at });
+  /** The read and the write share one IMMEDIATE transaction, so other processes wait between them. */
+  async update(id: string, change: AccountChange) {
+    return this.db.transaction(() => {
+      const before = this.read(id);
+      const after = before && change(before);
+      if (!before || !after) return null;
+      this.db.run(
+        'UPDATE accounts SET tenant_id = $tenant, email_normalized = $email, doc = $doc WHERE id = $id',
+        { id, tenant: after.tenantId, email: after.emailNormalized, doc: JSON.stringify({ ...after, id }) },
+        'account',
+      );
+      return { before, after };
+    });
   }
 
   async delete(id: string) {
@@ -122,6 +129,10 @@ export class SqliteAccounts implements AccountRepository {
 
   async deleteByTenant(tenantId: string) {
     return this.db.run('DELETE FROM accounts WHERE tenant_id = $tenant', { tenant: tenantId }).changes;
+  }
+
+  private read(id: string): Account | null {
+    return toAccount(this.db.get<DocRow>('SELECT doc FROM accounts WHERE id = $id', { id }));
   }
 }
 

@@ -1,0 +1,57 @@
+import type { LockoutPolicy } from '../policy/types.js';
+import type { Account } from './types.js';
+
+export const LOCK_REASON_FAILED_ATTEMPTS = 'too_many_failed_attempts';
+
+/** Locked right now: a temporary lock whose time has passed no longer counts. */
+export function isLocked(account: Account, now: Date): boolean {
+  if (account.state !== 'locked') return false;
+  return account.lockedUntil === null || Date.parse(account.lockedUntil) > now.getTime();
+}
+
+/**
+ * The account after one more failed attempt, or null when the attempt does not count
+ * (the account is locked, disabled or invited). An expired temporary lock starts over.
+ */
+export function afterFailedAttempt(account: Account, policy: LockoutPolicy, now: Date): Account | null {
+  const expiredLock = account.state === 'locked' && !isLocked(account, now);
+  if (account.state !== 'active' && !expiredLock) return null;
+  const failedAttempts = (expiredLock ? 0 : account.failedAttempts) + 1;
+  const locks = failedAttempts >= policy.maxFailedAttempts;
+  const at = now.toISOString();
+  return {
+    ...account,
+    failedAttempts,
+    state: locks ? 'locked' : 'active',
+    lockedAt: locks ? at : null,
+    lockedReason: locks ? LOCK_REASON_FAILED_ATTEMPTS : null,
+    lockedUntil: locks && policy.mode === 'temporary' ? new Date(now.getTime() + policy.durationMinutes! * 60_000).toISOString() : null,
+    updatedAt: at,
+  };
+}
+
+/** A successful sign-in clears the counter (and an expired temporary lock). */
+export function afterSuccessfulLogin(account: Account, now: Date): Account {
+  const at = now.toISOString();
+  const expiredLock = account.state === 'locked' && !isLocked(account, now);
+  return {
+    ...account,
+    failedAttempts: 0,
+    lastLoginAt: at,
+    ...(expiredLock ? { state: 'active' as const, lockedAt: null, lockedReason: null, lockedUntil: null } : {}),
+    updatedAt: at,
+  };
+}
+
+/** Lifts any lock and clears the counter; other states stay as they are. */
+export function unlocked(account: Account, now: Date): Account {
+  return {
+    ...account,
+    state: account.state === 'locked' ? 'active' : account.state,
+    failedAttempts: 0,
+    lockedAt: null,
+    lockedReason: null,
+    lockedUntil: null,
+    updatedAt: now.toISOString(),
+  };
+}

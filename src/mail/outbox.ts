@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from '../log/logger.js';
+import type { Mailer, MailMessage } from './types.js';
+
+/** The embedded default: each message becomes an .eml file in the outbox directory. */
+export class OutboxMailer implements Mailer {
+  private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  constructor(
+    private readonly directory: string,
+    private readonly from: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async send(message: MailMessage): Promise<void> {
+    const info = await this.composer.sendMail({ from: this.from, ...message });
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const file = path.join(this.directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
+    await writeFile(file, info.message as Buffer, { mode: 0o600 });
+    this.logger.info({ file, subject: message.subject }, 'e-mail written to the outbox');
+  }
+}

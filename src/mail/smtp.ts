@@ -1,0 +1,26 @@
+import nodemailer from 'nodemailer';
+import type { Mailer, MailMessage } from './types.js';
+
+/** Delivery through an SMTP relay named by SMTP_URL (smtp:// with STARTTLS when offered, smtps:// for TLS). */
+export class SmtpMailer implements Mailer {
+  private readonly transport;
+
+  constructor(url: string, private readonly from: string) {
+    this.transport = nodemailer.createTransport(withDefaultTimeouts(url));
+  }
+
+  async send(message: MailMessage): Promise<void> {
+    await this.transport.sendMail({ from: this.from, ...message });
+  }
+}
+
+const TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
+
+/** nodemailer reads options from the URL's query; add timeouts unless the operator chose their own. */
+function withDefaultTimeouts(url: string): string {
+  const parsed = new URL(url);
+  for (const [name, value] of Object.entries(TIMEOUTS_MS)) {
+    if (!parsed.searchParams.has(name)) parsed.searchParams.set(name, String(value));
+  }
+  return parsed.toString();
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import { withAccountDefaults, type Account } from '../../accounts/types.js';
+import type { AccountChange, AccountRepository, Page } from '../port.js';
+import { afterCursor, conflictAs, take, type Stored } from './documents.js';
+
+/** `_rev` changes on every write; an update only lands if the revision it read is still there. */
+type AccountDoc = Stored<Account> & { _rev?: string };
+
+/** Contention is short (one request's read-modify-write); this bound only stops a runaway loop. */
+const MAX_UPDATE_TRIES = 1000;
+
+function toAccount(doc: AccountDoc | null): Account | null {
+  if (!doc) return null;
+  const { _id, _rev, ...rest } = doc;
+  return withAccountDefaults({ id: _id, ...rest });
+}
+
+function toDoc(account: Account): AccountDoc {
+  const { id, ...rest } = account;
+  return { _id: id, ...rest, _rev: randomUUID() };
+}
+
+export class MongoAccounts implements AccountRepository {
+  private readonly accounts: Collection<AccountDoc>;
+
+  constructor(db: Db) {
+    this.accounts = db.collection('accounts');
+  }
+
+  async insert(account: Account) {
+    await conflictAs('account', () => this.accounts.insertOne(toDoc(account)));
+  }
+
+  async findById(id: string) {
+    return toAccount(await this.accounts.findOne({ _id: id }));
+  }
+
+  async findByEmail(tenantId: string, emailNormalized: string) {
+    return toAccount(await this.accounts.findOne({ tenantId, emailNormalized }));
+  }
+
+  async findAllByEmail(emailNormalized: string) {
+    const docs = await this.accounts.find({ emailNormalized }).sort({ _id: 1 }).toArray();
+    return docs.map((doc) => toAccount(doc)!);
+  }
+
+  async listByTenant(tenantId: string, page: Page) {
+    const cursor = this.accounts.find({ tenantId, ...afterCursor(page.after) }).sort({ _id: 1 });
+    return (await take(cursor, page.limit)).map((doc) => toAccount(doc)!);
+  }
+
+  /** Optimistic concurrency: read, change, write only if untouched since; otherwise read again. */
+  async update(id: string, change: AccountChange) {
+    for (let attempt = 0; attempt < MAX_UPDATE_TRIES; attempt += 1) {
+      const current = await this.accounts.findOne({ _id: id });
+      const before = toAccount(current);
+      const after = before && change(before);
+      if (!current || !before || !after) return null;
+      const unchanged = current._rev === undefined ? { _id: id, _rev: { $exists: false } } : { _id: id, _rev: current._rev };
+      const result = await conflictAs('account', () => this.accounts.replaceOne(unchanged, toDoc({ ...after, id })));
+      if (result.matchedCount === 1) return { before, after };
+    }
+    throw new Error(`account ${id}: too much write contention`);
+  }
+
+  async delete(id: string) {
+    return (await this.accounts.deleteOne({ _id: id })).deletedCount > 0;
+  }
+
+  async deleteByTenant(tenantId: string) {
+    return (await this.accounts.deleteMany({ tenantId })).deletedCount;
+  }
+}
