@@ -53,10 +53,15 @@ export async function createIdp(settings: Settings, options: { logger?: Logger }
     cookieSecrets,
     secureCookies: secure,
     trustProxy: settings.trustProxy,
+    proxyHops: settings.proxyHops,
   });
+  if (secure && !settings.tlsCertFile && !settings.trustProxy) {
+    logger.warn('ISSUER is https but this server speaks plain HTTP and TRUST_PROXY is false: secure cookies will be refused. Set TRUST_PROXY=true behind a TLS proxy.');
+  }
 
   // oidc-provider runs mounted inside this app and signs its cookies with this app's keys.
-  const app = new Koa({ proxy: settings.trustProxy, keys: cookieSecrets });
+  // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
+  const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
   app.on('error', (error: Error) => logger.error({ err: error }, 'request failed'));
   app.use(async (ctx, next) => {
     const started = performance.now();

@@ -35,6 +35,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       accounts: storage.accounts,
       hasher: new PasswordHasher(settings.bcryptCost),
       policyOf: (tenantId) => tenants.policyOf(tenantId),
+      revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
     }),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
     audit,

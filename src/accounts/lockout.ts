@@ -55,3 +55,8 @@ export function unlocked(account: Account, now: Date): Account {
     updatedAt: now.toISOString(),
   };
 }
+
+/** May this account be signed in to (or keep using a session) right now? */
+export function isUsable(account: Account, now: Date): boolean {
+  return account.state === 'active' || (account.state === 'locked' && !isLocked(account, now));
+}

@@ -22,6 +22,8 @@ export interface AccountServiceDeps {
   accounts: AccountRepository;
   hasher: PasswordHasher;
   policyOf(tenantId: string): Promise<TenantPolicy>;
+  /** Ends every session and revokes every grant and token of the account. */
+  revokeSessions(accountId: string): Promise<void>;
   clock?: () => Date;
 }
 
@@ -102,7 +104,7 @@ export class AccountService {
     }
     const password = data.password ? await this.preparePassword({ ...current, email, staff }, data.password) : null;
     const now = this.clock().toISOString();
-    return this.change(id, (account) => ({
+    const result = await this.change(id, (account) => ({
       ...account,
       email,
       emailNormalized: normalizeEmail(email),
@@ -112,6 +114,9 @@ export class AccountService {
       state: data.state ?? (password && account.state === 'invited' ? 'active' : account.state),
       updatedAt: now,
     }));
+    // A disabled account, or one whose password an administrator replaced, keeps no session anywhere.
+    if (password || (result.after.state === 'disabled' && result.before.state !== 'disabled')) await this.deps.revokeSessions(id);
+    return result;
   }
 
   /** Sets a new password under the tenant's policy (history included); an invited account becomes active. */
@@ -131,6 +136,7 @@ export class AccountService {
   async delete(tenantId: string, id: string): Promise<Account> {
     const account = await this.get(tenantId, id);
     await this.accounts.delete(account.id);
+    await this.deps.revokeSessions(account.id);
     return account;
   }
 
@@ -179,6 +185,7 @@ export class AccountService {
     const result = await this.accounts.update(account.id, (current) => afterFailedAttempt(current, lockout, this.clock()));
     if (!result) return { outcome: isLocked(account, this.clock()) ? 'locked' : 'not_active', account, lockedNow: false };
     const lockedNow = result.after.state === 'locked' && isLocked(result.after, this.clock());
+    if (lockedNow) await this.deps.revokeSessions(account.id);
     return { outcome: 'wrong_password', account: result.after, lockedNow };
   }
 

@@ -31,7 +31,7 @@ export function adminApi(deps: AdminDeps): Router {
     noStore(ctx);
     await next();
   });
-  api.use(requireAdminToken(deps.provider, deps.clients));
+  api.use(requireAdminToken(deps.provider, deps.clients, deps.services.audit));
   api.use(routes.router.routes(), routes.router.allowedMethods({ throw: false }));
   api.all('/{*rest}', (ctx) => {
     ctx.status = 404;

@@ -39,7 +39,9 @@ export class AuditService {
       details: input.details ?? null,
     };
     await this.events.append(event);
-    this.logger.info({ audit: event }, `audit ${event.action} ${event.outcome}`);
+    // The log gets the headline only; details (old and new values) stay in the trail itself.
+    const { details: _details, userAgent: _userAgent, ...headline } = event;
+    this.logger.info({ audit: headline }, `audit ${event.action} ${event.outcome}`);
     return event;
   }
 

@@ -119,7 +119,7 @@ export const COMMANDS: Record<string, Command> = {
         public: o.public === true,
         admin: o.admin === true,
         firstParty: o['first-party'] === true,
-        tenants: list(o, 'tenant'),
+        ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
       });
       await recordCli(ctx, 'client.create', { type: 'client', id: client.id }, null, { after: toPublicClient(client) });

@@ -29,7 +29,8 @@ export const clientCreateSchema = z
     admin: z.boolean().default(false),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
-    tenants: z.array(z.string().min(1)).max(1000).default([]),
+    /** Tenants whose people may sign in; omitted means every tenant. Never empty, so [] cannot open a client by accident. */
+    tenants: z.array(z.string().min(1)).min(1).max(1000).optional(),
   })
   .refine((c) => !(c.public && c.admin), { message: 'an admin client must be confidential', path: ['admin'] })
   .refine((c) => c.admin || c.redirectUris.length > 0, {
@@ -42,7 +43,8 @@ export const clientUpdateSchema = z.strictObject({
   redirectUris: z.array(redirectUriSchema).max(20).optional(),
   postLogoutRedirectUris: z.array(redirectUriSchema).max(20).optional(),
   firstParty: z.boolean().optional(),
-  tenants: z.array(z.string().min(1)).max(1000).optional(),
+  /** A list limits the client to those tenants; null opens it to every tenant. */
+  tenants: z.array(z.string().min(1)).min(1).max(1000).nullable().optional(),
 });
 
 export type ClientCreateInput = z.input<typeof clientCreateSchema>;

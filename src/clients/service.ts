@@ -19,7 +19,7 @@ export class ClientService {
   /** Returns the client and, for confidential clients, the secret: shown this once, stored only hashed. */
   async create(input: ClientCreateInput): Promise<{ client: Client; secret: string | null }> {
     const data = parseOrThrow(clientCreateSchema, input);
-    const tenantIds = await this.resolveTenants(data.tenants);
+    const tenantIds = await this.resolveTenants(data.tenants ?? []);
     const secret = data.public ? null : newClientSecret();
     const now = this.clock().toISOString();
     const client: Client = {
@@ -62,7 +62,7 @@ export class ClientService {
       redirectUris: data.redirectUris ?? before.redirectUris,
       postLogoutRedirectUris: data.postLogoutRedirectUris ?? before.postLogoutRedirectUris,
       firstParty: data.firstParty ?? before.firstParty,
-      tenantIds: data.tenants ? await this.resolveTenants(data.tenants) : before.tenantIds,
+      tenantIds: data.tenants === undefined ? before.tenantIds : await this.resolveTenants(data.tenants ?? []),
       updatedAt: this.clock().toISOString(),
     };
     if (!after.admin && after.redirectUris.length === 0) {

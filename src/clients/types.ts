@@ -9,7 +9,7 @@ export interface Client {
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
-  /** Tenant ids whose people may sign in to this client; empty means every tenant. */
+  /** Tenant ids whose people may sign in to this client; empty means every tenant (the API says null). */
   tenantIds: string[];
   /** May obtain `admin`-scoped tokens with client credentials to call the admin API. */
   admin: boolean;

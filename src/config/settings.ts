@@ -35,6 +35,8 @@ export interface Settings {
   maxBodyBytes: number;
   /** Trust X-Forwarded-* headers from a reverse proxy. */
   trustProxy: boolean;
+  /** How many proxies stand in front: the client address is read that many entries from the right of X-Forwarded-For. */
+  proxyHops: number;
 }
 
 const envSchema = z.object({
@@ -57,6 +59,7 @@ const envSchema = z.object({
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1048576).default(16384),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
 });
 
 export class SettingsError extends Error {}
@@ -93,5 +96,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     bcryptCost: e.BCRYPT_COST,
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY === 'true',
+    proxyHops: e.PROXY_HOPS,
   };
 }

@@ -4,7 +4,8 @@ import type { Services } from '../services.js';
 import type { Account } from '../accounts/types.js';
 import { emailSchema } from '../accounts/schema.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
-import { INTERACTION_PATH } from '../oidc/settings.js';
+import { ADMIN_SCOPE, INTERACTION_PATH } from '../oidc/settings.js';
+import { grantScopes } from '../oidc/provider.js';
 import { changePasswordPage, chooseTenantPage, consentPage, loginEmailPage, loginPasswordPage, type FormContext } from '../views/pages.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
 import type { SignInAttempt } from '../accounts/service.js';
@@ -182,17 +183,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       throw new PageError(400, 'error.session_expired', 'no_consent_prompt');
     }
     const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    const grant = interaction.grantId
-      ? (await provider.Grant.find(interaction.grantId))!
-      : new provider.Grant({ accountId: interaction.session.accountId, clientId: ctx.state.client.clientId });
-    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+    const existing = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+    const grant = existing ?? new provider.Grant({ accountId: interaction.session.accountId, clientId: ctx.state.client.clientId });
+    const scopes = grantScopes(grant, details.missingOIDCScope ?? []);
     if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
     const grantId = await grant.save();
-    await finish(ctx, { consent: interaction.grantId ? {} : { grantId } });
+    await auditConsent(ctx, 'success', scopes);
+    await finish(ctx, { consent: existing ? {} : { grantId } });
   }
 
   async function abort(ctx: InteractionContext): Promise<void> {
     await flows.discard(ctx.state.flow.uid);
+    if (ctx.state.interaction.prompt.name === 'consent') await auditConsent(ctx, 'failure', []);
     await finish(ctx, { error: 'access_denied', error_description: 'the person declined' });
   }
 
@@ -200,6 +202,21 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true });
     ctx.status = 303;
     ctx.redirect(returnTo);
+  }
+
+  async function auditConsent(ctx: InteractionContext, outcome: 'success' | 'failure', scopes: string[]) {
+    const accountId = ctx.state.interaction.session?.accountId;
+    const account = accountId ? await services.accounts.findById(accountId) : null;
+    await services.audit.record({
+      tenantId: account?.tenantId ?? null,
+      actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' },
+      action: 'consent',
+      target: { type: 'client', id: ctx.state.client.clientId },
+      outcome,
+      reason: outcome === 'failure' ? 'declined' : null,
+      origin: requestOrigin(ctx),
+      details: { scopes, firstParty: ctx.state.client.firstParty },
+    });
   }
 
   async function auditLogin(ctx: InteractionContext, account: Account | null, outcome: 'success' | 'failure', reason: string | null, email: string) {
@@ -228,5 +245,5 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
 function requestedScopes(interaction: { params: Record<string, unknown>; prompt: { details: Record<string, unknown> } }): string[] {
   const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
-  return missing ?? String(interaction.params.scope ?? '').split(' ').filter(Boolean);
+  return (missing ?? String(interaction.params.scope ?? '').split(' ')).filter((s) => s && s !== ADMIN_SCOPE);
 }

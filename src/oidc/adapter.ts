@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ClientRepository, OidcPayload, OidcPayloadRepository } from '../storage/port.js';
 import { toClientMetadata } from './client-metadata.js';
 
@@ -32,8 +32,11 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
       return (await payloads.findByUid(this.model, uid)) as AdapterPayload | undefined;
     }
 
+    /** Losing a race to consume means the code or token was just redeemed by someone else. */
     async consume(id: string): Promise<void> {
-      await payloads.consume(this.model, id, Math.floor(Date.now() / 1000));
+      if (!(await payloads.consume(this.model, id, Math.floor(Date.now() / 1000)))) {
+        throw new errors.InvalidGrant('grant request is invalid');
+      }
     }
 
     async destroy(id: string): Promise<void> {

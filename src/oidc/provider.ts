@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
 import type { Storage } from '../storage/port.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
+import { isUsable } from '../accounts/lockout.js';
 import { negotiateLocale } from '../i18n/messages.js';
 import { errorPage, loggedOutPage, logoutPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
@@ -22,6 +23,7 @@ export interface ProviderDeps {
   cookieSecrets: string[];
   secureCookies: boolean;
   trustProxy: boolean;
+  proxyHops: number;
 }
 
 function localeOf(ctx: KoaContextWithOIDC) {
@@ -39,25 +41,50 @@ export function clientRules(client: { metadata(): Record<string, unknown> }) {
 }
 
 /**
- * The login prompt is also requested when an existing session belongs to a tenant this
- * client does not admit, or not to the tenant the request names.
+ * Whether the account behind a session or token may still be used by this client: it exists,
+ * is active (not locked, disabled or deleted), its tenant is active and the client admits it.
+ */
+async function accountUsable(services: Services, accountId: string, client: { metadata(): Record<string, unknown> } | undefined, requestedTenantId?: string) {
+  const account = await services.accounts.findById(accountId);
+  if (!account || !isUsable(account, new Date())) return null;
+  const tenant = await services.tenants.findById(account.tenantId);
+  if (!tenant || tenant.state !== 'active') return null;
+  if (client && !tenantAllowed(account.tenantId, clientRules(client).tenantIds, requestedTenantId)) return null;
+  return { account, tenant };
+}
+
+/**
+ * The login prompt is also requested when an existing session's account can no longer be
+ * used (locked, disabled, deleted), belongs to a tenant this client does not admit, or not
+ * to the tenant the request names.
  */
 function loginPolicy(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(
-    new interactionPolicy.Check('tenant_mismatch', 'the session belongs to another tenant', async (ctx) => {
+    new interactionPolicy.Check('account_unusable', 'the session\'s account cannot be used here', async (ctx) => {
       const { oidc } = ctx;
       if (!oidc.session?.accountId || !oidc.client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const account = await deps.services.accounts.findById(oidc.session.accountId);
-      if (!account) return interactionPolicy.Check.REQUEST_PROMPT;
       const slug = oidc.params?.tenant;
       const requested = typeof slug === 'string' ? (await deps.services.tenants.findBySlug(slug))?.id ?? '' : undefined;
-      return tenantAllowed(account.tenantId, clientRules(oidc.client).tenantIds, requested)
+      return (await accountUsable(deps.services, oidc.session.accountId, oidc.client, requested))
         ? interactionPolicy.Check.NO_NEED_TO_PROMPT
         : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
   return policy;
+}
+
+/**
+ * Puts the requested scopes on a person's grant, except `admin`, which only client
+ * credentials carry: it is recorded as refused, so it never reaches a user's token and the
+ * consent prompt does not ask for it again. Returns the scopes granted.
+ */
+export function grantScopes(grant: { addOIDCScope(scope: string): void; rejectOIDCScope(scope: string): void }, scope: string | string[]): string[] {
+  const requested = (Array.isArray(scope) ? scope : scope.split(' ')).filter(Boolean);
+  const granted = requested.filter((s) => s !== ADMIN_SCOPE);
+  if (granted.length) grant.addOIDCScope(granted.join(' '));
+  if (granted.length < requested.length) grant.rejectOIDCScope(ADMIN_SCOPE);
+  return granted;
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -136,15 +163,16 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       if (!clientRules(ctx.oidc.client!).firstParty) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
-      grant.addOIDCScope((ctx.oidc.params?.scope as string | undefined) ?? 'openid');
+      grantScopes(grant, String(ctx.oidc.params?.scope ?? 'openid'));
       await grant.save();
       return grant;
     },
-    findAccount: async (_ctx, sub) => {
-      const account = await services.accounts.findById(sub);
-      if (!account || account.state !== 'active') return undefined;
-      const tenant = await services.tenants.findById(account.tenantId);
-      if (!tenant) return undefined;
+    // Called for every code exchange, refresh and userinfo: a locked, disabled or deleted
+    // account, or one the client no longer admits, stops there.
+    findAccount: async (ctx, sub) => {
+      const usable = await accountUsable(services, sub, ctx.oidc?.client);
+      if (!usable) return undefined;
+      const { account, tenant } = usable;
       return {
         accountId: account.id,
         claims: async () => ({ sub: account.id, tenant: tenant.slug, email: account.email, name: account.name ?? undefined }),
@@ -158,6 +186,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.trustProxy;
+  provider.maxIpsCount = deps.proxyHops;
   compareHashedClientSecrets(provider);
 
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {

@@ -71,10 +71,15 @@ export interface OidcPayloadRepository {
   find(model: string, id: string): Promise<OidcPayload | undefined>;
   findByUid(model: string, uid: string): Promise<OidcPayload | undefined>;
   findByUserCode(model: string, userCode: string): Promise<OidcPayload | undefined>;
-  /** Marks the record consumed (once; the first call wins) without deleting it. */
-  consume(model: string, id: string, at: number): Promise<void>;
+  /**
+   * Marks the record consumed without deleting it. Only the first call wins: it resolves true,
+   * every later (or concurrent) call false, so a code or refresh token is redeemed once.
+   */
+  consume(model: string, id: string, at: number): Promise<boolean>;
   destroy(model: string, id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
+  /** Removes every session, grant, code and token of an account. */
+  revokeByAccountId(accountId: string): Promise<void>;
   /** Removes every record whose expiry has passed; returns how many. */
   purgeExpired(now: number): Promise<number>;
 }

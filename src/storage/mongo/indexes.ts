@@ -18,6 +18,7 @@ export async function createIndexes(db: Db): Promise<void> {
     ]),
     db.collection('oidc_payloads').createIndexes([
       { key: { grantId: 1 }, sparse: true },
+      { key: { accountId: 1 }, sparse: true },
       { key: { model: 1, uid: 1 }, partialFilterExpression: { uid: { $exists: true } } },
       { key: { model: 1, userCode: 1 }, partialFilterExpression: { userCode: { $exists: true } } },
       { key: { expiresAt: 1 }, expireAfterSeconds: 0 },

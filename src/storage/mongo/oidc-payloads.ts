@@ -1,5 +1,6 @@
 import type { Collection, Db, Document } from 'mongodb';
 import type { OidcPayload, OidcPayloadRepository } from '../port.js';
+import { accountOf } from '../oidc-payload-fields.js';
 
 interface PayloadDoc {
   _id: string;
@@ -9,6 +10,7 @@ interface PayloadDoc {
   grantId?: string;
   uid?: string;
   userCode?: string;
+  accountId?: string;
   expiresAt?: Date;
   consumedAt?: number;
 }
@@ -46,6 +48,7 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
       grantId: payload.grantId,
       uid: payload.uid,
       userCode: payload.userCode,
+      accountId: accountOf(payload),
       expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt),
     });
     await this.payloads.updateOne({ _id: key(model, id) }, update, { upsert: true });
@@ -64,7 +67,8 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
   }
 
   async consume(model: string, id: string, at: number) {
-    await this.payloads.updateOne({ _id: key(model, id), consumedAt: { $exists: false } }, { $set: { consumedAt: at } });
+    const result = await this.payloads.updateOne({ _id: key(model, id), consumedAt: { $exists: false } }, { $set: { consumedAt: at } });
+    return result.modifiedCount === 1;
   }
 
   async destroy(model: string, id: string) {
@@ -73,6 +77,10 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
 
   async revokeByGrantId(grantId: string) {
     await this.payloads.deleteMany({ grantId });
+  }
+
+  async revokeByAccountId(accountId: string) {
+    await this.payloads.deleteMany({ accountId });
   }
 
   async purgeExpired(now: number) {

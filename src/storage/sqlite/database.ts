@@ -27,6 +27,10 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (key, window_start));
   CREATE INDEX rate_limits_by_expiry ON rate_limits (expires_at);
   `,
+  `
+  ALTER TABLE oidc_payloads ADD COLUMN account_id TEXT;
+  CREATE INDEX oidc_by_account ON oidc_payloads (account_id) WHERE account_id IS NOT NULL;
+  `,
 ];
 
 export type Params = Record<string, SQLInputValue>;

@@ -1,4 +1,5 @@
 import type { OidcPayload, OidcPayloadRepository } from '../port.js';
+import { accountOf } from '../oidc-payload-fields.js';
 import type { Database } from './database.js';
 
 type PayloadRow = { payload: string; consumed_at: number | null };
@@ -17,10 +18,10 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
 
   async upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined) {
     this.db.run(
-      `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at, consumed_at)
-       VALUES ($model, $id, $payload, $grant, $uid, $userCode, $expires, NULL)
+      `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
+       VALUES ($model, $id, $payload, $grant, $uid, $userCode, $account, $expires, NULL)
        ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-         uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+         uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`,
       {
         model,
         id,
@@ -28,6 +29,7 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
         grant: payload.grantId ?? null,
         uid: payload.uid ?? null,
         userCode: payload.userCode ?? null,
+        account: accountOf(payload),
         expires: expiresAt ?? null,
       },
     );
@@ -55,10 +57,10 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
   }
 
   async consume(model: string, id: string, at: number) {
-    this.db.run(
+    return this.db.run(
       'UPDATE oidc_payloads SET consumed_at = $at WHERE model = $model AND id = $id AND consumed_at IS NULL',
       { model, id, at },
-    );
+    ).changes === 1;
   }
 
   async destroy(model: string, id: string) {
@@ -67,6 +69,10 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
 
   async revokeByGrantId(grantId: string) {
     this.db.run('DELETE FROM oidc_payloads WHERE grant_id = $grant', { grant: grantId });
+  }
+
+  async revokeByAccountId(accountId: string) {
+    this.db.run('DELETE FROM oidc_payloads WHERE account_id = $account', { account: accountId });
   }
 
   async purgeExpired(now: number) {
