@@ -61,7 +61,7 @@ async function accountUsable(services: Services, accountId: string, client: { me
 function loginPolicy(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(
-    new interactionPolicy.Check('account_unusable', 'the session\'s account cannot be used here', async (ctx) => {
+    new interactionPolicy.Check('account_unusable', 'the session\'s account cannot be used here', 'login_required', async (ctx) => {
       const { oidc } = ctx;
       if (!oidc.session?.accountId || !oidc.client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const slug = oidc.params?.tenant;

@@ -122,7 +122,13 @@ describe('admin API', () => {
     });
     const { access_token: token } = (await scoped.json()) as { access_token: string };
     expect((await api(idp.url, token)('GET', '/tenants')).status).toBe(200);
+    await idp.storage.clients.replace({ ...client, admin: false });
+    expect((await api(idp.url, token)('GET', '/tenants')).status).toBe(401);
+    await idp.storage.clients.replace(client);
+    expect((await api(idp.url, token)('GET', '/tenants')).status).toBe(200);
     await idp.services.clients.delete(client.id);
     expect((await api(idp.url, token)('GET', '/tenants')).status).toBe(401);
+    const failures = await idp.services.audit.list({ action: 'admin.auth', limit: 10 });
+    expect(failures.map((e) => e.reason)).toEqual(expect.arrayContaining(['unauthorized', 'invalid_token', 'insufficient_scope']));
   });
 });

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../../src/cli/run.js';
 import { startIdp, type TestIdp } from '../support/server.js';
+import { FormClient, passwordStep } from '../support/form-client.js';
+import { authorizationUrl } from '../support/fixtures.js';
 
 const run = promisify(execFile);
 
@@ -66,8 +68,11 @@ describe('the idp command-line tool', () => {
     const { access_token: accessToken } = (await token.json()) as { access_token: string };
     const accounts = await fetch(`${server.url}/admin/v1/tenants/acme/accounts`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(((await accounts.json()) as { items: { email: string }[] }).items.map((a) => a.email)).toContain('eva@acme.example');
-    const [attempt] = await server.services.accounts.signIn('eva@acme.example', 'long enough secret');
-    expect(attempt!.outcome).toBe('ok');
+    const { client: app } = await server.services.clients.create({ name: 'App', redirectUris: ['http://localhost:8123/cb'], firstParty: true });
+    const browser = new FormClient(server.url);
+    const { csrf, action } = await passwordStep(browser, authorizationUrl(server.url, app.id, 'http://localhost:8123/cb'), 'eva@acme.example');
+    const done = await browser.follow(action, { form: { csrf, password: 'long enough secret' } });
+    expect(done.location).toMatch(/^http:\/\/localhost:8123\/cb\?code=/);
   });
 
   test('invite creates an account waiting for its password', async () => {

@@ -82,6 +82,8 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
     const step = await browser.follow(formAction(start.html, '/email'), { form: { csrf, email: 'ann@acme.example' } });
     const refused = await browser.request(formAction(step.html, '/password'), { form: { csrf, password: PASSWORD } });
     expect(refused.status).toBe(401);
+    const [event] = await idp.services.audit.list({ action: 'login.password', limit: 1 });
+    expect(event).toMatchObject({ outcome: 'failure', reason: 'unknown_account', tenantId: null });
     expect(other.slug).toBe('other');
   });
 
@@ -108,6 +110,8 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
   test('the same e-mail in two tenants: the person picks one after the password, and only among verified ones', async () => {
     const second = await idp.services.tenants.create({ slug: 'second', name: 'Second Org' });
     const twin = await idp.services.accounts.create(second.id, { email: 'ann@acme.example', password: PASSWORD });
+    const third = await idp.services.tenants.create({ slug: 'third', name: 'Third Org' });
+    const stranger = await idp.services.accounts.create(third.id, { email: 'ann@acme.example', password: 'a different secret' });
     const browser = new FormClient(idp.url);
     const start = await browser.follow(authUrl({}));
     const csrf = csrfToken(start.html);
@@ -115,11 +119,32 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
     const choice = await browser.follow(formAction(step.html, '/password'), { form: { csrf, password: PASSWORD } });
     expect(choice.html).toContain('Second Org');
     expect(choice.html).toContain('Acme AB');
-    const forged = await browser.request(formAction(choice.html, '/tenant'), { form: { csrf, account: 'someone-else' } });
+    expect(choice.html).not.toContain('Third Org');
+    // The third account shares the e-mail but not the password: choosing it must fail.
+    const forged = await browser.request(formAction(choice.html, '/tenant'), { form: { csrf, account: stranger.id } });
     expect(forged.status).toBe(400);
+    expect((await idp.services.accounts.findById(stranger.id))!.lastLoginAt).toBeNull();
     const done = await browser.follow(formAction(choice.html, '/tenant'), { form: { csrf, account: twin.id } });
     expect(done.location).toMatch(/^http:\/\/localhost:8123\/callback\?code=/);
     await idp.services.accounts.delete(second.id, twin.id);
+    await idp.services.accounts.delete(third.id, stranger.id);
+  });
+
+  test('an SSO session does not carry over to a request for another tenant, nor for a disabled account', async () => {
+    await idp.services.tenants.create({ slug: 'elsewhere', name: 'Elsewhere' });
+    const browser = new FormClient(idp.url);
+    await signIn(browser, authUrl({}), 'ann@acme.example', PASSWORD);
+    expect((await browser.follow(authUrl({ tenant: 'acme' }))).location).toMatch(/code=/);
+    const silent = await browser.follow(authUrl({ tenant: 'elsewhere', prompt: 'none' }));
+    expect(new URL(silent.location!).searchParams.get('error')).toBe('login_required');
+
+    const account = await idp.services.accounts.create(fixture.tenant.id, { email: 'leaver@acme.example', password: PASSWORD });
+    const leaver = new FormClient(idp.url);
+    await signIn(leaver, authUrl({}), 'leaver@acme.example', PASSWORD);
+    await idp.services.accounts.update(fixture.tenant.id, account.id, { state: 'disabled' });
+    const afterDisable = await leaver.follow(authUrl({ prompt: 'none' }));
+    expect(afterDisable.response.status).toBeLessThan(500);
+    expect(new URL(afterDisable.location!).searchParams.get('error')).toBe('login_required');
   });
 
   test('a third-party client asks for consent; denying returns access_denied to the app', async () => {

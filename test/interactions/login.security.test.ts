@@ -65,13 +65,14 @@ describe('the login form does not leak, cannot be forged and refuses bad input',
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 5; i += 1) {
+    for (let i = 0; i < 7; i += 1) {
       known.push((await attempt('ann@acme.example', 'wrong password')).elapsed);
       unknown.push((await attempt(`nobody${i}@acme.example`, 'wrong password')).elapsed);
     }
     const ratio = median(unknown) / median(known);
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    // Without the decoy hash an unknown e-mail answers about 50 times faster; the band is wide so load does not flake it.
+    expect(ratio).toBeGreaterThan(0.33);
+    expect(ratio).toBeLessThan(3);
   });
 
   test('failed attempts are audited with the reason, and never with the password', async () => {
@@ -149,5 +150,31 @@ describe('the login form does not leak, cannot be forged and refuses bad input',
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('behind a TLS-terminating proxy', () => {
+  let idp: TestIdp;
+  let fixture: Awaited<ReturnType<typeof seed>>;
+
+  beforeAll(async () => {
+    idp = await startIdp({ ISSUER: 'https://id.example.test', TRUST_PROXY: 'true' });
+    fixture = await seed(idp, { redirectUri: 'https://app.example.test/callback' });
+  });
+  afterAll(() => idp.stop());
+
+  test('cookies are Secure and HSTS is sent', async () => {
+    const browser = new FormClient(idp.url, { 'x-forwarded-proto': 'https' });
+    const url = new URL('/auth', idp.url);
+    url.search = new URLSearchParams({
+      client_id: fixture.client.id, redirect_uri: 'https://app.example.test/callback', response_type: 'code', scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    }).toString();
+    const response = await browser.request(url.toString());
+    expect(response.status).toBe(303);
+    const cookies = response.headers.getSetCookie();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie.toLowerCase()).toMatch(/; secure/);
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
   });
 });

@@ -230,11 +230,25 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.oidc.purgeExpired(Date.now())).toBe(1);
     });
 
-    test('consume marks once with the first time', async () => {
+    test('consume: of parallel calls exactly one wins, and the first time is kept', async () => {
       await storage.oidc.upsert('AuthorizationCode', 'c1', { grantId: 'g' }, inAMinute());
-      await storage.oidc.consume('AuthorizationCode', 'c1', 1000);
-      await storage.oidc.consume('AuthorizationCode', 'c1', 2000);
-      expect(await storage.oidc.find('AuthorizationCode', 'c1')).toEqual({ grantId: 'g', consumed: 1000 });
+      const wins = await Promise.all([1000, 2000, 3000, 4000].map((at) => storage.oidc.consume('AuthorizationCode', 'c1', at)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      const { consumed } = (await storage.oidc.find('AuthorizationCode', 'c1'))!;
+      expect([1000, 2000, 3000, 4000][wins.indexOf(true)]).toBe(consumed);
+      expect(await storage.oidc.consume('AuthorizationCode', 'missing', 5000)).toBe(false);
+    });
+
+    test('revoke by account removes that account\'s sessions, grants and tokens only', async () => {
+      await storage.oidc.upsert('Session', 's1', { accountId: 'acc-1' }, inAMinute());
+      await storage.oidc.upsert('Interaction', 'i1', { session: { accountId: 'acc-1' } }, inAMinute());
+      await storage.oidc.upsert('RefreshToken', 'r1', { accountId: 'acc-1', grantId: 'g1' }, inAMinute());
+      await storage.oidc.upsert('RefreshToken', 'r2', { accountId: 'acc-2', grantId: 'g2' }, inAMinute());
+      await storage.oidc.revokeByAccountId('acc-1');
+      expect(await storage.oidc.find('Session', 's1')).toBeUndefined();
+      expect(await storage.oidc.find('Interaction', 'i1')).toBeUndefined();
+      expect(await storage.oidc.find('RefreshToken', 'r1')).toBeUndefined();
+      expect(await storage.oidc.find('RefreshToken', 'r2')).toEqual({ accountId: 'acc-2', grantId: 'g2' });
     });
 
     test('find by user code, destroy, revoke by grant id', async () => {

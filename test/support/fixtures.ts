@@ -14,3 +14,13 @@ export async function seed(idp: Idp, options: { redirectUri: string; slug?: stri
   });
   return { tenant, account, client, secret: secret! };
 }
+
+/** A plain authorization request (code + PKCE) as a relying app would send it. */
+export function authorizationUrl(issuer: string, clientId: string, redirectUri: string, extra: Record<string, string> = {}): string {
+  const url = new URL('/auth', issuer);
+  url.search = new URLSearchParams({
+    client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', ...extra,
+  }).toString();
+  return url.toString();
+}

@@ -57,6 +57,14 @@ export function csrfToken(html: string): string {
   return match[1]!;
 }
 
+/** Opens the login from an authorization URL and submits the e-mail; returns the password form. */
+export async function passwordStep(browser: FormClient, authorizationUrl: string, email: string) {
+  const start = await browser.follow(authorizationUrl);
+  const csrf = csrfToken(start.html);
+  const step = await browser.follow(formAction(start.html, '/email'), { form: { csrf, email } });
+  return { csrf, action: formAction(step.html, '/password'), html: step.html };
+}
+
 /** Signs in through the hosted pages from an authorization URL; returns the redirect back to the app. */
 export async function signIn(browser: FormClient, authorizationUrl: string, email: string, password: string): Promise<string> {
   const start = await browser.follow(authorizationUrl);
