@@ -10,6 +10,9 @@ import { TenantService } from './tenants/service.js';
 import { openMailer } from './mail/open.js';
 import type { Mailer } from './mail/types.js';
 import { Throttle } from './throttle/throttle.js';
+import { FieldCipher } from './crypto/field-cipher.js';
+import { loadOrCreateDevelopmentKey, parseEncryptionKeys } from './crypto/keyring.js';
+import { MfaService } from './mfa/service.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
@@ -19,24 +22,39 @@ export interface Services {
   audit: AuditService;
   mailer: Mailer;
   lockNotifier: LockNotifier;
+  mfa: MfaService;
   /** Password attempts per client IP address. */
   loginThrottle: Throttle;
 }
 
-type ServiceSettings = Pick<Settings, 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds'>;
+type ServiceSettings = Pick<
+  Settings, 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds' | 'encryptionKeys'
+>;
+
+/** ENCRYPTION_KEYS when set; otherwise a development key kept in the data directory. */
+function openCipher(settings: ServiceSettings, logger: Logger): FieldCipher {
+  if (settings.encryptionKeys) return new FieldCipher(parseEncryptionKeys(settings.encryptionKeys));
+  const { keys, generated } = loadOrCreateDevelopmentKey(settings.dataDir);
+  if (generated) {
+    logger.warn({ dataDir: settings.dataDir }, 'ENCRYPTION_KEYS is not set: generated a development key in the data directory. Set ENCRYPTION_KEYS in production.');
+  }
+  return new FieldCipher(keys);
+}
 
 export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: { mailer?: Mailer } = {}): Services {
   const tenants = new TenantService(storage.tenants, storage.accounts);
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
+  const accounts = new AccountService({
+    accounts: storage.accounts,
+    hasher: new PasswordHasher(settings.bcryptCost),
+    policyOf: (tenantId) => tenants.policyOf(tenantId),
+    revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
+  });
   return {
     tenants,
-    accounts: new AccountService({
-      accounts: storage.accounts,
-      hasher: new PasswordHasher(settings.bcryptCost),
-      policyOf: (tenantId) => tenants.policyOf(tenantId),
-      revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
-    }),
+    accounts,
+    mfa: new MfaService({ accounts: storage.accounts, countFailure: (account) => accounts.countFailure(account), cipher: openCipher(settings, logger) }),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
     audit,
     mailer,

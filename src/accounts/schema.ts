@@ -10,9 +10,12 @@ export const passwordInputSchema = z.string().min(1, 'a password is required').m
 
 const nameSchema = z.string().trim().min(1).max(200);
 
+const localeSchema = z.enum(['sv', 'en']);
+
 export const accountCreateSchema = z.strictObject({
   email: emailSchema,
   name: nameSchema.optional(),
+  locale: localeSchema.optional(),
   staff: z.boolean().default(false),
   password: passwordInputSchema.optional(),
 });
@@ -20,6 +23,7 @@ export const accountCreateSchema = z.strictObject({
 export const accountUpdateSchema = z.strictObject({
   email: emailSchema.optional(),
   name: nameSchema.nullable().optional(),
+  locale: localeSchema.nullable().optional(),
   staff: z.boolean().optional(),
   state: z.enum(['active', 'disabled']).optional(),
   password: passwordInputSchema.optional(),

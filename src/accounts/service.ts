@@ -57,6 +57,9 @@ export class AccountService {
       lockedUntil: null,
       failedAttempts: 0,
       lastLoginAt: null,
+      totp: null,
+      recoveryCodeHashes: [],
+      locale: data.locale ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -109,6 +112,7 @@ export class AccountService {
       email,
       emailNormalized: normalizeEmail(email),
       name: data.name === undefined ? account.name : data.name,
+      locale: data.locale === undefined ? account.locale : data.locale,
       staff,
       ...(password ? { ...password, passwordChangedAt: now } : {}),
       state: data.state ?? (password && account.state === 'invited' ? 'active' : account.state),

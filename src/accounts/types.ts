@@ -23,16 +23,34 @@ export interface Account {
   /** Consecutive failed attempts since the last success or unlock. */
   failedAttempts: number;
   lastLoginAt: string | null;
+  /** The authenticator-app factor, once enrolment is confirmed with a valid code. */
+  totp: TotpFactor | null;
+  /** SHA-256 of the unused recovery codes. */
+  recoveryCodeHashes: string[];
+  /** Language for e-mails and pages when the request does not say. */
+  locale: 'sv' | 'en' | null;
   createdAt: string;
   updatedAt: string;
 }
 
-/** The account as the outside world may see it: never a hash. */
-export type PublicAccount = Omit<Account, 'passwordHash' | 'passwordHistory' | 'emailNormalized'> & { hasPassword: boolean };
+export interface TotpFactor {
+  /** The shared secret, sealed with the data-at-rest key (AES-256-GCM). */
+  sealedSecret: string;
+  /** The last time step a code was accepted for; that step and earlier ones never work again. */
+  lastUsedStep: number;
+  enabledAt: string;
+}
+
+/** The account as the outside world may see it: never a hash or a secret. */
+export type PublicAccount = Omit<Account, 'passwordHash' | 'passwordHistory' | 'emailNormalized' | 'totp' | 'recoveryCodeHashes'> & {
+  hasPassword: boolean;
+  mfaEnabled: boolean;
+  recoveryCodesLeft: number;
+};
 
 export function toPublicAccount(account: Account): PublicAccount {
-  const { passwordHash, passwordHistory: _history, emailNormalized: _normalized, ...rest } = account;
-  return { ...rest, hasPassword: passwordHash !== null };
+  const { passwordHash, passwordHistory: _history, emailNormalized: _normalized, totp, recoveryCodeHashes, ...rest } = account;
+  return { ...rest, hasPassword: passwordHash !== null, mfaEnabled: totp !== null, recoveryCodesLeft: recoveryCodeHashes.length };
 }
 
 export function normalizeEmail(email: string): string {
@@ -46,6 +64,9 @@ export function withAccountDefaults(stored: Partial<Account> & Pick<Account, 'id
     passwordHistory: [],
     passwordChangedAt: null,
     lockedUntil: null,
+    totp: null,
+    recoveryCodeHashes: [],
+    locale: null,
     ...stored,
   } as Account;
 }

@@ -91,6 +91,38 @@ const catalog = {
     sv: 'Lösenordet får inte innehålla din e-postadress.',
   },
   'password.reused': { en: 'Do not reuse a recent password.', sv: 'Återanvänd inte ett tidigare lösenord.' },
+  'mfa.title': { en: 'Two-step verification', sv: 'Tvåstegsverifiering' },
+  'mfa.intro': {
+    en: 'Enter the six-digit code from your authenticator app.',
+    sv: 'Ange den sexsiffriga koden från din autentiseringsapp.',
+  },
+  'mfa.code': { en: 'Code', sv: 'Kod' },
+  'mfa.recovery_hint': {
+    en: 'Lost your phone? Enter one of your recovery codes instead.',
+    sv: 'Har du tappat bort telefonen? Ange en av dina återställningskoder i stället.',
+  },
+  'mfa.verify': { en: 'Verify', sv: 'Verifiera' },
+  'mfa.invalid_code': {
+    en: 'The code is not correct, or was already used. Enter the newest code from the app.',
+    sv: 'Koden är inte korrekt eller har redan använts. Ange den senaste koden från appen.',
+  },
+  'mfa.enrol_title': { en: 'Set up two-step verification', sv: 'Aktivera tvåstegsverifiering' },
+  'mfa.enrol_required': {
+    en: 'A second step is required when you sign in here.',
+    sv: 'Ett andra steg krävs när du loggar in här.',
+  },
+  'mfa.enrol_intro': {
+    en: 'Scan the QR code with an authenticator app (for example Microsoft Authenticator or Google Authenticator), then enter the code it shows.',
+    sv: 'Skanna QR-koden med en autentiseringsapp (till exempel Microsoft Authenticator eller Google Authenticator) och ange sedan koden som visas.',
+  },
+  'mfa.qr_alt': { en: 'QR code for your authenticator app', sv: 'QR-kod för din autentiseringsapp' },
+  'mfa.manual_key': { en: 'Or enter this key by hand:', sv: 'Eller skriv in den här nyckeln för hand:' },
+  'mfa.recovery_title': { en: 'Save your recovery codes', sv: 'Spara dina återställningskoder' },
+  'mfa.recovery_intro': {
+    en: 'Each code works once, if you lose your phone. Keep them somewhere safe: they are shown only now.',
+    sv: 'Varje kod fungerar en gång om du tappar bort telefonen. Förvara dem säkert: de visas bara nu.',
+  },
+  'mfa.continue': { en: 'Continue', sv: 'Fortsätt' },
   'password_change.title': { en: 'Choose a new password', sv: 'Välj ett nytt lösenord' },
   'password_change.intro': {
     en: 'Your organisation has new password rules, and your password no longer meets them. Choose a new one to continue.',

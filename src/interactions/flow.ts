@@ -9,14 +9,16 @@ import type { OidcPayloadRepository } from '../storage/port.js';
 export interface LoginFlow {
   uid: string;
   csrf: string;
-  step: 'email' | 'password' | 'choose_tenant' | 'change_password';
+  step: 'email' | 'password' | 'choose_tenant' | 'change_password' | 'second_factor' | 'enrol_second_factor' | 'enrolled';
   email: string | null;
   /** Accounts whose password was verified in this flow; the choice must be one of them. */
   verifiedAccountIds: string[];
   /** Verified accounts whose password breaks the tenant's current rules and must change first. */
   nonCompliantAccountIds: string[];
-  /** The account that must choose a new password before the sign-in completes. */
-  changePasswordAccountId: string | null;
+  /** The account whose password was verified and chosen, while later steps remain. */
+  accountId: string | null;
+  /** A new TOTP secret (sealed) waiting for its first code during enrolment. */
+  pendingTotpSecret: string | null;
   expiresAt: number;
 }
 
@@ -35,7 +37,8 @@ export class LoginFlowStore {
       email: null,
       verifiedAccountIds: [],
       nonCompliantAccountIds: [],
-      changePasswordAccountId: null,
+      accountId: null,
+      pendingTotpSecret: null,
       expiresAt,
     };
     await this.save(flow);

@@ -11,7 +11,7 @@ import { requestOrigin } from '../web/origin.js';
 import { createAdapterClass } from './adapter.js';
 import { compareHashedClientSecrets } from './client-secret.js';
 import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
-import { ADMIN_SCOPE, INTERACTION_PATH, ROUTES, TOKEN_TTL } from './settings.js';
+import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES, TOKEN_TTL } from './settings.js';
 import { providerErrorMessage } from './error-messages.js';
 
 export interface ProviderDeps {
@@ -71,6 +71,17 @@ function loginPolicy(deps: ProviderDeps) {
         : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('second_factor_required', 'a second factor is required', 'login_required', async (ctx) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId || oidc.session.acr === ACR_MFA) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const asked = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
+      const account = await deps.services.accounts.findById(oidc.session.accountId);
+      const tenantRequires = account ? (await deps.services.tenants.policyOf(account.tenantId)).password.require2fa : false;
+      const hasFactor = account?.totp != null;
+      return asked || tenantRequires || hasFactor ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
   return policy;
 }
 
@@ -104,6 +115,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     // The `tenant` claim is ours and every relying app needs it in the ID token itself.
     conformIdTokenClaims: false,
     extraParams: ['tenant'],
+    acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     enabledJWA: {

@@ -27,3 +27,7 @@ export const ROUTES = {
 
 export const INTERACTION_PATH = '/interaction';
 export const ADMIN_SCOPE = 'admin';
+
+/** Authentication context classes we issue: a password alone, or a password and a second factor. */
+export const ACR_PASSWORD = 'urn:idp:acr:pwd';
+export const ACR_MFA = 'urn:idp:acr:mfa';

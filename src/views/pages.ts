@@ -66,6 +66,55 @@ ${csrfField(ctx.csrf)}
 </form>`);
 }
 
+export function secondFactorPage(ctx: FormContext, error?: MessageId): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'mfa.title'), html`
+<p>${t(locale, 'mfa.intro')}</p>
+${errorBox(error && t(locale, error))}
+<form method="post" action="${ctx.action}/second-factor">
+${csrfField(ctx.csrf)}
+<label for="code">${t(locale, 'mfa.code')}</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus>
+<button type="submit">${t(locale, 'mfa.verify')}</button>
+</form>
+<p class="detail">${t(locale, 'mfa.recovery_hint')}</p>`);
+}
+
+export interface EnrolmentView {
+  qrDataUrl: string;
+  groupedKey: string;
+}
+
+/** The enrolment form; `action` is where the code is posted. */
+export function enrolmentPage(ctx: FormContext, enrolment: EnrolmentView, options: { action: string; required: boolean; error?: MessageId }): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'mfa.enrol_title'), html`
+${options.required ? html`<p>${t(locale, 'mfa.enrol_required')}</p>` : ''}
+<p>${t(locale, 'mfa.enrol_intro')}</p>
+<img class="qr" src="${enrolment.qrDataUrl}" alt="${t(locale, 'mfa.qr_alt')}" width="240" height="240">
+<p>${t(locale, 'mfa.manual_key')}</p>
+<p><code class="key" id="totp-key">${enrolment.groupedKey}</code></p>
+${errorBox(options.error && t(locale, options.error))}
+<form method="post" action="${options.action}">
+${csrfField(ctx.csrf)}
+<label for="code">${t(locale, 'mfa.code')}</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
+<button type="submit">${t(locale, 'mfa.verify')}</button>
+</form>`);
+}
+
+/** Shown once, right after enrolment (or on regeneration); only hashes are stored. */
+export function recoveryCodesPage(ctx: FormContext, codes: string[], action: string): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'mfa.recovery_title'), html`
+<p>${t(locale, 'mfa.recovery_intro')}</p>
+<ul class="codes" id="recovery-codes">${codes.map((code) => html`<li><code>${code}</code></li>`)}</ul>
+<form method="post" action="${action}">
+${csrfField(ctx.csrf)}
+<button type="submit">${t(locale, 'mfa.continue')}</button>
+</form>`);
+}
+
 export function chooseTenantPage(ctx: FormContext, tenants: { accountId: string; name: string }[]): string {
   const { locale } = ctx;
   return page(locale, t(locale, 'tenant.title'), html`

@@ -12,4 +12,7 @@ button.secondary { background: transparent; color: var(--accent); border: 1px so
 button.link { background: none; color: var(--accent); padding: 0; width: auto; text-decoration: underline; }
 button.choice { background: transparent; color: CanvasText; border: 1px solid GrayText; text-align: left; }
 .error { color: var(--error); font-weight: 600; }
+img.qr { display: block; margin: 1rem auto; image-rendering: pixelated; }
+code.key { font-size: 1.1rem; letter-spacing: 0.05em; }
+ul.codes { columns: 2; font-size: 1.05rem; }
 `;

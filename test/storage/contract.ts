@@ -24,7 +24,7 @@ export function anAccount(tenantId: string, overrides: Partial<Account> = {}): A
   return {
     id, tenantId, email, emailNormalized: email.toLowerCase(), name: null, staff: false, passwordHash: null, passwordHistory: [],
     passwordChangedAt: null, state: 'active', lockedReason: null, lockedAt: null, lockedUntil: null, failedAttempts: 0,
-    lastLoginAt: null, createdAt: now(), updatedAt: now(), ...overrides,
+    lastLoginAt: null, totp: null, recoveryCodeHashes: [], locale: null, createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
 
@@ -149,9 +149,11 @@ export function storageContract(open: () => Promise<Storage>): void {
     });
 
     test('records written before new fields existed read with their defaults', async () => {
-      const { staff: _s, passwordHistory: _h, passwordChangedAt: _c, lockedUntil: _l, ...legacy } = anAccount(newId());
+      const { staff: _s, passwordHistory: _h, passwordChangedAt: _c, lockedUntil: _l, totp: _t, recoveryCodeHashes: _r, locale: _x, ...legacy } = anAccount(newId());
       await storage.accounts.insert(legacy as never);
-      expect(await storage.accounts.findById(legacy.id)).toMatchObject({ staff: false, passwordHistory: [], lockedUntil: null });
+      expect(await storage.accounts.findById(legacy.id)).toMatchObject({
+        staff: false, passwordHistory: [], lockedUntil: null, totp: null, recoveryCodeHashes: [], locale: null,
+      });
     });
 
     test('list by tenant pages; delete and delete by tenant', async () => {

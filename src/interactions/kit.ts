@@ -1,0 +1,97 @@
+import type Provider from 'oidc-provider';
+import type { Services } from '../services.js';
+import type { Account } from '../accounts/types.js';
+import { ACR_MFA, ACR_PASSWORD, INTERACTION_PATH } from '../oidc/settings.js';
+import type { FormContext } from '../views/pages.js';
+import { requestOrigin } from '../web/origin.js';
+import type { LoginFlow, LoginFlowStore } from './flow.js';
+import type { InteractionContext } from './context.js';
+
+export interface InteractionDeps {
+  provider: Provider;
+  services: Services;
+  flows: LoginFlowStore;
+  maxBodyBytes: number;
+}
+
+export type SecondFactor = 'otp' | 'recovery_code' | null;
+
+/** What every step module shares: page context, moving the flow on, finishing, auditing. */
+export function interactionKit(deps: InteractionDeps) {
+  const { provider, services, flows } = deps;
+
+  const formContext = (ctx: InteractionContext): FormContext => ({
+    locale: ctx.state.locale,
+    action: `${INTERACTION_PATH}/${ctx.state.interaction.uid}`,
+    csrf: ctx.state.flow.csrf,
+    clientName: ctx.state.client.name,
+  });
+
+  /** Saves the flow at its next step and sends the browser to show it (post/redirect/get). */
+  async function moveTo(ctx: InteractionContext, flow: LoginFlow): Promise<void> {
+    await flows.save(flow);
+    ctx.status = 303;
+    ctx.redirect(formContext(ctx).action);
+  }
+
+  async function finish(ctx: InteractionContext, result: Record<string, unknown>): Promise<void> {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  }
+
+  /** A second factor is needed when the account has one, its tenant demands one, or the app asked for it. */
+  async function secondFactorNeeded(ctx: InteractionContext, account: Account): Promise<'verify' | 'enrol' | null> {
+    if (account.totp) return 'verify';
+    const acrValues = String((ctx.state.interaction.params as { acr_values?: string }).acr_values ?? '').split(' ');
+    const { password } = await services.tenants.policyOf(account.tenantId);
+    return password.require2fa || acrValues.includes(ACR_MFA) ? 'enrol' : null;
+  }
+
+  /**
+   * The steps after a verified password, in order: a new password if the old one breaks the
+   * tenant's rules, then the second factor (or its enrolment), then the sign-in itself.
+   */
+  async function continueAs(ctx: InteractionContext, flow: LoginFlow, account: Account): Promise<void> {
+    const next = { ...flow, accountId: account.id };
+    if (flow.nonCompliantAccountIds.includes(account.id)) return moveTo(ctx, { ...next, step: 'change_password' });
+    const secondFactor = await secondFactorNeeded(ctx, account);
+    if (secondFactor === 'verify') return moveTo(ctx, { ...next, step: 'second_factor' });
+    if (secondFactor === 'enrol') return moveTo(ctx, { ...next, step: 'enrol_second_factor', pendingTotpSecret: null });
+    return finishLogin(ctx, account, null);
+  }
+
+  async function finishLogin(ctx: InteractionContext, account: Account, secondFactor: SecondFactor): Promise<void> {
+    await auditLogin(ctx, account, 'success', null, account.email, secondFactor ? 'login.second_factor' : 'login.password');
+    await flows.discard(ctx.state.flow.uid);
+    const amr = secondFactor === 'otp' ? ['pwd', 'otp', 'mfa'] : secondFactor === 'recovery_code' ? ['pwd', 'mfa'] : ['pwd'];
+    await finish(ctx, { login: { accountId: account.id, amr, acr: secondFactor ? ACR_MFA : ACR_PASSWORD } });
+  }
+
+  async function auditLogin(
+    ctx: InteractionContext, account: Account | null, outcome: 'success' | 'failure', reason: string | null, email: string,
+    action: 'login.password' | 'login.second_factor' = 'login.password',
+  ) {
+    await services.audit.record({
+      tenantId: account?.tenantId ?? null,
+      actor: account ? { type: 'user', id: account.id } : { type: 'anonymous' },
+      action,
+      target: account ? { type: 'account', id: account.id } : null,
+      outcome,
+      reason,
+      origin: requestOrigin(ctx),
+      details: { email, clientId: ctx.state.client.clientId },
+    });
+  }
+
+  /** The account this flow has verified a password for, still usable; anything else ends the flow. */
+  async function flowAccount(ctx: InteractionContext): Promise<Account | null> {
+    const { accountId } = ctx.state.flow;
+    const account = accountId ? await services.accounts.findById(accountId) : null;
+    return account && account.state === 'active' ? account : null;
+  }
+
+  return { formContext, moveTo, finish, continueAs, finishLogin, auditLogin, flowAccount };
+}
+
+export type InteractionKit = ReturnType<typeof interactionKit>;
