@@ -17,6 +17,7 @@ import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { adminApi } from './admin/index.js';
 import { healthRoutes } from './health/routes.js';
+import { accountRoutes } from './account/routes.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 
@@ -79,6 +80,9 @@ export async function createIdp(settings: Settings, options: { logger?: Logger }
     healthRoutes(storage),
     adminApi({ issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes }),
     interactionRoutes({ provider, services, flows: new LoginFlowStore(storage.oidc), maxBodyBytes: settings.maxBodyBytes }),
+    accountRoutes({
+      issuer: settings.issuer, provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes,
+    }),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

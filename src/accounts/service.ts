@@ -183,6 +183,17 @@ export class AccountService {
     }));
   }
 
+  /**
+   * Re-checks the password of someone already signed in (before a sensitive change).
+   * A wrong password counts toward the lockout like any other guess.
+   */
+  async confirmPassword(account: Account, password: string): Promise<{ ok: boolean; lockedNow: boolean; account: Account }> {
+    const ok = account.passwordHash !== null && password.length <= 1024 && (await this.hasher.verify(password, account.passwordHash));
+    if (ok) return { ok, lockedNow: false, account };
+    const counted = await this.countFailure(account);
+    return { ok, lockedNow: 'lockedNow' in counted && counted.lockedNow, account: counted.account ?? account };
+  }
+
   /** Counts one failed attempt (password or code) against the tenant's lockout rule. */
   async countFailure(account: Account): Promise<SignInAttempt> {
     const { lockout } = await this.deps.policyOf(account.tenantId);

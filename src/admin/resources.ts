@@ -140,6 +140,18 @@ export function registerResources(routes: AdminRoutes, services: Services): void
     },
   });
   routes.add({
+    method: 'delete', path: '/tenants/:tenant/accounts/:id/mfa', operationId: 'resetAccountMfa',
+    summary: 'Remove the second factor and recovery codes (the person enrols again at the next sign-in if required)', tag: 'Accounts',
+    response: { status: 200, description: 'The account', schema: accountOut },
+    handler: async (input) => {
+      const tenant = await services.tenants.get(input.params.tenant!);
+      const account = await services.accounts.get(tenant.id, input.params.id!);
+      const result = await services.mfa.disable(account.id);
+      await audit(input, 'account.mfa_reset', { type: 'account', id: account.id }, tenant.id, { hadFactor: account.totp !== null });
+      return toPublicAccount(result?.after ?? account);
+    },
+  });
+  routes.add({
     method: 'delete', path: '/tenants/:tenant/accounts/:id', operationId: 'deleteAccount', summary: 'Delete an account', tag: 'Accounts',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {

@@ -205,6 +205,18 @@ export const COMMANDS: Record<string, Command> = {
       return toPublicAccount(after);
     },
   },
+  'user reset-2fa': {
+    usage: 'idp user reset-2fa --tenant S --email E',
+    options: { tenant: 'string', email: 'string' },
+    required: ['tenant', 'email'],
+    async run(ctx) {
+      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const result = await ctx.services.mfa.disable(account.id);
+      await recordCli(ctx, 'account.mfa_reset', { type: 'account', id: account.id }, tenant.id, { hadFactor: account.totp !== null });
+      return toPublicAccount(result?.after ?? account);
+    },
+  },
   'user delete': {
     usage: 'idp user delete --tenant S --email E',
     options: { tenant: 'string', email: 'string' },

@@ -15,4 +15,9 @@ button.choice { background: transparent; color: CanvasText; border: 1px solid Gr
 img.qr { display: block; margin: 1rem auto; image-rendering: pixelated; }
 code.key { font-size: 1.1rem; letter-spacing: 0.05em; }
 ul.codes { columns: 2; font-size: 1.05rem; }
+h2 { font-size: 1.15rem; margin-top: 2rem; }
+dl { display: grid; grid-template-columns: auto 1fr; gap: 0.3rem 1rem; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+.notice { color: var(--accent); font-weight: 600; }
 `;

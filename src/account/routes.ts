@@ -1,0 +1,205 @@
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Services } from '../services.js';
+import type { Account } from '../accounts/types.js';
+import { PasswordPolicyError } from '../accounts/password-setter.js';
+import { isUsable } from '../accounts/lockout.js';
+import { negotiateLocale, type Locale } from '../i18n/messages.js';
+import type { Tenant } from '../tenants/types.js';
+import type { OidcPayloadRepository } from '../storage/port.js';
+import { profilePage, type ProfileNotice } from '../views/account-pages.js';
+import { enrolmentPage, errorPage, recoveryCodesPage, type FormContext } from '../views/pages.js';
+import { BodyError, readForm } from '../web/body.js';
+import { noStore } from '../web/security-headers.js';
+import { requestOrigin } from '../web/origin.js';
+import { PageError } from '../interactions/page-error.js';
+import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, csrfValid, providerSession, sessionCsrf, startSignIn, takeSignInState } from './session.js';
+
+export interface AccountDeps {
+  issuer: string;
+  provider: Provider;
+  services: Services;
+  payloads: OidcPayloadRepository;
+  csrfSecret: string;
+  maxBodyBytes: number;
+}
+
+interface AccountState {
+  account: Account;
+  tenant: Tenant;
+  sessionUid: string;
+  locale: Locale;
+  csrf: string;
+  form: Record<string, string>;
+}
+
+type AccountContext = Context & { state: AccountState };
+
+const ENROLMENT = 'TotpEnrolment';
+const ENROLMENT_TTL_MS = 15 * 60 * 1000;
+
+/** "My profile": the signed-in person's own account, behind the same hosted sign-in. */
+export function accountRoutes(deps: AccountDeps): Router {
+  const { services } = deps;
+  const router = new Router({ prefix: ACCOUNT_PATH });
+
+  async function renderFailures(ctx: AccountContext, next: Next): Promise<void> {
+    noStore(ctx);
+    try {
+      await next();
+    } catch (error) {
+      const failure = error instanceof PageError ? error
+        : error instanceof BodyError ? new PageError(error.status, error.status === 413 ? 'error.too_large' : 'error.bad_request', error.reason)
+        : new PageError(500, 'error.server', 'server_error');
+      if (failure.status >= 500) ctx.app.emit('error', error, ctx);
+      ctx.status = failure.status;
+      ctx.type = 'html';
+      ctx.body = errorPage(ctx.state.locale ?? negotiateLocale(undefined, ctx.get('accept-language')), failure.messageId, failure.code);
+    }
+  }
+
+  /** No usable session: off to the hosted sign-in (pages) or refused (form posts). */
+  async function requireSession(ctx: AccountContext, next: Next): Promise<void> {
+    const session = await providerSession(deps.provider, ctx);
+    const account = session ? await services.accounts.findById(session.accountId!) : null;
+    const tenant = account ? await services.tenants.findById(account.tenantId) : null;
+    if (!session || !account || !tenant || !isUsable(account, new Date())) {
+      if (ctx.method === 'GET') return startSignIn(ctx, deps.issuer);
+      throw new PageError(401, 'error.session_expired', 'no_session');
+    }
+    ctx.state.account = account;
+    ctx.state.tenant = tenant;
+    ctx.state.sessionUid = session.uid;
+    ctx.state.locale = negotiateLocale(account.locale ?? undefined, ctx.get('accept-language'));
+    ctx.state.csrf = sessionCsrf(deps.csrfSecret, session.uid);
+    await next();
+  }
+
+  async function parseForm(ctx: AccountContext, next: Next): Promise<void> {
+    ctx.state.form = await readForm(ctx, deps.maxBodyBytes);
+    if (!csrfValid(deps.csrfSecret, ctx.state.sessionUid, ctx.state.form.csrf)) throw new PageError(403, 'error.csrf', 'csrf_token_invalid');
+    await next();
+  }
+
+  const formContext = (ctx: AccountContext): FormContext => ({
+    locale: ctx.state.locale, action: ACCOUNT_PATH, csrf: ctx.state.csrf, clientName: '',
+  });
+
+  async function render(ctx: AccountContext, notice: ProfileNotice = {}, status = 200): Promise<void> {
+    const { account, tenant } = ctx.state;
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = profilePage(ctx.state.locale, ctx.state.csrf, {
+      name: account.name, email: account.email, tenantName: tenant.name, mfaEnabled: account.totp !== null,
+      mfaRequired: tenant.policy.password.require2fa, recoveryCodesLeft: account.recoveryCodeHashes.length,
+    }, notice);
+  }
+
+  const audit = (ctx: AccountContext, action: string, details?: Record<string, unknown>) => services.audit.record({
+    tenantId: ctx.state.account.tenantId, actor: { type: 'user', id: ctx.state.account.id }, action,
+    target: { type: 'account', id: ctx.state.account.id }, origin: requestOrigin(ctx), details: { via: 'profile', ...details },
+  });
+
+  /** Sensitive changes ask for the password again; a wrong one counts toward the lockout. */
+  async function confirmPassword(ctx: AccountContext): Promise<boolean> {
+    const check = await services.accounts.confirmPassword(ctx.state.account, ctx.state.form.password ?? '');
+    if (check.ok) return true;
+    await services.audit.record({
+      tenantId: check.account.tenantId, actor: { type: 'user', id: check.account.id }, action: 'account.password_confirm',
+      outcome: 'failure', reason: 'wrong_password', target: { type: 'account', id: check.account.id }, origin: requestOrigin(ctx),
+    });
+    if (check.lockedNow) await services.lockNotifier.accountLocked(check.account, ctx.state.locale, requestOrigin(ctx));
+    await render(ctx, { error: 'account.wrong_password' }, 401);
+    return false;
+  }
+
+  async function show(ctx: AccountContext): Promise<void> {
+    await render(ctx);
+  }
+
+  async function callback(ctx: Context): Promise<void> {
+    const state = takeSignInState(ctx);
+    if (!state || state !== ctx.query.state || ctx.query.error) throw new PageError(400, 'error.session_expired', String(ctx.query.error ?? 'state_mismatch'));
+    ctx.redirect(ACCOUNT_PATH);
+  }
+
+  async function changePassword(ctx: AccountContext): Promise<void> {
+    if (!(await confirmPassword(ctx))) return;
+    const { account } = ctx.state;
+    try {
+      ctx.state.account = (await services.accounts.setPassword(account.tenantId, account.id, ctx.state.form.newPassword ?? '')).after;
+    } catch (error) {
+      if (!(error instanceof PasswordPolicyError)) throw error;
+      return render(ctx, { violations: error.violations }, 400);
+    }
+    await audit(ctx, 'account.password_change');
+    await render(ctx, { message: 'account.password_changed' });
+  }
+
+  async function startEnrolment(ctx: AccountContext): Promise<void> {
+    const { account, tenant, sessionUid } = ctx.state;
+    if (account.totp) return render(ctx, { message: 'account.mfa_enabled' });
+    const enrolment = await services.mfa.beginEnrolment(account, tenant.name);
+    await deps.payloads.upsert(ENROLMENT, sessionUid, { accountId: account.id, sealedSecret: enrolment.sealedSecret }, Date.now() + ENROLMENT_TTL_MS);
+    ctx.type = 'html';
+    ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${ACCOUNT_PATH}/2fa/confirm`, required: false });
+  }
+
+  async function confirmEnrolment(ctx: AccountContext): Promise<void> {
+    const { account, tenant, sessionUid } = ctx.state;
+    const pending = (await deps.payloads.find(ENROLMENT, sessionUid)) as { accountId?: string; sealedSecret?: string } | undefined;
+    if (!pending?.sealedSecret || pending.accountId !== account.id) throw new PageError(400, 'error.session_expired', 'no_pending_enrolment');
+    const result = await services.mfa.confirmEnrolment(account.id, pending.sealedSecret, ctx.state.form.code ?? '');
+    if (!result.ok) {
+      const enrolment = await services.mfa.describeEnrolment(account, pending.sealedSecret, tenant.name);
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${ACCOUNT_PATH}/2fa/confirm`, required: false, error: 'mfa.invalid_code' });
+      return;
+    }
+    await deps.payloads.destroy(ENROLMENT, sessionUid);
+    await audit(ctx, 'mfa.enrol');
+    ctx.type = 'html';
+    ctx.body = recoveryCodesPage(formContext(ctx), result.recoveryCodes, `${ACCOUNT_PATH}/done`);
+  }
+
+  async function disable(ctx: AccountContext): Promise<void> {
+    if (ctx.state.tenant.policy.password.require2fa) return render(ctx, { error: 'account.mfa_cannot_disable' }, 403);
+    if (!(await confirmPassword(ctx))) return;
+    ctx.state.account = (await services.mfa.disable(ctx.state.account.id))?.after ?? ctx.state.account;
+    await audit(ctx, 'mfa.disable');
+    await render(ctx, { message: 'account.mfa_disabled' });
+  }
+
+  async function newRecoveryCodes(ctx: AccountContext): Promise<void> {
+    if (!(await confirmPassword(ctx))) return;
+    const codes = await services.mfa.regenerateRecoveryCodes(ctx.state.account.id);
+    if (!codes) return render(ctx, { error: 'account.mfa_off' }, 400);
+    await audit(ctx, 'mfa.recovery_codes_regenerate');
+    ctx.type = 'html';
+    ctx.body = recoveryCodesPage(formContext(ctx), codes, `${ACCOUNT_PATH}/done`);
+  }
+
+  function done(ctx: AccountContext): void {
+    ctx.status = 303;
+    ctx.redirect(ACCOUNT_PATH);
+  }
+
+  function signOut(ctx: AccountContext): void {
+    ctx.status = 303;
+    ctx.redirect(`/session/end?client_id=${ACCOUNT_CLIENT_ID}`);
+  }
+
+  const form = [renderFailures, requireSession, parseForm] as const;
+  router.get('/', renderFailures, requireSession, show);
+  router.get('/callback', renderFailures, callback);
+  router.post('/password', ...form, changePassword);
+  router.post('/2fa/start', ...form, startEnrolment);
+  router.post('/2fa/confirm', ...form, confirmEnrolment);
+  router.post('/2fa/disable', ...form, disable);
+  router.post('/recovery-codes', ...form, newRecoveryCodes);
+  router.post('/done', ...form, done);
+  router.post('/sign-out', ...form, signOut);
+  return router;
+}
