@@ -173,8 +173,9 @@ export class AccountService {
       if (isLocked(account, now)) return { outcome: 'locked', account, lockedNow: false };
       if (matches[i]) {
         if (account.state !== 'active' && account.state !== 'locked') return { outcome: 'not_active', account, lockedNow: false };
-        const { after } = await this.change(account.id, (current) => afterSuccessfulLogin(current, this.clock()));
-        return { outcome: 'ok', account: after, nonCompliant: await this.complianceOf(after, password) };
+        // The counter is cleared only when the whole sign-in succeeds (completeSignIn): a right
+        // password followed by wrong codes must keep counting toward the lockout.
+        return { outcome: 'ok', account, nonCompliant: await this.complianceOf(account, password) };
       }
       if (someMatch || account.state === 'disabled' || account.state === 'invited') {
         return { outcome: account.state === 'active' ? 'wrong_password' : 'not_active', account, lockedNow: false };
@@ -192,6 +193,11 @@ export class AccountService {
     if (ok) return { ok, lockedNow: false, account };
     const counted = await this.countFailure(account);
     return { ok, lockedNow: 'lockedNow' in counted && counted.lockedNow, account: counted.account ?? account };
+  }
+
+  /** Every step of a sign-in passed: clear the failure counter (and an expired lock), stamp the time. */
+  async completeSignIn(accountId: string): Promise<Account> {
+    return (await this.change(accountId, (current) => afterSuccessfulLogin(current, this.clock()))).after;
   }
 
   /** Counts one failed attempt (password or code) against the tenant's lockout rule. */

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
 import type { Account } from '../accounts/types.js';
+import { isUsable } from '../accounts/lockout.js';
 import { ACR_MFA, ACR_PASSWORD, INTERACTION_PATH } from '../oidc/settings.js';
 import type { FormContext } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
@@ -62,6 +63,7 @@ export function interactionKit(deps: InteractionDeps) {
   }
 
   async function finishLogin(ctx: InteractionContext, account: Account, secondFactor: SecondFactor): Promise<void> {
+    await services.accounts.completeSignIn(account.id);
     await auditLogin(ctx, account, 'success', null, account.email, secondFactor ? 'login.second_factor' : 'login.password');
     await flows.discard(ctx.state.flow.uid);
     const amr = secondFactor === 'otp' ? ['pwd', 'otp', 'mfa'] : secondFactor === 'recovery_code' ? ['pwd', 'mfa'] : ['pwd'];
@@ -88,7 +90,7 @@ export function interactionKit(deps: InteractionDeps) {
   async function flowAccount(ctx: InteractionContext): Promise<Account | null> {
     const { accountId } = ctx.state.flow;
     const account = accountId ? await services.accounts.findById(accountId) : null;
-    return account && account.state === 'active' ? account : null;
+    return account && isUsable(account, new Date()) ? account : null;
   }
 
   return { formContext, moveTo, finish, continueAs, finishLogin, auditLogin, flowAccount };

@@ -1,4 +1,5 @@
 import type { Account } from '../accounts/types.js';
+import { isUsable } from '../accounts/lockout.js';
 import { emailSchema } from '../accounts/schema.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
 import type { SignInAttempt } from '../accounts/service.js';
@@ -99,7 +100,7 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       throw new PageError(400, 'error.session_expired', 'tenant_choice_invalid');
     }
     const account = await services.accounts.findById(accountId);
-    if (!account || account.state !== 'active') throw new PageError(400, 'error.session_expired', 'account_unavailable');
+    if (!account || !isUsable(account, new Date())) throw new PageError(400, 'error.session_expired', 'account_unavailable');
     await continueAs(ctx, flow, account);
   }
 
