@@ -18,6 +18,7 @@ import { interactionRoutes } from './interactions/routes.js';
 import { adminApi } from './admin/index.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './account/routes.js';
+import { linkRoutes } from './tokens/routes.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 
@@ -79,7 +80,8 @@ export async function createIdp(settings: Settings, options: { logger?: Logger }
   for (const router of [
     healthRoutes(storage),
     adminApi({ issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes }),
-    interactionRoutes({ provider, services, flows: new LoginFlowStore(storage.oidc), maxBodyBytes: settings.maxBodyBytes }),
+    interactionRoutes({ provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, maxBodyBytes: settings.maxBodyBytes }),
+    linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes }),
     accountRoutes({
       issuer: settings.issuer, provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes,
     }),
@@ -95,7 +97,7 @@ export async function createIdp(settings: Settings, options: { logger?: Logger }
 
   const purge = setInterval(() => {
     const now = Date.now();
-    Promise.all([storage.oidc.purgeExpired(now), storage.rateLimits.purgeExpired(now)])
+    Promise.all([storage.oidc.purgeExpired(now), storage.rateLimits.purgeExpired(now), storage.tokens.purgeExpired(new Date(now).toISOString())])
       .catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   conflict: 409,
   invalid_credentials: 401,
   forbidden: 403,
+  rate_limited: 429,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -9,10 +9,13 @@ import { ClientService } from './clients/service.js';
 import { TenantService } from './tenants/service.js';
 import { openMailer } from './mail/open.js';
 import type { Mailer } from './mail/types.js';
+import { MailService } from './mail/service.js';
 import { Throttle } from './throttle/throttle.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { loadOrCreateDevelopmentKey, parseEncryptionKeys } from './crypto/keyring.js';
 import { MfaService } from './mfa/service.js';
+import { AccountLinks } from './tokens/account-links.js';
+import { LinkTokens } from './tokens/link-tokens.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
@@ -21,14 +24,20 @@ export interface Services {
   clients: ClientService;
   audit: AuditService;
   mailer: Mailer;
+  mail: MailService;
   lockNotifier: LockNotifier;
   mfa: MfaService;
   /** Password attempts per client IP address. */
   loginThrottle: Throttle;
+  links: AccountLinks;
+  /** "Forgot password" requests per client IP address. */
+  resetThrottle: Throttle;
 }
 
 type ServiceSettings = Pick<
-  Settings, 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds' | 'encryptionKeys'
+  Settings,
+  | 'issuer' | 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds' | 'encryptionKeys'
+  | 'linkRateLimitPerAccount' | 'linkRateLimitPerAddress'
 >;
 
 /** ENCRYPTION_KEYS when set; otherwise a development key kept in the data directory. */
@@ -41,10 +50,16 @@ function openCipher(settings: ServiceSettings, logger: Logger): FieldCipher {
   return new FieldCipher(keys);
 }
 
-export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: { mailer?: Mailer } = {}): Services {
+export interface ServiceOptions {
+  mailer?: Mailer;
+  mailRetryDelaysMs?: number[];
+}
+
+export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: ServiceOptions = {}): Services {
   const tenants = new TenantService(storage.tenants, storage.accounts);
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
+  const mail = new MailService(mailer, audit, logger, options.mailRetryDelaysMs);
   const accounts = new AccountService({
     accounts: storage.accounts,
     hasher: new PasswordHasher(settings.bcryptCost),
@@ -58,7 +73,20 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
     audit,
     mailer,
-    lockNotifier: new LockNotifier(audit, mailer, tenants, logger),
+    mail,
+    lockNotifier: new LockNotifier(audit, mail, tenants, logger),
     loginThrottle: new Throttle(storage.rateLimits, { limit: settings.loginRateLimit, windowSeconds: settings.loginRateWindowSeconds }),
+    resetThrottle: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAddress, windowSeconds: 3600 }),
+    links: new AccountLinks({
+      issuer: settings.issuer,
+      tokens: new LinkTokens(storage.tokens),
+      accounts,
+      tenants,
+      mail,
+      audit,
+      perAccount: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAccount, windowSeconds: 3600 }),
+      revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
+      logger,
+    }),
   };
 }

@@ -2,8 +2,9 @@ import type { Logger } from '../log/logger.js';
 import type { AuditService } from '../audit/service.js';
 import type { RequestOrigin } from '../audit/types.js';
 import type { Locale } from '../i18n/messages.js';
-import type { Mailer } from '../mail/types.js';
+import type { MailService } from '../mail/service.js';
 import { accountLockedMail } from '../mail/templates.js';
+import { fromTenant, mailLocale } from '../mail/addressing.js';
 import type { TenantService } from '../tenants/service.js';
 import type { Account } from './types.js';
 
@@ -15,7 +16,7 @@ import type { Account } from './types.js';
 export class LockNotifier {
   constructor(
     private readonly audit: AuditService,
-    private readonly mailer: Mailer,
+    private readonly mail: MailService,
     private readonly tenants: Pick<TenantService, 'findById'>,
     private readonly logger: Logger,
   ) {}
@@ -30,19 +31,14 @@ export class LockNotifier {
       origin,
       details: { failedAttempts: account.failedAttempts, lockedUntil: account.lockedUntil },
     });
-    void this.sendNotice(account, locale, origin);
+    void this.sendNotice(account, locale).catch((error: unknown) => this.logger.error({ err: error }, 'account-locked notice failed'));
   }
 
-  private async sendNotice(account: Account, locale: Locale, origin: RequestOrigin): Promise<void> {
-    try {
-      const tenant = await this.tenants.findById(account.tenantId);
-      await this.mailer.send(accountLockedMail(locale, account.email, { tenantName: tenant?.name ?? '', lockedUntil: account.lockedUntil }));
-    } catch (error) {
-      this.logger.error({ err: error, accountId: account.id }, 'could not send the account-locked e-mail');
-      await this.audit.record({
-        tenantId: account.tenantId, actor: { type: 'system' }, action: 'mail.account_locked', outcome: 'failure',
-        target: { type: 'account', id: account.id }, reason: 'delivery_failed', origin,
-      }).catch(() => undefined);
-    }
+  private async sendNotice(account: Account, requestLocale: Locale): Promise<void> {
+    const tenant = await this.tenants.findById(account.tenantId);
+    const message = accountLockedMail(mailLocale(account, tenant, requestLocale), account.email, {
+      tenantName: tenant?.name ?? '', lockedUntil: account.lockedUntil,
+    });
+    await this.mail.deliver(fromTenant(message, tenant), { kind: 'account_locked', tenantId: account.tenantId, accountId: account.id });
   }
 }

@@ -91,6 +91,15 @@ export class AccountService {
     return account;
   }
 
+  /** Accounts that may reset their password by e-mail: not disabled. */
+  async findForReset(email: string, tenantId?: string): Promise<Account[]> {
+    const normalized = normalizeEmail(email);
+    const found = tenantId
+      ? [await this.accounts.findByEmail(tenantId, normalized)].filter((a): a is Account => a !== null)
+      : await this.accounts.findAllByEmail(normalized);
+    return found.filter((account) => account.state !== 'disabled');
+  }
+
   list(tenantId: string, page: Page): Promise<Account[]> {
     return this.accounts.listByTenant(tenantId, page);
   }
@@ -123,18 +132,28 @@ export class AccountService {
     return result;
   }
 
-  /** Sets a new password under the tenant's policy (history included); an invited account becomes active. */
-  async setPassword(tenantId: string, id: string, password: string): Promise<{ before: Account; after: Account }> {
+  /**
+   * Sets a new password under the tenant's policy (history included); an invited account
+   * becomes active. `gate` runs after the policy passed and before anything is written (a
+   * link is spent there, so a refused password does not spend it); `unlock` also lifts a lock.
+   */
+  async setPassword(
+    tenantId: string, id: string, password: string, options: { gate?: () => Promise<boolean>; unlock?: boolean } = {},
+  ): Promise<{ before: Account; after: Account }> {
     const current = await this.get(tenantId, id);
     const prepared = await this.preparePassword(current, password);
-    const now = this.clock().toISOString();
-    return this.change(id, (account) => ({
-      ...account,
-      ...prepared,
-      passwordChangedAt: now,
-      state: account.state === 'invited' ? 'active' : account.state,
-      updatedAt: now,
-    }));
+    if (options.gate && !(await options.gate())) throw new DomainError('forbidden', 'the link is no longer valid');
+    const now = this.clock();
+    return this.change(id, (account) => {
+      const opened = options.unlock ? unlocked(account, now) : account;
+      return {
+        ...opened,
+        ...prepared,
+        passwordChangedAt: now.toISOString(),
+        state: opened.state === 'invited' ? 'active' : opened.state,
+        updatedAt: now.toISOString(),
+      };
+    });
   }
 
   async delete(tenantId: string, id: string): Promise<Account> {

@@ -4,6 +4,7 @@ import { toPublicAccount } from '../accounts/types.js';
 import { accountCreateSchema, accountUpdateSchema, unlockSchema } from '../accounts/schema.js';
 import { tenantPolicySchema } from '../policy/schema.js';
 import { parseOrThrow } from '../validation.js';
+import { invalid } from '../errors.js';
 import { toPublicClient } from '../clients/types.js';
 import { clientCreateSchema, clientUpdateSchema } from '../clients/schema.js';
 import { tenantCreateSchema, tenantUpdateSchema } from '../tenants/schema.js';
@@ -95,13 +96,38 @@ export function registerResources(routes: AdminRoutes, services: Services): void
     },
   });
   routes.add({
-    method: 'post', path: '/tenants/:tenant/accounts', operationId: 'createAccount', summary: 'Create an account (with a password, or invited)', tag: 'Accounts',
-    body: accountCreateSchema, response: { status: 201, description: 'The new account', schema: accountOut },
+    method: 'post', path: '/tenants/:tenant/accounts', operationId: 'createAccount',
+    summary: 'Create an account: with a password, or invited (invite: true e-mails a link to choose one)', tag: 'Accounts',
+    body: accountCreateSchema.extend({ invite: z.boolean().optional().describe('Send the registration e-mail now') }),
+    response: { status: 201, description: 'The new account', schema: accountOut.extend({ invitationSent: z.boolean().optional() }) },
+    handler: async (input) => {
+      const { invite, ...fields } = (input.body ?? {}) as { invite?: unknown };
+      if (invite !== undefined && typeof invite !== 'boolean') {
+        throw invalid([{ field: 'invite', code: 'invalid_type', message: 'expected a boolean' }]);
+      }
+      if (invite && 'password' in fields) {
+        throw invalid([{ field: 'invite', code: 'invite_with_password', message: 'an invited account chooses its own password' }]);
+      }
+      const tenant = await services.tenants.get(input.params.tenant!);
+      const created = await services.accounts.create(tenant.id, fields as never);
+      const account = toPublicAccount(created);
+      await audit(input, 'account.create', { type: 'account', id: account.id }, tenant.id, { after: account });
+      if (!invite) return account;
+      const invitationSent = await services.links.sendInvitation(created, 'en');
+      await audit(input, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent });
+      return { ...account, invitationSent };
+    },
+  });
+  routes.add({
+    method: 'post', path: '/tenants/:tenant/accounts/:id/invitation', operationId: 'resendInvitation',
+    summary: 'Send the registration e-mail again (the older link stops working)', tag: 'Accounts',
+    response: { status: 200, description: 'Whether the e-mail was handed over', schema: z.object({ invitationSent: z.boolean() }) },
     handler: async (input) => {
       const tenant = await services.tenants.get(input.params.tenant!);
-      const account = toPublicAccount(await services.accounts.create(tenant.id, input.body as never));
-      await audit(input, 'account.create', { type: 'account', id: account.id }, tenant.id, { after: account });
-      return account;
+      const account = await services.accounts.get(tenant.id, input.params.id!);
+      const invitationSent = await services.links.sendInvitation(account, 'en');
+      await audit(input, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent, resend: true });
+      return { invitationSent };
     },
   });
   routes.add({

@@ -14,6 +14,9 @@ export const tenantOut = z.object({
   domains: z.array(z.string()),
   state: z.enum(['active', 'scheduled_for_deletion']),
   policy: policyOut,
+  locale: z.enum(['sv', 'en']).nullable(),
+  mail: z.object({ from: z.string().nullable(), replyTo: z.string().nullable() }),
+  links: z.object({ registrationHours: z.number().int(), resetMinutes: z.number().int() }),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -162,11 +162,29 @@ export const COMMANDS: Record<string, Command> = {
       }
       const tenant = await ctx.services.tenants.get(str(o, 'tenant'));
       const password = o['password-stdin'] ? await passwordFromStdin(ctx.io) : undefined;
-      const account = toPublicAccount(await ctx.services.accounts.create(tenant.id, {
+      const created = await ctx.services.accounts.create(tenant.id, {
         email: str(o, 'email'), staff: o.staff === true, ...(o.name ? { name: str(o, 'name') } : {}), ...(password ? { password } : {}),
-      }));
+      });
+      const account = toPublicAccount(created);
       await recordCli(ctx, 'account.create', { type: 'account', id: account.id }, tenant.id, { after: account });
-      return account;
+      if (!o.invite) return account;
+      const invitationSent = await ctx.services.links.sendInvitation(created, 'en');
+      await recordCli(ctx, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent });
+      if (!invitationSent) throw new UsageError('the account was created, but the invitation e-mail could not be sent; retry with: idp user invite');
+      return { ...account, invitationSent };
+    },
+  },
+  'user invite': {
+    usage: 'idp user invite --tenant S --email E   (sends the registration e-mail again; the older link stops working)',
+    options: { tenant: 'string', email: 'string' },
+    required: ['tenant', 'email'],
+    async run(ctx) {
+      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const invitationSent = await ctx.services.links.sendInvitation(account, 'en');
+      await recordCli(ctx, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent, resend: true });
+      if (!invitationSent) throw new Error('the invitation e-mail could not be sent (see the log and the audit trail)');
+      return { invitationSent };
     },
   },
   'user list': {

@@ -23,6 +23,9 @@ export interface Settings {
   /** Password attempts one IP address may make per window before being slowed down (429). */
   loginRateLimit: number;
   loginRateWindowSeconds: number;
+  /** Registration and reset links per account, and reset requests per IP address, per hour. */
+  linkRateLimitPerAccount: number;
+  linkRateLimitPerAddress: number;
   /** Serve HTTPS directly (TLS 1.2 minimum) when both are set. */
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -52,6 +55,8 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  LINK_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  LINK_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100000).default(20),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   ENCRYPTION_KEYS: z.string().optional(),
@@ -89,6 +94,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
+    linkRateLimitPerAccount: e.LINK_RATE_LIMIT_PER_ACCOUNT,
+    linkRateLimitPerAddress: e.LINK_RATE_LIMIT_PER_ADDRESS,
     tlsCertFile: e.TLS_CERT_FILE,
     tlsKeyFile: e.TLS_KEY_FILE,
     encryptionKeys: e.ENCRYPTION_KEYS,

@@ -148,6 +148,27 @@ const catalog = {
   'account.recovery_new': { en: 'Create new recovery codes', sv: 'Skapa nya återställningskoder' },
   'account.confirm_password': { en: 'Your password, to confirm', sv: 'Ditt lösenord, för att bekräfta' },
   'account.sign_out': { en: 'Sign out', sv: 'Logga ut' },
+  'link.set_title': { en: 'Choose your password', sv: 'Välj ditt lösenord' },
+  'link.reset_title': { en: 'Choose a new password', sv: 'Välj ett nytt lösenord' },
+  'link.for_account': { en: 'For {email} at {tenant}.', sv: 'För {email} hos {tenant}.' },
+  'link.invalid': {
+    en: 'This link has expired or was already used. Ask for a new one.',
+    sv: 'Länken har gått ut eller redan använts. Be om en ny.',
+  },
+  'link.submit': { en: 'Save password', sv: 'Spara lösenord' },
+  'forgot.link': { en: 'Forgot your password?', sv: 'Glömt lösenordet?' },
+  'forgot.title': { en: 'Reset your password', sv: 'Återställ ditt lösenord' },
+  'forgot.intro': {
+    en: 'Enter your e-mail address and we will send you a link to choose a new password.',
+    sv: 'Ange din e-postadress så skickar vi en länk där du kan välja ett nytt lösenord.',
+  },
+  'forgot.submit': { en: 'Send link', sv: 'Skicka länk' },
+  'forgot.sent_title': { en: 'Check your e-mail', sv: 'Kolla din e-post' },
+  'forgot.sent': {
+    en: 'If there is an account for {email}, a link to choose a new password is on its way. It works for a limited time.',
+    sv: 'Om det finns ett konto för {email} är en länk för att välja nytt lösenord på väg. Den fungerar en begränsad tid.',
+  },
+  'forgot.back': { en: 'Back to sign-in', sv: 'Tillbaka till inloggningen' },
   'password_change.title': { en: 'Choose a new password', sv: 'Välj ett nytt lösenord' },
   'password_change.intro': {
     en: 'Your organisation has new password rules, and your password no longer meets them. Choose a new one to continue.',

@@ -1,5 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
+import type { OidcPayloadRepository } from '../storage/port.js';
+import { takeLinkSignIn } from '../tokens/link-sign-in.js';
+import { tenantAllowed } from '../clients/tenant-access.js';
 import type { Account } from '../accounts/types.js';
 import { isUsable } from '../accounts/lockout.js';
 import { ACR_MFA, ACR_PASSWORD, INTERACTION_PATH } from '../oidc/settings.js';
@@ -12,6 +15,7 @@ export interface InteractionDeps {
   provider: Provider;
   services: Services;
   flows: LoginFlowStore;
+  payloads: OidcPayloadRepository;
   maxBodyBytes: number;
 }
 
@@ -93,7 +97,20 @@ export function interactionKit(deps: InteractionDeps) {
     return account && isUsable(account, new Date()) ? account : null;
   }
 
-  return { formContext, moveTo, finish, continueAs, finishLogin, auditLogin, flowAccount };
+  /**
+   * A browser that just set its password through an e-mailed link skips the password step:
+   * the link proved the e-mail and the password was chosen a moment ago. Later steps remain.
+   */
+  async function resumeAfterLink(ctx: InteractionContext): Promise<boolean> {
+    const accountId = await takeLinkSignIn(ctx, deps.payloads);
+    const account = accountId ? await services.accounts.findById(accountId) : null;
+    if (!account || !isUsable(account, new Date())) return false;
+    if (!tenantAllowed(account.tenantId, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return false;
+    await continueAs(ctx, { ...ctx.state.flow, email: account.email, verifiedAccountIds: [account.id], nonCompliantAccountIds: [] }, account);
+    return true;
+  }
+
+  return { formContext, moveTo, finish, continueAs, finishLogin, auditLogin, flowAccount, resumeAfterLink };
 }
 
 export type InteractionKit = ReturnType<typeof interactionKit>;

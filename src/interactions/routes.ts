@@ -6,6 +6,7 @@ import { consentSteps } from './consent-steps.js';
 import { interactionKit, type InteractionDeps } from './kit.js';
 import { passwordSteps } from './password-steps.js';
 import { secondFactorSteps } from './second-factor-steps.js';
+import { forgotSteps } from './forgot-steps.js';
 import { interactionSteps } from './steps.js';
 
 export type { InteractionDeps } from './kit.js';
@@ -20,11 +21,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   const password = passwordSteps(deps, kit);
   const secondFactor = secondFactorSteps(deps, kit);
   const consent = consentSteps(deps, kit);
+  const forgot = forgotSteps(deps, kit);
   const form = [renderFailures, loadInteraction, parseForm, checkCsrf] as const;
 
   async function show(ctx: InteractionContext): Promise<void> {
     ctx.type = 'html';
     if (ctx.state.interaction.prompt.name === 'consent') return consent.showConsent(ctx);
+    if (ctx.state.flow.step === 'email' && (await kit.resumeAfterLink(ctx))) return;
     switch (ctx.state.flow.step) {
       case 'password':
         return password.showPassword(ctx);
@@ -51,6 +54,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/tenant', ...form, password.chooseTenant);
   router.post('/new-password', ...form, password.submitNewPassword);
   router.post('/restart', ...form, password.restart);
+  router.get('/forgot', renderFailures, loadInteraction, forgot.showForgot);
+  router.post('/forgot', ...form, forgot.submitForgot);
   router.post('/second-factor', ...form, secondFactor.submitCode);
   router.post('/enrol', ...form, secondFactor.submitEnrolment);
   router.post('/enrolled', ...form, secondFactor.continueAfterEnrolment);

@@ -5,21 +5,110 @@ import type { MailMessage } from './types.js';
 interface Letter {
   subject: string;
   paragraphs: string[];
+  /** A button-like link in the HTML part, also written out in the text part. */
+  link?: { label: string; url: string };
 }
 
 function compose(to: string, letter: Letter): MailMessage {
+  const { link } = letter;
+  const text = [...letter.paragraphs, ...(link ? [`${link.label}: ${link.url}`] : [])].join('\n\n');
   return {
     to,
     subject: letter.subject,
-    text: `${letter.paragraphs.join('\n\n')}\n`,
-    html: html`<!doctype html><html><body>${letter.paragraphs.map((p) => html`<p>${p}</p>`)}</body></html>`.value,
+    text: `${text}\n`,
+    html: html`<!doctype html><html><body>${letter.paragraphs.map((p) => html`<p>${p}</p>`)}${link
+      ? html`<p><a href="${link.url}">${link.label}</a></p><p style="font-size:small">${link.url}</p>` : ''}</body></html>`.value,
   };
+}
+
+const minutesText = (locale: Locale, minutes: number) => {
+  if (minutes % 60 === 0) {
+    const hours = minutes / 60;
+    return locale === 'sv' ? `${hours} ${hours === 1 ? 'timme' : 'timmar'}` : `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  }
+  return locale === 'sv' ? `${minutes} minuter` : `${minutes} minutes`;
+};
+
+export interface LinkFacts {
+  tenantName: string;
+  url: string;
+  validMinutes: number;
+}
+
+/** Sent to a new account: choose a password. */
+export function registrationMail(locale: Locale, to: string, facts: LinkFacts): MailMessage {
+  const valid = minutesText(locale, facts.validMinutes);
+  return compose(to, {
+    en: {
+      subject: `Choose your password for ${facts.tenantName}`,
+      paragraphs: [
+        `An account has been created for you (${to}) at ${facts.tenantName}.`,
+        `Choose your password with the link below. It works once, for ${valid}.`,
+        'If you did not expect this e-mail, you can ignore it.',
+      ],
+      link: { label: 'Choose password', url: facts.url },
+    },
+    sv: {
+      subject: `Välj ditt lösenord för ${facts.tenantName}`,
+      paragraphs: [
+        `Ett konto har skapats åt dig (${to}) hos ${facts.tenantName}.`,
+        `Välj ditt lösenord via länken nedan. Den fungerar en gång, i ${valid}.`,
+        'Om du inte väntade dig det här mejlet kan du bortse från det.',
+      ],
+      link: { label: 'Välj lösenord', url: facts.url },
+    },
+  }[locale]);
+}
+
+/** Sent on "forgot password": choose a new one. */
+export function resetMail(locale: Locale, to: string, facts: LinkFacts): MailMessage {
+  const valid = minutesText(locale, facts.validMinutes);
+  return compose(to, {
+    en: {
+      subject: `Reset your password for ${facts.tenantName}`,
+      paragraphs: [
+        `Someone asked to reset the password of your account ${to} at ${facts.tenantName}.`,
+        `Choose a new password with the link below. It works once, for ${valid}.`,
+        'If it was not you, ignore this e-mail: your password stays as it is.',
+      ],
+      link: { label: 'Choose a new password', url: facts.url },
+    },
+    sv: {
+      subject: `Återställ ditt lösenord för ${facts.tenantName}`,
+      paragraphs: [
+        `Någon har bett om att återställa lösenordet för ditt konto ${to} hos ${facts.tenantName}.`,
+        `Välj ett nytt lösenord via länken nedan. Den fungerar en gång, i ${valid}.`,
+        'Om det inte var du kan du bortse från mejlet: ditt lösenord förblir som det är.',
+      ],
+      link: { label: 'Välj nytt lösenord', url: facts.url },
+    },
+  }[locale]);
+}
+
+/** Sent after a reset: the password changed and every session was ended. */
+export function passwordChangedMail(locale: Locale, to: string, facts: { tenantName: string }): MailMessage {
+  return compose(to, {
+    en: {
+      subject: `Your ${facts.tenantName} password was changed`,
+      paragraphs: [
+        `The password of your account ${to} at ${facts.tenantName} was just changed through a reset link, and every session was signed out.`,
+        'If this was not you, contact your administrator at once.',
+      ],
+    },
+    sv: {
+      subject: `Ditt lösenord hos ${facts.tenantName} har bytts`,
+      paragraphs: [
+        `Lösenordet för ditt konto ${to} hos ${facts.tenantName} har just bytts via en återställningslänk, och alla sessioner har loggats ut.`,
+        'Om det inte var du, kontakta din administratör omedelbart.',
+      ],
+    },
+  }[locale]);
 }
 
 /** Tells the owner that their account was locked after repeated failed sign-ins. */
 export function accountLockedMail(locale: Locale, to: string, facts: { tenantName: string; lockedUntil: string | null }): MailMessage {
-  const until = facts.lockedUntil ? new Date(facts.lockedUntil).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : null;
-  const letters: Record<Locale, Letter> = {
+  const until = facts.lockedUntil ? `${new Date(facts.lockedUntil).toISOString().replace('T', ' ').slice(0, 16)} UTC` : null;
+  return compose(to, {
     en: {
       subject: `Your ${facts.tenantName} account has been locked`,
       paragraphs: [
@@ -36,6 +125,5 @@ export function accountLockedMail(locale: Locale, to: string, facts: { tenantNam
         'Om det inte var du som försökte logga in kan någon försöka gissa ditt lösenord: kontakta din administratör.',
       ],
     },
-  };
-  return compose(to, letters[locale]);
+  }[locale]);
 }

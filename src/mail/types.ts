@@ -1,5 +1,7 @@
 export interface MailMessage {
   to: string;
+  /** Overrides the service-wide sender (a tenant's own address). */
+  from?: string;
   subject: string;
   text: string;
   html: string;

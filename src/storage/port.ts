@@ -2,6 +2,7 @@ import type { Tenant } from '../tenants/types.js';
 import type { Account } from '../accounts/types.js';
 import type { Client } from '../clients/types.js';
 import type { AuditEvent, AuditQuery } from '../audit/types.js';
+import type { OneTimeToken } from '../tokens/types.js';
 
 /**
  * The one storage port. Two adapters implement it (SQLite, MongoDB) and both pass
@@ -94,6 +95,16 @@ export interface OidcPayload {
   accountId?: string;
 }
 
+export interface OneTimeTokenRepository {
+  insert(token: OneTimeToken): Promise<void>;
+  findByHash(hash: string): Promise<OneTimeToken | null>;
+  /** Marks the token used if it is unused and unexpired; true only for the one call that did. */
+  use(hash: string, at: string): Promise<boolean>;
+  /** Deletes the account's other tokens of this kind (a new link voids the older ones). */
+  voidOthers(accountId: string, kind: OneTimeToken['kind'], keepHash: string): Promise<number>;
+  purgeExpired(now: string): Promise<number>;
+}
+
 /** Counters per key in fixed time windows, shared by every node (throttling). */
 export interface RateLimitRepository {
   /**
@@ -113,6 +124,7 @@ export interface Storage {
   readonly audit: AuditRepository;
   readonly oidc: OidcPayloadRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly tokens: OneTimeTokenRepository;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

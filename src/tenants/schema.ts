@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LINK_LIFETIMES } from './types.js';
 
 export const slugSchema = z
   .string()
@@ -18,16 +19,32 @@ export const domainSchema = z
   );
 
 const nameSchema = z.string().trim().min(1).max(200);
+const mailAddress = z.string().trim().max(254).pipe(z.email('a valid e-mail address'));
+
+const settingsFields = {
+  locale: z.enum(['sv', 'en']).nullable(),
+  mail: z.strictObject({ from: mailAddress.nullable().default(null), replyTo: mailAddress.nullable().default(null) }),
+  links: z.strictObject({
+    registrationHours: z.number().int().min(1).max(30 * 24).default(DEFAULT_LINK_LIFETIMES.registrationHours),
+    resetMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_LINK_LIFETIMES.resetMinutes),
+  }),
+};
 
 export const tenantCreateSchema = z.strictObject({
   slug: slugSchema,
   name: nameSchema,
   domains: z.array(domainSchema).max(100).default([]),
+  locale: settingsFields.locale.default(null),
+  mail: settingsFields.mail.default({ from: null, replyTo: null }),
+  links: settingsFields.links.default(DEFAULT_LINK_LIFETIMES),
 });
 
 export const tenantUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
   domains: z.array(domainSchema).max(100).optional(),
+  locale: settingsFields.locale.optional(),
+  mail: settingsFields.mail.optional(),
+  links: settingsFields.links.optional(),
 });
 
 export type TenantCreateInput = z.input<typeof tenantCreateSchema>;

@@ -22,7 +22,8 @@ export class TenantService {
     await this.assertDomainsFree(domains, undefined);
     const now = this.clock().toISOString();
     const tenant: Tenant = {
-      id: newId(), slug: data.slug, name: data.name, domains, state: 'active', policy: DEFAULT_TENANT_POLICY, createdAt: now, updatedAt: now,
+      id: newId(), slug: data.slug, name: data.name, domains, state: 'active', policy: DEFAULT_TENANT_POLICY,
+      locale: data.locale, mail: data.mail, links: data.links, createdAt: now, updatedAt: now,
     };
     try {
       await this.tenants.insert(tenant);
@@ -57,7 +58,15 @@ export class TenantService {
     const before = await this.get(ref);
     const domains = data.domains ? [...new Set(data.domains)] : before.domains;
     await this.assertDomainsFree(domains, before.id);
-    const after: Tenant = { ...before, name: data.name ?? before.name, domains, updatedAt: this.clock().toISOString() };
+    const after: Tenant = {
+      ...before,
+      name: data.name ?? before.name,
+      domains,
+      locale: data.locale === undefined ? before.locale : data.locale,
+      mail: data.mail ?? before.mail,
+      links: data.links ?? before.links,
+      updatedAt: this.clock().toISOString(),
+    };
     if (!(await this.tenants.replace(after))) throw notFound('tenant');
     return { before, after };
   }

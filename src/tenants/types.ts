@@ -12,13 +12,32 @@ export interface Tenant {
   domains: string[];
   state: TenantState;
   policy: TenantPolicy;
+  /** Language of e-mails and pages when neither the person nor the request says. */
+  locale: 'sv' | 'en' | null;
+  /** Sender and reply-to of this tenant's e-mails; null uses the service-wide MAIL_FROM. */
+  mail: { from: string | null; replyTo: string | null };
+  /** How long registration and reset links work. */
+  links: LinkLifetimes;
   createdAt: string;
   updatedAt: string;
 }
 
+export interface LinkLifetimes {
+  registrationHours: number;
+  resetMinutes: number;
+}
+
+/** R6: links work for a limited time only. */
+export const DEFAULT_LINK_LIFETIMES: LinkLifetimes = { registrationHours: 72, resetMinutes: 60 };
+
 /** Fields added after the first release get their defaults when an older record is read. */
-export function withTenantDefaults(stored: Omit<Tenant, 'policy'> & { policy?: Partial<TenantPolicy> }): Tenant {
+export function withTenantDefaults(
+  stored: Omit<Tenant, 'policy' | 'locale' | 'mail' | 'links'> & Partial<Pick<Tenant, 'locale' | 'mail' | 'links'>> & { policy?: Partial<TenantPolicy> },
+): Tenant {
   return {
+    locale: null,
+    mail: { from: null, replyTo: null },
+    links: DEFAULT_LINK_LIFETIMES,
     ...stored,
     policy: {
       password: { ...DEFAULT_TENANT_POLICY.password, ...stored.policy?.password },

@@ -47,9 +47,51 @@ ${csrfField(ctx.csrf)}
 <input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
 <button type="submit">${t(locale, 'login.submit')}</button>
 </form>
+<p><a href="${ctx.action}/forgot">${t(locale, 'forgot.link')}</a></p>
 <form method="post" action="${ctx.action}/restart">
 ${csrfField(ctx.csrf)}
 <button type="submit" class="link">${t(locale, 'login.other_email')}</button>
+</form>`);
+}
+
+export function forgotPasswordPage(ctx: FormContext, values: { email?: string; error?: MessageId }): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'forgot.title'), html`
+<p>${t(locale, 'forgot.intro')}</p>
+${errorBox(values.error && t(locale, values.error))}
+<form method="post" action="${ctx.action}/forgot" novalidate>
+${csrfField(ctx.csrf)}
+<label for="email">${t(locale, 'login.email')}</label>
+<input id="email" name="email" type="email" autocomplete="username" required autofocus value="${values.email ?? ''}">
+<button type="submit">${t(locale, 'forgot.submit')}</button>
+</form>`);
+}
+
+export function resetSentPage(ctx: FormContext, email: string): string {
+  const { locale } = ctx;
+  return page(locale, t(locale, 'forgot.sent_title'), html`
+<p role="status">${t(locale, 'forgot.sent', { email })}</p>
+<form method="post" action="${ctx.action}/restart">
+${csrfField(ctx.csrf)}
+<button type="submit" class="secondary">${t(locale, 'forgot.back')}</button>
+</form>`);
+}
+
+/** The page a registration or reset link opens. */
+export function setPasswordPage(
+  locale: Locale,
+  values: { kind: 'registration' | 'reset'; token: string; csrf: string; email: string; tenantName: string; violations?: PasswordViolation[] },
+): string {
+  return page(locale, t(locale, values.kind === 'reset' ? 'link.reset_title' : 'link.set_title'), html`
+<p>${t(locale, 'link.for_account', { email: values.email, tenant: values.tenantName })}</p>
+${violationList(locale, values.violations ?? [])}
+<form method="post" action="/password/set">
+${csrfField(values.csrf)}
+<input type="hidden" name="token" value="${values.token}">
+<input type="hidden" name="email" value="${values.email}" autocomplete="username">
+<label for="newPassword">${t(locale, 'password_change.new')}</label>
+<input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required autofocus>
+<button type="submit">${t(locale, 'link.submit')}</button>
 </form>`);
 }
 

@@ -6,6 +6,7 @@ import type { Account } from '../../src/accounts/types.js';
 import type { Client } from '../../src/clients/types.js';
 import type { AuditEvent } from '../../src/audit/types.js';
 import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
+import type { OneTimeToken } from '../../src/tokens/types.js';
 import { afterFailedAttempt } from '../../src/accounts/lockout.js';
 
 const now = () => new Date().toISOString();
@@ -14,6 +15,7 @@ export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
   const id = newId();
   return {
     id, slug: `t-${id.slice(-12)}`, name: 'Tenant', domains: [], state: 'active', policy: DEFAULT_TENANT_POLICY,
+    locale: null, mail: { from: null, replyTo: null }, links: { registrationHours: 72, resetMinutes: 60 },
     createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
@@ -180,6 +182,43 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.clients.list({ limit: 10 })).toEqual([renamed]);
       expect(await storage.clients.delete(client.id)).toBe(true);
       expect(await storage.clients.findById(client.id)).toBeNull();
+    });
+  });
+
+  describe('one-time tokens', () => {
+    const token = (overrides: Partial<OneTimeToken> = {}): OneTimeToken => ({
+      hash: newId(), kind: 'reset', accountId: 'acc-1', tenantId: 't-1', createdAt: now(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(), usedAt: null, returnTo: null, ...overrides,
+    });
+
+    test('insert and find; of parallel uses exactly one wins', async () => {
+      const t = token();
+      await storage.tokens.insert(t);
+      expect(await storage.tokens.findByHash(t.hash)).toEqual(t);
+      const at = new Date().toISOString();
+      const wins = await Promise.all([1, 2, 3, 4, 5].map(() => storage.tokens.use(t.hash, at)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await storage.tokens.findByHash(t.hash)).toEqual({ ...t, usedAt: at });
+      expect(await storage.tokens.use('unknown', at)).toBe(false);
+    });
+
+    test('an expired token cannot be used and is purged', async () => {
+      const t = token({ expiresAt: new Date(Date.now() - 1000).toISOString() });
+      await storage.tokens.insert(t);
+      expect(await storage.tokens.use(t.hash, new Date().toISOString())).toBe(false);
+      expect(await storage.tokens.purgeExpired(new Date().toISOString())).toBe(1);
+      expect(await storage.tokens.findByHash(t.hash)).toBeNull();
+    });
+
+    test('a new link voids the older ones of the same kind for the same account only', async () => {
+      const old = token();
+      const otherKind = token({ kind: 'registration' });
+      const otherAccount = token({ accountId: 'acc-2' });
+      const fresh = token();
+      for (const t of [old, otherKind, otherAccount, fresh]) await storage.tokens.insert(t);
+      expect(await storage.tokens.voidOthers('acc-1', 'reset', fresh.hash)).toBe(1);
+      expect(await storage.tokens.findByHash(old.hash)).toBeNull();
+      for (const t of [otherKind, otherAccount, fresh]) expect(await storage.tokens.findByHash(t.hash)).toEqual(t);
     });
   });
 

@@ -5,6 +5,7 @@ import { MongoOidcPayloads } from './oidc-payloads.js';
 import { MongoAudit, MongoClients, MongoTenants } from './repositories.js';
 import { MongoAccounts } from './accounts.js';
 import { MongoRateLimits } from './rate-limits.js';
+import { MongoTokens } from './tokens.js';
 
 /** The database named by the URL's path (mongodb://host/name?options), if any. */
 export function databaseNameIn(url: string): string | undefined {
@@ -27,6 +28,7 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       audit: new MongoAudit(db),
       oidc: new MongoOidcPayloads(db),
       rateLimits: new MongoRateLimits(db),
+      tokens: new MongoTokens(db),
       async ping() {
         await db.command({ ping: 1 });
       },

@@ -24,5 +24,9 @@ export async function createIndexes(db: Db): Promise<void> {
       { key: { expiresAt: 1 }, expireAfterSeconds: 0 },
     ]),
     db.collection('rate_limits').createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
+    db.collection('one_time_tokens').createIndexes([
+      { key: { accountId: 1, kind: 1 } },
+      { key: { expiresAtDate: 1 }, expireAfterSeconds: 0 },
+    ]),
   ]);
 }

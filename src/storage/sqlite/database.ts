@@ -31,6 +31,12 @@ const MIGRATIONS: string[] = [
   ALTER TABLE oidc_payloads ADD COLUMN account_id TEXT;
   CREATE INDEX oidc_by_account ON oidc_payloads (account_id) WHERE account_id IS NOT NULL;
   `,
+  `
+  CREATE TABLE one_time_tokens (hash TEXT PRIMARY KEY, kind TEXT NOT NULL, account_id TEXT NOT NULL, expires_at TEXT NOT NULL,
+    used_at TEXT, doc TEXT NOT NULL);
+  CREATE INDEX tokens_by_account ON one_time_tokens (account_id, kind);
+  CREATE INDEX tokens_by_expiry ON one_time_tokens (expires_at);
+  `,
 ];
 
 export type Params = Record<string, SQLInputValue>;

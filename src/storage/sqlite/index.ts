@@ -3,6 +3,7 @@ import { Database } from './database.js';
 import { SqliteAccounts, SqliteAudit, SqliteClients, SqliteTenants } from './repositories.js';
 import { SqliteOidcPayloads } from './oidc-payloads.js';
 import { SqliteRateLimits } from './rate-limits.js';
+import { SqliteTokens } from './tokens.js';
 
 export function openSqliteStorage(file: string): Storage {
   const db = Database.open(file);
@@ -14,6 +15,7 @@ export function openSqliteStorage(file: string): Storage {
     audit: new SqliteAudit(db),
     oidc: new SqliteOidcPayloads(db),
     rateLimits: new SqliteRateLimits(db),
+    tokens: new SqliteTokens(db),
     async ping() {
       db.get('SELECT 1');
     },

@@ -1,0 +1,37 @@
+import { emailSchema } from '../accounts/schema.js';
+import { forgotPasswordPage, resetSentPage } from '../views/pages.js';
+import { requestOrigin } from '../web/origin.js';
+import type { InteractionContext } from './context.js';
+import type { InteractionDeps, InteractionKit } from './kit.js';
+
+/** "Forgot password" from the sign-in: the same answer for every e-mail, sent in the same time. */
+export function forgotSteps({ services }: InteractionDeps, { formContext }: InteractionKit) {
+  function showForgot(ctx: InteractionContext): void {
+    ctx.type = 'html';
+    ctx.body = forgotPasswordPage(formContext(ctx), { email: ctx.state.flow.email ?? undefined });
+  }
+
+  async function submitForgot(ctx: InteractionContext): Promise<void> {
+    ctx.type = 'html';
+    const parsed = emailSchema.safeParse(ctx.state.form.email ?? '');
+    if (!parsed.success) {
+      ctx.status = 400;
+      ctx.body = forgotPasswordPage(formContext(ctx), { email: ctx.state.form.email, error: 'login.invalid_email' });
+      return;
+    }
+    const verdict = await services.resetThrottle.hit(`reset:${ctx.ip}`);
+    if (!verdict.allowed) {
+      ctx.status = 429;
+      ctx.set('Retry-After', String(verdict.retryAfterSeconds));
+      ctx.body = forgotPasswordPage(formContext(ctx), { email: parsed.data, error: 'error.too_many_attempts' });
+      return;
+    }
+    // Looking up accounts and sending mail happens after the answer, so its time says nothing.
+    const { requestedTenant, interaction, locale } = ctx.state;
+    void services.links.requestReset(parsed.data, requestedTenant?.id, interaction.uid, locale, requestOrigin(ctx))
+      .catch((error: unknown) => ctx.app.emit('error', error, ctx));
+    ctx.body = resetSentPage(formContext(ctx), parsed.data);
+  }
+
+  return { showForgot, submitForgot };
+}

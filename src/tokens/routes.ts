@@ -1,0 +1,116 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Services } from '../services.js';
+import type { OidcPayloadRepository } from '../storage/port.js';
+import { PasswordPolicyError } from '../accounts/password-setter.js';
+import { negotiateLocale, type Locale } from '../i18n/messages.js';
+import { PageError } from '../interactions/page-error.js';
+import { INTERACTION_PATH } from '../oidc/settings.js';
+import { ACCOUNT_PATH } from '../account/session.js';
+import { errorPage, setPasswordPage } from '../views/pages.js';
+import { BodyError, readForm } from '../web/body.js';
+import { requestOrigin } from '../web/origin.js';
+import { noStore } from '../web/security-headers.js';
+import { LinkProblem, SET_PASSWORD_PATH } from './account-links.js';
+import { hashToken } from './link-tokens.js';
+import { grantLinkSignIn } from './link-sign-in.js';
+
+export interface LinkRouteDeps {
+  provider: Provider;
+  services: Services;
+  payloads: OidcPayloadRepository;
+  csrfSecret: string;
+  maxBodyBytes: number;
+}
+
+const CSRF_COOKIE = 'idp_link_csrf';
+
+/**
+ * The page a registration or reset link opens. Its form is bound to this browser (a cookie
+ * nonce under the CSRF token), so a link cannot be completed from another site's form.
+ */
+export function linkRoutes(deps: LinkRouteDeps): Router {
+  const { services } = deps;
+  const router = new Router();
+
+  const csrfFor = (nonce: string, token: string) =>
+    createHmac('sha256', deps.csrfSecret).update(`link-csrf:${nonce}:${hashToken(token)}`).digest('base64url');
+
+  function browserNonce(ctx: Context): string {
+    const existing = ctx.cookies.get(CSRF_COOKIE, { signed: true });
+    if (existing) return existing;
+    const nonce = randomBytes(24).toString('base64url');
+    ctx.cookies.set(CSRF_COOKIE, nonce, { httpOnly: true, sameSite: 'strict', signed: true, path: SET_PASSWORD_PATH });
+    return nonce;
+  }
+
+  function csrfValid(ctx: Context, token: string, presented: string | undefined): boolean {
+    const nonce = ctx.cookies.get(CSRF_COOKIE, { signed: true });
+    if (!nonce || typeof presented !== 'string') return false;
+    const expected = Buffer.from(csrfFor(nonce, token));
+    const actual = Buffer.from(presented);
+    return expected.length === actual.length && timingSafeEqual(expected, actual);
+  }
+
+  async function renderFailures(ctx: Context, next: Next): Promise<void> {
+    noStore(ctx);
+    try {
+      await next();
+    } catch (error) {
+      const failure = error instanceof LinkProblem ? new PageError(400, 'link.invalid', `link_${error.problem}`)
+        : error instanceof PageError ? error
+        : error instanceof BodyError ? new PageError(error.status, error.status === 413 ? 'error.too_large' : 'error.bad_request', error.reason)
+        : new PageError(500, 'error.server', 'server_error');
+      if (failure.status >= 500) ctx.app.emit('error', error, ctx);
+      if (error instanceof LinkProblem) {
+        await services.audit.record({
+          actor: { type: 'anonymous' }, action: 'account.password_set', outcome: 'failure', reason: error.problem, origin: requestOrigin(ctx),
+        });
+      }
+      ctx.status = failure.status;
+      ctx.type = 'html';
+      ctx.body = errorPage(negotiateLocale(undefined, ctx.get('accept-language')), failure.messageId, failure.code);
+    }
+  }
+
+  const localeFor = (ctx: Context, account: { locale: Locale | null }, tenant: { locale: Locale | null }) =>
+    account.locale ?? tenant.locale ?? negotiateLocale(undefined, ctx.get('accept-language'));
+
+  async function show(ctx: Context): Promise<void> {
+    const token = String(ctx.query.token ?? '');
+    const { record, account, tenant } = await services.links.inspect(token);
+    ctx.type = 'html';
+    ctx.body = setPasswordPage(localeFor(ctx, account, tenant), {
+      kind: record.kind, token, csrf: csrfFor(browserNonce(ctx), token), email: account.email, tenantName: tenant.name,
+    });
+  }
+
+  async function submit(ctx: Context): Promise<void> {
+    const form = await readForm(ctx, deps.maxBodyBytes);
+    const token = form.token ?? '';
+    if (!csrfValid(ctx, token, form.csrf)) throw new PageError(403, 'error.csrf', 'csrf_token_invalid');
+    const { record, account, tenant } = await services.links.inspect(token);
+    const locale = localeFor(ctx, account, tenant);
+    try {
+      await services.links.complete(token, form.newPassword ?? '', locale, requestOrigin(ctx));
+    } catch (error) {
+      if (!(error instanceof PasswordPolicyError)) throw error;
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = setPasswordPage(locale, {
+        kind: record.kind, token, csrf: form.csrf!, email: account.email, tenantName: tenant.name, violations: error.violations,
+      });
+      return;
+    }
+    await grantLinkSignIn(ctx, deps.payloads, account.id);
+    const resumable = record.returnTo && (await deps.provider.Interaction.find(record.returnTo));
+    ctx.status = 303;
+    ctx.redirect(resumable ? `${INTERACTION_PATH}/${record.returnTo}` : ACCOUNT_PATH);
+  }
+
+  router.get(SET_PASSWORD_PATH, renderFailures, show);
+  router.post(SET_PASSWORD_PATH, renderFailures, submit);
+  return router;
+}
