@@ -37,7 +37,7 @@ export interface Services {
 type ServiceSettings = Pick<
   Settings,
   | 'issuer' | 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds' | 'encryptionKeys'
-  | 'linkRateLimitPerAccount' | 'linkRateLimitPerAddress'
+  | 'linkRateLimitPerAccount' | 'linkRateLimitPerAddress' | 'mailRetryDelaysMs'
 >;
 
 /** ENCRYPTION_KEYS when set; otherwise a development key kept in the data directory. */
@@ -52,14 +52,13 @@ function openCipher(settings: ServiceSettings, logger: Logger): FieldCipher {
 
 export interface ServiceOptions {
   mailer?: Mailer;
-  mailRetryDelaysMs?: number[];
 }
 
 export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: ServiceOptions = {}): Services {
   const tenants = new TenantService(storage.tenants, storage.accounts);
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
-  const mail = new MailService(mailer, audit, logger, options.mailRetryDelaysMs);
+  const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
   const accounts = new AccountService({
     accounts: storage.accounts,
     hasher: new PasswordHasher(settings.bcryptCost),

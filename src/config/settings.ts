@@ -20,6 +20,8 @@ export interface Settings {
   smtpUrl: string | undefined;
   /** Sender of every e-mail; defaults to no-reply at the issuer's host. */
   mailFrom: string;
+  /** Waits between delivery attempts (milliseconds); one retry per entry. */
+  mailRetryDelaysMs: number[];
   /** Password attempts one IP address may make per window before being slowed down (429). */
   loginRateLimit: number;
   loginRateWindowSeconds: number;
@@ -53,6 +55,7 @@ const envSchema = z.object({
   KEYS_DIR: z.string().min(1).default('./keys'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).optional(),
+  MAIL_RETRY_DELAYS_MS: z.string().regex(/^(\d{1,6}(,\d{1,6}){0,9})?$/, 'comma-separated milliseconds, e.g. 1000,5000').default('1000,5000'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LINK_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
@@ -92,6 +95,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     keysDir: path.resolve(e.KEYS_DIR),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
+    mailRetryDelaysMs: e.MAIL_RETRY_DELAYS_MS ? e.MAIL_RETRY_DELAYS_MS.split(',').map(Number) : [],
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
     linkRateLimitPerAccount: e.LINK_RATE_LIMIT_PER_ACCOUNT,

@@ -27,7 +27,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   async function show(ctx: InteractionContext): Promise<void> {
     ctx.type = 'html';
     if (ctx.state.interaction.prompt.name === 'consent') return consent.showConsent(ctx);
-    if (ctx.state.flow.step === 'email' && (await kit.resumeAfterLink(ctx))) return;
+    if (ctx.state.flow.accountId === null && (await kit.resumeAfterLink(ctx))) return;
     switch (ctx.state.flow.step) {
       case 'password':
         return password.showPassword(ctx);

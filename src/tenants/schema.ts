@@ -19,7 +19,12 @@ export const domainSchema = z
   );
 
 const nameSchema = z.string().trim().min(1).max(200);
-const mailAddress = z.string().trim().max(254).pipe(z.email('a valid e-mail address'));
+const bareAddress = z.email();
+/** `it@acme.example` or `Acme IT <it@acme.example>`. */
+const mailAddress = z.string().trim().max(320).refine((value) => {
+  const named = /^([^<>"\r\n]{1,100}?)\s*<([^<>\s]+)>$/.exec(value);
+  return bareAddress.safeParse(named ? named[2] : value).success;
+}, 'an e-mail address, optionally with a name: Acme IT <it@acme.example>');
 
 const settingsFields = {
   locale: z.enum(['sv', 'en']).nullable(),
