@@ -60,6 +60,7 @@ export class AccountService {
       totp: null,
       recoveryCodeHashes: [],
       locale: data.locale ?? null,
+      identities: [],
       createdAt: now,
       updatedAt: now,
     };

@@ -29,8 +29,16 @@ export interface Account {
   recoveryCodeHashes: string[];
   /** Language for e-mails and pages when the request does not say. */
   locale: 'sv' | 'en' | null;
+  /** Upstream identities that sign in to this account: (connection, stable upstream subject). */
+  identities: LinkedIdentity[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface LinkedIdentity {
+  connectionId: string;
+  subject: string;
+  linkedAt: string;
 }
 
 export interface TotpFactor {
@@ -67,6 +75,7 @@ export function withAccountDefaults(stored: Partial<Account> & Pick<Account, 'id
     totp: null,
     recoveryCodeHashes: [],
     locale: null,
+    identities: [],
     ...stored,
   } as Account;
 }

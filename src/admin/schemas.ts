@@ -17,6 +17,7 @@ export const tenantOut = z.object({
   locale: z.enum(['sv', 'en']).nullable(),
   mail: z.object({ from: z.string().nullable(), replyTo: z.string().nullable() }),
   links: z.object({ registrationHours: z.number().int(), resetMinutes: z.number().int() }),
+  passwordsAllowed: z.boolean(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -3,6 +3,7 @@ import type { Account } from '../accounts/types.js';
 import type { Client } from '../clients/types.js';
 import type { AuditEvent, AuditQuery } from '../audit/types.js';
 import type { OneTimeToken } from '../tokens/types.js';
+import type { Connection } from '../federation/types.js';
 
 /**
  * The one storage port. Two adapters implement it (SQLite, MongoDB) and both pass
@@ -37,12 +38,14 @@ export interface AccountRepository {
   /** Every account with this e-mail, across tenants (for the tenant choice at login). */
   findAllByEmail(emailNormalized: string): Promise<Account[]>;
   listByTenant(tenantId: string, page: Page): Promise<Account[]>;
+  /** The account an upstream identity is linked to. (connection, subject) is unique across accounts. */
+  findByIdentity(connectionId: string, subject: string): Promise<Account | null>;
   /**
    * Applies `change` to the current record atomically: no other writer, in this process or
    * another, changes the record between the read and the write (security counters rely on it).
    * `change` may run more than once and must be pure. Resolves null when the record does not
    * exist or `change` returns null (nothing written).
-   * @throws ConflictError when the change takes an e-mail already used in the tenant.
+   * @throws ConflictError when the change takes an e-mail already used in the tenant, or links an identity linked elsewhere.
    */
   update(id: string, change: AccountChange): Promise<{ before: Account; after: Account } | null>;
   delete(id: string): Promise<boolean>;
@@ -50,6 +53,14 @@ export interface AccountRepository {
 }
 
 export type AccountChange = (current: Account) => Account | null;
+
+export interface ConnectionRepository {
+  insert(connection: Connection): Promise<void>;
+  findById(id: string): Promise<Connection | null>;
+  listByTenant(tenantId: string): Promise<Connection[]>;
+  replace(connection: Connection): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+}
 
 export interface ClientRepository {
   /** @throws ConflictError when the id is taken. */
@@ -125,6 +136,7 @@ export interface Storage {
   readonly oidc: OidcPayloadRepository;
   readonly rateLimits: RateLimitRepository;
   readonly tokens: OneTimeTokenRepository;
+  readonly connections: ConnectionRepository;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -42,6 +42,7 @@ export const tenantCreateSchema = z.strictObject({
   locale: settingsFields.locale.default(null),
   mail: settingsFields.mail.default({ from: null, replyTo: null }),
   links: settingsFields.links.default(DEFAULT_LINK_LIFETIMES),
+  passwordsAllowed: z.boolean().default(true),
 });
 
 export const tenantUpdateSchema = z.strictObject({
@@ -50,6 +51,7 @@ export const tenantUpdateSchema = z.strictObject({
   locale: settingsFields.locale.optional(),
   mail: settingsFields.mail.optional(),
   links: settingsFields.links.optional(),
+  passwordsAllowed: z.boolean().optional(),
 });
 
 export type TenantCreateInput = z.input<typeof tenantCreateSchema>;

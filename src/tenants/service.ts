@@ -23,7 +23,7 @@ export class TenantService {
     const now = this.clock().toISOString();
     const tenant: Tenant = {
       id: newId(), slug: data.slug, name: data.name, domains, state: 'active', policy: DEFAULT_TENANT_POLICY,
-      locale: data.locale, mail: data.mail, links: data.links, createdAt: now, updatedAt: now,
+      locale: data.locale, mail: data.mail, links: data.links, passwordsAllowed: data.passwordsAllowed, createdAt: now, updatedAt: now,
     };
     try {
       await this.tenants.insert(tenant);
@@ -65,6 +65,7 @@ export class TenantService {
       locale: data.locale === undefined ? before.locale : data.locale,
       mail: data.mail ?? before.mail,
       links: data.links ?? before.links,
+      passwordsAllowed: data.passwordsAllowed ?? before.passwordsAllowed,
       updatedAt: this.clock().toISOString(),
     };
     if (!(await this.tenants.replace(after))) throw notFound('tenant');

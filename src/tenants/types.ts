@@ -18,6 +18,8 @@ export interface Tenant {
   mail: { from: string | null; replyTo: string | null };
   /** How long registration and reset links work. */
   links: LinkLifetimes;
+  /** Whether people may sign in with a password beside the tenant's upstream connections. */
+  passwordsAllowed: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -32,12 +34,14 @@ export const DEFAULT_LINK_LIFETIMES: LinkLifetimes = { registrationHours: 72, re
 
 /** Fields added after the first release get their defaults when an older record is read. */
 export function withTenantDefaults(
-  stored: Omit<Tenant, 'policy' | 'locale' | 'mail' | 'links'> & Partial<Pick<Tenant, 'locale' | 'mail' | 'links'>> & { policy?: Partial<TenantPolicy> },
+  stored: Omit<Tenant, 'policy' | 'locale' | 'mail' | 'links' | 'passwordsAllowed'>
+    & Partial<Pick<Tenant, 'locale' | 'mail' | 'links' | 'passwordsAllowed'>> & { policy?: Partial<TenantPolicy> },
 ): Tenant {
   return {
     locale: null,
     mail: { from: null, replyTo: null },
     links: DEFAULT_LINK_LIFETIMES,
+    passwordsAllowed: true,
     ...stored,
     policy: {
       password: { ...DEFAULT_TENANT_POLICY.password, ...stored.policy?.password },

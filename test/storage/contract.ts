@@ -7,6 +7,7 @@ import type { Client } from '../../src/clients/types.js';
 import type { AuditEvent } from '../../src/audit/types.js';
 import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
 import type { OneTimeToken } from '../../src/tokens/types.js';
+import type { Connection } from '../../src/federation/types.js';
 import { afterFailedAttempt } from '../../src/accounts/lockout.js';
 
 const now = () => new Date().toISOString();
@@ -15,7 +16,7 @@ export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
   const id = newId();
   return {
     id, slug: `t-${id.slice(-12)}`, name: 'Tenant', domains: [], state: 'active', policy: DEFAULT_TENANT_POLICY,
-    locale: null, mail: { from: null, replyTo: null }, links: { registrationHours: 72, resetMinutes: 60 },
+    locale: null, mail: { from: null, replyTo: null }, links: { registrationHours: 72, resetMinutes: 60 }, passwordsAllowed: true,
     createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
@@ -26,7 +27,7 @@ export function anAccount(tenantId: string, overrides: Partial<Account> = {}): A
   return {
     id, tenantId, email, emailNormalized: email.toLowerCase(), name: null, staff: false, passwordHash: null, passwordHistory: [],
     passwordChangedAt: null, state: 'active', lockedReason: null, lockedAt: null, lockedUntil: null, failedAttempts: 0,
-    lastLoginAt: null, totp: null, recoveryCodeHashes: [], locale: null, createdAt: now(), updatedAt: now(), ...overrides,
+    lastLoginAt: null, totp: null, recoveryCodeHashes: [], locale: null, identities: [], createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
 
@@ -150,11 +151,27 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(stored).toMatchObject({ state: 'locked', failedAttempts: 5, lockedReason: 'too_many_failed_attempts' });
     });
 
+    test('a linked identity finds its account, and cannot be linked to a second account', async () => {
+      const one = anAccount(newId(), { identities: [{ connectionId: 'c1', subject: 'tid-1:oid-1', linkedAt: now() }] });
+      const two = anAccount(newId());
+      await storage.accounts.insert(one);
+      await storage.accounts.insert(two);
+      expect(await storage.accounts.findByIdentity('c1', 'tid-1:oid-1')).toEqual(one);
+      expect(await storage.accounts.findByIdentity('c2', 'tid-1:oid-1')).toBeNull();
+      await expect(storage.accounts.update(two.id, (a) => ({ ...a, identities: [{ connectionId: 'c1', subject: 'tid-1:oid-1', linkedAt: now() }] })))
+        .rejects.toBeInstanceOf(ConflictError);
+      expect(await storage.accounts.findById(two.id)).toEqual(two);
+      await storage.accounts.update(one.id, (a) => ({ ...a, identities: [] }));
+      expect(await storage.accounts.findByIdentity('c1', 'tid-1:oid-1')).toBeNull();
+      await storage.accounts.update(two.id, (a) => ({ ...a, identities: [{ connectionId: 'c1', subject: 'tid-1:oid-1', linkedAt: now() }] }));
+      expect((await storage.accounts.findByIdentity('c1', 'tid-1:oid-1'))!.id).toBe(two.id);
+    });
+
     test('records written before new fields existed read with their defaults', async () => {
-      const { staff: _s, passwordHistory: _h, passwordChangedAt: _c, lockedUntil: _l, totp: _t, recoveryCodeHashes: _r, locale: _x, ...legacy } = anAccount(newId());
+      const { staff: _s, passwordHistory: _h, passwordChangedAt: _c, lockedUntil: _l, totp: _t, recoveryCodeHashes: _r, locale: _x, identities: _i, ...legacy } = anAccount(newId());
       await storage.accounts.insert(legacy as never);
       expect(await storage.accounts.findById(legacy.id)).toMatchObject({
-        staff: false, passwordHistory: [], lockedUntil: null, totp: null, recoveryCodeHashes: [], locale: null,
+        staff: false, passwordHistory: [], lockedUntil: null, totp: null, recoveryCodeHashes: [], locale: null, identities: [],
       });
     });
 
@@ -168,6 +185,24 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.accounts.delete(accounts[0]!.id)).toBe(true);
       expect(await storage.accounts.deleteByTenant(t.id)).toBe(2);
       expect(await storage.accounts.listByTenant(t.id, { limit: 10 })).toEqual([]);
+    });
+  });
+
+  describe('connections', () => {
+    test('insert, find, list by tenant, replace, delete', async () => {
+      const connection: Connection = {
+        id: newId(), tenantId: 't1', kind: 'google', name: 'Google', issuer: 'https://accounts.google.com', clientId: 'cid',
+        sealedClientSecret: 'v1.k.iv.ct', scopes: ['openid', 'email'], claims: { email: 'email', name: 'name' }, firstSignIn: 'link',
+        allowedEntraTenants: [], allowedGoogleDomains: ['acme.example'], trustUpstreamMfa: false, enabled: true, createdAt: now(), updatedAt: now(),
+      };
+      await storage.connections.insert(connection);
+      await storage.connections.insert({ ...connection, id: newId(), tenantId: 't2' });
+      expect(await storage.connections.findById(connection.id)).toEqual(connection);
+      expect(await storage.connections.listByTenant('t1')).toEqual([connection]);
+      expect(await storage.connections.replace({ ...connection, enabled: false })).toBe(true);
+      expect((await storage.connections.findById(connection.id))!.enabled).toBe(false);
+      expect(await storage.connections.delete(connection.id)).toBe(true);
+      expect(await storage.connections.listByTenant('t1')).toEqual([]);
     });
   });
 

@@ -45,6 +45,10 @@ export class MongoAccounts implements AccountRepository {
     return docs.map((doc) => toAccount(doc)!);
   }
 
+  async findByIdentity(connectionId: string, subject: string) {
+    return toAccount(await this.accounts.findOne({ identities: { $elemMatch: { connectionId, subject } } }));
+  }
+
   async listByTenant(tenantId: string, page: Page) {
     const cursor = this.accounts.find({ tenantId, ...afterCursor(page.after) }).sort({ _id: 1 });
     return (await take(cursor, page.limit)).map((doc) => toAccount(doc)!);

@@ -2,7 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { Storage } from '../port.js';
 import { createIndexes } from './indexes.js';
 import { MongoOidcPayloads } from './oidc-payloads.js';
-import { MongoAudit, MongoClients, MongoTenants } from './repositories.js';
+import { MongoAudit, MongoClients, MongoConnections, MongoTenants } from './repositories.js';
 import { MongoAccounts } from './accounts.js';
 import { MongoRateLimits } from './rate-limits.js';
 import { MongoTokens } from './tokens.js';
@@ -29,6 +29,7 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       oidc: new MongoOidcPayloads(db),
       rateLimits: new MongoRateLimits(db),
       tokens: new MongoTokens(db),
+      connections: new MongoConnections(db),
       async ping() {
         await db.command({ ping: 1 });
       },

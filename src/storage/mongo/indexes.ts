@@ -11,7 +11,13 @@ export async function createIndexes(db: Db): Promise<void> {
       { key: { tenantId: 1, emailNormalized: 1 }, unique: true },
       { key: { emailNormalized: 1 } },
       { key: { tenantId: 1, _id: 1 } },
+      {
+        key: { 'identities.connectionId': 1, 'identities.subject': 1 },
+        unique: true,
+        partialFilterExpression: { 'identities.subject': { $exists: true } },
+      },
     ]),
+    db.collection('connections').createIndexes([{ key: { tenantId: 1, _id: 1 } }]),
     db.collection('audit_events').createIndexes([
       { key: { tenantId: 1, _id: 1 } },
       { key: { action: 1, _id: 1 } },

@@ -2,7 +2,9 @@ import type { Collection, Db, Filter } from 'mongodb';
 import type { AuditEvent, AuditQuery } from '../../audit/types.js';
 import type { Client } from '../../clients/types.js';
 import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
+import type { Connection } from '../../federation/types.js';
 import type {
+  ConnectionRepository,
   AuditRepository,
   ClientRepository,
   Page,
@@ -99,5 +101,33 @@ export class MongoAudit implements AuditRepository {
     if (query.before !== undefined) filter._id = { $lt: query.before };
     const docs = await take(this.events.find(filter).sort({ _id: -1 }), query.limit);
     return docs.map(fromStored<AuditEvent>);
+  }
+}
+
+export class MongoConnections implements ConnectionRepository {
+  private readonly connections: Collection<Stored<Connection>>;
+
+  constructor(db: Db) {
+    this.connections = db.collection('connections');
+  }
+
+  async insert(connection: Connection) {
+    await conflictAs('connection', () => this.connections.insertOne(toStored(connection)));
+  }
+
+  async findById(id: string) {
+    return fromStoredOrNull<Connection>(await this.connections.findOne({ _id: id }));
+  }
+
+  async listByTenant(tenantId: string) {
+    return (await this.connections.find({ tenantId }).sort({ _id: 1 }).toArray()).map(fromStored<Connection>);
+  }
+
+  async replace(connection: Connection) {
+    return (await this.connections.replaceOne({ _id: connection.id }, toStored(connection))).matchedCount > 0;
+  }
+
+  async delete(id: string) {
+    return (await this.connections.deleteOne({ _id: id })).deletedCount > 0;
   }
 }

@@ -37,6 +37,13 @@ const MIGRATIONS: string[] = [
   CREATE INDEX tokens_by_account ON one_time_tokens (account_id, kind);
   CREATE INDEX tokens_by_expiry ON one_time_tokens (expires_at);
   `,
+  `
+  CREATE TABLE connections (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX connections_by_tenant ON connections (tenant_id, id);
+  CREATE TABLE account_identities (connection_id TEXT NOT NULL, subject TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, PRIMARY KEY (connection_id, subject));
+  CREATE INDEX identities_by_account ON account_identities (account_id);
+  `,
 ];
 
 export type Params = Record<string, SQLInputValue>;

@@ -1,6 +1,6 @@
 import type { Storage } from '../port.js';
 import { Database } from './database.js';
-import { SqliteAccounts, SqliteAudit, SqliteClients, SqliteTenants } from './repositories.js';
+import { SqliteAccounts, SqliteAudit, SqliteClients, SqliteConnections, SqliteTenants } from './repositories.js';
 import { SqliteOidcPayloads } from './oidc-payloads.js';
 import { SqliteRateLimits } from './rate-limits.js';
 import { SqliteTokens } from './tokens.js';
@@ -16,6 +16,7 @@ export function openSqliteStorage(file: string): Storage {
     oidc: new SqliteOidcPayloads(db),
     rateLimits: new SqliteRateLimits(db),
     tokens: new SqliteTokens(db),
+    connections: new SqliteConnections(db),
     async ping() {
       db.get('SELECT 1');
     },

@@ -2,7 +2,9 @@ import { withAccountDefaults, type Account } from '../../accounts/types.js';
 import type { AuditEvent, AuditQuery } from '../../audit/types.js';
 import type { Client } from '../../clients/types.js';
 import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
+import type { Connection } from '../../federation/types.js';
 import type {
+  ConnectionRepository,
   AccountChange,
   AccountRepository,
   AuditRepository,
@@ -78,11 +80,33 @@ export class SqliteAccounts implements AccountRepository {
   constructor(private readonly db: Database) {}
 
   async insert(account: Account) {
-    this.db.run(
-      'INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES ($id, $tenant, $email, $doc)',
-      { id: account.id, tenant: account.tenantId, email: account.emailNormalized, doc: JSON.stringify(account) },
-      'account',
-    );
+    this.db.transaction(() => {
+      this.db.run(
+        'INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES ($id, $tenant, $email, $doc)',
+        { id: account.id, tenant: account.tenantId, email: account.emailNormalized, doc: JSON.stringify(account) },
+        'account',
+      );
+      this.writeIdentities(account);
+    });
+  }
+
+  async findByIdentity(connectionId: string, subject: string) {
+    return toAccount(this.db.get<DocRow>(
+      'SELECT a.doc FROM accounts a JOIN account_identities i ON i.account_id = a.id WHERE i.connection_id = $connection AND i.subject = $subject',
+      { connection: connectionId, subject },
+    ));
+  }
+
+  /** The identities table mirrors the record's list, so (connection, subject) stays unique across accounts. */
+  private writeIdentities(account: Account): void {
+    this.db.run('DELETE FROM account_identities WHERE account_id = $id', { id: account.id });
+    for (const identity of account.identities ?? []) {
+      this.db.run(
+        'INSERT INTO account_identities (connection_id, subject, account_id) VALUES ($connection, $subject, $id)',
+        { connection: identity.connectionId, subject: identity.subject, id: account.id },
+        'identity',
+      );
+    }
   }
 
   async findById(id: string) {
@@ -119,6 +143,7 @@ export class SqliteAccounts implements AccountRepository {
         { id, tenant: after.tenantId, email: after.emailNormalized, doc: JSON.stringify({ ...after, id }) },
         'account',
       );
+      this.writeIdentities({ ...after, id });
       return { before, after };
     });
   }
@@ -179,5 +204,30 @@ export class SqliteAudit implements AuditRepository {
        ORDER BY id DESC LIMIT $limit`,
       { tenant: query.tenantId ?? null, action: query.action ?? null, before: query.before ?? null, limit: query.limit },
     ));
+  }
+}
+
+export class SqliteConnections implements ConnectionRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(connection: Connection) {
+    this.db.run('INSERT INTO connections (id, tenant_id, doc) VALUES ($id, $tenant, $doc)',
+      { id: connection.id, tenant: connection.tenantId, doc: JSON.stringify(connection) }, 'connection');
+  }
+
+  async findById(id: string) {
+    return parseDoc<Connection>(this.db.get<DocRow>('SELECT doc FROM connections WHERE id = $id', { id }));
+  }
+
+  async listByTenant(tenantId: string) {
+    return docs<Connection>(this.db.all<DocRow>('SELECT doc FROM connections WHERE tenant_id = $tenant ORDER BY id', { tenant: tenantId }));
+  }
+
+  async replace(connection: Connection) {
+    return this.db.run('UPDATE connections SET doc = $doc WHERE id = $id', { id: connection.id, doc: JSON.stringify(connection) }).changes > 0;
+  }
+
+  async delete(id: string) {
+    return this.db.run('DELETE FROM connections WHERE id = $id', { id }).changes > 0;
   }
 }
