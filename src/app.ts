@@ -37,10 +37,16 @@ export interface Idp {
   close(): Promise<void>;
 }
 
-export async function createIdp(settings: Settings, options: { logger?: Logger } = {}): Promise<Idp> {
+export interface IdpOptions {
+  logger?: Logger;
+  /** How upstream identity providers are reached; the default is the network. */
+  upstreamFetch?: typeof fetch;
+}
+
+export async function createIdp(settings: Settings, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? createLogger(settings.logLevel);
   const storage = await openStorage(settings);
-  const services = createServices(storage, settings, logger);
+  const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
   const { keys, generated } = await loadSigningKeys(settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
   if (generated) logger.warn({ keysDir: settings.keysDir }, 'generated new signing keys (first start)');
   const secure = settings.issuer.startsWith('https://');
@@ -80,7 +86,9 @@ export async function createIdp(settings: Settings, options: { logger?: Logger }
   for (const router of [
     healthRoutes(storage),
     adminApi({ issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes }),
-    interactionRoutes({ provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, maxBodyBytes: settings.maxBodyBytes }),
+    ...interactionRoutes({
+      provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, issuer: settings.issuer, maxBodyBytes: settings.maxBodyBytes,
+    }),
     linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes }),
     accountRoutes({
       issuer: settings.issuer, provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes,

@@ -16,6 +16,10 @@ import { loadOrCreateDevelopmentKey, parseEncryptionKeys } from './crypto/keyrin
 import { MfaService } from './mfa/service.js';
 import { AccountLinks } from './tokens/account-links.js';
 import { LinkTokens } from './tokens/link-tokens.js';
+import { ConnectionService } from './federation/service.js';
+import { UpstreamClient } from './federation/upstream-client.js';
+import { HomeRealm } from './federation/home-realm.js';
+import { FederatedSignIn } from './federation/federated-sign-in.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
@@ -30,6 +34,10 @@ export interface Services {
   /** Password attempts per client IP address. */
   loginThrottle: Throttle;
   links: AccountLinks;
+  connections: ConnectionService;
+  upstream: UpstreamClient;
+  homeRealm: HomeRealm;
+  federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
   resetThrottle: Throttle;
 }
@@ -52,6 +60,8 @@ function openCipher(settings: ServiceSettings, logger: Logger): FieldCipher {
 
 export interface ServiceOptions {
   mailer?: Mailer;
+  /** How upstream identity providers are reached (tests point well-known hosts at local servers). */
+  upstreamFetch?: typeof fetch;
 }
 
 export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: ServiceOptions = {}): Services {
@@ -65,10 +75,16 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     policyOf: (tenantId) => tenants.policyOf(tenantId),
     revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
   });
+  const cipher = openCipher(settings, logger);
+  const connections = new ConnectionService(storage.connections, cipher);
   return {
     tenants,
     accounts,
-    mfa: new MfaService({ accounts: storage.accounts, countFailure: (account) => accounts.countFailure(account), cipher: openCipher(settings, logger) }),
+    mfa: new MfaService({ accounts: storage.accounts, countFailure: (account) => accounts.countFailure(account), cipher }),
+    connections,
+    upstream: new UpstreamClient((connection) => connections.clientSecretOf(connection), options.upstreamFetch),
+    homeRealm: new HomeRealm(tenants, connections),
+    federatedSignIn: new FederatedSignIn(storage.accounts),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
     audit,
     mailer,

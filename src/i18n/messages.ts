@@ -169,6 +169,21 @@ const catalog = {
     sv: 'Om det finns ett konto för {email} är en länk för att välja nytt lösenord på väg. Den fungerar en begränsad tid.',
   },
   'forgot.back': { en: 'Back to sign-in', sv: 'Tillbaka till inloggningen' },
+  'federation.continue_with': { en: 'Sign in with {name}', sv: 'Logga in med {name}' },
+  'federation.redirecting': { en: 'Continuing to {name}…', sv: 'Fortsätter till {name}…' },
+  'federation.continue': { en: 'Continue', sv: 'Fortsätt' },
+  'federation.refused': {
+    en: 'The sign-in through your organisation could not be accepted. Contact your administrator if it keeps happening.',
+    sv: 'Inloggningen via din organisation kunde inte godkännas. Kontakta din administratör om det fortsätter.',
+  },
+  'federation.unavailable': {
+    en: 'Your organisation\'s sign-in service cannot be reached right now. Try again later.',
+    sv: 'Din organisations inloggningstjänst kan inte nås just nu. Försök igen senare.',
+  },
+  'login.use_federation': {
+    en: 'Your organisation signs you in through its own service. Use the button on the first page, or your organisation\'s e-mail address.',
+    sv: 'Din organisation loggar in dig via sin egen tjänst. Använd knappen på första sidan eller din e-postadress hos organisationen.',
+  },
   'password_change.title': { en: 'Choose a new password', sv: 'Välj ett nytt lösenord' },
   'password_change.intro': {
     en: 'Your organisation has new password rules, and your password no longer meets them. Choose a new one to continue.',

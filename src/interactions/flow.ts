@@ -19,10 +19,21 @@ export interface LoginFlow {
   accountId: string | null;
   /** A new TOTP secret (sealed) waiting for its first code during enrolment. */
   pendingTotpSecret: string | null;
+  /** How the first factor was proved: a password, or an upstream identity provider. */
+  firstFactor: 'pwd' | 'fed';
+  /** An upstream sign-in under way: what its answer must match. */
+  federation: PendingFederation | null;
   expiresAt: number;
 }
 
 const MODEL = 'LoginFlow';
+
+export interface PendingFederation {
+  connectionId: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
 
 export class LoginFlowStore {
   constructor(private readonly payloads: OidcPayloadRepository) {}
@@ -39,6 +50,8 @@ export class LoginFlowStore {
       nonCompliantAccountIds: [],
       accountId: null,
       pendingTotpSecret: null,
+      firstFactor: 'pwd',
+      federation: null,
       expiresAt,
     };
     await this.save(flow);

@@ -16,10 +16,18 @@ export interface InteractionDeps {
   services: Services;
   flows: LoginFlowStore;
   payloads: OidcPayloadRepository;
+  issuer: string;
   maxBodyBytes: number;
 }
 
-export type SecondFactor = 'otp' | 'recovery_code' | null;
+/** What proved the second step: our TOTP, a recovery code, the upstream's own MFA, or nothing. */
+export type SecondFactor = 'otp' | 'recovery_code' | 'upstream' | null;
+
+const SECOND_FACTOR_AMR: Record<Exclude<SecondFactor, null>, string[]> = {
+  otp: ['otp', 'mfa'],
+  recovery_code: ['mfa'],
+  upstream: ['mfa'],
+};
 
 /** What every step module shares: page context, moving the flow on, finishing, auditing. */
 export function interactionKit(deps: InteractionDeps) {
@@ -54,29 +62,37 @@ export function interactionKit(deps: InteractionDeps) {
   }
 
   /**
-   * The steps after a verified password, in order: a new password if the old one breaks the
-   * tenant's rules, then the second factor (or its enrolment), then the sign-in itself.
+   * The steps after a verified first factor, in order: a new password if the old one breaks
+   * the tenant's rules, then the second factor (or its enrolment), then the sign-in itself.
+   * An upstream's own MFA counts as the second factor where the connection trusts it.
    */
-  async function continueAs(ctx: InteractionContext, flow: LoginFlow, account: Account): Promise<void> {
+  async function continueAs(ctx: InteractionContext, flow: LoginFlow, account: Account, upstreamMfaTrusted = false): Promise<void> {
     const next = { ...flow, accountId: account.id };
     if (flow.nonCompliantAccountIds.includes(account.id)) return moveTo(ctx, { ...next, step: 'change_password' });
+    if (upstreamMfaTrusted) {
+      ctx.state.flow = next;
+      return finishLogin(ctx, account, 'upstream');
+    }
     const secondFactor = await secondFactorNeeded(ctx, account);
     if (secondFactor === 'verify') return moveTo(ctx, { ...next, step: 'second_factor' });
     if (secondFactor === 'enrol') return moveTo(ctx, { ...next, step: 'enrol_second_factor', pendingTotpSecret: null });
+    ctx.state.flow = next;
     return finishLogin(ctx, account, null);
   }
 
   async function finishLogin(ctx: InteractionContext, account: Account, secondFactor: SecondFactor): Promise<void> {
+    const { firstFactor } = ctx.state.flow;
     await services.accounts.completeSignIn(account.id);
-    await auditLogin(ctx, account, 'success', null, account.email, secondFactor ? 'login.second_factor' : 'login.password');
+    const action = secondFactor && secondFactor !== 'upstream' ? 'login.second_factor' : firstFactor === 'fed' ? 'login.federated' : 'login.password';
+    await auditLogin(ctx, account, 'success', null, account.email, action);
     await flows.discard(ctx.state.flow.uid);
-    const amr = secondFactor === 'otp' ? ['pwd', 'otp', 'mfa'] : secondFactor === 'recovery_code' ? ['pwd', 'mfa'] : ['pwd'];
+    const amr = [firstFactor, ...(secondFactor ? SECOND_FACTOR_AMR[secondFactor] : [])];
     await finish(ctx, { login: { accountId: account.id, amr, acr: secondFactor ? ACR_MFA : ACR_PASSWORD } });
   }
 
   async function auditLogin(
     ctx: InteractionContext, account: Account | null, outcome: 'success' | 'failure', reason: string | null, email: string,
-    action: 'login.password' | 'login.second_factor' = 'login.password',
+    action: 'login.password' | 'login.second_factor' | 'login.federated' = 'login.password',
   ) {
     await services.audit.record({
       tenantId: account?.tenantId ?? null,

@@ -14,13 +14,22 @@ import { PageError } from './page-error.js';
 /** Longest password we spend a hash on; the policy's own maximum is lower. */
 const PASSWORD_MAX = 1024;
 
+/** Sends an e-mail whose domain signs in upstream there instead; true when it did. */
+export type HomeRealmHook = (ctx: InteractionContext, email: string) => Promise<boolean>;
+
 /** E-mail, then password, then (if needed) the tenant choice and a new password. */
-export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit) {
+export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit, homeRealm: HomeRealmHook) {
   const { formContext, moveTo, continueAs, auditLogin, flowAccount } = kit;
 
-  function showEmail(ctx: InteractionContext): void {
+  /** The app named a tenant: offer its upstreams beside the e-mail field. */
+  async function connectionButtons(ctx: InteractionContext) {
+    const tenant = ctx.state.requestedTenant;
+    return tenant ? (await services.connections.enabledFor(tenant.id)).map((c) => ({ id: c.id, name: c.name })) : [];
+  }
+
+  async function showEmail(ctx: InteractionContext): Promise<void> {
     const hint = (ctx.state.interaction.params as { login_hint?: string }).login_hint;
-    ctx.body = loginEmailPage(formContext(ctx), { email: hint });
+    ctx.body = loginEmailPage(formContext(ctx), { email: hint, connections: await connectionButtons(ctx) });
   }
 
   function showPassword(ctx: InteractionContext): void {
@@ -45,9 +54,10 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
     if (!parsed.success) {
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = loginEmailPage(formContext(ctx), { email: ctx.state.form.email, error: 'login.invalid_email' });
+      ctx.body = loginEmailPage(formContext(ctx), { email: ctx.state.form.email, error: 'login.invalid_email', connections: await connectionButtons(ctx) });
       return;
     }
+    if (await homeRealm(ctx, parsed.data)) return;
     await moveTo(ctx, { ...ctx.state.flow, step: 'password', email: parsed.data, verifiedAccountIds: [], nonCompliantAccountIds: [] });
   }
 
@@ -79,10 +89,16 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
     const verified = attempts.filter((a): a is Extract<SignInAttempt, { outcome: 'ok' }> => a.outcome === 'ok');
     if (verified.length === 0) return refuse(401, 'login.invalid_credentials');
 
-    const admitted = verified.filter(({ account }) => tenantAllowed(account.tenantId, client.tenantIds, requestedTenant?.id));
-    if (admitted.length === 0) {
+    const allowed = verified.filter(({ account }) => tenantAllowed(account.tenantId, client.tenantIds, requestedTenant?.id));
+    if (allowed.length === 0) {
       for (const { account } of verified) await auditLogin(ctx, account, 'failure', 'tenant_not_allowed', flow.email);
       return refuse(403, 'login.tenant_not_allowed');
+    }
+    const passwordTenants = await Promise.all(allowed.map(async ({ account }) => (await services.tenants.findById(account.tenantId))?.passwordsAllowed ?? false));
+    const admitted = allowed.filter((_, i) => passwordTenants[i]);
+    if (admitted.length === 0) {
+      for (const { account } of allowed) await auditLogin(ctx, account, 'failure', 'passwords_not_allowed', flow.email);
+      return refuse(403, 'login.use_federation');
     }
     const next = {
       ...flow,

@@ -7,6 +7,7 @@ import { interactionKit, type InteractionDeps } from './kit.js';
 import { passwordSteps } from './password-steps.js';
 import { secondFactorSteps } from './second-factor-steps.js';
 import { forgotSteps } from './forgot-steps.js';
+import { federationSteps } from './federation-steps.js';
 import { interactionSteps } from './steps.js';
 
 export type { InteractionDeps } from './kit.js';
@@ -15,10 +16,11 @@ export type { InteractionDeps } from './kit.js';
  * The hosted sign-in. Each route is a short list of steps: render failures as pages, load
  * the interaction and its flow, read the form, check the CSRF token, then do one thing.
  */
-export function interactionRoutes(deps: InteractionDeps): Router {
+export function interactionRoutes(deps: InteractionDeps): Router[] {
   const { renderFailures, loadInteraction, parseForm, checkCsrf } = interactionSteps(deps);
   const kit = interactionKit(deps);
-  const password = passwordSteps(deps, kit);
+  const federation = federationSteps(deps, kit);
+  const password = passwordSteps(deps, kit, federation.startForEmail);
   const secondFactor = secondFactorSteps(deps, kit);
   const consent = consentSteps(deps, kit);
   const forgot = forgotSteps(deps, kit);
@@ -28,6 +30,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.type = 'html';
     if (ctx.state.interaction.prompt.name === 'consent') return consent.showConsent(ctx);
     if (ctx.state.flow.accountId === null && (await kit.resumeAfterLink(ctx))) return;
+    if (ctx.state.flow.step === 'email' && (await federation.startForTenant(ctx))) return;
     switch (ctx.state.flow.step) {
       case 'password':
         return password.showPassword(ctx);
@@ -61,5 +64,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/enrolled', ...form, secondFactor.continueAfterEnrolment);
   router.post('/consent', ...form, consent.grantConsent);
   router.post('/abort', ...form, consent.abort);
-  return router;
+  router.get('/federation/:connectionId', renderFailures, loadInteraction, federation.start);
+  router.get('/federation-return', renderFailures, loadInteraction, federation.complete);
+  return [router, federation.callbackRouter];
 }

@@ -45,6 +45,10 @@ export class TenantService {
     return this.tenants.findBySlug(slug);
   }
 
+  findByDomain(domain: string): Promise<Tenant[]> {
+    return this.tenants.findByDomain(domain);
+  }
+
   async findById(id: string): Promise<Tenant | null> {
     return this.tenants.findById(id);
   }

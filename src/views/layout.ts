@@ -1,7 +1,7 @@
 import { t, type Locale } from '../i18n/messages.js';
 import { html, type SafeHtml } from './html.js';
 
-export function page(locale: Locale, title: string, body: SafeHtml): string {
+export function page(locale: Locale, title: string, body: SafeHtml, head: SafeHtml = html``): string {
   return html`<!doctype html>
 <html lang="${locale}">
 <head>
@@ -10,6 +10,7 @@ export function page(locale: Locale, title: string, body: SafeHtml): string {
 <meta name="referrer" content="no-referrer">
 <title>${title} – ${t(locale, 'app.name')}</title>
 <link rel="stylesheet" href="/assets/idp.css">
+${head}
 </head>
 <body>
 <main class="card">

@@ -21,10 +21,11 @@ function subtitle(ctx: FormContext) {
   return html`<p class="subtitle">${t(ctx.locale, 'login.to_client', { client: ctx.clientName })}</p>`;
 }
 
-export function loginEmailPage(ctx: FormContext, values: { email?: string; error?: MessageId }): string {
+export function loginEmailPage(ctx: FormContext, values: { email?: string; error?: MessageId; connections?: { id: string; name: string }[] }): string {
   const { locale } = ctx;
   return page(locale, t(locale, 'login.title'), html`
 ${subtitle(ctx)}
+${(values.connections ?? []).map((c) => html`<p><a class="button" href="${ctx.action}/federation/${c.id}">${t(locale, 'federation.continue_with', { name: c.name })}</a></p>`)}
 ${errorBox(values.error && t(locale, values.error))}
 <form method="post" action="${ctx.action}/email" novalidate>
 ${csrfField(ctx.csrf)}
@@ -197,6 +198,16 @@ ${raw(providerForm)}
 
 export function loggedOutPage(locale: Locale): string {
   return page(locale, t(locale, 'logout.done_title'), html`<p>${t(locale, 'logout.done')}</p>`);
+}
+
+/**
+ * Sends the browser on to an upstream identity provider. A page rather than a redirect: a
+ * redirect answering a form post would be checked against the form-action policy, which
+ * rightly does not list every upstream. Works without JavaScript (meta refresh, plus a link).
+ */
+export function upstreamRedirectPage(locale: Locale, url: string, name: string): string {
+  return page(locale, t(locale, 'federation.redirecting', { name }), html`
+<p><a class="button" href="${url}">${t(locale, 'federation.continue')}</a></p>`, html`<meta http-equiv="refresh" content="0;url=${url}">`);
 }
 
 export function errorPage(locale: Locale, message: MessageId, code?: string): string {

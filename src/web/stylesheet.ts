@@ -20,4 +20,5 @@ dl { display: grid; grid-template-columns: auto 1fr; gap: 0.3rem 1rem; }
 dt { font-weight: 600; }
 dd { margin: 0; }
 .notice { color: var(--accent); font-weight: 600; }
+a.button { display: block; text-align: center; padding: 0.7rem; border-radius: 6px; border: 1px solid var(--accent); color: var(--accent); text-decoration: none; font-weight: 600; }
 `;

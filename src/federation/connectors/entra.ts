@@ -1,0 +1,32 @@
+import { FederationRefusal } from '../types.js';
+import { text, upstreamMfa, type ConnectorKind } from './kind.js';
+
+/**
+ * Microsoft Entra ID, multi-tenant. openid-client resolves the templated issuer
+ * (`https://login.microsoftonline.com/{tenantid}/v2.0`) from the token's `tid`; a valid
+ * signature alone is not enough: `tid` must be on the connection's allow-list. The stable
+ * key is `tid:oid`, never the e-mail. Entra does not vouch for e-mail addresses, so one
+ * counts as verified only in a domain the tenant owns.
+ */
+export const entra: ConnectorKind = {
+  authorizationParams(_connection, hint): Record<string, string> {
+    return hint.email ? { login_hint: hint.email, domain_hint: hint.email.split('@')[1]! } : {};
+  },
+  identify(claims, connection, tenant) {
+    const tid = text(claims.tid)?.toLowerCase();
+    if (!tid || !connection.allowedEntraTenants.includes(tid)) {
+      throw new FederationRefusal('entra_tenant_not_allowed', `tid ${tid ?? '(none)'} is not allowed`);
+    }
+    const oid = text(claims.oid);
+    if (!oid) throw new FederationRefusal('no_subject', 'the token has no oid');
+    const email = text(claims[connection.claims.email]) ?? text(claims.preferred_username);
+    const domain = email?.split('@')[1]?.toLowerCase();
+    return {
+      subject: `${tid}:${oid}`,
+      email,
+      emailVerified: domain !== undefined && tenant.domains.includes(domain),
+      name: text(claims[connection.claims.name]),
+      upstreamMfa: upstreamMfa(claims),
+    };
+  },
+};

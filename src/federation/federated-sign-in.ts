@@ -1,0 +1,69 @@
+import type { AccountRepository } from '../storage/port.js';
+import { ConflictError } from '../storage/errors.js';
+import { newId } from '../storage/ids.js';
+import { normalizeEmail, type Account } from '../accounts/types.js';
+import type { Tenant } from '../tenants/types.js';
+import { FederationRefusal, type Connection, type UpstreamIdentity } from './types.js';
+
+export type Resolution = 'linked' | 'link_created' | 'created';
+
+/**
+ * Finds the account an upstream identity signs in to: by its link (connection, subject), or
+ * on first sign-in as the connection says: link to the account with the same verified e-mail,
+ * create one just in time, or refuse.
+ */
+export class FederatedSignIn {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async resolve(connection: Connection, tenant: Tenant, identity: UpstreamIdentity): Promise<{ account: Account; resolution: Resolution }> {
+    const linked = await this.accounts.findByIdentity(connection.id, identity.subject);
+    if (linked) {
+      if (linked.tenantId !== connection.tenantId) throw new FederationRefusal('identity_in_other_tenant');
+      return { account: linked, resolution: 'linked' };
+    }
+    if (connection.firstSignIn === 'refuse') throw new FederationRefusal('identity_not_linked');
+    if (!identity.email) throw new FederationRefusal('no_email');
+    if (!identity.emailVerified) throw new FederationRefusal('email_not_verified');
+
+    const existing = await this.accounts.findByEmail(tenant.id, normalizeEmail(identity.email));
+    if (existing) return { account: await this.link(existing, connection, identity), resolution: 'link_created' };
+    if (connection.firstSignIn !== 'create') throw new FederationRefusal('no_matching_account');
+    try {
+      return { account: await this.create(connection, tenant, identity), resolution: 'created' };
+    } catch (error) {
+      // Two first sign-ins raced: the other one created the account; link to it instead.
+      if (error instanceof ConflictError) return this.resolve(connection, tenant, identity);
+      throw error;
+    }
+  }
+
+  private async link(account: Account, connection: Connection, identity: UpstreamIdentity): Promise<Account> {
+    const at = this.clock().toISOString();
+    let other = false;
+    const result = await this.accounts.update(account.id, (current) => {
+      other = current.identities.some((i) => i.connectionId === connection.id);
+      return other ? null : { ...current, identities: [...current.identities, { connectionId: connection.id, subject: identity.subject, linkedAt: at }], updatedAt: at };
+    }).catch((error: unknown) => {
+      if (error instanceof ConflictError) throw new FederationRefusal('identity_linked_elsewhere');
+      throw error;
+    });
+    if (other) throw new FederationRefusal('account_linked_to_another_identity');
+    if (!result) throw new FederationRefusal('no_matching_account');
+    return result.after;
+  }
+
+  private async create(connection: Connection, tenant: Tenant, identity: UpstreamIdentity): Promise<Account> {
+    const now = this.clock().toISOString();
+    const account: Account = {
+      id: newId(), tenantId: tenant.id, email: identity.email!, emailNormalized: normalizeEmail(identity.email!), name: identity.name,
+      staff: false, passwordHash: null, passwordHistory: [], passwordChangedAt: null, state: 'active', lockedReason: null, lockedAt: null,
+      lockedUntil: null, failedAttempts: 0, lastLoginAt: null, totp: null, recoveryCodeHashes: [], locale: null,
+      identities: [{ connectionId: connection.id, subject: identity.subject, linkedAt: now }], createdAt: now, updatedAt: now,
+    };
+    await this.accounts.insert(account);
+    return account;
+  }
+}

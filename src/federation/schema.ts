@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { domainSchema } from '../tenants/schema.js';
+
+export const ENTRA_AUTHORITY = 'https://login.microsoftonline.com/organizations/v2.0';
+export const GOOGLE_ISSUER = 'https://accounts.google.com';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** https, or plain http on loopback only (local development and tests). */
+const issuerSchema = z.string().max(500).refine((value) => {
+  try {
+    const url = new URL(value);
+    return !url.search && !url.hash && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
+  } catch {
+    return false;
+  }
+}, 'an https URL without query or fragment (http only on localhost)');
+
+const entraTenantId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Entra tenant id (GUID)')
+  .transform((v) => v.toLowerCase());
+const claimName = z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/, 'a claim name');
+
+const fields = {
+  name: z.string().trim().min(1).max(100),
+  issuer: issuerSchema,
+  clientId: z.string().trim().min(1).max(500),
+  clientSecret: z.string().min(1).max(2000),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/, 'a scope token')).min(1).max(30)
+    .refine((s) => s.includes('openid'), 'must include openid'),
+  claims: z.strictObject({ email: claimName.default('email'), name: claimName.default('name') }),
+  firstSignIn: z.enum(['link', 'create', 'refuse']),
+  allowedEntraTenants: z.array(entraTenantId).max(100),
+  allowedGoogleDomains: z.array(domainSchema).max(100),
+  trustUpstreamMfa: z.boolean(),
+  enabled: z.boolean(),
+};
+
+export const connectionCreateSchema = z
+  .strictObject({
+    kind: z.enum(['entra', 'google', 'oidc']),
+    name: fields.name,
+    issuer: fields.issuer.optional(),
+    clientId: fields.clientId,
+    clientSecret: fields.clientSecret,
+    scopes: fields.scopes.default(['openid', 'email', 'profile']),
+    claims: fields.claims.default({ email: 'email', name: 'name' }),
+    firstSignIn: fields.firstSignIn.default('link'),
+    allowedEntraTenants: fields.allowedEntraTenants.default([]),
+    allowedGoogleDomains: fields.allowedGoogleDomains.default([]),
+    trustUpstreamMfa: fields.trustUpstreamMfa.default(false),
+    enabled: fields.enabled.default(true),
+  })
+  .superRefine((c, ctx) => kindRules(c, ctx));
+
+export const connectionUpdateSchema = z.strictObject({
+  name: fields.name.optional(),
+  issuer: fields.issuer.optional(),
+  clientId: fields.clientId.optional(),
+  clientSecret: fields.clientSecret.optional(),
+  scopes: fields.scopes.optional(),
+  claims: fields.claims.optional(),
+  firstSignIn: fields.firstSignIn.optional(),
+  allowedEntraTenants: fields.allowedEntraTenants.optional(),
+  allowedGoogleDomains: fields.allowedGoogleDomains.optional(),
+  trustUpstreamMfa: fields.trustUpstreamMfa.optional(),
+  enabled: fields.enabled.optional(),
+});
+
+/** Rules that depend on the kind; also applied to the merged record on update. */
+export function kindRules(
+  c: { kind: string; issuer?: string; allowedEntraTenants: string[]; allowedGoogleDomains: string[] },
+  ctx: z.RefinementCtx,
+): void {
+  if (c.kind === 'entra' && c.allowedEntraTenants.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['allowedEntraTenants'], message: 'list the Entra tenant ids allowed to sign in' });
+  }
+  if (c.kind === 'google' && c.allowedGoogleDomains.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['allowedGoogleDomains'], message: 'list the Google Workspace domains allowed to sign in' });
+  }
+  if (c.kind === 'google' && c.issuer !== undefined && c.issuer !== GOOGLE_ISSUER) {
+    ctx.addIssue({ code: 'custom', path: ['issuer'], message: `Google's issuer is ${GOOGLE_ISSUER}` });
+  }
+  if (c.kind === 'oidc' && !c.issuer) {
+    ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'the issuer of the OpenID Connect provider is required' });
+  }
+}
+
+export type ConnectionCreateInput = z.input<typeof connectionCreateSchema>;
+export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;

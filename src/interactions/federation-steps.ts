@@ -1,0 +1,143 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { isUsable } from '../accounts/lockout.js';
+import { tenantAllowed } from '../clients/tenant-access.js';
+import { FederationRefusal, type Connection } from '../federation/types.js';
+import { negotiateLocale } from '../i18n/messages.js';
+import { INTERACTION_PATH } from '../oidc/settings.js';
+import { errorPage, upstreamRedirectPage } from '../views/pages.js';
+import { requestOrigin } from '../web/origin.js';
+import { noStore } from '../web/security-headers.js';
+import type { InteractionContext } from './context.js';
+import type { InteractionDeps, InteractionKit } from './kit.js';
+import { PageError } from './page-error.js';
+
+export const FEDERATION_CALLBACK_PATH = '/federation/callback';
+/** Maps an upstream's state back to the sign-in it belongs to; spent on first use. */
+const STATE_MODEL = 'FederationState';
+const STATE_TTL_MS = 15 * 60 * 1000;
+
+/**
+ * Sign-in through a tenant's upstream identity provider: start (redirect with state, nonce
+ * and PKCE), the shared callback, and finishing in the same browser's sign-in.
+ */
+export function federationSteps(deps: InteractionDeps & { issuer: string }, kit: InteractionKit) {
+  const { services, flows, payloads } = deps;
+  const redirectUri = `${deps.issuer}${FEDERATION_CALLBACK_PATH}`;
+
+  /** A connection this request may use: enabled, of an active tenant the app and request admit. */
+  async function usableConnection(ctx: InteractionContext, connectionId: string): Promise<Connection> {
+    const connection = await services.connections.findById(connectionId);
+    const tenant = connection?.enabled ? await services.tenants.findById(connection.tenantId) : null;
+    if (!connection || !tenant || tenant.state !== 'active' || !tenantAllowed(tenant.id, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) {
+      throw new PageError(400, 'error.generic', 'connection_not_available');
+    }
+    return connection;
+  }
+
+  /** Prepares the upstream request and remembers what its answer must match. */
+  async function upstreamUrl(ctx: InteractionContext, connection: Connection, email?: string): Promise<string> {
+    let started;
+    try {
+      started = await services.upstream.start(connection, redirectUri, { email });
+    } catch (error) {
+      if (error instanceof FederationRefusal) throw new PageError(502, 'federation.unavailable', error.reason);
+      throw error;
+    }
+    const { state, nonce, codeVerifier } = started.expectations;
+    await flows.save({ ...ctx.state.flow, email: email ?? ctx.state.flow.email, federation: { connectionId: connection.id, state, nonce, codeVerifier } });
+    await payloads.upsert(STATE_MODEL, state, { uid: ctx.state.interaction.uid }, Date.now() + STATE_TTL_MS);
+    return started.url;
+  }
+
+  /** From a link or button: straight to the upstream. */
+  async function start(ctx: InteractionContext): Promise<void> {
+    const connection = await usableConnection(ctx, (ctx.params as { connectionId?: string }).connectionId ?? '');
+    ctx.status = 303;
+    ctx.redirect(await upstreamUrl(ctx, connection));
+  }
+
+  /** From the e-mail form, when the e-mail's domain has an upstream: a page that moves on by itself. */
+  async function startForEmail(ctx: InteractionContext, email: string): Promise<boolean> {
+    const realm = await services.homeRealm.forEmail(email, ctx.state.requestedTenant);
+    if (!realm || !tenantAllowed(realm.tenant.id, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return false;
+    ctx.type = 'html';
+    ctx.body = upstreamRedirectPage(ctx.state.locale, await upstreamUrl(ctx, realm.connection, email), realm.connection.name);
+    return true;
+  }
+
+  /** The app named a tenant that signs in only upstream: skip our pages. */
+  async function startForTenant(ctx: InteractionContext): Promise<boolean> {
+    const tenant = ctx.state.requestedTenant;
+    if (!tenant || tenant.passwordsAllowed || ctx.state.flow.federation) return false;
+    const [connection] = await services.connections.enabledFor(tenant.id);
+    if (!connection) return false;
+    ctx.status = 303;
+    ctx.redirect(await upstreamUrl(ctx, connection));
+    return true;
+  }
+
+  /** Upstreams return here (one registered redirect URI); on to the sign-in this browser started. */
+  async function callback(ctx: Context): Promise<void> {
+    noStore(ctx);
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const record = state ? await payloads.find(STATE_MODEL, state) : undefined;
+    const spent = record ? await payloads.consume(STATE_MODEL, state, Date.now()) : false;
+    if (!record || !spent || typeof record.uid !== 'string') {
+      await services.audit.record({
+        actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason: record ? 'state_replayed' : 'unknown_state',
+        origin: requestOrigin(ctx),
+      });
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = errorPage(negotiateLocale(undefined, ctx.get('accept-language')), 'error.session_expired', 'federation_state_invalid');
+      return;
+    }
+    ctx.status = 303;
+    ctx.redirect(`${INTERACTION_PATH}/${record.uid}/federation-return?${ctx.querystring}`);
+  }
+
+  /** Back in the sign-in: verify the upstream's answer against this flow, then find the account. */
+  async function complete(ctx: InteractionContext): Promise<void> {
+    const { flow } = ctx.state;
+    const pending = flow.federation;
+    if (!pending || ctx.query.state !== pending.state) throw new PageError(400, 'error.session_expired', 'federation_state_mismatch');
+    await flows.save({ ...flow, federation: null });
+    const connection = await services.connections.findById(pending.connectionId);
+    const tenant = connection ? await services.tenants.findById(connection.tenantId) : null;
+    if (!connection || !tenant) throw new PageError(400, 'error.generic', 'connection_not_available');
+
+    const refuse = async (reason: string, accountId: string | null = null) => {
+      await services.audit.record({
+        tenantId: tenant.id, actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' }, action: 'login.federated',
+        outcome: 'failure', reason, target: accountId ? { type: 'account', id: accountId } : null, origin: requestOrigin(ctx),
+        details: { connectionId: connection.id, kind: connection.kind, clientId: ctx.state.client.clientId },
+      });
+      throw new PageError(403, 'federation.refused', reason);
+    };
+    try {
+      const callbackUrl = new URL(`${redirectUri}?${ctx.querystring}`);
+      const identity = await services.upstream.finish(connection, tenant, callbackUrl, pending);
+      const { account, resolution } = await services.federatedSignIn.resolve(connection, tenant, identity);
+      if (resolution !== 'linked') {
+        await services.audit.record({
+          tenantId: tenant.id, actor: { type: 'system' }, action: resolution === 'created' ? 'account.created_jit' : 'account.identity_linked',
+          target: { type: 'account', id: account.id }, origin: requestOrigin(ctx),
+          details: { connectionId: connection.id, kind: connection.kind, subject: identity.subject },
+        });
+      }
+      if (!isUsable(account, new Date())) return refuse(account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
+      if (!tenantAllowed(account.tenantId, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return refuse('tenant_not_allowed', account.id);
+      const next = { ...ctx.state.flow, federation: null, firstFactor: 'fed' as const, email: account.email, verifiedAccountIds: [account.id], nonCompliantAccountIds: [] };
+      ctx.state.flow = next;
+      await kit.continueAs(ctx, next, account, identity.upstreamMfa && connection.trustUpstreamMfa);
+    } catch (error) {
+      if (error instanceof FederationRefusal) return refuse(error.reason);
+      throw error;
+    }
+  }
+
+  const callbackRouter = new Router();
+  callbackRouter.get(FEDERATION_CALLBACK_PATH, callback);
+  return { start, startForEmail, startForTenant, complete, callbackRouter };
+}
