@@ -86,3 +86,22 @@ export const problemOut = z.object({
   detail: z.string().optional(),
   problems: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
 });
+
+export const connectionOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  kind: z.enum(['entra', 'google', 'oidc']),
+  name: z.string(),
+  issuer: z.string(),
+  clientId: z.string(),
+  hasClientSecret: z.boolean(),
+  scopes: z.array(z.string()),
+  claims: z.object({ email: z.string(), name: z.string() }),
+  firstSignIn: z.enum(['link', 'create', 'refuse']),
+  allowedEntraTenants: z.array(z.string()),
+  allowedGoogleDomains: z.array(z.string()),
+  trustUpstreamMfa: z.boolean(),
+  enabled: z.boolean(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});

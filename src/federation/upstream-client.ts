@@ -53,7 +53,8 @@ export class UpstreamClient {
     const insecure = LOOPBACK.has(new URL(connection.issuer).hostname) && connection.issuer.startsWith('http:');
     const config = oidc.discovery(new URL(connection.issuer), connection.clientId, this.clientSecretOf(connection), undefined, {
       [oidc.customFetch]: this.fetchImpl,
-      execute: insecure ? [oidc.allowInsecureRequests] : [],
+      // The ID token's signature is checked too, not only the TLS channel it came over.
+      execute: insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks],
     }).then((configuration) => {
       configuration[oidc.customFetch] = this.fetchImpl;
       return configuration;

@@ -107,11 +107,11 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     const tenant = connection ? await services.tenants.findById(connection.tenantId) : null;
     if (!connection || !tenant) throw new PageError(400, 'error.generic', 'connection_not_available');
 
-    const refuse = async (reason: string, accountId: string | null = null) => {
+    const refuse = async (reason: string, accountId: string | null = null, detail: string | null = null) => {
       await services.audit.record({
         tenantId: tenant.id, actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' }, action: 'login.federated',
         outcome: 'failure', reason, target: accountId ? { type: 'account', id: accountId } : null, origin: requestOrigin(ctx),
-        details: { connectionId: connection.id, kind: connection.kind, clientId: ctx.state.client.clientId },
+        details: { connectionId: connection.id, kind: connection.kind, clientId: ctx.state.client.clientId, detail },
       });
       throw new PageError(403, 'federation.refused', reason);
     };
@@ -132,7 +132,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       ctx.state.flow = next;
       await kit.continueAs(ctx, next, account, identity.upstreamMfa && connection.trustUpstreamMfa);
     } catch (error) {
-      if (error instanceof FederationRefusal) return refuse(error.reason);
+      if (error instanceof FederationRefusal) return refuse(error.reason, null, error.message);
       throw error;
     }
   }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadSettings } from '../../src/config/settings.js';
-import { createIdp, type Idp } from '../../src/app.js';
+import { createIdp, type Idp, type IdpOptions } from '../../src/app.js';
 import { createLogger } from '../../src/log/logger.js';
 
 export async function freePort(): Promise<number> {
@@ -29,7 +29,11 @@ export interface TestIdp extends Idp {
 }
 
 /** Starts the real server on a free port with its own data and keys directories. */
-export async function startIdp(env: Record<string, string> = {}, dirs?: { dataDir: string; keysDir: string }): Promise<TestIdp> {
+export async function startIdp(
+  env: Record<string, string> = {},
+  dirs?: { dataDir: string; keysDir: string },
+  options: Omit<IdpOptions, 'logger'> = {},
+): Promise<TestIdp> {
   const root = dirs ? null : mkdtempSync(path.join(os.tmpdir(), 'idp-test-'));
   const dataDir = dirs?.dataDir ?? path.join(root!, 'data');
   const keysDir = dirs?.keysDir ?? path.join(root!, 'keys');
@@ -42,7 +46,7 @@ export async function startIdp(env: Record<string, string> = {}, dirs?: { dataDi
       done();
     },
   });
-  const idp = await createIdp(settings, { logger: createLogger(settings.logLevel, sink) });
+  const idp = await createIdp(settings, { ...options, logger: createLogger(settings.logLevel, sink) });
   const url = await idp.listen();
   return Object.assign(idp, {
     url,
