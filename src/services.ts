@@ -1,4 +1,4 @@
-import type { Settings } from './config/settings.js';
+import { SettingsError, type Settings } from './config/settings.js';
 import type { Logger } from './log/logger.js';
 import type { Storage } from './storage/port.js';
 import { AccountService } from './accounts/service.js';
@@ -45,12 +45,16 @@ export interface Services {
 type ServiceSettings = Pick<
   Settings,
   | 'issuer' | 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds' | 'encryptionKeys'
-  | 'linkRateLimitPerAccount' | 'linkRateLimitPerAddress' | 'mailRetryDelaysMs'
+  | 'linkRateLimitPerAccount' | 'linkRateLimitPerAddress' | 'mailRetryDelaysMs' | 'databaseUrl'
 >;
 
-/** ENCRYPTION_KEYS when set; otherwise a development key kept in the data directory. */
+/**
+ * ENCRYPTION_KEYS when set; otherwise, on the embedded store only, a development key kept in
+ * the data directory. Nodes sharing MongoDB must share keys, so there it is required.
+ */
 function openCipher(settings: ServiceSettings, logger: Logger): FieldCipher {
   if (settings.encryptionKeys) return new FieldCipher(parseEncryptionKeys(settings.encryptionKeys));
+  if (settings.databaseUrl) throw new SettingsError('ENCRYPTION_KEYS is required with DATABASE_URL: every node must seal and open with the same keys');
   const { keys, generated } = loadOrCreateDevelopmentKey(settings.dataDir);
   if (generated) {
     logger.warn({ dataDir: settings.dataDir }, 'ENCRYPTION_KEYS is not set: generated a development key in the data directory. Set ENCRYPTION_KEYS in production.');
@@ -74,13 +78,18 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     hasher: new PasswordHasher(settings.bcryptCost),
     policyOf: (tenantId) => tenants.policyOf(tenantId),
     revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
+    // A pending registration or reset link must not outlive the password it was meant to set.
+    passwordChanged: async (accountId) => {
+      await storage.tokens.voidOthers(accountId, 'registration', '');
+      await storage.tokens.voidOthers(accountId, 'reset', '');
+    },
   });
   const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, cipher);
   return {
     tenants,
     accounts,
-    mfa: new MfaService({ accounts: storage.accounts, countFailure: (account) => accounts.countFailure(account), cipher }),
+    mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
     connections,
     upstream: new UpstreamClient((connection) => connections.clientSecretOf(connection), options.upstreamFetch),
     homeRealm: new HomeRealm(tenants, connections),

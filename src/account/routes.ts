@@ -14,6 +14,7 @@ import { BodyError, readForm } from '../web/body.js';
 import { noStore } from '../web/security-headers.js';
 import { requestOrigin } from '../web/origin.js';
 import { PageError } from '../interactions/page-error.js';
+import { ACR_MFA } from '../oidc/settings.js';
 import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, csrfValid, providerSession, sessionCsrf, startSignIn, takeSignInState } from './session.js';
 
 export interface AccountDeps {
@@ -64,7 +65,9 @@ export function accountRoutes(deps: AccountDeps): Router {
     const session = await providerSession(deps.provider, ctx);
     const account = session ? await services.accounts.findById(session.accountId!) : null;
     const tenant = account ? await services.tenants.findById(account.tenantId) : null;
-    if (!session || !account || !tenant || !isUsable(account, new Date())) {
+    // An account with a second factor is managed only from a session that used it.
+    const strongEnough = account?.totp ? session?.acr === ACR_MFA : true;
+    if (!session || !account || !tenant || !isUsable(account, new Date()) || !strongEnough) {
       if (ctx.method === 'GET') return startSignIn(ctx, deps.issuer);
       throw new PageError(401, 'error.session_expired', 'no_session');
     }
@@ -199,7 +202,8 @@ export function accountRoutes(deps: AccountDeps): Router {
   router.post('/2fa/confirm', ...form, confirmEnrolment);
   router.post('/2fa/disable', ...form, disable);
   router.post('/recovery-codes', ...form, newRecoveryCodes);
-  router.post('/done', ...form, done);
+  // Only moves on from the recovery codes to the profile (which then checks the session itself).
+  router.post('/done', renderFailures, done);
   router.post('/sign-out', ...form, signOut);
   return router;
 }

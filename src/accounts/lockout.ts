@@ -30,8 +30,25 @@ export function afterFailedAttempt(account: Account, policy: LockoutPolicy, now:
   };
 }
 
-/** A successful sign-in clears the counter (and an expired temporary lock). */
-export function afterSuccessfulLogin(account: Account, now: Date): Account {
+/**
+ * Gives back an attempt that turned out to be right (or not to count). If this very attempt
+ * was the one that locked the account, the lock goes too; a lock caused by other attempts
+ * stays, with its count.
+ */
+export function afterRefund(account: Account, lockedByThisAttempt: boolean, now: Date): Account | null {
+  if (isLocked(account, now) && !lockedByThisAttempt) return null;
+  const reopened = lockedByThisAttempt && account.state === 'locked' && account.lockedReason === LOCK_REASON_FAILED_ATTEMPTS;
+  return {
+    ...account,
+    failedAttempts: Math.max(0, account.failedAttempts - 1),
+    ...(reopened ? { state: 'active' as const, lockedAt: null, lockedReason: null, lockedUntil: null } : {}),
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** A successful sign-in clears the counter (and an expired temporary lock); null if the account is locked. */
+export function afterSuccessfulLogin(account: Account, now: Date): Account | null {
+  if (isLocked(account, now)) return null;
   const at = now.toISOString();
   const expiredLock = account.state === 'locked' && !isLocked(account, now);
   return {

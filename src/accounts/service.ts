@@ -10,7 +10,7 @@ import { normalizeEmail, type Account } from './types.js';
 import { accountCreateSchema, accountUpdateSchema, type AccountCreateInput, type AccountUpdateInput } from './schema.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { preparePassword } from './password-setter.js';
-import { afterFailedAttempt, afterSuccessfulLogin, isLocked, unlocked } from './lockout.js';
+import { afterFailedAttempt, afterRefund, afterSuccessfulLogin, isLocked, unlocked } from './lockout.js';
 
 /** What one sign-in attempt did to one candidate account. */
 export type SignInAttempt =
@@ -18,12 +18,19 @@ export type SignInAttempt =
   | { outcome: 'unknown_account'; account: null }
   | { outcome: 'wrong_password' | 'locked' | 'not_active'; account: Account; lockedNow: boolean };
 
+/** One counted (or refused) attempt at a secret, before the secret is checked. */
+export type Attempt =
+  | { counted: true; account: Account; lockedNow: boolean }
+  | { counted: false; refusal: { outcome: 'locked' | 'not_active'; account: Account; lockedNow: false } };
+
 export interface AccountServiceDeps {
   accounts: AccountRepository;
   hasher: PasswordHasher;
   policyOf(tenantId: string): Promise<TenantPolicy>;
   /** Ends every session and revokes every grant and token of the account. */
   revokeSessions(accountId: string): Promise<void>;
+  /** Called after any password change (pending links are voided there). */
+  passwordChanged(accountId: string): Promise<void>;
   clock?: () => Date;
 }
 
@@ -130,6 +137,7 @@ export class AccountService {
     }));
     // A disabled account, or one whose password an administrator replaced, keeps no session anywhere.
     if (password || (result.after.state === 'disabled' && result.before.state !== 'disabled')) await this.deps.revokeSessions(id);
+    if (password) await this.deps.passwordChanged(id);
     return result;
   }
 
@@ -145,7 +153,7 @@ export class AccountService {
     const prepared = await this.preparePassword(current, password);
     if (options.gate && !(await options.gate())) throw new DomainError('forbidden', 'the link is no longer valid');
     const now = this.clock();
-    return this.change(id, (account) => {
+    const result = await this.change(id, (account) => {
       const opened = options.unlock ? unlocked(account, now) : account;
       return {
         ...opened,
@@ -155,6 +163,8 @@ export class AccountService {
         updatedAt: now.toISOString(),
       };
     });
+    await this.deps.passwordChanged(id);
+    return result;
   }
 
   async delete(tenantId: string, id: string): Promise<Account> {
@@ -173,8 +183,10 @@ export class AccountService {
   /**
    * Checks a password against every account with this e-mail (in one tenant when given).
    * Every candidate costs one bcrypt comparison, and an unknown e-mail costs one too, so
-   * answers take the same time. A wrong password counts toward the lockout, atomically,
-   * unless the password opened another of the candidates.
+   * answers take the same time. Each candidate's attempt is counted atomically *before* the
+   * password is compared and given back if it was right, so a burst of parallel guesses can
+   * test no more passwords than the lockout allows. A wrong password does not count when the
+   * same password opened another of the candidates.
    */
   async signIn(email: string, password: string, tenantId?: string): Promise<SignInAttempt[]> {
     const normalized = normalizeEmail(email);
@@ -185,22 +197,23 @@ export class AccountService {
       await this.hasher.verifyDecoy(password);
       return [{ outcome: 'unknown_account', account: null }];
     }
+    const attempts = await Promise.all(candidates.map((account) => this.beginAttempt(account)));
     const matches = await Promise.all(candidates.map((a) =>
       a.passwordHash === null ? this.hasher.verifyDecoy(password) : this.hasher.verify(password, a.passwordHash)));
     const someMatch = matches.includes(true);
-    const now = this.clock();
-    return Promise.all(candidates.map(async (account, i): Promise<SignInAttempt> => {
-      if (isLocked(account, now)) return { outcome: 'locked', account, lockedNow: false };
-      if (matches[i]) {
-        if (account.state !== 'active' && account.state !== 'locked') return { outcome: 'not_active', account, lockedNow: false };
+    return Promise.all(attempts.map(async (attempt, i): Promise<SignInAttempt> => {
+      if (!attempt.counted) return attempt.refusal;
+      if (matches[i] || someMatch) {
+        const refunded = await this.refundAttempt(attempt);
+        if (!refunded) return { outcome: 'locked', account: attempt.account, lockedNow: false };
         // The counter is cleared only when the whole sign-in succeeds (completeSignIn): a right
-        // password followed by wrong codes must keep counting toward the lockout.
-        return { outcome: 'ok', account, nonCompliant: await this.complianceOf(account, password) };
+        // password followed by wrong codes keeps counting toward the lockout.
+        return matches[i]
+          ? { outcome: 'ok', account: refunded, nonCompliant: await this.complianceOf(refunded, password) }
+          : { outcome: 'wrong_password', account: refunded, lockedNow: false };
       }
-      if (someMatch || account.state === 'disabled' || account.state === 'invited') {
-        return { outcome: account.state === 'active' ? 'wrong_password' : 'not_active', account, lockedNow: false };
-      }
-      return this.countFailure(account);
+      await this.settleFailedAttempt(attempt);
+      return { outcome: 'wrong_password', account: attempt.account, lockedNow: attempt.lockedNow };
     }));
   }
 
@@ -209,25 +222,51 @@ export class AccountService {
    * A wrong password counts toward the lockout like any other guess.
    */
   async confirmPassword(account: Account, password: string): Promise<{ ok: boolean; lockedNow: boolean; account: Account }> {
+    const attempt = await this.beginAttempt(account);
+    if (!attempt.counted) return { ok: false, lockedNow: false, account: attempt.refusal.account };
     const ok = account.passwordHash !== null && password.length <= 1024 && (await this.hasher.verify(password, account.passwordHash));
-    if (ok) return { ok, lockedNow: false, account };
-    const counted = await this.countFailure(account);
-    return { ok, lockedNow: 'lockedNow' in counted && counted.lockedNow, account: counted.account ?? account };
+    if (ok) {
+      const refunded = await this.refundAttempt(attempt);
+      return refunded ? { ok, lockedNow: false, account: refunded } : { ok: false, lockedNow: false, account: attempt.account };
+    }
+    await this.settleFailedAttempt(attempt);
+    return { ok, lockedNow: attempt.lockedNow, account: attempt.account };
   }
 
-  /** Every step of a sign-in passed: clear the failure counter (and an expired lock), stamp the time. */
-  async completeSignIn(accountId: string): Promise<Account> {
-    return (await this.change(accountId, (current) => afterSuccessfulLogin(current, this.clock()))).after;
-  }
-
-  /** Counts one failed attempt (password or code) against the tenant's lockout rule. */
-  async countFailure(account: Account): Promise<SignInAttempt> {
+  /**
+   * Counts one attempt (password or code) against the tenant's lockout rule, atomically, before
+   * the secret is checked. Not counted when the account is locked, disabled or invited.
+   */
+  async beginAttempt(account: Account): Promise<Attempt> {
     const { lockout } = await this.deps.policyOf(account.tenantId);
-    const result = await this.accounts.update(account.id, (current) => afterFailedAttempt(current, lockout, this.clock()));
-    if (!result) return { outcome: isLocked(account, this.clock()) ? 'locked' : 'not_active', account, lockedNow: false };
-    const lockedNow = result.after.state === 'locked' && isLocked(result.after, this.clock());
-    if (lockedNow) await this.deps.revokeSessions(account.id);
-    return { outcome: 'wrong_password', account: result.after, lockedNow };
+    const now = this.clock();
+    const result = await this.accounts.update(account.id, (current) => afterFailedAttempt(current, lockout, now));
+    if (!result) {
+      const current = (await this.accounts.findById(account.id)) ?? account;
+      return { counted: false, refusal: { outcome: isLocked(current, now) ? 'locked' : 'not_active', account: current, lockedNow: false } };
+    }
+    // afterFailedAttempt only counts on an open account, so ending locked means this attempt locked it.
+    return { counted: true, account: result.after, lockedNow: result.after.state === 'locked' };
+  }
+
+  /** Gives back a counted attempt whose secret was right; null when other attempts locked the account. */
+  async refundAttempt(attempt: Extract<Attempt, { counted: true }>): Promise<Account | null> {
+    const result = await this.accounts.update(attempt.account.id, (current) => afterRefund(current, attempt.lockedNow, this.clock()));
+    return result?.after ?? null;
+  }
+
+  /** A wrong secret stays counted; if it locked the account, every session ends. */
+  async settleFailedAttempt(attempt: Extract<Attempt, { counted: true }>): Promise<void> {
+    if (attempt.lockedNow) await this.deps.revokeSessions(attempt.account.id);
+  }
+
+  /**
+   * Every step of a sign-in passed: clear the failure counter (and an expired lock), stamp the
+   * time. Null (and nothing written) if the account got locked meanwhile: the sign-in must stop.
+   */
+  async completeSignIn(accountId: string): Promise<Account | null> {
+    const result = await this.accounts.update(accountId, (current) => afterSuccessfulLogin(current, this.clock()));
+    return result?.after ?? null;
   }
 
   /** Rules the password breaks, when the tenant makes non-compliant passwords change at sign-in. */

@@ -21,6 +21,8 @@ export interface LoginFlow {
   pendingTotpSecret: string | null;
   /** How the first factor was proved: a password, or an upstream identity provider. */
   firstFactor: 'pwd' | 'fed';
+  /** How the second step was proved in this flow, once it was. */
+  secondFactor: 'otp' | 'recovery_code' | 'upstream' | null;
   /** An upstream sign-in under way: what its answer must match. */
   federation: PendingFederation | null;
   expiresAt: number;
@@ -51,6 +53,7 @@ export class LoginFlowStore {
       accountId: null,
       pendingTotpSecret: null,
       firstFactor: 'pwd',
+      secondFactor: null,
       federation: null,
       expiresAt,
     };

@@ -1,6 +1,6 @@
 import { emailSchema } from '../accounts/schema.js';
 import { forgotPasswordPage, resetSentPage } from '../views/pages.js';
-import { requestOrigin } from '../web/origin.js';
+import { addressKey, requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 
@@ -19,17 +19,21 @@ export function forgotSteps({ services }: InteractionDeps, { formContext }: Inte
       ctx.body = forgotPasswordPage(formContext(ctx), { email: ctx.state.form.email, error: 'login.invalid_email' });
       return;
     }
-    const verdict = await services.resetThrottle.hit(`reset:${ctx.ip}`);
+    const verdict = await services.resetThrottle.hit(`reset:${addressKey(ctx.ip)}`);
     if (!verdict.allowed) {
       ctx.status = 429;
       ctx.set('Retry-After', String(verdict.retryAfterSeconds));
       ctx.body = forgotPasswordPage(formContext(ctx), { email: parsed.data, error: 'error.too_many_attempts' });
       return;
     }
-    // Looking up accounts and sending mail happens after the answer, so its time says nothing.
+    // Looking up accounts and sending mail happens after the answer has gone (setImmediate: the
+    // store answers synchronously, so even a promise would run before the response), so its time says nothing.
     const { requestedTenant, interaction, locale } = ctx.state;
-    void services.links.requestReset(parsed.data, requestedTenant?.id, interaction.uid, locale, requestOrigin(ctx))
-      .catch((error: unknown) => ctx.app.emit('error', error, ctx));
+    const origin = requestOrigin(ctx);
+    setImmediate(() => {
+      services.links.requestReset(parsed.data, requestedTenant?.id, interaction.uid, locale, origin)
+        .catch((error: unknown) => ctx.app.emit('error', error, ctx));
+    });
     ctx.body = resetSentPage(formContext(ctx), parsed.data);
   }
 

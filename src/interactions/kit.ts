@@ -10,6 +10,7 @@ import type { FormContext } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
 import type { LoginFlow, LoginFlowStore } from './flow.js';
 import type { InteractionContext } from './context.js';
+import { PageError } from './page-error.js';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -53,36 +54,48 @@ export function interactionKit(deps: InteractionDeps) {
     ctx.redirect(returnTo);
   }
 
-  /** A second factor is needed when the account has one, its tenant demands one, or the app asked for it. */
-  async function secondFactorNeeded(ctx: InteractionContext, account: Account): Promise<'verify' | 'enrol' | null> {
+  /**
+   * The second step this sign-in needs: the account's factor; enrolment when its tenant demands
+   * one; a refusal when only the app asks for one the account does not have (enrolling then
+   * would let whoever holds the password bind their own authenticator).
+   */
+  async function secondFactorNeeded(ctx: InteractionContext, account: Account): Promise<'verify' | 'enrol' | 'unmet' | null> {
     if (account.totp) return 'verify';
-    const acrValues = String((ctx.state.interaction.params as { acr_values?: string }).acr_values ?? '').split(' ');
     const { password } = await services.tenants.policyOf(account.tenantId);
-    return password.require2fa || acrValues.includes(ACR_MFA) ? 'enrol' : null;
+    if (password.require2fa) return 'enrol';
+    const acrValues = String((ctx.state.interaction.params as { acr_values?: string }).acr_values ?? '').split(' ');
+    return acrValues.includes(ACR_MFA) ? 'unmet' : null;
   }
 
   /**
-   * The steps after a verified first factor, in order: a new password if the old one breaks
-   * the tenant's rules, then the second factor (or its enrolment), then the sign-in itself.
-   * An upstream's own MFA counts as the second factor where the connection trusts it.
+   * The steps after a verified first factor, in order: the second factor (or its enrolment),
+   * then a new password if the old one breaks the tenant's rules, then the sign-in itself.
+   * Nothing about the account changes before both factors are proved. An upstream's own MFA
+   * counts as the second factor where the connection trusts it.
    */
   async function continueAs(ctx: InteractionContext, flow: LoginFlow, account: Account, upstreamMfaTrusted = false): Promise<void> {
-    const next = { ...flow, accountId: account.id };
-    if (flow.nonCompliantAccountIds.includes(account.id)) return moveTo(ctx, { ...next, step: 'change_password' });
-    if (upstreamMfaTrusted) {
-      ctx.state.flow = next;
-      return finishLogin(ctx, account, 'upstream');
+    const next: LoginFlow = { ...flow, accountId: account.id, secondFactor: flow.secondFactor ?? (upstreamMfaTrusted ? 'upstream' : null) };
+    if (!next.secondFactor) {
+      const needed = await secondFactorNeeded(ctx, account);
+      if (needed === 'verify') return moveTo(ctx, { ...next, step: 'second_factor' });
+      if (needed === 'enrol') return moveTo(ctx, { ...next, step: 'enrol_second_factor', pendingTotpSecret: null });
+      if (needed === 'unmet') {
+        await auditLogin(ctx, account, 'failure', 'second_factor_unavailable', account.email);
+        await flows.discard(next.uid);
+        return finish(ctx, { error: 'unmet_authentication_requirements', error_description: 'the account has no second factor' });
+      }
     }
-    const secondFactor = await secondFactorNeeded(ctx, account);
-    if (secondFactor === 'verify') return moveTo(ctx, { ...next, step: 'second_factor' });
-    if (secondFactor === 'enrol') return moveTo(ctx, { ...next, step: 'enrol_second_factor', pendingTotpSecret: null });
+    if (next.nonCompliantAccountIds.includes(account.id)) return moveTo(ctx, { ...next, step: 'change_password' });
     ctx.state.flow = next;
-    return finishLogin(ctx, account, null);
+    return finishLogin(ctx, account);
   }
 
-  async function finishLogin(ctx: InteractionContext, account: Account, secondFactor: SecondFactor): Promise<void> {
-    const { firstFactor } = ctx.state.flow;
-    await services.accounts.completeSignIn(account.id);
+  async function finishLogin(ctx: InteractionContext, account: Account): Promise<void> {
+    const { firstFactor, secondFactor } = ctx.state.flow;
+    if (!(await services.accounts.completeSignIn(account.id))) {
+      await flows.discard(ctx.state.flow.uid);
+      throw new PageError(401, 'login.invalid_credentials', 'account_locked');
+    }
     const action = secondFactor && secondFactor !== 'upstream' ? 'login.second_factor' : firstFactor === 'fed' ? 'login.federated' : 'login.password';
     await auditLogin(ctx, account, 'success', null, account.email, action);
     await flows.discard(ctx.state.flow.uid);

@@ -6,7 +6,7 @@ import type { SignInAttempt } from '../accounts/service.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
 import type { MessageId } from '../i18n/messages.js';
 import { changePasswordPage, chooseTenantPage, loginEmailPage, loginPasswordPage } from '../views/pages.js';
-import { requestOrigin } from '../web/origin.js';
+import { addressKey, requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError } from './page-error.js';
@@ -71,7 +71,7 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       ctx.body = loginPasswordPage(formContext(ctx), { email: flow.email!, error });
     };
     if (!password || password.length > PASSWORD_MAX) return refuse(400, password ? 'login.invalid_credentials' : 'login.password_required');
-    const throttle = await services.loginThrottle.hit(`password:${ctx.ip}`);
+    const throttle = await services.loginThrottle.hit(`password:${addressKey(ctx.ip)}`);
     if (!throttle.allowed) {
       ctx.set('Retry-After', String(throttle.retryAfterSeconds));
       await auditLogin(ctx, null, 'failure', 'rate_limited', flow.email);

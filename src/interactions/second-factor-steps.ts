@@ -1,12 +1,12 @@
 import { enrolmentPage, recoveryCodesPage, secondFactorPage } from '../views/pages.js';
-import { requestOrigin } from '../web/origin.js';
+import { addressKey, requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError } from './page-error.js';
 
 /** The code from the app (or a recovery code), or enrolment when the factor is required but missing. */
 export function secondFactorSteps({ services, flows }: InteractionDeps, kit: InteractionKit) {
-  const { formContext, finishLogin, auditLogin, flowAccount } = kit;
+  const { formContext, continueAs, auditLogin, flowAccount } = kit;
 
   async function requireAccount(ctx: InteractionContext, step: string) {
     const account = ctx.state.flow.step === step ? await flowAccount(ctx) : null;
@@ -20,6 +20,14 @@ export function secondFactorSteps({ services, flows }: InteractionDeps, kit: Int
 
   async function submitCode(ctx: InteractionContext): Promise<void> {
     const account = await requireAccount(ctx, 'second_factor');
+    const throttle = await services.loginThrottle.hit(`code:${addressKey(ctx.ip)}`);
+    if (!throttle.allowed) {
+      ctx.set('Retry-After', String(throttle.retryAfterSeconds));
+      ctx.status = 429;
+      ctx.type = 'html';
+      ctx.body = secondFactorPage(formContext(ctx), 'error.too_many_attempts');
+      return;
+    }
     const check = await services.mfa.verify(account, ctx.state.form.code ?? '');
     if (check.ok) {
       if (check.method === 'recovery_code') {
@@ -28,7 +36,7 @@ export function secondFactorSteps({ services, flows }: InteractionDeps, kit: Int
           target: { type: 'account', id: account.id }, origin: requestOrigin(ctx), details: { left: check.recoveryCodesLeft },
         });
       }
-      return finishLogin(ctx, check.account, check.method);
+      return continueAs(ctx, { ...ctx.state.flow, secondFactor: check.method }, check.account);
     }
     await auditLogin(ctx, account, 'failure', check.reason, account.email, 'login.second_factor');
     if (check.lockedNow) await services.lockNotifier.accountLocked(check.account, ctx.state.locale, requestOrigin(ctx));
@@ -77,7 +85,7 @@ export function secondFactorSteps({ services, flows }: InteractionDeps, kit: Int
   /** After the recovery codes were shown: the enrolment code counted as the second factor. */
   async function continueAfterEnrolment(ctx: InteractionContext): Promise<void> {
     const account = await requireAccount(ctx, 'enrolled');
-    await finishLogin(ctx, account, 'otp');
+    await continueAs(ctx, { ...ctx.state.flow, secondFactor: 'otp' }, account);
   }
 
   return { showCode, submitCode, showEnrolment, submitEnrolment, continueAfterEnrolment };

@@ -1,6 +1,6 @@
 import type { AccountRepository } from '../storage/port.js';
 import type { Account } from '../accounts/types.js';
-import type { SignInAttempt } from '../accounts/service.js';
+import type { AccountService } from '../accounts/service.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { groupedKey, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 import { matchRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
@@ -17,12 +17,12 @@ export interface Enrolment {
 
 export type SecondFactorCheck =
   | { ok: true; method: 'otp' | 'recovery_code'; account: Account; recoveryCodesLeft: number }
-  | { ok: false; reason: 'no_factor' | 'malformed' | 'wrong' | 'replayed'; account: Account; lockedNow: boolean };
+  | { ok: false; reason: 'no_factor' | 'locked' | 'malformed' | 'wrong' | 'replayed'; account: Account; lockedNow: boolean };
 
 export interface MfaServiceDeps {
   accounts: AccountRepository;
-  /** Counts a failed code toward the tenant's lockout, shared with passwords. */
-  countFailure(account: Account): Promise<SignInAttempt>;
+  /** The lockout counter shared with passwords: each code is counted before it is checked. */
+  attempts: Pick<AccountService, 'beginAttempt' | 'refundAttempt' | 'settleFailedAttempt'>;
   cipher: FieldCipher;
   clock?: () => Date;
 }
@@ -75,14 +75,21 @@ export class MfaService {
   /**
    * Checks a code from the app, or a recovery code (burnt on use). A time step is accepted
    * once: the step is stored atomically, so a code replayed, even in parallel, is refused.
-   * Every failure counts toward the lockout.
+   * The attempt is counted toward the lockout before the code is checked and given back if it
+   * was right, so parallel guesses cannot outrun the lock, and a locked account takes no code.
    */
   async verify(account: Account, input: string): Promise<SecondFactorCheck> {
     if (!account.totp) return { ok: false, reason: 'no_factor', account, lockedNow: false };
+    const attempt = await this.deps.attempts.beginAttempt(account);
+    if (!attempt.counted) return { ok: false, reason: 'locked', account: attempt.refusal.account, lockedNow: false };
     const outcome = looksLikeRecoveryCode(input) ? await this.useRecoveryCode(account, input) : await this.useTotp(account, input);
-    if (outcome.ok) return outcome;
-    const counted = await this.deps.countFailure(account);
-    return { ok: false, reason: outcome.reason, account: counted.account ?? account, lockedNow: 'lockedNow' in counted && counted.lockedNow };
+    if (outcome.ok) {
+      const refunded = await this.deps.attempts.refundAttempt(attempt);
+      if (!refunded) return { ok: false, reason: 'locked', account: attempt.account, lockedNow: false };
+      return { ...outcome, account: { ...refunded, totp: outcome.account.totp, recoveryCodeHashes: outcome.account.recoveryCodeHashes } };
+    }
+    await this.deps.attempts.settleFailedAttempt(attempt);
+    return { ok: false, reason: outcome.reason, account: attempt.account, lockedNow: attempt.lockedNow };
   }
 
   private async useTotp(account: Account, input: string): Promise<SecondFactorCheck | { ok: false; reason: 'malformed' | 'wrong' | 'replayed' }> {

@@ -184,10 +184,12 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     // Called for every code exchange, refresh and userinfo: a locked, disabled or deleted
     // account, or one the client no longer admits, stops there.
-    findAccount: async (ctx, sub) => {
+    findAccount: async (ctx, sub, token) => {
       const usable = await accountUsable(services, sub, ctx.oidc?.client);
       if (!usable) return undefined;
       const { account, tenant } = usable;
+      // A refresh token from before the tenant required two steps does not outlive that rule.
+      if (token?.kind === 'RefreshToken' && tenant.policy.password.require2fa && (token as { acr?: string }).acr !== ACR_MFA) return undefined;
       return {
         accountId: account.id,
         claims: async () => ({ sub: account.id, tenant: tenant.slug, email: account.email, name: account.name ?? undefined }),

@@ -23,7 +23,8 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = {
     maxFailedAttempts: 5,
     mode: 'permanent',
     durationMinutes: null,
-    resetUnlocks: true,
+    // R3: only an administrator unlocks. A tenant may let a completed reset unlock too.
+    resetUnlocks: false,
   },
 };
 

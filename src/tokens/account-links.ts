@@ -98,6 +98,8 @@ export class AccountLinks {
     if (!inspected.ok) throw new LinkProblem(inspected.problem);
     const account = await this.deps.accounts.findById(inspected.record.accountId);
     if (!account || account.state === 'disabled') throw new LinkProblem('unknown');
+    // A registration link sets the first password only; it is no reset link in disguise.
+    if (inspected.record.kind === 'registration' && account.state !== 'invited') throw new LinkProblem('used');
     return { record: inspected.record, account, tenant: await this.tenantOf(account) };
   }
 

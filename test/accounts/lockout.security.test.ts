@@ -53,6 +53,19 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
     expect(notices[0]).toContain('locked after too many failed sign-in attempts');
   });
 
+  test('a burst of parallel guesses tests no more passwords than the lockout allows: a right one late in the burst is refused', async () => {
+    const account = await newAccount();
+    const flows = await Promise.all(Array.from({ length: 50 }, async () => {
+      const browser = new FormClient(idp.url);
+      return { browser, ...(await passwordStep(browser, authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI), account.email)) };
+    }));
+    const answers = await Promise.all(flows.map(({ browser, csrf, action }, i) =>
+      browser.request(action, { form: { csrf, password: i === 40 ? PASSWORD : 'wrong guess' } })));
+    expect(answers[40]!.status).toBe(401);
+    expect(answers.filter((a) => a.status !== 401)).toHaveLength(0);
+    expect((await idp.services.accounts.findById(account.id))!).toMatchObject({ state: 'locked', failedAttempts: 5 });
+  });
+
   test('a locked account refuses even the correct password, with the same answer as a wrong one or an unknown e-mail', async () => {
     const account = await newAccount();
     for (let i = 0; i < 5; i += 1) await attempt(account.email, 'wrong guess');

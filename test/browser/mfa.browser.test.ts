@@ -29,6 +29,7 @@ describe('two-step verification in Chromium', () => {
 
   test('enrol under My profile by reading the key from the page, then sign in to an app with a code', async () => {
     const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
     await page.goto(`${idp.url}/account`);
     await page.getByLabel('E-mail address').fill('ann@acme.example');
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -43,7 +44,15 @@ describe('two-step verification in Chromium', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
     expect(await page.locator('#recovery-codes li').count()).toBe(10);
+    const recoveryCode = (await page.locator('#recovery-codes li').first().textContent())!.trim();
     await page.getByRole('button', { name: 'Continue' }).click();
+    // From now on the profile itself asks for the second step.
+    await page.getByLabel('E-mail address').fill('ann@acme.example');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Code').fill(recoveryCode);
+    await page.getByRole('button', { name: 'Verify' }).click();
     await expect(page.locator('#mfa-status').textContent()).resolves.toContain('On:');
 
     const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });

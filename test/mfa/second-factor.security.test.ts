@@ -86,7 +86,10 @@ describe('TOTP second factor', () => {
     expect(stored.totp!.sealedSecret).toMatch(/^v1\./);
     expect(JSON.stringify(stored)).not.toContain(secret);
     for (const code of codes) expect(JSON.stringify(stored)).not.toContain(code);
-    const profile = await browser.follow('/account');
+    // The factor now guards the profile too: the password-only session no longer opens it.
+    const again = await browser.follow('/account');
+    expect(again.html).toContain('name="email"');
+    const profile = await openProfile(account.email, codeFor(secret, 1));
     expect(profile.html).toContain('On: sign-in asks for a code from your authenticator app.');
   });
 
@@ -164,7 +167,7 @@ describe('TOTP second factor', () => {
     expect((await idp.services.accounts.findById(account.id))!.totp).not.toBeNull();
   });
 
-  test('an app asking for acr mfa gets it enforced: enrolment for a person without a factor, and no reuse of a password-only session', async () => {
+  test('an app asking for acr mfa gets it enforced: a password-only session is not reused, the code is asked, and without a factor the app is told', async () => {
     const account = await newAccount();
     const plain = await atSecondFactor(account.email);
     const plainTokens = await oidc.authorizationCodeGrant(config, new URL(plain.location!), { pkceCodeVerifier: plain.verifier });
@@ -172,8 +175,42 @@ describe('TOTP second factor', () => {
 
     const silent = await plain.browser.follow(authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI, { acr_values: ACR_MFA, prompt: 'none' }));
     expect(new URL(silent.location!).searchParams.get('error')).toBe('login_required');
+    // No factor: enrolling now would let whoever holds the password bind their own app, so the app hears it.
+    const noFactor = await atSecondFactor(account.email, { acr_values: ACR_MFA });
+    expect(new URL(noFactor.location!).searchParams.get('error')).toBe('unmet_authentication_requirements');
+
+    const { secret } = await enrolInProfile(account.email);
     const stepUp = await atSecondFactor(account.email, { acr_values: ACR_MFA });
-    expect(stepUp.html).toContain('Set up two-step verification');
+    const done = await submitCode(stepUp, codeFor(secret, 1));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(done.location!), { pkceCodeVerifier: stepUp.verifier });
+    expect(tokens.claims()).toMatchObject({ acr: ACR_MFA, amr: ['pwd', 'otp', 'mfa'] });
+  });
+
+  test('parallel wrong codes cannot outrun the lock, and a right code after it is refused', async () => {
+    const account = await newAccount();
+    const { secret } = await enrolInProfile(account.email);
+    const flows = await Promise.all(Array.from({ length: 20 }, () => atSecondFactor(account.email)));
+    const answers = await Promise.all(flows.map((flow, i) => submitCode(flow, i === 15 ? codeFor(secret, 1) : '000000')));
+    expect(answers.every((a) => a.location === null)).toBe(true);
+    expect((await idp.services.accounts.findById(account.id))!).toMatchObject({ state: 'locked', failedAttempts: 5 });
+    const late = await atSecondFactor(account.email);
+    expect(late.location).toBeNull();
+  });
+
+  test('with a factor, a password that must change is changed only after the code', async () => {
+    const tenant = await idp.services.tenants.create({ slug: `chg${n}`, name: 'Change AB' });
+    const account = await newAccount(tenant.id);
+    const { secret } = await enrolInProfile(account.email);
+    await idp.services.tenants.setPolicy(tenant.id, { password: { minLength: 40, changeNonCompliantAtLogin: true } });
+    const flow = await atSecondFactor(account.email);
+    expect(flow.html).toContain('<label for="code">Code</label>');
+    const early = await flow.browser.request(formAction(flow.html, '/second-factor').replace('/second-factor', '/new-password'), {
+      form: { csrf: flow.csrf, newPassword: 'an attacker would like this one to be the new password' },
+    });
+    expect(early.status).toBe(400);
+    expect((await idp.services.accounts.findById(account.id))!.passwordHash).toBe(account.passwordHash);
+    const change = await submitCode(flow, codeFor(secret, 1));
+    expect(change.html).toContain('Choose a new password');
   });
 
   test('turning it off in My profile needs the password', async () => {

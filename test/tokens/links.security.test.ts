@@ -173,13 +173,32 @@ describe('registration and reset links over a real SMTP server', () => {
     expect((await new FormClient(idp.url).follow(link)).response.status).toBe(200);
   });
 
-  test('a reset lifts a lockout where the tenant allows it', async () => {
-    const account = await idp.services.accounts.create(fixture.tenant.id, { email: email(), password: PASSWORD });
-    await idp.storage.accounts.update(account.id, (a) => ({ ...a, state: 'locked', lockedAt: new Date().toISOString(), lockedReason: 'too_many_failed_attempts', failedAttempts: 5 }));
-    const { browser } = await requestReset(account.email);
-    const { csrf, token } = await openLink(browser, linkIn((await mailTo(account.email))!));
-    await browser.follow('/password/set', { form: { csrf: csrf!, token, newPassword: NEW_PASSWORD } });
-    expect((await idp.services.accounts.findById(account.id))!).toMatchObject({ state: 'active', failedAttempts: 0 });
+  test('a reset lifts a lockout only where the tenant allows it (by default only an administrator unlocks)', async () => {
+    const resetWhileLocked = async () => {
+      const account = await idp.services.accounts.create(fixture.tenant.id, { email: email(), password: PASSWORD });
+      await idp.storage.accounts.update(account.id, (a) => ({ ...a, state: 'locked', lockedAt: new Date().toISOString(), lockedReason: 'too_many_failed_attempts', failedAttempts: 5 }));
+      const { browser } = await requestReset(account.email);
+      const { csrf, token } = await openLink(browser, linkIn((await mailTo(account.email))!));
+      await browser.follow('/password/set', { form: { csrf: csrf!, token, newPassword: NEW_PASSWORD } });
+      return (await idp.services.accounts.findById(account.id))!;
+    };
+    expect(await resetWhileLocked()).toMatchObject({ state: 'locked', failedAttempts: 5 });
+    await call('PUT', '/tenants/acme/policy', { lockout: { resetUnlocks: true } });
+    try {
+      expect(await resetWhileLocked()).toMatchObject({ state: 'active', failedAttempts: 0 });
+    } finally {
+      await call('PUT', '/tenants/acme/policy', {});
+    }
+  });
+
+  test('a registration link of an account that already has its password is refused; any password change voids pending links', async () => {
+    const account = await idp.services.accounts.create(fixture.tenant.id, { email: email() });
+    await call('POST', `/tenants/acme/accounts/${account.id}/invitation`);
+    const registration = linkIn((await mailTo(account.email))!);
+    await call('PATCH', `/tenants/acme/accounts/${account.id}`, { password: 'set by the administrator' });
+    const page = await new FormClient(idp.url).follow(registration);
+    expect(page.response.status).toBe(400);
+    expect(page.html).toContain('This link has expired or was already used.');
   });
 
   test('resends are limited per account', async () => {
