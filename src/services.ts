@@ -4,6 +4,7 @@ import type { Storage } from './storage/port.js';
 import { AccountService } from './accounts/service.js';
 import { PasswordHasher } from './accounts/password-hasher.js';
 import { LockNotifier } from './accounts/lock-notifier.js';
+import { SecurityNotices } from './accounts/security-notices.js';
 import { AuditService } from './audit/service.js';
 import { ClientService } from './clients/service.js';
 import { TenantService } from './tenants/service.js';
@@ -30,6 +31,7 @@ export interface Services {
   mailer: Mailer;
   mail: MailService;
   lockNotifier: LockNotifier;
+  notices: SecurityNotices;
   mfa: MfaService;
   /** Password attempts per client IP address. */
   loginThrottle: Throttle;
@@ -99,6 +101,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     mailer,
     mail,
     lockNotifier: new LockNotifier(audit, mail, tenants, logger),
+    notices: new SecurityNotices(mail, tenants, logger),
     loginThrottle: new Throttle(storage.rateLimits, { limit: settings.loginRateLimit, windowSeconds: settings.loginRateWindowSeconds }),
     resetThrottle: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAddress, windowSeconds: 3600 }),
     links: new AccountLinks({

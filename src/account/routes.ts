@@ -163,6 +163,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     }
     await deps.payloads.destroy(ENROLMENT, sessionUid);
     await audit(ctx, 'mfa.enrol');
+    services.notices.factorChanged(account, 'mfa_enabled', ctx.state.locale);
     ctx.type = 'html';
     ctx.body = recoveryCodesPage(formContext(ctx), result.recoveryCodes, `${ACCOUNT_PATH}/done`);
   }
@@ -172,6 +173,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     if (!(await confirmPassword(ctx))) return;
     ctx.state.account = (await services.mfa.disable(ctx.state.account.id))?.after ?? ctx.state.account;
     await audit(ctx, 'mfa.disable');
+    services.notices.factorChanged(ctx.state.account, 'mfa_disabled', ctx.state.locale);
     await render(ctx, { message: 'account.mfa_disabled' });
   }
 
@@ -180,6 +182,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     const codes = await services.mfa.regenerateRecoveryCodes(ctx.state.account.id);
     if (!codes) return render(ctx, { error: 'account.mfa_off' }, 400);
     await audit(ctx, 'mfa.recovery_codes_regenerate');
+    services.notices.factorChanged(ctx.state.account, 'recovery_codes', ctx.state.locale);
     ctx.type = 'html';
     ctx.body = recoveryCodesPage(formContext(ctx), codes, `${ACCOUNT_PATH}/done`);
   }

@@ -176,6 +176,7 @@ export function registerResources(routes: AdminRoutes, services: Services): void
       const account = await services.accounts.get(tenant.id, input.params.id!);
       const result = await services.mfa.disable(account.id);
       await audit(input, 'account.mfa_reset', { type: 'account', id: account.id }, tenant.id, { hadFactor: account.totp !== null });
+      if (account.totp) services.notices.factorChanged(account, 'mfa_reset', 'en');
       return toPublicAccount(result?.after ?? account);
     },
   });

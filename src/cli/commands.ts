@@ -282,6 +282,7 @@ export const COMMANDS: Record<string, Command> = {
       const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
       const result = await ctx.services.mfa.disable(account.id);
       await recordCli(ctx, 'account.mfa_reset', { type: 'account', id: account.id }, tenant.id, { hadFactor: account.totp !== null });
+      if (account.totp) await ctx.services.notices.sendFactorChanged(account, 'mfa_reset', 'en');
       return toPublicAccount(result?.after ?? account);
     },
   },

@@ -77,6 +77,7 @@ export function secondFactorSteps({ services, flows }: InteractionDeps, kit: Int
       tenantId: account.tenantId, actor: { type: 'user', id: account.id }, action: 'mfa.enrol',
       target: { type: 'account', id: account.id }, origin: requestOrigin(ctx), details: { during: 'sign-in' },
     });
+    services.notices.factorChanged(account, 'mfa_enabled', ctx.state.locale);
     await flows.save({ ...flow, step: 'enrolled', pendingTotpSecret: null });
     ctx.type = 'html';
     ctx.body = recoveryCodesPage(formContext(ctx), result.recoveryCodes, `${formContext(ctx).action}/enrolled`);

@@ -127,3 +127,31 @@ export function accountLockedMail(locale: Locale, to: string, facts: { tenantNam
     },
   }[locale]);
 }
+
+export type FactorChange = 'mfa_enabled' | 'mfa_disabled' | 'recovery_codes' | 'mfa_reset';
+
+/** Tells the owner that their second factor changed, so a change they did not make does not go unnoticed. */
+export function factorChangedMail(locale: Locale, to: string, facts: { tenantName: string; change: FactorChange }): MailMessage {
+  const en: Record<FactorChange, string> = {
+    mfa_enabled: 'Two-step verification was turned on for your account',
+    mfa_disabled: 'Two-step verification was turned off for your account',
+    recovery_codes: 'New recovery codes were created for your account; the old ones no longer work',
+    mfa_reset: 'An administrator removed the two-step verification of your account',
+  };
+  const sv: Record<FactorChange, string> = {
+    mfa_enabled: 'Tvåstegsverifiering har aktiverats för ditt konto',
+    mfa_disabled: 'Tvåstegsverifiering har stängts av för ditt konto',
+    recovery_codes: 'Nya återställningskoder har skapats för ditt konto; de gamla fungerar inte längre',
+    mfa_reset: 'En administratör har tagit bort tvåstegsverifieringen för ditt konto',
+  };
+  return compose(to, {
+    en: {
+      subject: `${facts.tenantName}: ${en[facts.change].toLowerCase()}`,
+      paragraphs: [`${en[facts.change]} (${to} at ${facts.tenantName}).`, 'If this was not you, contact your administrator at once.'],
+    },
+    sv: {
+      subject: `${facts.tenantName}: ${sv[facts.change].toLowerCase()}`,
+      paragraphs: [`${sv[facts.change]} (${to} hos ${facts.tenantName}).`, 'Om det inte var du, kontakta din administratör omedelbart.'],
+    },
+  }[locale]);
+}

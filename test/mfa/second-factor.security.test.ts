@@ -7,6 +7,7 @@ import { PASSWORD, authorizationUrl, seed } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { codeFor, keyFromPage, recoveryCodesFromPage } from '../support/totp.js';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/settings.js';
+import { waitForOutbox } from '../support/outbox.js';
 import { runCli } from '../../src/cli/run.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
@@ -91,6 +92,9 @@ describe('TOTP second factor', () => {
     expect(again.html).toContain('name="email"');
     const profile = await openProfile(account.email, codeFor(secret, 1));
     expect(profile.html).toContain('On: sign-in asks for a code from your authenticator app.');
+    const [notice] = await waitForOutbox(idp.dataDir, 1);
+    expect(notice).toContain(`To: ${account.email}`);
+    expect(notice).toContain('Two-step verification was turned on for your account');
   });
 
   test('sign-in then asks for a code; the ID token says amr otp and acr mfa', async () => {
