@@ -77,6 +77,16 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use(securityHeaders({ https: secure }));
+  if (!settings.trustProxy) {
+    let warned = false;
+    app.use(async (ctx, next) => {
+      if (!warned && ctx.get('x-forwarded-for')) {
+        warned = true;
+        logger.warn('requests carry X-Forwarded-For but TRUST_PROXY is false: behind a proxy every client shares its address, for throttling and the audit trail');
+      }
+      await next();
+    });
+  }
   app.use(async (ctx, next) => {
     if (ctx.path !== '/assets/idp.css') return next();
     ctx.type = 'text/css';

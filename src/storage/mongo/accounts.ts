@@ -64,6 +64,8 @@ export class MongoAccounts implements AccountRepository {
       const unchanged = current._rev === undefined ? { _id: id, _rev: { $exists: false } } : { _id: id, _rev: current._rev };
       const result = await conflictAs('account', () => this.accounts.replaceOne(unchanged, toDoc({ ...after, id })));
       if (result.matchedCount === 1) return { before, after };
+      // Lost the race: back off a little (randomly, growing) so a burst of writers spreads out.
+      if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)));
     }
     throw new Error(`account ${id}: too much write contention`);
   }
