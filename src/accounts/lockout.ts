@@ -37,6 +37,7 @@ export function afterFailedAttempt(account: Account, policy: LockoutPolicy, now:
  */
 export function afterRefund(account: Account, lockedByThisAttempt: boolean, now: Date): Account | null {
   if (isLocked(account, now) && !lockedByThisAttempt) return null;
+  if (account.state === 'disabled' || account.state === 'invited') return null;
   const reopened = lockedByThisAttempt && account.state === 'locked' && account.lockedReason === LOCK_REASON_FAILED_ATTEMPTS;
   return {
     ...account,
@@ -46,9 +47,9 @@ export function afterRefund(account: Account, lockedByThisAttempt: boolean, now:
   };
 }
 
-/** A successful sign-in clears the counter (and an expired temporary lock); null if the account is locked. */
+/** A successful sign-in clears the counter (and an expired temporary lock); null unless the account may sign in. */
 export function afterSuccessfulLogin(account: Account, now: Date): Account | null {
-  if (isLocked(account, now)) return null;
+  if (account.state !== 'active' && !(account.state === 'locked' && !isLocked(account, now))) return null;
   const at = now.toISOString();
   const expiredLock = account.state === 'locked' && !isLocked(account, now);
   return {

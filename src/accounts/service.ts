@@ -188,11 +188,16 @@ export class AccountService {
    * test no more passwords than the lockout allows. A wrong password does not count when the
    * same password opened another of the candidates.
    */
-  async signIn(email: string, password: string, tenantId?: string): Promise<SignInAttempt[]> {
+  async signIn(email: string, password: string, tenantId?: string, eligible: (account: Account) => Promise<boolean> = async () => true): Promise<SignInAttempt[]> {
     const normalized = normalizeEmail(email);
-    const candidates = tenantId
+    const found = tenantId
       ? [await this.accounts.findByEmail(tenantId, normalized)].filter((a): a is Account => a !== null)
       : await this.accounts.findAllByEmail(normalized);
+    // Only accounts a password can open here take part (and count): not one without a password, in
+    // a tenant that signs in upstream only, or that this app may not use. Nobody can lock those
+    // out by guessing at a password they do not have.
+    const admitted = await Promise.all(found.map(async (a) => a.passwordHash !== null && (await eligible(a))));
+    const candidates = found.filter((_, i) => admitted[i]);
     if (candidates.length === 0) {
       await this.hasher.verifyDecoy(password);
       return [{ outcome: 'unknown_account', account: null }];

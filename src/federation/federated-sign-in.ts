@@ -24,11 +24,12 @@ export class FederatedSignIn {
       if (linked.tenantId !== connection.tenantId) throw new FederationRefusal('identity_in_other_tenant');
       return { account: linked, resolution: 'linked' };
     }
+    if (identity.email === null) throw new FederationRefusal('no_email');
     if (connection.firstSignIn === 'refuse') throw new FederationRefusal('identity_not_linked');
-    if (!identity.email) throw new FederationRefusal('no_email');
     if (!identity.emailVerified) throw new FederationRefusal('email_not_verified');
 
     const existing = await this.accounts.findByEmail(tenant.id, normalizeEmail(identity.email));
+    if (existing && (existing.state === 'disabled' || existing.state === 'locked')) throw new FederationRefusal('account_not_active');
     if (existing) return { account: await this.link(existing, connection, identity), resolution: 'link_created' };
     if (connection.firstSignIn !== 'create') throw new FederationRefusal('no_matching_account');
     try {
@@ -45,7 +46,14 @@ export class FederatedSignIn {
     let other = false;
     const result = await this.accounts.update(account.id, (current) => {
       other = current.identities.some((i) => i.connectionId === connection.id);
-      return other ? null : { ...current, identities: [...current.identities, { connectionId: connection.id, subject: identity.subject, linkedAt: at }], updatedAt: at };
+      if (other) return null;
+      return {
+        ...current,
+        // An account an administrator created (invited) is taken into use by its first federated sign-in.
+        state: current.state === 'invited' ? 'active' : current.state,
+        identities: [...current.identities, { connectionId: connection.id, subject: identity.subject, linkedAt: at }],
+        updatedAt: at,
+      };
     }).catch((error: unknown) => {
       if (error instanceof ConflictError) throw new FederationRefusal('identity_linked_elsewhere');
       throw error;

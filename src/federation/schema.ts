@@ -3,6 +3,8 @@ import { domainSchema } from '../tenants/schema.js';
 
 export const ENTRA_AUTHORITY = 'https://login.microsoftonline.com/organizations/v2.0';
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
+/** Entra's own authorities only: openid-client resolves the templated issuer just for these, and a `tid` means nothing elsewhere. */
+const ENTRA_AUTHORITY_PATTERN = /^https:\/\/login\.microsoftonline\.com\/(organizations|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/i;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -52,9 +54,9 @@ export const connectionCreateSchema = z
   })
   .superRefine((c, ctx) => kindRules(c, ctx));
 
+/** The issuer cannot change: links are (connection, subject), and another issuer's subjects would land on them. */
 export const connectionUpdateSchema = z.strictObject({
   name: fields.name.optional(),
-  issuer: fields.issuer.optional(),
   clientId: fields.clientId.optional(),
   clientSecret: fields.clientSecret.optional(),
   scopes: fields.scopes.optional(),
@@ -79,6 +81,9 @@ export function kindRules(
   }
   if (c.kind === 'google' && c.issuer !== undefined && c.issuer !== GOOGLE_ISSUER) {
     ctx.addIssue({ code: 'custom', path: ['issuer'], message: `Google's issuer is ${GOOGLE_ISSUER}` });
+  }
+  if (c.kind === 'entra' && c.issuer !== undefined && !ENTRA_AUTHORITY_PATTERN.test(c.issuer)) {
+    ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'an Entra authority: https://login.microsoftonline.com/organizations/v2.0 or …/<tenant id>/v2.0' });
   }
   if (c.kind === 'oidc' && !c.issuer) {
     ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'the issuer of the OpenID Connect provider is required' });

@@ -22,10 +22,6 @@ const catalog = {
   },
   'login.invalid_email': { en: 'Enter a valid e-mail address.', sv: 'Ange en giltig e-postadress.' },
   'login.password_required': { en: 'Enter your password.', sv: 'Ange ditt lösenord.' },
-  'login.tenant_not_allowed': {
-    en: 'Your organisation does not have access to this application.',
-    sv: 'Din organisation har inte tillgång till den här tjänsten.',
-  },
   'tenant.title': { en: 'Choose organisation', sv: 'Välj organisation' },
   'tenant.intro': {
     en: 'Your e-mail address belongs to more than one organisation. Which one do you want to sign in to?',
@@ -179,10 +175,6 @@ const catalog = {
   'federation.unavailable': {
     en: 'Your organisation\'s sign-in service cannot be reached right now. Try again later.',
     sv: 'Din organisations inloggningstjänst kan inte nås just nu. Försök igen senare.',
-  },
-  'login.use_federation': {
-    en: 'Your organisation signs you in through its own service. Use the button on the first page, or your organisation\'s e-mail address.',
-    sv: 'Din organisation loggar in dig via sin egen tjänst. Använd knappen på första sidan eller din e-postadress hos organisationen.',
   },
   'password_change.title': { en: 'Choose a new password', sv: 'Välj ett nytt lösenord' },
   'password_change.intro': {

@@ -9,6 +9,7 @@ import { errorPage, upstreamRedirectPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
 import { noStore } from '../web/security-headers.js';
 import type { InteractionContext } from './context.js';
+import type { LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError } from './page-error.js';
 
@@ -50,8 +51,9 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     return started.url;
   }
 
-  /** From a link or button: straight to the upstream. */
+  /** From a link or button: straight to the upstream. Only before anyone is signed in in this flow. */
   async function start(ctx: InteractionContext): Promise<void> {
+    if (ctx.state.flow.accountId !== null) throw new PageError(400, 'error.session_expired', 'flow_step_invalid');
     const connection = await usableConnection(ctx, (ctx.params as { connectionId?: string }).connectionId ?? '');
     ctx.status = 303;
     ctx.redirect(await upstreamUrl(ctx, connection));
@@ -70,6 +72,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   async function startForTenant(ctx: InteractionContext): Promise<boolean> {
     const tenant = ctx.state.requestedTenant;
     if (!tenant || tenant.passwordsAllowed || ctx.state.flow.federation) return false;
+    if (!tenantAllowed(tenant.id, ctx.state.client.tenantIds, tenant.id)) return false;
     const [connection] = await services.connections.enabledFor(tenant.id);
     if (!connection) return false;
     ctx.status = 303;
@@ -113,8 +116,10 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
         outcome: 'failure', reason, target: accountId ? { type: 'account', id: accountId } : null, origin: requestOrigin(ctx),
         details: { connectionId: connection.id, kind: connection.kind, clientId: ctx.state.client.clientId, detail },
       });
-      throw new PageError(403, 'federation.refused', reason);
+      // The reason stays in the audit trail: the page does not tell whether an account exists or in what state.
+      throw new PageError(403, 'federation.refused', 'federation_refused');
     };
+    if (!tenantAllowed(tenant.id, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return refuse('tenant_not_allowed');
     try {
       const callbackUrl = new URL(`${redirectUri}?${ctx.querystring}`);
       const identity = await services.upstream.finish(connection, tenant, callbackUrl, pending);
@@ -127,8 +132,11 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
         });
       }
       if (!isUsable(account, new Date())) return refuse(account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
-      if (!tenantAllowed(account.tenantId, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return refuse('tenant_not_allowed', account.id);
-      const next = { ...ctx.state.flow, federation: null, firstFactor: 'fed' as const, email: account.email, verifiedAccountIds: [account.id], nonCompliantAccountIds: [] };
+      // A fresh flow: nothing proved earlier in this browser's flow (a second factor of another account) carries over.
+      const next: LoginFlow = {
+        ...ctx.state.flow, step: 'email', federation: null, firstFactor: 'fed', secondFactor: null, accountId: null, pendingTotpSecret: null,
+        email: account.email, verifiedAccountIds: [account.id], nonCompliantAccountIds: [],
+      };
       ctx.state.flow = next;
       await kit.continueAs(ctx, next, account, identity.upstreamMfa && connection.trustUpstreamMfa);
     } catch (error) {

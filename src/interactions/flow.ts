@@ -15,7 +15,10 @@ export interface LoginFlow {
   verifiedAccountIds: string[];
   /** Verified accounts whose password breaks the tenant's current rules and must change first. */
   nonCompliantAccountIds: string[];
-  /** The account whose password was verified and chosen, while later steps remain. */
+  /**
+   * The account whose password was verified and chosen, while later steps remain. Stored at the
+   * top of the record, so revoking the account's sessions (lock, disable, reset) ends this flow too.
+   */
   accountId: string | null;
   /** A new TOTP secret (sealed) waiting for its first code during enrolment. */
   pendingTotpSecret: string | null;

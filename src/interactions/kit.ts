@@ -135,6 +135,7 @@ export function interactionKit(deps: InteractionDeps) {
     const account = accountId ? await services.accounts.findById(accountId) : null;
     if (!account || !isUsable(account, new Date())) return false;
     if (!tenantAllowed(account.tenantId, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return false;
+    if (!(await services.tenants.findById(account.tenantId))?.passwordsAllowed) return false;
     await continueAs(ctx, { ...ctx.state.flow, email: account.email, verifiedAccountIds: [account.id], nonCompliantAccountIds: [] }, account);
     return true;
   }

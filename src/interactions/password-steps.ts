@@ -78,7 +78,11 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       return refuse(429, 'error.too_many_attempts');
     }
 
-    const attempts = await services.accounts.signIn(flow.email, password, requestedTenant?.id);
+    const eligible = async (account: Account) => {
+      if (!tenantAllowed(account.tenantId, client.tenantIds, requestedTenant?.id)) return false;
+      return (await services.tenants.findById(account.tenantId))?.passwordsAllowed ?? false;
+    };
+    const attempts = await services.accounts.signIn(flow.email, password, requestedTenant?.id, eligible);
     for (const attempt of attempts) {
       if (attempt.outcome === 'ok') continue;
       await auditLogin(ctx, attempt.account, 'failure', attempt.outcome, flow.email);
@@ -86,20 +90,9 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
         await services.lockNotifier.accountLocked(attempt.account, ctx.state.locale, requestOrigin(ctx));
       }
     }
-    const verified = attempts.filter((a): a is Extract<SignInAttempt, { outcome: 'ok' }> => a.outcome === 'ok');
-    if (verified.length === 0) return refuse(401, 'login.invalid_credentials');
+    const admitted = attempts.filter((a): a is Extract<SignInAttempt, { outcome: 'ok' }> => a.outcome === 'ok');
+    if (admitted.length === 0) return refuse(401, 'login.invalid_credentials');
 
-    const allowed = verified.filter(({ account }) => tenantAllowed(account.tenantId, client.tenantIds, requestedTenant?.id));
-    if (allowed.length === 0) {
-      for (const { account } of verified) await auditLogin(ctx, account, 'failure', 'tenant_not_allowed', flow.email);
-      return refuse(403, 'login.tenant_not_allowed');
-    }
-    const passwordTenants = await Promise.all(allowed.map(async ({ account }) => (await services.tenants.findById(account.tenantId))?.passwordsAllowed ?? false));
-    const admitted = allowed.filter((_, i) => passwordTenants[i]);
-    if (admitted.length === 0) {
-      for (const { account } of allowed) await auditLogin(ctx, account, 'failure', 'passwords_not_allowed', flow.email);
-      return refuse(403, 'login.use_federation');
-    }
     const next = {
       ...flow,
       verifiedAccountIds: admitted.map((a) => a.account.id),

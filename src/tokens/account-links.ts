@@ -58,9 +58,14 @@ export class AccountLinks {
         { field: 'state', code: 'not_invited', message: `the account is ${account.state}` },
       ]);
     }
+    const tenant = await this.tenantOf(account);
+    if (!tenant.passwordsAllowed) {
+      throw new DomainError('conflict', 'the tenant signs in through its upstream identity provider only; no password to choose', [
+        { field: 'invite', code: 'passwords_not_allowed', message: 'the tenant does not allow passwords' },
+      ]);
+    }
     const verdict = await this.deps.perAccount.hit(`registration:${account.id}`);
     if (!verdict.allowed) throw new DomainError('rate_limited', `too many invitations for this account; try again in ${verdict.retryAfterSeconds} s`);
-    const tenant = await this.tenantOf(account);
     const validMinutes = tenant.links.registrationHours * 60;
     const token = await this.deps.tokens.issue('registration', account, validMinutes * 60_000, null);
     const message = registrationMail(mailLocale(account, tenant, requestLocale), account.email, { tenantName: tenant.name, url: this.url(token), validMinutes });
@@ -72,7 +77,10 @@ export class AccountLinks {
    * when given) that may reset. Says nothing back: the caller answers the same either way.
    */
   async requestReset(email: string, tenantId: string | undefined, returnTo: string | null, requestLocale: Locale, origin: RequestOrigin): Promise<void> {
-    const accounts = await this.deps.accounts.findForReset(email, tenantId);
+    const found = await this.deps.accounts.findForReset(email, tenantId);
+    // A tenant that signs in upstream only has no passwords to reset.
+    const allowed = await Promise.all(found.map(async (a) => (await this.deps.tenants.findById(a.tenantId))?.passwordsAllowed ?? false));
+    const accounts = found.filter((_, i) => allowed[i]);
     if (accounts.length === 0) {
       await this.audit(null, 'failure', 'unknown_account', origin, { email });
       return;
@@ -98,9 +106,11 @@ export class AccountLinks {
     if (!inspected.ok) throw new LinkProblem(inspected.problem);
     const account = await this.deps.accounts.findById(inspected.record.accountId);
     if (!account || account.state === 'disabled') throw new LinkProblem('unknown');
+    const tenant = await this.tenantOf(account);
+    if (!tenant.passwordsAllowed) throw new LinkProblem('unknown');
     // A registration link sets the first password only; it is no reset link in disguise.
     if (inspected.record.kind === 'registration' && account.state !== 'invited') throw new LinkProblem('used');
-    return { record: inspected.record, account, tenant: await this.tenantOf(account) };
+    return { record: inspected.record, account, tenant };
   }
 
   /**

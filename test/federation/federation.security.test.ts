@@ -49,8 +49,9 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     upstreams.addUser('alice', { email: 'alice@acme.example', email_verified: true, hd: 'acme.example', name: 'Alice' });
     upstreams.addUser('mallory', { email: 'mallory@evil.example', email_verified: true, hd: 'evil.example', name: 'Mallory' });
     upstreams.addUser('nohd', { email: 'nohd@acme.example', email_verified: true, name: 'No Domain' });
-    upstreams.addUser('bob', { tid: TID_A, oid: 'oid-bob', email: 'bob@contoso.example', preferred_username: 'bob@contoso.example', name: 'Bob' });
-    upstreams.addUser('eve', { tid: TID_B, oid: 'oid-eve', email: 'bob@contoso.example', name: 'Eve' });
+    upstreams.addUser('bob', { tid: TID_A, oid: 'oid-bob', email: 'bob@contoso.example', xms_edov: true, name: 'Bob' });
+    upstreams.addUser('eve', { tid: TID_B, oid: 'oid-eve', email: 'bob@contoso.example', xms_edov: true, name: 'Eve' });
+    upstreams.addUser('carol', { tid: TID_A, oid: 'oid-carol', email: 'carol@contoso.example', name: 'Carol' });
     upstreams.addUser('ines', { email: 'ines@initech.example', email_verified: true, name: 'Ines' });
     upstreams.addUser('unverified', { email: 'bob@contoso.example', email_verified: false, name: 'Unverified' });
   });
@@ -121,6 +122,16 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     expect(linked).toMatchObject({ target: { id: bob.id }, details: { subject: `${TID_A}:oid-bob` } });
   });
 
+  test('Entra ID: an e-mail Entra does not vouch for (no xms_edov) links nothing', async () => {
+    await idp.services.accounts.create((await idp.services.tenants.get('contoso')).id, { email: 'carol@contoso.example', password: PASSWORD });
+    upstreams.entraHome(TID_A);
+    upstreams.signInAs('carol');
+    const flow = await signInWithEmail('carol@contoso.example');
+    expect(flow.result.response.status).toBe(403);
+    expect(flow.result.html).not.toContain('email_not_verified');
+    expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'email_not_verified' });
+  });
+
   test('Entra ID: a validly signed token from a tenant not on the allow-list is refused', async () => {
     upstreams.entraHome(TID_B);
     upstreams.signInAs('eve');
@@ -144,8 +155,23 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
     const step = await browser.follow(new URL(/action="([^"]*\/email)"/.exec(page.html)![1]!, idp.url).toString(), { form: { csrf, email: 'ines@initech.example' } });
     const refused = await browser.request(new URL(/action="([^"]*\/password)"/.exec(step.html)![1]!, idp.url).toString(), { form: { csrf, password: 'a password set by an admin' } });
-    expect(refused.status).toBe(403);
-    expect(await refused.text()).toContain('Your organisation signs you in through its own service.');
+    expect(refused.status).toBe(401);
+    expect((await idp.services.accounts.findById(tokens.claims()!.sub))!).toMatchObject({ failedAttempts: 0, state: 'active' });
+    // Nor can anyone lock that person out by guessing at a password.
+    for (let i = 0; i < 6; i += 1) {
+      const again = new WebClient(upstreams.route);
+      const p2 = await again.follow(oidc.buildAuthorizationUrl(config, {
+        redirect_uri: APP, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      }).toString());
+      const c2 = /name="csrf" value="([^"]+)"/.exec(p2.html)![1]!;
+      const s2 = await again.follow(new URL(/action="([^"]*\/email)"/.exec(p2.html)![1]!, idp.url).toString(), { form: { csrf: c2, email: 'ines@initech.example' } });
+      await again.request(new URL(/action="([^"]*\/password)"/.exec(s2.html)![1]!, idp.url).toString(), { form: { csrf: c2, password: 'guess' } });
+    }
+    expect((await idp.services.accounts.findById(tokens.claims()!.sub))!).toMatchObject({ failedAttempts: 0, state: 'active' });
+    // And "forgot password" sends nothing to a tenant without passwords.
+    await idp.services.links.requestReset('ines@initech.example', undefined, null, 'en', { ip: null, userAgent: null });
+    const [reset] = await idp.services.audit.list({ action: 'account.reset_requested', limit: 1 });
+    expect(reset).toMatchObject({ outcome: 'failure', reason: 'unknown_account' });
   });
 
   test.each([
@@ -171,6 +197,39 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     expect(flow.result.response.status).toBe(403);
     expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'email_not_verified' });
     await call('PATCH', `/tenants/initech/connections/${connections.oidc}`, { firstSignIn: 'create' });
+  });
+
+  test('an invited account (created by an administrator) is taken into use by its first federated sign-in', async () => {
+    const contoso = await idp.services.tenants.get('contoso');
+    const dave = await idp.services.accounts.create(contoso.id, { email: 'dave@contoso.example' });
+    expect(dave.state).toBe('invited');
+    upstreams.addUser('dave', { tid: TID_A, oid: 'oid-dave', email: 'dave@contoso.example', xms_edov: true, name: 'Dave' });
+    upstreams.entraHome(TID_A);
+    upstreams.signInAs('dave', { amr: ['pwd', 'mfa'] });
+    const tokens = await tokensFrom(await signInWithEmail('dave@contoso.example'));
+    expect(tokens.claims()!.sub).toBe(dave.id);
+    expect((await idp.services.accounts.findById(dave.id))!.state).toBe('active');
+  });
+
+  test('federation cannot start once this flow has verified someone (nothing they proved carries over)', async () => {
+    const browser = new WebClient(upstreams.route);
+    const page = await browser.follow(oidc.buildAuthorizationUrl(config, {
+      redirect_uri: APP, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    }).toString());
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const base = new URL(/action="([^"]*)\/email"/.exec(page.html)![1]!, idp.url).toString();
+    const acme = await idp.services.tenants.get('acme');
+    const local = await idp.services.accounts.create(acme.id, { email: 'local@elsewhere.example', password: PASSWORD });
+    await idp.services.tenants.setPolicy(acme.id, { password: { minLength: 40, changeNonCompliantAtLogin: true } });
+    try {
+      const step = await browser.follow(`${base}/email`, { form: { csrf, email: local.email } });
+      const change = await browser.follow(new URL(/action="([^"]*\/password)"/.exec(step.html)![1]!, idp.url).toString(), { form: { csrf, password: PASSWORD } });
+      expect(change.html).toContain('Choose a new password');
+      const start = await browser.request(`${base}/federation/${connections.google}`);
+      expect(start.status).toBe(400);
+    } finally {
+      await idp.services.tenants.setPolicy(acme.id, {});
+    }
   });
 
   test('a replayed callback (state) is refused', async () => {

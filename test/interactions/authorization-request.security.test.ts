@@ -96,8 +96,10 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
     const csrf = csrfToken(start.html);
     const step = await browser.follow(formAction(start.html, '/email'), { form: { csrf, email: 'ann@acme.example' } });
     const refused = await browser.request(formAction(step.html, '/password'), { form: { csrf, password: PASSWORD } });
-    expect(refused.status).toBe(403);
-    expect(await refused.text()).toContain('Your organisation does not have access to this application.');
+    // The same answer as a wrong password (saying more would confirm the password), and nothing counted.
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('The e-mail address or password is not correct.');
+    expect((await idp.services.accounts.findById(fixture.account.id))!.failedAttempts).toBe(0);
 
     // An existing session from another app does not carry the person past the restriction either.
     const sso = new FormClient(idp.url);

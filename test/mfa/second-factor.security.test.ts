@@ -193,12 +193,17 @@ describe('TOTP second factor', () => {
   test('parallel wrong codes cannot outrun the lock, and a right code after it is refused', async () => {
     const account = await newAccount();
     const { secret } = await enrolInProfile(account.email);
-    const flows = await Promise.all(Array.from({ length: 20 }, () => atSecondFactor(account.email)));
-    const answers = await Promise.all(flows.map((flow, i) => submitCode(flow, i === 15 ? codeFor(secret, 1) : '000000')));
+    // 21 sign-ins reach the code step while the account is still open.
+    const flows = await Promise.all(Array.from({ length: 21 }, () => atSecondFactor(account.email)));
+    const stepBefore = (await idp.services.accounts.findById(account.id))!.totp!.lastUsedStep;
+    const answers = await Promise.all(flows.slice(0, 20).map((flow) => submitCode(flow, '000000')));
     expect(answers.every((a) => a.location === null)).toBe(true);
     expect((await idp.services.accounts.findById(account.id))!).toMatchObject({ state: 'locked', failedAttempts: 5 });
-    const late = await atSecondFactor(account.email);
+    // The lock ended the account's sign-ins in progress too; the right code changes nothing.
+    const late = await submitCode(flows[20]!, codeFor(secret, 1));
     expect(late.location).toBeNull();
+    expect(late.response.status).toBeGreaterThanOrEqual(400);
+    expect((await idp.services.accounts.findById(account.id))!).toMatchObject({ state: 'locked', totp: { lastUsedStep: stepBefore } });
   });
 
   test('with a factor, a password that must change is changed only after the code', async () => {

@@ -93,7 +93,7 @@ export async function startUpstreams(options: { clients: ClientMetadata[]; entra
 
   const google = provider(`https://${GOOGLE}`, ['email', 'email_verified', 'name', 'hd']);
   const generic = provider(`${base}/generic`, ['email', 'email_verified', 'name']);
-  const entra = new Map(options.entraTenants.map((tid) => [tid, provider(`https://${ENTRA}/${tid}/v2.0`, ['tid', 'oid', 'email', 'preferred_username', 'name'])]));
+  const entra = new Map(options.entraTenants.map((tid) => [tid, provider(`https://${ENTRA}/${tid}/v2.0`, ['tid', 'oid', 'email', 'preferred_username', 'name', 'xms_edov', 'acct'])]));
   /** Each provider by host and the path prefix it is mounted at. */
   const providers = new Map<string, Provider>([[`${GOOGLE}`, google], ['127.0.0.1/generic', generic], ...[...entra].map(([tid, p]) => [`${ENTRA}/${tid}/v2.0`, p] as const)]);
   const where = (ctx: Koa.Context) => `${ctx.hostname}${ctx.path}`;
