@@ -6,7 +6,7 @@ import { noStore } from '../web/security-headers.js';
 import { requireAdminToken } from './auth.js';
 import { ADMIN_PREFIX, openApiDocument } from './openapi.js';
 import { problemJson } from './problem.js';
-import { registerResources } from './resources.js';
+import { registerResources } from './resources/index.js';
 import { AdminRoutes } from './route.js';
 
 export interface AdminDeps {

@@ -4,7 +4,7 @@ import { createLogger } from '../log/logger.js';
 import { openStorage } from '../storage/open.js';
 import { createServices } from '../services.js';
 import { DomainError } from '../errors.js';
-import { COMMANDS, cliActor, type Command } from './commands.js';
+import { COMMANDS, cliActor, type Command } from './commands/index.js';
 import { UsageError, type CliIo } from './io.js';
 
 function help(): string {

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { clientCreateSchema, clientUpdateSchema } from '../../clients/schema.js';
+import { toPublicClient } from '../../clients/types.js';
+import type { Services } from '../../services.js';
+import { pageQuery, type AdminRoutes } from '../route.js';
+import { clientOut, clientWithSecretOut, listOf } from '../schemas.js';
+import { adminAudit, page } from './common.js';
+
+/** Relying applications. */
+export function registerClientRoutes(routes: AdminRoutes, services: Services): void {
+  const audit = adminAudit(services);
+
+  routes.add({
+    method: 'get', path: '/clients', operationId: 'listClients', summary: 'List relying applications', tag: 'Clients', query: pageQuery,
+    response: { status: 200, description: 'A page of clients', schema: listOf(clientOut) },
+    handler: async ({ query }) => {
+      const { limit, after } = query as z.infer<typeof pageQuery>;
+      return page((await services.clients.list({ limit, after })).map(toPublicClient), limit);
+    },
+  });
+  routes.add({
+    method: 'post', path: '/clients', operationId: 'createClient', summary: 'Register a relying application', tag: 'Clients', body: clientCreateSchema,
+    response: { status: 201, description: 'The client and, if confidential, its secret (shown once)', schema: clientWithSecretOut },
+    handler: async (input) => {
+      const { client, secret } = await services.clients.create(input.body as never);
+      await audit(input, 'client.create', { type: 'client', id: client.id }, null, { after: toPublicClient(client) });
+      return { client: toPublicClient(client), secret };
+    },
+  });
+  routes.add({
+    method: 'get', path: '/clients/:id', operationId: 'getClient', summary: 'Read a client', tag: 'Clients',
+    response: { status: 200, description: 'The client', schema: clientOut },
+    handler: async ({ params }) => toPublicClient(await services.clients.get(params.id!)),
+  });
+  routes.add({
+    method: 'patch', path: '/clients/:id', operationId: 'updateClient', summary: 'Change a client', tag: 'Clients', body: clientUpdateSchema,
+    response: { status: 200, description: 'The changed client', schema: clientOut },
+    handler: async (input) => {
+      const { before, after } = await services.clients.update(input.params.id!, input.body as never);
+      await audit(input, 'client.update', { type: 'client', id: after.id }, null, { before: toPublicClient(before), after: toPublicClient(after) });
+      return toPublicClient(after);
+    },
+  });
+  routes.add({
+    method: 'post', path: '/clients/:id/secret', operationId: 'rotateClientSecret', summary: 'Issue a new client secret (the old one stops working)', tag: 'Clients',
+    response: { status: 200, description: 'The client and its new secret (shown once)', schema: clientWithSecretOut },
+    handler: async (input) => {
+      const { client, secret } = await services.clients.rotateSecret(input.params.id!);
+      await audit(input, 'client.rotate_secret', { type: 'client', id: client.id }, null);
+      return { client: toPublicClient(client), secret };
+    },
+  });
+  routes.add({
+    method: 'delete', path: '/clients/:id', operationId: 'deleteClient', summary: 'Delete a client', tag: 'Clients',
+    response: { status: 204, description: 'Deleted' },
+    handler: async (input) => {
+      const client = await services.clients.delete(input.params.id!);
+      await audit(input, 'client.delete', { type: 'client', id: client.id }, null, { before: toPublicClient(client) });
+    },
+  });
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { connectionCreateSchema, connectionUpdateSchema } from '../../federation/schema.js';
+import { toPublicConnection } from '../../federation/types.js';
+import type { Services } from '../../services.js';
+import { type AdminRoutes } from '../route.js';
+import { connectionOut } from '../schemas.js';
+import { adminAudit } from './common.js';
+
+/** A tenant's upstream identity providers. */
+export function registerConnectionRoutes(routes: AdminRoutes, services: Services): void {
+  const audit = adminAudit(services);
+
+  routes.add({
+    method: 'get', path: '/tenants/:tenant/connections', operationId: 'listConnections', summary: 'List the tenant\'s upstream identity providers', tag: 'Connections',
+    response: { status: 200, description: 'The connections', schema: z.object({ items: z.array(connectionOut) }) },
+    handler: async ({ params }) => {
+      const tenant = await services.tenants.get(params.tenant!);
+      return { items: (await services.connections.list(tenant.id)).map(toPublicConnection) };
+    },
+  });
+  routes.add({
+    method: 'post', path: '/tenants/:tenant/connections', operationId: 'createConnection',
+    summary: 'Connect an upstream identity provider (entra, google or oidc); the client secret is sealed at rest', tag: 'Connections',
+    body: connectionCreateSchema, response: { status: 201, description: 'The connection', schema: connectionOut },
+    handler: async (input) => {
+      const tenant = await services.tenants.get(input.params.tenant!);
+      const connection = toPublicConnection(await services.connections.create(tenant.id, input.body as never));
+      await audit(input, 'connection.create', { type: 'connection', id: connection.id }, tenant.id, { after: connection });
+      return connection;
+    },
+  });
+  routes.add({
+    method: 'get', path: '/tenants/:tenant/connections/:id', operationId: 'getConnection', summary: 'Read a connection', tag: 'Connections',
+    response: { status: 200, description: 'The connection', schema: connectionOut },
+    handler: async ({ params }) => {
+      const tenant = await services.tenants.get(params.tenant!);
+      return toPublicConnection(await services.connections.get(tenant.id, params.id!));
+    },
+  });
+  routes.add({
+    method: 'patch', path: '/tenants/:tenant/connections/:id', operationId: 'updateConnection', summary: 'Change a connection', tag: 'Connections',
+    body: connectionUpdateSchema, response: { status: 200, description: 'The changed connection', schema: connectionOut },
+    handler: async (input) => {
+      const tenant = await services.tenants.get(input.params.tenant!);
+      const { before, after } = await services.connections.update(tenant.id, input.params.id!, input.body as never);
+      await audit(input, 'connection.update', { type: 'connection', id: after.id }, tenant.id, {
+        before: toPublicConnection(before), after: toPublicConnection(after), secretChanged: before.sealedClientSecret !== after.sealedClientSecret,
+      });
+      return toPublicConnection(after);
+    },
+  });
+  routes.add({
+    method: 'delete', path: '/tenants/:tenant/connections/:id', operationId: 'deleteConnection', summary: 'Remove a connection', tag: 'Connections',
+    response: { status: 204, description: 'Deleted' },
+    handler: async (input) => {
+      const tenant = await services.tenants.get(input.params.tenant!);
+      const connection = await services.connections.delete(tenant.id, input.params.id!);
+      await audit(input, 'connection.delete', { type: 'connection', id: connection.id }, tenant.id, { before: toPublicConnection(connection) });
+    },
+  });
+}

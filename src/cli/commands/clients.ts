@@ -1,0 +1,54 @@
+import { toPublicClient } from '../../clients/types.js';
+import { str, list, recordCli, type Command } from './common.js';
+
+/** `idp client …`: relying applications. */
+export const CLIENT_COMMANDS: Record<string, Command> = {
+  'client create': {
+    usage: 'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post]',
+    options: {
+      name: 'string', 'redirect-uri': 'strings', 'post-logout-redirect-uri': 'strings', public: 'boolean', admin: 'boolean',
+      'first-party': 'boolean', tenant: 'strings', 'auth-method': 'string',
+    },
+    required: ['name'],
+    async run(ctx) {
+      const o = ctx.options;
+      const { client, secret } = await ctx.services.clients.create({
+        name: str(o, 'name'),
+        redirectUris: list(o, 'redirect-uri'),
+        postLogoutRedirectUris: list(o, 'post-logout-redirect-uri'),
+        public: o.public === true,
+        admin: o.admin === true,
+        firstParty: o['first-party'] === true,
+        ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
+        ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
+      });
+      await recordCli(ctx, 'client.create', { type: 'client', id: client.id }, null, { after: toPublicClient(client) });
+      return { client: toPublicClient(client), secret };
+    },
+  },
+  'client list': {
+    usage: 'idp client list',
+    options: {},
+    run: async (ctx) => (await ctx.services.clients.list({ limit: 10_000 })).map(toPublicClient),
+  },
+  'client rotate-secret': {
+    usage: 'idp client rotate-secret --id C',
+    options: { id: 'string' },
+    required: ['id'],
+    async run(ctx) {
+      const { client, secret } = await ctx.services.clients.rotateSecret(str(ctx.options, 'id'));
+      await recordCli(ctx, 'client.rotate_secret', { type: 'client', id: client.id }, null);
+      return { client: toPublicClient(client), secret };
+    },
+  },
+  'client delete': {
+    usage: 'idp client delete --id C',
+    options: { id: 'string' },
+    required: ['id'],
+    async run(ctx) {
+      const client = await ctx.services.clients.delete(str(ctx.options, 'id'));
+      await recordCli(ctx, 'client.delete', { type: 'client', id: client.id }, null, { before: toPublicClient(client) });
+      return { deleted: client.id };
+    },
+  },
+};

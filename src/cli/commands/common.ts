@@ -1,0 +1,48 @@
+import os from 'node:os';
+import type { Settings } from '../../config/settings.js';
+import type { Services } from '../../services.js';
+import type { Actor } from '../../audit/types.js';
+import { UsageError, type CliIo } from '../io.js';
+
+export type Options = Record<string, string | boolean | string[] | undefined>;
+
+export interface CommandContext {
+  services: Services;
+  settings: Settings;
+  options: Options;
+  io: CliIo;
+  actor: Actor;
+}
+
+export interface Command {
+  usage: string;
+  /** Options this command takes: `string`, `strings` (repeatable) or `boolean`. */
+  options: Record<string, 'string' | 'strings' | 'boolean'>;
+  required?: string[];
+  run(ctx: CommandContext): Promise<unknown>;
+}
+
+export function cliActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry in some containers
+  }
+  return { type: 'cli', id: `${user}@${os.hostname()}` };
+}
+
+export const str = (options: Options, name: string) => options[name] as string;
+export const list = (options: Options, name: string) => (options[name] as string[] | undefined) ?? [];
+
+/** A secret from standard input (never a flag: flags end up in shell history and process lists). */
+export async function passwordFromStdin(io: CliIo): Promise<string> {
+  const text = (await io.readStdin()).replace(/\r?\n$/, '');
+  if (!text) throw new UsageError('standard input was empty, but a secret was expected there');
+  return text;
+}
+
+/** Writes the command to the audit trail, with the operating-system user as actor. */
+export async function recordCli(ctx: CommandContext, action: string, target: { type: string; id: string }, tenantId: string | null, details?: Record<string, unknown>) {
+  await ctx.services.audit.record({ tenantId, actor: ctx.actor, action: `admin.${action}`, target, details });
+}
