@@ -78,6 +78,13 @@ export class ConnectionService {
     return connection;
   }
 
+  /** Seals the client secret again with the newest key, if it is not already; true when it did. */
+  async resealSecret(connection: Connection): Promise<boolean> {
+    if (this.cipher.isCurrent(connection.sealedClientSecret)) return false;
+    const secret = this.clientSecretOf(connection);
+    return this.connections.replace({ ...connection, sealedClientSecret: this.cipher.seal(secret, secretContext(connection.id)) });
+  }
+
   clientSecretOf(connection: Connection): string {
     return this.cipher.open(connection.sealedClientSecret, secretContext(connection.id));
   }

@@ -113,6 +113,17 @@ export class MfaService {
     return { ok: true, method: 'recovery_code', account: result.after, recoveryCodesLeft: result.after.recoveryCodeHashes.length };
   }
 
+  /** Seals the account's TOTP secret again with the newest key, if it is not already; true when it did. */
+  async resealSecret(accountId: string): Promise<boolean> {
+    const { cipher } = this.deps;
+    const result = await this.deps.accounts.update(accountId, (account) => {
+      if (!account.totp || cipher.isCurrent(account.totp.sealedSecret)) return null;
+      const secret = cipher.open(account.totp.sealedSecret, factorContext(accountId));
+      return { ...account, totp: { ...account.totp, sealedSecret: cipher.seal(secret, factorContext(accountId)) } };
+    });
+    return result !== null;
+  }
+
   /** Removes the factor and its recovery codes (the person after re-entering the password, or an administrator). */
   async disable(accountId: string): Promise<{ before: Account; after: Account } | null> {
     const now = this.clock().toISOString();

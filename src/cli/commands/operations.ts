@@ -3,7 +3,9 @@ import { RETIRED_KEY_GRACE_SECONDS } from '../../oidc/settings.js';
 import { UsageError } from '../io.js';
 import { str, type Command } from './common.js';
 
-/** `idp keys …` and `idp audit …`. */
+const PAGE = 500;
+
+/** `idp keys …`, `idp encryption …` and `idp audit …`. */
 export const OPERATION_COMMANDS: Record<string, Command> = {
   'keys rotate': {
     usage: 'idp keys rotate   (new keys sign after the next server start; old public keys stay published)',
@@ -12,6 +14,33 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
       const result = await rotateSigningKeys(ctx.settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
       await ctx.services.audit.record({ actor: ctx.actor, action: 'admin.keys.rotate', details: result });
       return result;
+    },
+  },
+  'encryption reseal': {
+    usage: 'idp encryption reseal   (after putting a new key first in ENCRYPTION_KEYS: seal every secret with it)',
+    options: {},
+    async run(ctx) {
+      const counts = { totpSecrets: 0, connectionSecrets: 0 };
+      for (let after: string | undefined; ;) {
+        const tenants = await ctx.services.tenants.list({ limit: PAGE, after });
+        for (const tenant of tenants) {
+          for (const connection of await ctx.services.connections.list(tenant.id)) {
+            if (await ctx.services.connections.resealSecret(connection)) counts.connectionSecrets += 1;
+          }
+          for (let accountsAfter: string | undefined; ;) {
+            const accounts = await ctx.services.accounts.list(tenant.id, { limit: PAGE, after: accountsAfter });
+            for (const account of accounts) {
+              if (account.totp && (await ctx.services.mfa.resealSecret(account.id))) counts.totpSecrets += 1;
+            }
+            if (accounts.length < PAGE) break;
+            accountsAfter = accounts[accounts.length - 1]!.id;
+          }
+        }
+        if (tenants.length < PAGE) break;
+        after = tenants[tenants.length - 1]!.id;
+      }
+      await ctx.services.audit.record({ actor: ctx.actor, action: 'admin.encryption.reseal', details: counts });
+      return counts;
     },
   },
   'audit list': {

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runCli } from '../../src/cli/run.js';
+import { loadSettings } from '../../src/config/settings.js';
+import { createLogger } from '../../src/log/logger.js';
+import { openStorage } from '../../src/storage/open.js';
+import { createServices } from '../../src/services.js';
+import { totpCode } from '../../src/mfa/totp.js';
+
+const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+
+describe('rotating the key for data at rest', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'idp-reseal-'));
+  const k1 = key('k1');
+  const k2 = key('k2');
+  const env = (keys: string) => ({ DATA_DIR: path.join(root, 'data'), KEYS_DIR: path.join(root, 'keys'), BCRYPT_COST: '4', LOG_LEVEL: 'silent', ENCRYPTION_KEYS: keys });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  async function withServices<T>(keys: string, use: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
+    const settings = loadSettings(env(keys));
+    const storage = await openStorage(settings);
+    try {
+      return await use(createServices(storage, settings, createLogger('silent')));
+    } finally {
+      await storage.close();
+    }
+  }
+
+  test('`idp encryption reseal` moves every secret to the newest key, after which the old key can go', async () => {
+    const { accountId, secret } = await withServices(k1, async (services) => {
+      const tenant = await services.tenants.create({ slug: 'acme', name: 'Acme' });
+      const account = await services.accounts.create(tenant.id, { email: 'ann@acme.example', password: 'a fine passphrase' });
+      const enrolment = await services.mfa.beginEnrolment(account, 'Acme');
+      const key = enrolment.groupedKey.replace(/\s/g, '');
+      const confirmed = await services.mfa.confirmEnrolment(account.id, enrolment.sealedSecret, totpCode(key, Date.now()));
+      expect(confirmed.ok).toBe(true);
+      await services.connections.create(tenant.id, { kind: 'oidc', name: 'SSO', issuer: 'https://sso.example.com', clientId: 'c', clientSecret: 'upstream-secret' });
+      return { accountId: account.id, secret: key };
+    });
+
+    let out = '';
+    const code = await runCli(['encryption', 'reseal', '--json'], {
+      env: env(`${k2},${k1}`), stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, readStdin: async () => '',
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 1 });
+
+    await withServices(k2, async (services) => {
+      const account = (await services.accounts.findById(accountId))!;
+      expect(account.totp!.sealedSecret).toMatch(/^v1\.k2\./);
+      const check = await services.mfa.verify(account, totpCode(secret, Date.now() + 30_000));
+      expect(check.ok).toBe(true);
+      const [connection] = await services.connections.list(account.tenantId);
+      expect(services.connections.clientSecretOf(connection!)).toBe('upstream-secret');
+    });
+  });
+});
