@@ -9,7 +9,7 @@ import { errorPage, upstreamRedirectPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
 import { noStore } from '../web/security-headers.js';
 import type { InteractionContext } from './context.js';
-import type { LoginFlow } from './flow.js';
+import { restartedFlow, type LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError } from './page-error.js';
 
@@ -46,7 +46,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       throw error;
     }
     const { state, nonce, codeVerifier } = started.expectations;
-    await flows.save({ ...ctx.state.flow, email: email ?? ctx.state.flow.email, federation: { connectionId: connection.id, state, nonce, codeVerifier } });
+    await flows.save({ ...restartedFlow(ctx.state.flow), email: email ?? null, federation: { connectionId: connection.id, state, nonce, codeVerifier } });
     await payloads.upsert(STATE_MODEL, state, { uid: ctx.state.interaction.uid }, Date.now() + STATE_TTL_MS);
     return started.url;
   }
@@ -133,10 +133,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       }
       if (!isUsable(account, new Date())) return refuse(account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
       // A fresh flow: nothing proved earlier in this browser's flow (a second factor of another account) carries over.
-      const next: LoginFlow = {
-        ...ctx.state.flow, step: 'email', federation: null, firstFactor: 'fed', secondFactor: null, accountId: null, pendingTotpSecret: null,
-        email: account.email, verifiedAccountIds: [account.id], nonCompliantAccountIds: [],
-      };
+      const next: LoginFlow = { ...restartedFlow(ctx.state.flow), firstFactor: 'fed', email: account.email, verifiedAccountIds: [account.id] };
       ctx.state.flow = next;
       await kit.continueAs(ctx, next, account, identity.upstreamMfa && connection.trustUpstreamMfa);
     } catch (error) {

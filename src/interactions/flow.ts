@@ -73,6 +73,17 @@ export class LoginFlowStore {
   }
 }
 
+/**
+ * The flow back at its start, keeping only its identity (uid, CSRF token, expiry): nothing a
+ * previous attempt proved (a verified account, a second factor) may carry over to the next one.
+ */
+export function restartedFlow(flow: LoginFlow): LoginFlow {
+  return {
+    ...flow, step: 'email', email: null, verifiedAccountIds: [], nonCompliantAccountIds: [], accountId: null,
+    pendingTotpSecret: null, firstFactor: 'pwd', secondFactor: null, federation: null,
+  };
+}
+
 export function csrfMatches(flow: LoginFlow, presented: string | undefined): boolean {
   if (typeof presented !== 'string') return false;
   const expected = Buffer.from(flow.csrf);

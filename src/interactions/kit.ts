@@ -8,7 +8,7 @@ import { isUsable } from '../accounts/lockout.js';
 import { ACR_MFA, ACR_PASSWORD, INTERACTION_PATH } from '../oidc/settings.js';
 import type { FormContext } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
-import type { LoginFlow, LoginFlowStore } from './flow.js';
+import { restartedFlow, type LoginFlow, type LoginFlowStore } from './flow.js';
 import type { InteractionContext } from './context.js';
 import { PageError } from './page-error.js';
 
@@ -21,10 +21,7 @@ export interface InteractionDeps {
   maxBodyBytes: number;
 }
 
-/** What proved the second step: our TOTP, a recovery code, the upstream's own MFA, or nothing. */
-export type SecondFactor = 'otp' | 'recovery_code' | 'upstream' | null;
-
-const SECOND_FACTOR_AMR: Record<Exclude<SecondFactor, null>, string[]> = {
+const SECOND_FACTOR_AMR: Record<Exclude<LoginFlow['secondFactor'], null>, string[]> = {
   otp: ['otp', 'mfa'],
   recovery_code: ['mfa'],
   upstream: ['mfa'],
@@ -136,7 +133,7 @@ export function interactionKit(deps: InteractionDeps) {
     if (!account || !isUsable(account, new Date())) return false;
     if (!tenantAllowed(account.tenantId, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return false;
     if (!(await services.tenants.findById(account.tenantId))?.passwordsAllowed) return false;
-    await continueAs(ctx, { ...ctx.state.flow, email: account.email, verifiedAccountIds: [account.id], nonCompliantAccountIds: [] }, account);
+    await continueAs(ctx, { ...restartedFlow(ctx.state.flow), email: account.email, verifiedAccountIds: [account.id] }, account);
     return true;
   }
 

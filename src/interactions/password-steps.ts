@@ -9,6 +9,7 @@ import { changePasswordPage, chooseTenantPage, loginEmailPage, loginPasswordPage
 import { addressKey, requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
+import { restartedFlow } from './flow.js';
 import { PageError } from './page-error.js';
 
 /** Longest password we spend a hash on; the policy's own maximum is lower. */
@@ -58,7 +59,7 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       return;
     }
     if (await homeRealm(ctx, parsed.data)) return;
-    await moveTo(ctx, { ...ctx.state.flow, step: 'password', email: parsed.data, verifiedAccountIds: [], nonCompliantAccountIds: [] });
+    await moveTo(ctx, { ...restartedFlow(ctx.state.flow), step: 'password', email: parsed.data });
   }
 
   async function submitPassword(ctx: InteractionContext): Promise<void> {
@@ -135,9 +136,7 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
   }
 
   async function restart(ctx: InteractionContext): Promise<void> {
-    await moveTo(ctx, {
-      ...ctx.state.flow, step: 'email', email: null, verifiedAccountIds: [], nonCompliantAccountIds: [], accountId: null, pendingTotpSecret: null,
-    });
+    await moveTo(ctx, restartedFlow(ctx.state.flow));
   }
 
   return { showEmail, showPassword, showTenantChoice, showNewPassword, submitEmail, submitPassword, chooseTenant, submitNewPassword, restart };

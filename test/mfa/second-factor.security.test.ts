@@ -206,6 +206,23 @@ describe('TOTP second factor', () => {
     expect((await idp.services.accounts.findById(account.id))!).toMatchObject({ state: 'locked', totp: { lastUsedStep: stepBefore } });
   });
 
+  test('what one account proved does not carry over when the same flow moves on to another account', async () => {
+    const tenant = await idp.services.tenants.create({ slug: `carry${n}`, name: 'Carry AB' });
+    const a = await newAccount(tenant.id);
+    const b = await newAccount(tenant.id);
+    const { secret: secretA } = await enrolInProfile(a.email);
+    await enrolInProfile(b.email);
+    await idp.services.tenants.setPolicy(tenant.id, { password: { minLength: 40, changeNonCompliantAtLogin: true } });
+    const flow = await atSecondFactor(a.email);
+    const change = await submitCode(flow, codeFor(secretA, 1));
+    expect(change.html).toContain('Choose a new password');
+    const base = formAction(flow.html, '/second-factor').replace('/second-factor', '');
+    const step = await flow.browser.follow(`${base}/email`, { form: { csrf: flow.csrf, email: b.email } });
+    const next = await flow.browser.follow(formAction(step.html, '/password'), { form: { csrf: flow.csrf, password: PASSWORD } });
+    expect(next.location).toBeNull();
+    expect(next.html).toContain('<label for="code">Code</label>');
+  });
+
   test('with a factor, a password that must change is changed only after the code', async () => {
     const tenant = await idp.services.tenants.create({ slug: `chg${n}`, name: 'Change AB' });
     const account = await newAccount(tenant.id);
