@@ -79,7 +79,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     accounts: storage.accounts,
     hasher: new PasswordHasher(settings.bcryptCost),
     policyOf: (tenantId) => tenants.policyOf(tenantId),
-    revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
+    revokeSessions: (accountId, keepSessionId) => storage.oidc.revokeByAccountId(accountId, keepSessionId),
     // A pending registration or reset link must not outlive the password it was meant to set.
     passwordChanged: async (accountId) => {
       await storage.tokens.voidOthers(accountId, 'registration', '');

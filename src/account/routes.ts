@@ -30,6 +30,7 @@ interface AccountState {
   account: Account;
   tenant: Tenant;
   sessionUid: string;
+  sessionId: string;
   locale: Locale;
   csrf: string;
   form: Record<string, string>;
@@ -74,6 +75,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     ctx.state.account = account;
     ctx.state.tenant = tenant;
     ctx.state.sessionUid = session.uid;
+    ctx.state.sessionId = session.jti;
     ctx.state.locale = negotiateLocale(account.locale ?? undefined, ctx.get('accept-language'));
     ctx.state.csrf = sessionCsrf(deps.csrfSecret, session.uid);
     await next();
@@ -136,6 +138,8 @@ export function accountRoutes(deps: AccountDeps): Router {
       if (!(error instanceof PasswordPolicyError)) throw error;
       return render(ctx, { violations: error.violations }, 400);
     }
+    // Whoever may have known the old password is signed out everywhere else.
+    await services.accounts.endOtherSessions(account.id, ctx.state.sessionId);
     await audit(ctx, 'account.password_change');
     await render(ctx, { message: 'account.password_changed' });
   }

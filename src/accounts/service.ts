@@ -27,8 +27,8 @@ export interface AccountServiceDeps {
   accounts: AccountRepository;
   hasher: PasswordHasher;
   policyOf(tenantId: string): Promise<TenantPolicy>;
-  /** Ends every session and revokes every grant and token of the account. */
-  revokeSessions(accountId: string): Promise<void>;
+  /** Ends every session and revokes every grant and token of the account (but the session `keepSessionId`). */
+  revokeSessions(accountId: string, keepSessionId?: string): Promise<void>;
   /** Called after any password change (pending links are voided there). */
   passwordChanged(accountId: string): Promise<void>;
   clock?: () => Date;
@@ -165,6 +165,11 @@ export class AccountService {
     });
     await this.deps.passwordChanged(id);
     return result;
+  }
+
+  /** After the person changed their own password: every other session and token ends, this one stays. */
+  endOtherSessions(accountId: string, currentSessionId: string): Promise<void> {
+    return this.deps.revokeSessions(accountId, currentSessionId);
   }
 
   async delete(tenantId: string, id: string): Promise<Account> {

@@ -327,6 +327,16 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.oidc.find('RefreshToken', 'r2')).toEqual({ accountId: 'acc-2', grantId: 'g2' });
     });
 
+    test('revoke by account can keep one session (the one making the change)', async () => {
+      await storage.oidc.upsert('Session', 'here', { accountId: 'acc-3' }, inAMinute());
+      await storage.oidc.upsert('Session', 'elsewhere', { accountId: 'acc-3' }, inAMinute());
+      await storage.oidc.upsert('RefreshToken', 'r3', { accountId: 'acc-3', grantId: 'g3' }, inAMinute());
+      await storage.oidc.revokeByAccountId('acc-3', 'here');
+      expect(await storage.oidc.find('Session', 'here')).toEqual({ accountId: 'acc-3' });
+      expect(await storage.oidc.find('Session', 'elsewhere')).toBeUndefined();
+      expect(await storage.oidc.find('RefreshToken', 'r3')).toBeUndefined();
+    });
+
     test('find by user code, destroy, revoke by grant id', async () => {
       await storage.oidc.upsert('DeviceCode', 'd1', { userCode: 'ABCD', grantId: 'g1' }, inAMinute());
       await storage.oidc.upsert('AccessToken', 'at1', { grantId: 'g1' }, inAMinute());

@@ -79,8 +79,8 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
     await this.payloads.deleteMany({ grantId });
   }
 
-  async revokeByAccountId(accountId: string) {
-    await this.payloads.deleteMany({ accountId });
+  async revokeByAccountId(accountId: string, keepSessionId?: string) {
+    await this.payloads.deleteMany(keepSessionId ? { accountId, _id: { $ne: key('Session', keepSessionId) } } : { accountId });
   }
 
   async purgeExpired(now: number) {

@@ -71,8 +71,11 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
     this.db.run('DELETE FROM oidc_payloads WHERE grant_id = $grant', { grant: grantId });
   }
 
-  async revokeByAccountId(accountId: string) {
-    this.db.run('DELETE FROM oidc_payloads WHERE account_id = $account', { account: accountId });
+  async revokeByAccountId(accountId: string, keepSessionId?: string) {
+    this.db.run(
+      "DELETE FROM oidc_payloads WHERE account_id = $account AND NOT (model = 'Session' AND id IS $keep)",
+      { account: accountId, keep: keepSessionId ?? null },
+    );
   }
 
   async purgeExpired(now: number) {
