@@ -87,7 +87,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     },
   });
   const cipher = openCipher(settings, logger);
-  const connections = new ConnectionService(storage.connections, cipher);
+  const connections = new ConnectionService(storage.connections, storage.accounts, cipher);
   return {
     tenants,
     accounts,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectionRepository } from '../storage/port.js';
+import type { AccountRepository, ConnectionRepository } from '../storage/port.js';
 import { newId } from '../storage/ids.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { invalid, notFound } from '../errors.js';
@@ -16,6 +16,7 @@ const secretContext = (connectionId: string) => `connection-secret:${connectionI
 export class ConnectionService {
   constructor(
     private readonly connections: ConnectionRepository,
+    private readonly accounts: Pick<AccountRepository, 'unlinkConnection'>,
     private readonly cipher: FieldCipher,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -72,9 +73,11 @@ export class ConnectionService {
     return { before, after };
   }
 
+  /** Removes the connection and every identity link it made; the accounts themselves stay. */
   async delete(tenantId: string, id: string): Promise<Connection> {
     const connection = await this.get(tenantId, id);
     await this.connections.delete(id);
+    await this.accounts.unlinkConnection(id);
     return connection;
   }
 

@@ -40,6 +40,8 @@ export interface AccountRepository {
   listByTenant(tenantId: string, page: Page): Promise<Account[]>;
   /** The account an upstream identity is linked to. (connection, subject) is unique across accounts. */
   findByIdentity(connectionId: string, subject: string): Promise<Account | null>;
+  /** Removes every identity link of a connection (when it is deleted); returns how many accounts changed. */
+  unlinkConnection(connectionId: string): Promise<number>;
   /**
    * Applies `change` to the current record atomically: no other writer, in this process or
    * another, changes the record between the read and the write (security counters rely on it).

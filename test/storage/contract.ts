@@ -167,6 +167,19 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect((await storage.accounts.findByIdentity('c1', 'tid-1:oid-1'))!.id).toBe(two.id);
     });
 
+    test('unlinking a connection removes only its links, from every account', async () => {
+      const at = now();
+      const one = anAccount(newId(), { identities: [{ connectionId: 'gone', subject: 's1', linkedAt: at }, { connectionId: 'kept', subject: 's1', linkedAt: at }] });
+      const two = anAccount(newId(), { identities: [{ connectionId: 'gone', subject: 's2', linkedAt: at }] });
+      await storage.accounts.insert(one);
+      await storage.accounts.insert(two);
+      expect(await storage.accounts.unlinkConnection('gone')).toBe(2);
+      expect((await storage.accounts.findById(one.id))!.identities).toEqual([{ connectionId: 'kept', subject: 's1', linkedAt: at }]);
+      expect((await storage.accounts.findById(two.id))!.identities).toEqual([]);
+      expect(await storage.accounts.findByIdentity('gone', 's1')).toBeNull();
+      expect((await storage.accounts.findByIdentity('kept', 's1'))!.id).toBe(one.id);
+    });
+
     test('records written before new fields existed read with their defaults', async () => {
       const { staff: _s, passwordHistory: _h, passwordChangedAt: _c, lockedUntil: _l, totp: _t, recoveryCodeHashes: _r, locale: _x, identities: _i, ...legacy } = anAccount(newId());
       await storage.accounts.insert(legacy as never);

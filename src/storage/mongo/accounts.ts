@@ -49,6 +49,14 @@ export class MongoAccounts implements AccountRepository {
     return toAccount(await this.accounts.findOne({ identities: { $elemMatch: { connectionId, subject } } }));
   }
 
+  async unlinkConnection(connectionId: string) {
+    const result = await this.accounts.updateMany(
+      { 'identities.connectionId': connectionId },
+      { $pull: { identities: { connectionId } }, $set: { _rev: randomUUID() } },
+    );
+    return result.modifiedCount;
+  }
+
   async listByTenant(tenantId: string, page: Page) {
     const cursor = this.accounts.find({ tenantId, ...afterCursor(page.after) }).sort({ _id: 1 });
     return (await take(cursor, page.limit)).map((doc) => toAccount(doc)!);

@@ -97,6 +97,20 @@ export class SqliteAccounts implements AccountRepository {
     ));
   }
 
+  async unlinkConnection(connectionId: string) {
+    return this.db.transaction(() => {
+      const rows = this.db.all<{ account_id: string }>(
+        'SELECT DISTINCT account_id FROM account_identities WHERE connection_id = $connection', { connection: connectionId });
+      for (const { account_id: id } of rows) {
+        const account = this.read(id)!;
+        const kept = { ...account, identities: account.identities.filter((i) => i.connectionId !== connectionId) };
+        this.db.run('UPDATE accounts SET doc = $doc WHERE id = $id', { id, doc: JSON.stringify(kept) });
+        this.writeIdentities(kept);
+      }
+      return rows.length;
+    });
+  }
+
   /** The identities table mirrors the record's list, so (connection, subject) stays unique across accounts. */
   private writeIdentities(account: Account): void {
     this.db.run('DELETE FROM account_identities WHERE account_id = $id', { id: account.id });
