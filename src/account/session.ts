@@ -1,7 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
+import { secretsEqual } from '../crypto/equal.js';
 
 /** The relying party that "My profile" is to our own provider: it signs in through the same pages. */
 export const ACCOUNT_CLIENT_ID = 'idp-account';
@@ -52,8 +53,5 @@ export function sessionCsrf(secret: string, sessionUid: string): string {
 }
 
 export function csrfValid(secret: string, sessionUid: string, presented: string | undefined): boolean {
-  if (typeof presented !== 'string') return false;
-  const expected = Buffer.from(sessionCsrf(secret, sessionUid));
-  const actual = Buffer.from(presented);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return secretsEqual(sessionCsrf(secret, sessionUid), presented);
 }

@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { secretsEqual } from '../crypto/equal.js';
 import type { OidcPayloadRepository } from '../storage/port.js';
 
 /**
@@ -85,8 +86,5 @@ export function restartedFlow(flow: LoginFlow): LoginFlow {
 }
 
 export function csrfMatches(flow: LoginFlow, presented: string | undefined): boolean {
-  if (typeof presented !== 'string') return false;
-  const expected = Buffer.from(flow.csrf);
-  const actual = Buffer.from(presented);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return secretsEqual(flow.csrf, presented);
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { secretsEqual } from '../crypto/equal.js';
 
 const COUNT = 10;
 /** RFC 4648 base32, lower case: no 0, 1 or 8 to mistake for o, l or b. */
@@ -27,11 +28,10 @@ export function hashRecoveryCode(input: string): string {
 
 /** The index of the hash the code matches, or -1. Every hash is compared, in constant time. */
 export function matchRecoveryCode(input: string, hashes: readonly string[]): number {
-  const given = Buffer.from(hashRecoveryCode(input));
+  const given = hashRecoveryCode(input);
   let found = -1;
   hashes.forEach((hash, index) => {
-    const stored = Buffer.from(hash);
-    if (stored.length === given.length && timingSafeEqual(stored, given) && found < 0) found = index;
+    if (secretsEqual(hash, given) && found < 0) found = index;
   });
   return found;
 }

@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { secretsEqual } from '../crypto/equal.js';
 import speakeasy from 'speakeasy';
 
 /** RFC 6238 as authenticator apps expect it: SHA-1, 6 digits, 30-second steps. */
@@ -56,7 +57,7 @@ export function verifyTotp(secret: string, code: string, atMs: number, lastUsedS
   let matched: number | null = null;
   let replayed = false;
   for (let step = current - WINDOW; step <= current + WINDOW; step++) {
-    if (!timingSafeEqual(Buffer.from(codeAtStep(secret, step)), Buffer.from(given))) continue;
+    if (!secretsEqual(codeAtStep(secret, step), given)) continue;
     if (lastUsedStep !== null && step <= lastUsedStep) replayed = true;
     else matched = step;
   }

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import { hashClientSecret } from '../clients/secrets.js';
+import { secretsEqual } from '../crypto/equal.js';
 
 /**
  * oidc-provider holds each client's secret hash as its "client_secret" (see client-metadata.ts).
@@ -13,8 +13,6 @@ export function compareHashedClientSecrets(provider: Provider): void {
   };
   prototype.compareClientSecret = function compareClientSecret(presented: string): boolean {
     if (!this.clientSecret || typeof presented !== 'string') return false;
-    const expected = Buffer.from(this.clientSecret, 'utf8');
-    const actual = Buffer.from(hashClientSecret(presented), 'utf8');
-    return expected.length === actual.length && timingSafeEqual(expected, actual);
+    return secretsEqual(this.clientSecret, hashClientSecret(presented));
   };
 }

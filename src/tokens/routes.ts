@@ -1,18 +1,18 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { secretsEqual } from '../crypto/equal.js';
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
 import type { OidcPayloadRepository } from '../storage/port.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
 import { negotiateLocale, type Locale } from '../i18n/messages.js';
-import { PageError } from '../interactions/page-error.js';
+import { PageError, renderPageFailures } from '../interactions/page-error.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
 import { ACCOUNT_PATH } from '../account/session.js';
-import { errorPage, setPasswordPage } from '../views/pages.js';
-import { BodyError, readForm } from '../web/body.js';
+import { setPasswordPage } from '../views/pages.js';
+import { readForm } from '../web/body.js';
 import { requestOrigin } from '../web/origin.js';
-import { noStore } from '../web/security-headers.js';
 import { LinkProblem, SET_PASSWORD_PATH } from './account-links.js';
 import { hashToken } from './link-tokens.js';
 import { grantLinkSignIn } from './link-sign-in.js';
@@ -48,32 +48,17 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
 
   function csrfValid(ctx: Context, token: string, presented: string | undefined): boolean {
     const nonce = ctx.cookies.get(CSRF_COOKIE, { signed: true });
-    if (!nonce || typeof presented !== 'string') return false;
-    const expected = Buffer.from(csrfFor(nonce, token));
-    const actual = Buffer.from(presented);
-    return expected.length === actual.length && timingSafeEqual(expected, actual);
+    return nonce !== undefined && secretsEqual(csrfFor(nonce, token), presented);
   }
 
-  async function renderFailures(ctx: Context, next: Next): Promise<void> {
-    noStore(ctx);
-    try {
-      await next();
-    } catch (error) {
-      const failure = error instanceof LinkProblem ? new PageError(400, 'link.invalid', `link_${error.problem}`)
-        : error instanceof PageError ? error
-        : error instanceof BodyError ? new PageError(error.status, error.status === 413 ? 'error.too_large' : 'error.bad_request', error.reason)
-        : new PageError(500, 'error.server', 'server_error');
-      if (failure.status >= 500) ctx.app.emit('error', error, ctx);
-      if (error instanceof LinkProblem) {
-        await services.audit.record({
-          actor: { type: 'anonymous' }, action: 'account.password_set', outcome: 'failure', reason: error.problem, origin: requestOrigin(ctx),
-        });
-      }
-      ctx.status = failure.status;
-      ctx.type = 'html';
-      ctx.body = errorPage(negotiateLocale(undefined, ctx.get('accept-language')), failure.messageId, failure.code);
-    }
-  }
+  /** A link that cannot be used gets one page whatever the reason; the reason goes to the audit trail. */
+  const renderFailures = renderPageFailures(async (error, ctx) => {
+    if (!(error instanceof LinkProblem)) return undefined;
+    await services.audit.record({
+      actor: { type: 'anonymous' }, action: 'account.password_set', outcome: 'failure', reason: error.problem, origin: requestOrigin(ctx),
+    });
+    return new PageError(400, 'link.invalid', `link_${error.problem}`);
+  });
 
   const localeFor = (ctx: Context, account: { locale: Locale | null }, tenant: { locale: Locale | null }) =>
     account.locale ?? tenant.locale ?? negotiateLocale(undefined, ctx.get('accept-language'));
