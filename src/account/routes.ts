@@ -9,11 +9,10 @@ import { negotiateLocale, type Locale } from '../i18n/messages.js';
 import type { Tenant } from '../tenants/types.js';
 import type { OidcPayloadRepository } from '../storage/port.js';
 import { profilePage, type ProfileNotice } from '../views/account-pages.js';
-import { enrolmentPage, errorPage, recoveryCodesPage, type FormContext } from '../views/pages.js';
-import { BodyError, readForm } from '../web/body.js';
-import { noStore } from '../web/security-headers.js';
+import { enrolmentPage, recoveryCodesPage, type FormContext } from '../views/pages.js';
+import { readForm } from '../web/body.js';
 import { requestOrigin } from '../web/origin.js';
-import { PageError } from '../interactions/page-error.js';
+import { PageError, renderPageFailures } from '../interactions/page-error.js';
 import { ACR_MFA } from '../oidc/settings.js';
 import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, csrfValid, providerSession, sessionCsrf, startSignIn, takeSignInState } from './session.js';
 
@@ -46,20 +45,7 @@ export function accountRoutes(deps: AccountDeps): Router {
   const { services } = deps;
   const router = new Router({ prefix: ACCOUNT_PATH });
 
-  async function renderFailures(ctx: AccountContext, next: Next): Promise<void> {
-    noStore(ctx);
-    try {
-      await next();
-    } catch (error) {
-      const failure = error instanceof PageError ? error
-        : error instanceof BodyError ? new PageError(error.status, error.status === 413 ? 'error.too_large' : 'error.bad_request', error.reason)
-        : new PageError(500, 'error.server', 'server_error');
-      if (failure.status >= 500) ctx.app.emit('error', error, ctx);
-      ctx.status = failure.status;
-      ctx.type = 'html';
-      ctx.body = errorPage(ctx.state.locale ?? negotiateLocale(undefined, ctx.get('accept-language')), failure.messageId, failure.code);
-    }
-  }
+  const renderFailures = renderPageFailures();
 
   /** No usable session: off to the hosted sign-in (pages) or refused (form posts). */
   async function requireSession(ctx: AccountContext, next: Next): Promise<void> {

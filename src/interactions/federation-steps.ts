@@ -3,15 +3,13 @@ import type { Context } from 'koa';
 import { isUsable } from '../accounts/lockout.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
 import { FederationRefusal, type Connection } from '../federation/types.js';
-import { negotiateLocale } from '../i18n/messages.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
-import { errorPage, upstreamRedirectPage } from '../views/pages.js';
+import { upstreamRedirectPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
-import { noStore } from '../web/security-headers.js';
 import type { InteractionContext } from './context.js';
 import { restartedFlow, type LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
-import { PageError } from './page-error.js';
+import { PageError, renderPageFailures } from './page-error.js';
 
 export const FEDERATION_CALLBACK_PATH = '/federation/callback';
 /** Maps an upstream's state back to the sign-in it belongs to; spent on first use. */
@@ -82,7 +80,6 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
 
   /** Upstreams return here (one registered redirect URI); on to the sign-in this browser started. */
   async function callback(ctx: Context): Promise<void> {
-    noStore(ctx);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     const record = state ? await payloads.find(STATE_MODEL, state) : undefined;
     const spent = record ? await payloads.consume(STATE_MODEL, state, Date.now()) : false;
@@ -91,10 +88,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
         actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason: record ? 'state_replayed' : 'unknown_state',
         origin: requestOrigin(ctx),
       });
-      ctx.status = 400;
-      ctx.type = 'html';
-      ctx.body = errorPage(negotiateLocale(undefined, ctx.get('accept-language')), 'error.session_expired', 'federation_state_invalid');
-      return;
+      throw new PageError(400, 'error.session_expired', 'federation_state_invalid');
     }
     ctx.status = 303;
     ctx.redirect(`${INTERACTION_PATH}/${record.uid}/federation-return?${ctx.querystring}`);
@@ -143,6 +137,6 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   }
 
   const callbackRouter = new Router();
-  callbackRouter.get(FEDERATION_CALLBACK_PATH, callback);
+  callbackRouter.get(FEDERATION_CALLBACK_PATH, renderPageFailures(), callback);
   return { start, startForEmail, startForTenant, complete, callbackRouter };
 }

@@ -4,31 +4,18 @@ import { errors as oidcErrors } from 'oidc-provider';
 import type { Services } from '../services.js';
 import { negotiateLocale } from '../i18n/messages.js';
 import { clientRules } from '../oidc/provider.js';
-import { errorPage } from '../views/pages.js';
-import { BodyError, readForm } from '../web/body.js';
-import { allowFormActions, noStore } from '../web/security-headers.js';
+import { readForm } from '../web/body.js';
+import { allowFormActions } from '../web/security-headers.js';
 import { csrfMatches, type LoginFlowStore } from './flow.js';
-import { PageError } from './page-error.js';
+import { PageError, renderPageFailures } from './page-error.js';
 import type { InteractionContext } from './context.js';
 
 /** Shared steps of every interaction route, each small and in the order routes list them. */
 export function interactionSteps(deps: { provider: Provider; services: Services; flows: LoginFlowStore; maxBodyBytes: number }) {
   const { provider, services, flows } = deps;
 
-  /** Turns every failure below into a page in the person's language; never a stack trace. */
-  async function renderFailures(ctx: InteractionContext, next: Next): Promise<void> {
-    noStore(ctx);
-    try {
-      await next();
-    } catch (error) {
-      const locale = ctx.state.locale ?? negotiateLocale(undefined, ctx.get('accept-language'));
-      const failure = toPageError(error);
-      if (failure.status >= 500) ctx.app.emit('error', error, ctx);
-      ctx.status = failure.status;
-      ctx.type = 'html';
-      ctx.body = errorPage(locale, failure.messageId, failure.code);
-    }
-  }
+  /** Failures become pages; the provider's own errors say the sign-in has expired or went wrong. */
+  const renderFailures = renderPageFailures(providerFailure);
 
   async function loadInteraction(ctx: InteractionContext, next: Next): Promise<void> {
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
@@ -65,16 +52,12 @@ export function interactionSteps(deps: { provider: Provider; services: Services;
   return { renderFailures, loadInteraction, parseForm, checkCsrf };
 }
 
-function toPageError(error: unknown): PageError {
-  if (error instanceof PageError) return error;
-  if (error instanceof BodyError) {
-    return new PageError(error.status, error.status === 413 ? 'error.too_large' : 'error.bad_request', error.reason);
-  }
+function providerFailure(error: unknown): PageError | undefined {
   if (error instanceof oidcErrors.SessionNotFound || error instanceof oidcErrors.InvalidRequest) {
     return new PageError(400, 'error.session_expired', 'session_not_found');
   }
   if (error instanceof oidcErrors.OIDCProviderError && error.status < 500) {
     return new PageError(error.status, 'error.generic', error.error);
   }
-  return new PageError(500, 'error.server', 'server_error');
+  return undefined;
 }
