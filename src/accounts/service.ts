@@ -101,10 +101,7 @@ export class AccountService {
 
   /** Accounts that may reset their password by e-mail: not disabled. */
   async findForReset(email: string, tenantId?: string): Promise<Account[]> {
-    const normalized = normalizeEmail(email);
-    const found = tenantId
-      ? [await this.accounts.findByEmail(tenantId, normalized)].filter((a): a is Account => a !== null)
-      : await this.accounts.findAllByEmail(normalized);
+    const found = await this.withEmail(email, tenantId);
     return found.filter((account) => account.state !== 'disabled');
   }
 
@@ -194,10 +191,7 @@ export class AccountService {
    * same password opened another of the candidates.
    */
   async signIn(email: string, password: string, tenantId?: string, eligible: (account: Account) => Promise<boolean> = async () => true): Promise<SignInAttempt[]> {
-    const normalized = normalizeEmail(email);
-    const found = tenantId
-      ? [await this.accounts.findByEmail(tenantId, normalized)].filter((a): a is Account => a !== null)
-      : await this.accounts.findAllByEmail(normalized);
+    const found = await this.withEmail(email, tenantId);
     // Only accounts a password can open here take part (and count): not one without a password, in
     // a tenant that signs in upstream only, or that this app may not use. Nobody can lock those
     // out by guessing at a password they do not have.
@@ -280,6 +274,14 @@ export class AccountService {
   }
 
   /** Rules the password breaks, when the tenant makes non-compliant passwords change at sign-in. */
+  /** Every account with this e-mail: in one tenant when given, else in all. */
+  private async withEmail(email: string, tenantId?: string): Promise<Account[]> {
+    const normalized = normalizeEmail(email);
+    if (!tenantId) return this.accounts.findAllByEmail(normalized);
+    const account = await this.accounts.findByEmail(tenantId, normalized);
+    return account ? [account] : [];
+  }
+
   private async complianceOf(account: Account, password: string): Promise<PasswordViolation[]> {
     const { password: policy } = await this.deps.policyOf(account.tenantId);
     if (!policy.changeNonCompliantAtLogin) return [];

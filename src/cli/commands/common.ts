@@ -46,3 +46,10 @@ export async function passwordFromStdin(io: CliIo): Promise<string> {
 export async function recordCli(ctx: CommandContext, action: string, target: { type: string; id: string }, tenantId: string | null, details?: Record<string, unknown>) {
   await ctx.services.audit.record({ tenantId, actor: ctx.actor, action: `admin.${action}`, target, details });
 }
+
+/** The tenant named by --tenant and its account named by --email; refuses either unknown. */
+export async function tenantAccount(ctx: CommandContext) {
+  const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
+  const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+  return { tenant, account };
+}

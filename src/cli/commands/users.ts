@@ -1,6 +1,6 @@
 import { toPublicAccount } from '../../accounts/types.js';
 import { UsageError } from '../io.js';
-import { str, passwordFromStdin, recordCli, type Command } from './common.js';
+import { str, passwordFromStdin, recordCli, tenantAccount, type Command } from './common.js';
 
 /** `idp user …`: accounts. */
 export const USER_COMMANDS: Record<string, Command> = {
@@ -32,8 +32,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     options: { tenant: 'string', email: 'string' },
     required: ['tenant', 'email'],
     async run(ctx) {
-      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const { tenant, account } = await tenantAccount(ctx);
       const invitationSent = await ctx.services.links.sendInvitation(account, 'en');
       await recordCli(ctx, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent, resend: true });
       if (!invitationSent) throw new Error('the invitation e-mail could not be sent (see the log and the audit trail)');
@@ -54,8 +53,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     options: { tenant: 'string', email: 'string', 'password-stdin': 'boolean' },
     required: ['tenant', 'email', 'password-stdin'],
     async run(ctx) {
-      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const { tenant, account } = await tenantAccount(ctx);
       const password = await passwordFromStdin(ctx.io);
       const { after } = await ctx.services.accounts.setPassword(tenant.id, account.id, password);
       await recordCli(ctx, 'account.set_password', { type: 'account', id: after.id }, tenant.id);
@@ -67,8 +65,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     options: { tenant: 'string', email: 'string', reason: 'string' },
     required: ['tenant', 'email'],
     async run(ctx) {
-      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const { tenant, account } = await tenantAccount(ctx);
       const { before, after } = await ctx.services.accounts.unlock(tenant.id, account.id);
       await recordCli(ctx, 'account.unlock', { type: 'account', id: after.id }, tenant.id, {
         reason: (ctx.options.reason as string | undefined) ?? null, stateBefore: before.state, failedAttemptsBefore: before.failedAttempts,
@@ -81,8 +78,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     options: { tenant: 'string', email: 'string' },
     required: ['tenant', 'email'],
     async run(ctx) {
-      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const { tenant, account } = await tenantAccount(ctx);
       const result = await ctx.services.mfa.disable(account.id);
       await recordCli(ctx, 'account.mfa_reset', { type: 'account', id: account.id }, tenant.id, { hadFactor: account.totp !== null });
       if (account.totp) await ctx.services.notices.sendFactorChanged(account, 'mfa_reset', 'en');
@@ -94,8 +90,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     options: { tenant: 'string', email: 'string' },
     required: ['tenant', 'email'],
     async run(ctx) {
-      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+      const { tenant, account } = await tenantAccount(ctx);
       await ctx.services.accounts.delete(tenant.id, account.id);
       await recordCli(ctx, 'account.delete', { type: 'account', id: account.id }, tenant.id, { before: toPublicAccount(account) });
       return { deleted: account.id };
