@@ -60,14 +60,27 @@ async function accountUsable(services: Services, accountId: string, client: { me
  * to the tenant the request names.
  */
 function loginPolicy(deps: ProviderDeps) {
+  // Both checks need the session's account; it is looked up once per request.
+  const looked = new WeakMap<object, ReturnType<typeof accountUsable>>();
+  const sessionAccount = (ctx: KoaContextWithOIDC, accountId: string) => {
+    let found = looked.get(ctx);
+    if (!found) {
+      const slug = ctx.oidc.params?.tenant;
+      found = (async () => {
+        const requested = typeof slug === 'string' ? (await deps.services.tenants.findBySlug(slug))?.id ?? '' : undefined;
+        return accountUsable(deps.services, accountId, ctx.oidc.client, requested);
+      })();
+      looked.set(ctx, found);
+    }
+    return found;
+  };
+
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(
     new interactionPolicy.Check('account_unusable', 'the session\'s account cannot be used here', 'login_required', async (ctx) => {
       const { oidc } = ctx;
       if (!oidc.session?.accountId || !oidc.client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const slug = oidc.params?.tenant;
-      const requested = typeof slug === 'string' ? (await deps.services.tenants.findBySlug(slug))?.id ?? '' : undefined;
-      return (await accountUsable(deps.services, oidc.session.accountId, oidc.client, requested))
+      return (await sessionAccount(ctx, oidc.session.accountId))
         ? interactionPolicy.Check.NO_NEED_TO_PROMPT
         : interactionPolicy.Check.REQUEST_PROMPT;
     }),
@@ -77,10 +90,10 @@ function loginPolicy(deps: ProviderDeps) {
       const { oidc } = ctx;
       if (!oidc.session?.accountId || oidc.session.acr === ACR_MFA) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const asked = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
-      const account = await deps.services.accounts.findById(oidc.session.accountId);
-      const tenantRequires = account ? (await deps.services.tenants.policyOf(account.tenantId)).password.require2fa : false;
-      const hasFactor = account?.totp != null;
-      return asked || tenantRequires || hasFactor ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const usable = await sessionAccount(ctx, oidc.session.accountId);
+      if (!usable) return interactionPolicy.Check.REQUEST_PROMPT;
+      const needed = asked || usable.tenant.policy.password.require2fa || usable.account.totp !== null;
+      return needed ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;
