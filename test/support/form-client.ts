@@ -1,31 +1,27 @@
+import { CookieJar } from './cookie-jar.js';
+
 /**
  * A minimal browser stand-in for driving the hosted pages over HTTP: keeps cookies,
  * follows redirects on request, reads forms. Real browsers are exercised by the
  * Chromium tests; this keeps protocol tests fast.
  */
 export class FormClient {
-  private readonly cookies = new Map<string, string>();
+  private readonly cookies = new CookieJar();
 
   /** `headers` go with every request, as a browser's Accept-Language does. */
   constructor(readonly base: string, private readonly headers: Record<string, string> = {}) {}
 
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}) {
     const headers: Record<string, string> = { ...this.headers, ...init.headers };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = this.cookies.header();
+    if (cookie) headers.cookie = cookie;
     let body = init.body;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
     const response = await fetch(new URL(url, this.base), { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    this.cookies.store(response);
     return response;
   }
 
@@ -38,10 +34,6 @@ export class FormClient {
       location = response.headers.get('location');
     }
     return { response, location, html: location ? '' : await response.text() };
-  }
-
-  cookieNames(): string[] {
-    return [...this.cookies.keys()];
   }
 }
 

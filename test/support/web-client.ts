@@ -1,16 +1,18 @@
+import { CookieJar } from './cookie-jar.js';
+
 /**
  * A browser stand-in that crosses origins: one cookie jar per host, redirects followed
  * wherever they lead (well-known upstream hosts resolved to local servers), and the
  * meta-refresh pages our sign-in uses to hand over to an upstream.
  */
 export class WebClient {
-  private readonly jars = new Map<string, Map<string, string>>();
+  private readonly jars = new Map<string, CookieJar>();
 
   constructor(private readonly route: (url: string) => { url: string; headers: Record<string, string> } = (url) => ({ url, headers: {} })) {}
 
-  private jar(url: URL): Map<string, string> {
+  private jar(url: URL): CookieJar {
     let jar = this.jars.get(url.host);
-    if (!jar) this.jars.set(url.host, (jar = new Map()));
+    if (!jar) this.jars.set(url.host, (jar = new CookieJar()));
     return jar;
   }
 
@@ -19,20 +21,15 @@ export class WebClient {
     const jar = this.jar(target);
     const routed = this.route(url);
     const headers: Record<string, string> = { ...routed.headers };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = jar.header();
+    if (cookie) headers.cookie = cookie;
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
     const response = await fetch(routed.url, { method: body ? 'POST' : 'GET', headers, body, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const value = pair.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || !value) jar.delete(pair.slice(0, eq).trim());
-      else jar.set(pair.slice(0, eq).trim(), value);
-    }
+    jar.store(response);
     return response;
   }
 
