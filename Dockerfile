@@ -1,4 +1,5 @@
 # Build: full install (npm ci runs the TypeScript build through `prepare`), then drop dev dependencies.
+# `npm run check:production` (run by CI) proves that this pruned install starts the service and the CLI.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
