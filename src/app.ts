@@ -17,8 +17,8 @@ import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { adminApi } from './admin/index.js';
 import { healthRoutes } from './health/routes.js';
-import { accountRoutes } from './account/routes.js';
-import { linkRoutes } from './tokens/routes.js';
+import { profileRoutes } from './profile/routes.js';
+import { linkRoutes } from './set-password/routes.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 
@@ -100,7 +100,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, issuer: settings.issuer, maxBodyBytes: settings.maxBodyBytes,
     }),
     linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes }),
-    accountRoutes({
+    profileRoutes({
       issuer: settings.issuer, provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes,
     }),
   ]) {

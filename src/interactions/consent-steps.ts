@@ -5,7 +5,7 @@ import { consentPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
-import { PageError } from './page-error.js';
+import { PageError } from '../web/page-error.js';
 
 /** Consent for third-party apps (first-party apps are granted without asking), and declining. */
 export function consentSteps({ provider, services, flows }: InteractionDeps, { formContext, finish }: InteractionKit) {

@@ -9,7 +9,7 @@ import { requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import { restartedFlow, type LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
-import { PageError, renderPageFailures } from './page-error.js';
+import { PageError, renderPageFailures } from '../web/page-error.js';
 
 export const FEDERATION_CALLBACK_PATH = '/federation/callback';
 /** Maps an upstream's state back to the sign-in it belongs to; spent on first use. */

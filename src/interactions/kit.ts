@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
 import type { OidcPayloadRepository } from '../storage/port.js';
-import { takeLinkSignIn } from '../tokens/link-sign-in.js';
+import { takeLinkSignIn } from '../set-password/link-sign-in.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
 import type { Account } from '../accounts/types.js';
 import { isUsable } from '../accounts/lockout.js';
@@ -10,7 +10,7 @@ import type { FormContext } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
 import { restartedFlow, type LoginFlow, type LoginFlowStore } from './flow.js';
 import type { InteractionContext } from './context.js';
-import { PageError } from './page-error.js';
+import { PageError } from '../web/page-error.js';
 
 export interface InteractionDeps {
   provider: Provider;

@@ -10,7 +10,7 @@ import { addressKey, requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { restartedFlow } from './flow.js';
-import { PageError } from './page-error.js';
+import { PageError } from '../web/page-error.js';
 
 /** Longest password we spend a hash on; the policy's own maximum is lower. */
 const PASSWORD_MAX = 1024;

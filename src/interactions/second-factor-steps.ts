@@ -2,7 +2,7 @@ import { enrolmentPage, recoveryCodesPage, secondFactorPage } from '../views/pag
 import { addressKey, requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
-import { PageError } from './page-error.js';
+import { PageError } from '../web/page-error.js';
 
 /** The code from the app (or a recovery code), or enrolment when the factor is required but missing. */
 export function secondFactorSteps({ services, flows }: InteractionDeps, kit: InteractionKit) {

@@ -7,7 +7,7 @@ import { clientRules } from '../oidc/provider.js';
 import { readForm } from '../web/body.js';
 import { allowFormActions } from '../web/security-headers.js';
 import { csrfMatches, type LoginFlowStore } from './flow.js';
-import { PageError, renderPageFailures } from './page-error.js';
+import { PageError, renderPageFailures } from '../web/page-error.js';
 import type { InteractionContext } from './context.js';
 
 /** Shared steps of every interaction route, each small and in the order routes list them. */

@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import type { Storage } from '../storage/port.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
 import { isUsable } from '../accounts/lockout.js';
-import { accountClientMetadata } from '../account/session.js';
+import { profileClientMetadata } from '../profile/session.js';
 import { negotiateLocale } from '../i18n/messages.js';
 import { errorPage, loggedOutPage, logoutPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
@@ -132,7 +132,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     acrValues: [ACR_PASSWORD, ACR_MFA],
     // 'none' only for our own "My profile" client, which needs the session and nothing else.
     responseTypes: ['code', 'none'],
-    clients: [accountClientMetadata(deps.issuer)],
+    clients: [profileClientMetadata(deps.issuer)],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'ES256'],

@@ -2,7 +2,7 @@ import type { Tenant } from '../tenants/types.js';
 import type { Account } from '../accounts/types.js';
 import type { Client } from '../clients/types.js';
 import type { AuditEvent, AuditQuery } from '../audit/types.js';
-import type { OneTimeToken } from '../tokens/types.js';
+import type { OneTimeToken } from '../links/types.js';
 import type { Connection } from '../federation/types.js';
 
 /**

@@ -6,7 +6,7 @@ import type { Account } from '../../src/accounts/types.js';
 import type { Client } from '../../src/clients/types.js';
 import type { AuditEvent } from '../../src/audit/types.js';
 import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
-import type { OneTimeToken } from '../../src/tokens/types.js';
+import type { OneTimeToken } from '../../src/links/types.js';
 import type { Connection } from '../../src/federation/types.js';
 import { afterFailedAttempt } from '../../src/accounts/lockout.js';
 

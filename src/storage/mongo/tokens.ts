@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { OneTimeToken } from '../../tokens/types.js';
+import type { OneTimeToken } from '../../links/types.js';
 import type { OneTimeTokenRepository } from '../port.js';
 import { conflictAs } from './documents.js';
 

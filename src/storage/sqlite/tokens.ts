@@ -1,4 +1,4 @@
-import type { OneTimeToken } from '../../tokens/types.js';
+import type { OneTimeToken } from '../../links/types.js';
 import type { OneTimeTokenRepository } from '../port.js';
 import type { Database } from './database.js';
 

@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { FormClient, csrfToken, formAction, signIn } from '../support/form-client.js';
 import { PASSWORD, authorizationUrl, seed } from '../support/fixtures.js';
-import { LinkTokens, hashToken } from '../../src/tokens/link-tokens.js';
+import { LinkTokens, hashToken } from '../../src/links/link-tokens.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 const NEW_PASSWORD = 'a new and long passphrase';

@@ -1,8 +1,8 @@
 import type { Context, Next } from 'koa';
 import { negotiateLocale, type MessageId } from '../i18n/messages.js';
 import { errorPage } from '../views/pages.js';
-import { BodyError } from '../web/body.js';
-import { noStore } from '../web/security-headers.js';
+import { BodyError } from './body.js';
+import { noStore } from './security-headers.js';
 
 /** A failure shown to the person as a page in their language, with this HTTP status. */
 export class PageError extends Error {

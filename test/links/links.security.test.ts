@@ -5,7 +5,7 @@ import { PASSWORD, seed } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { decodeMail, linkIn, startSmtpServer } from '../support/smtp.js';
 import { outbox, waitForOutbox } from '../support/outbox.js';
-import { LinkTokens } from '../../src/tokens/link-tokens.js';
+import { LinkTokens } from '../../src/links/link-tokens.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 const NEW_PASSWORD = 'brand-new Passw0rd!';

@@ -7,14 +7,14 @@ import type { Services } from '../services.js';
 import type { OidcPayloadRepository } from '../storage/port.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
 import { negotiateLocale, type Locale } from '../i18n/messages.js';
-import { PageError, renderPageFailures } from '../interactions/page-error.js';
+import { PageError, renderPageFailures } from '../web/page-error.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
-import { ACCOUNT_PATH } from '../account/session.js';
+import { PROFILE_PATH } from '../profile/session.js';
 import { setPasswordPage } from '../views/pages.js';
 import { readForm } from '../web/body.js';
 import { requestOrigin } from '../web/origin.js';
-import { LinkProblem, SET_PASSWORD_PATH } from './account-links.js';
-import { hashToken } from './link-tokens.js';
+import { LinkProblem, SET_PASSWORD_PATH } from '../links/account-links.js';
+import { hashToken } from '../links/link-tokens.js';
 import { grantLinkSignIn } from './link-sign-in.js';
 
 export interface LinkRouteDeps {
@@ -92,7 +92,7 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
     await grantLinkSignIn(ctx, deps.payloads, account.id);
     const resumable = record.returnTo && (await deps.provider.Interaction.find(record.returnTo));
     ctx.status = 303;
-    ctx.redirect(resumable ? `${INTERACTION_PATH}/${record.returnTo}` : ACCOUNT_PATH);
+    ctx.redirect(resumable ? `${INTERACTION_PATH}/${record.returnTo}` : PROFILE_PATH);
   }
 
   router.get(SET_PASSWORD_PATH, renderFailures, show);

@@ -5,20 +5,20 @@ import type { ClientMetadata } from 'oidc-provider';
 import { secretsEqual } from '../crypto/equal.js';
 
 /** The relying party that "My profile" is to our own provider: it signs in through the same pages. */
-export const ACCOUNT_CLIENT_ID = 'idp-account';
-export const ACCOUNT_PATH = '/account';
+export const PROFILE_CLIENT_ID = 'idp-account';
+export const PROFILE_PATH = '/account';
 const STATE_COOKIE = 'idp_account_state';
 
-export function accountClientMetadata(issuer: string): ClientMetadata {
+export function profileClientMetadata(issuer: string): ClientMetadata {
   return {
-    client_id: ACCOUNT_CLIENT_ID,
+    client_id: PROFILE_CLIENT_ID,
     client_name: 'My profile',
     token_endpoint_auth_method: 'none',
     // response_type=none: we only need the provider's session, never a code or token.
     response_types: ['none'],
     grant_types: [],
-    redirect_uris: [`${issuer}${ACCOUNT_PATH}/callback`],
-    post_logout_redirect_uris: [`${issuer}${ACCOUNT_PATH}`],
+    redirect_uris: [`${issuer}${PROFILE_PATH}/callback`],
+    post_logout_redirect_uris: [`${issuer}${PROFILE_PATH}`],
     idp_first_party: true,
     idp_tenant_ids: [],
   };
@@ -33,17 +33,17 @@ export async function providerSession(provider: Provider, ctx: Context) {
 /** Sends the browser through the hosted sign-in and back, with a one-time state bound to it. */
 export function startSignIn(ctx: Context, issuer: string): void {
   const state = randomBytes(24).toString('base64url');
-  ctx.cookies.set(STATE_COOKIE, state, { httpOnly: true, sameSite: 'lax', signed: true, maxAge: 15 * 60 * 1000, path: `${ACCOUNT_PATH}/callback` });
+  ctx.cookies.set(STATE_COOKIE, state, { httpOnly: true, sameSite: 'lax', signed: true, maxAge: 15 * 60 * 1000, path: `${PROFILE_PATH}/callback` });
   const url = new URL('/auth', issuer);
   url.search = new URLSearchParams({
-    client_id: ACCOUNT_CLIENT_ID, response_type: 'none', scope: 'openid', redirect_uri: `${issuer}${ACCOUNT_PATH}/callback`, state,
+    client_id: PROFILE_CLIENT_ID, response_type: 'none', scope: 'openid', redirect_uri: `${issuer}${PROFILE_PATH}/callback`, state,
   }).toString();
   ctx.redirect(url.pathname + url.search);
 }
 
 export function takeSignInState(ctx: Context): string | undefined {
   const state = ctx.cookies.get(STATE_COOKIE, { signed: true });
-  ctx.cookies.set(STATE_COOKIE, null, { path: `${ACCOUNT_PATH}/callback` });
+  ctx.cookies.set(STATE_COOKIE, null, { path: `${PROFILE_PATH}/callback` });
   return state;
 }
 

@@ -8,13 +8,13 @@ import { isUsable } from '../accounts/lockout.js';
 import { negotiateLocale, type Locale } from '../i18n/messages.js';
 import type { Tenant } from '../tenants/types.js';
 import type { OidcPayloadRepository } from '../storage/port.js';
-import { profilePage, type ProfileNotice } from '../views/account-pages.js';
+import { profilePage, type ProfileNotice } from '../views/profile-pages.js';
 import { enrolmentPage, recoveryCodesPage, type FormContext } from '../views/pages.js';
 import { readForm } from '../web/body.js';
 import { requestOrigin } from '../web/origin.js';
-import { PageError, renderPageFailures } from '../interactions/page-error.js';
+import { PageError, renderPageFailures } from '../web/page-error.js';
 import { ACR_MFA } from '../oidc/settings.js';
-import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, csrfValid, providerSession, sessionCsrf, startSignIn, takeSignInState } from './session.js';
+import { PROFILE_CLIENT_ID, PROFILE_PATH, csrfValid, providerSession, sessionCsrf, startSignIn, takeSignInState } from './session.js';
 
 export interface AccountDeps {
   issuer: string;
@@ -41,9 +41,9 @@ const ENROLMENT = 'TotpEnrolment';
 const ENROLMENT_TTL_MS = 15 * 60 * 1000;
 
 /** "My profile": the signed-in person's own account, behind the same hosted sign-in. */
-export function accountRoutes(deps: AccountDeps): Router {
+export function profileRoutes(deps: AccountDeps): Router {
   const { services } = deps;
-  const router = new Router({ prefix: ACCOUNT_PATH });
+  const router = new Router({ prefix: PROFILE_PATH });
 
   const renderFailures = renderPageFailures();
 
@@ -74,7 +74,7 @@ export function accountRoutes(deps: AccountDeps): Router {
   }
 
   const formContext = (ctx: AccountContext): FormContext => ({
-    locale: ctx.state.locale, action: ACCOUNT_PATH, csrf: ctx.state.csrf, clientName: '',
+    locale: ctx.state.locale, action: PROFILE_PATH, csrf: ctx.state.csrf, clientName: '',
   });
 
   async function render(ctx: AccountContext, notice: ProfileNotice = {}, status = 200): Promise<void> {
@@ -112,7 +112,7 @@ export function accountRoutes(deps: AccountDeps): Router {
   async function callback(ctx: Context): Promise<void> {
     const state = takeSignInState(ctx);
     if (!state || state !== ctx.query.state || ctx.query.error) throw new PageError(400, 'error.session_expired', String(ctx.query.error ?? 'state_mismatch'));
-    ctx.redirect(ACCOUNT_PATH);
+    ctx.redirect(PROFILE_PATH);
   }
 
   async function changePassword(ctx: AccountContext): Promise<void> {
@@ -136,7 +136,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     const enrolment = await services.mfa.beginEnrolment(account, tenant.name);
     await deps.payloads.upsert(ENROLMENT, sessionUid, { accountId: account.id, sealedSecret: enrolment.sealedSecret }, Date.now() + ENROLMENT_TTL_MS);
     ctx.type = 'html';
-    ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${ACCOUNT_PATH}/2fa/confirm`, required: false });
+    ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${PROFILE_PATH}/2fa/confirm`, required: false });
   }
 
   async function confirmEnrolment(ctx: AccountContext): Promise<void> {
@@ -148,14 +148,14 @@ export function accountRoutes(deps: AccountDeps): Router {
       const enrolment = await services.mfa.describeEnrolment(account, pending.sealedSecret, tenant.name);
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${ACCOUNT_PATH}/2fa/confirm`, required: false, error: 'mfa.invalid_code' });
+      ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${PROFILE_PATH}/2fa/confirm`, required: false, error: 'mfa.invalid_code' });
       return;
     }
     await deps.payloads.destroy(ENROLMENT, sessionUid);
     await audit(ctx, 'mfa.enrol');
     services.notices.factorChanged(account, 'mfa_enabled', ctx.state.locale);
     ctx.type = 'html';
-    ctx.body = recoveryCodesPage(formContext(ctx), result.recoveryCodes, `${ACCOUNT_PATH}/done`);
+    ctx.body = recoveryCodesPage(formContext(ctx), result.recoveryCodes, `${PROFILE_PATH}/done`);
   }
 
   async function disable(ctx: AccountContext): Promise<void> {
@@ -174,17 +174,17 @@ export function accountRoutes(deps: AccountDeps): Router {
     await audit(ctx, 'mfa.recovery_codes_regenerate');
     services.notices.factorChanged(ctx.state.account, 'recovery_codes', ctx.state.locale);
     ctx.type = 'html';
-    ctx.body = recoveryCodesPage(formContext(ctx), codes, `${ACCOUNT_PATH}/done`);
+    ctx.body = recoveryCodesPage(formContext(ctx), codes, `${PROFILE_PATH}/done`);
   }
 
   function done(ctx: AccountContext): void {
     ctx.status = 303;
-    ctx.redirect(ACCOUNT_PATH);
+    ctx.redirect(PROFILE_PATH);
   }
 
   function signOut(ctx: AccountContext): void {
     ctx.status = 303;
-    ctx.redirect(`/session/end?client_id=${ACCOUNT_CLIENT_ID}`);
+    ctx.redirect(`/session/end?client_id=${PROFILE_CLIENT_ID}`);
   }
 
   const form = [renderFailures, requireSession, parseForm] as const;
