@@ -1,7 +1,7 @@
-import type { AccountRepository, Page } from '../storage/port.js';
-import { ConflictError } from '../storage/errors.js';
-import { newId } from '../storage/ids.js';
-import { conflict, DomainError, notFound } from '../errors.js';
+import type { AccountRepository } from './repository.js';
+import type { Page } from '../paging.js';
+import { ConflictError, conflict, DomainError, notFound } from '../errors.js';
+import { newId } from '../ids.js';
 import { parseOrThrow } from '../validation.js';
 import type { TenantPolicy } from '../policy/types.js';
 import { effectivePasswordPolicy, passwordViolations } from '../policy/password-rules.js';

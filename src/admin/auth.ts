@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
-import type { ClientRepository } from '../storage/port.js';
+import type { ClientRepository } from '../clients/repository.js';
 import type { AuditService } from '../audit/service.js';
 import { requestOrigin } from '../web/origin.js';
 import type { Actor } from '../audit/types.js';

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
-import type { ClientRepository } from '../storage/port.js';
+import type { ClientRepository } from '../clients/repository.js';
 import { noStore } from '../web/security-headers.js';
 import { requireAdminToken } from './auth.js';
 import { ADMIN_PREFIX, openApiDocument } from './openapi.js';

@@ -1,5 +1,5 @@
-import type { AuditRepository } from '../storage/port.js';
-import { newId } from '../storage/ids.js';
+import type { AuditRepository } from './repository.js';
+import { newId } from '../ids.js';
 import type { Logger } from '../log/logger.js';
 import type { Actor, AuditEvent, AuditQuery, RequestOrigin } from './types.js';
 

@@ -1,5 +1,6 @@
-import type { ClientRepository, Page } from '../storage/port.js';
-import { newId } from '../storage/ids.js';
+import type { ClientRepository } from './repository.js';
+import type { Page } from '../paging.js';
+import { newId } from '../ids.js';
 import { DomainError, notFound } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
 import type { Client } from './types.js';

@@ -1,6 +1,6 @@
-import type { AccountRepository } from '../storage/port.js';
-import { ConflictError } from '../storage/errors.js';
-import { newId } from '../storage/ids.js';
+import type { AccountRepository } from '../accounts/repository.js';
+import { ConflictError } from '../errors.js';
+import { newId } from '../ids.js';
 import { normalizeEmail, type Account } from '../accounts/types.js';
 import type { Tenant } from '../tenants/types.js';
 import { FederationRefusal, type Connection, type UpstreamIdentity } from './types.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { AccountRepository, ConnectionRepository } from '../storage/port.js';
-import { newId } from '../storage/ids.js';
+import type { AccountRepository } from '../accounts/repository.js';
+import type { ConnectionRepository } from './repository.js';
+import { newId } from '../ids.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { invalid, notFound } from '../errors.js';
 import { parseOrThrow, toProblems } from '../validation.js';

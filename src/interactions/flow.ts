@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { secretsEqual } from '../crypto/equal.js';
-import type { OidcPayloadRepository } from '../storage/port.js';
+import type { OidcPayloadRepository } from '../oidc/repository.js';
 
 /**
  * The state of one sign-in, persisted beside the provider's interaction and expiring with it.

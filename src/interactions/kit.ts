@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
-import type { OidcPayloadRepository } from '../storage/port.js';
+import type { OidcPayloadRepository } from '../oidc/repository.js';
 import { takeLinkSignIn } from '../set-password/link-sign-in.js';
 import { tenantAllowed } from '../clients/tenant-access.js';
 import type { Account } from '../accounts/types.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { OneTimeTokenRepository } from '../storage/port.js';
+import type { OneTimeTokenRepository } from './repository.js';
 import type { OneTimeToken, OneTimeTokenKind } from './types.js';
 
 export function hashToken(token: string): string {

@@ -1,4 +1,4 @@
-import type { AccountRepository } from '../storage/port.js';
+import type { AccountRepository } from '../accounts/repository.js';
 import type { Account } from '../accounts/types.js';
 import type { AccountService } from '../accounts/service.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';

@@ -1,5 +1,6 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { ClientRepository, OidcPayload, OidcPayloadRepository } from '../storage/port.js';
+import type { ClientRepository } from '../clients/repository.js';
+import type { OidcPayload, OidcPayloadRepository } from './repository.js';
 import { toClientMetadata } from './client-metadata.js';
 
 /**

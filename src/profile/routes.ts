@@ -7,7 +7,7 @@ import { PasswordPolicyError } from '../accounts/password-setter.js';
 import { isUsable } from '../accounts/lockout.js';
 import { negotiateLocale, type Locale } from '../i18n/messages.js';
 import type { Tenant } from '../tenants/types.js';
-import type { OidcPayloadRepository } from '../storage/port.js';
+import type { OidcPayloadRepository } from '../oidc/repository.js';
 import { profilePage, type ProfileNotice } from '../views/profile-pages.js';
 import { enrolmentPage, recoveryCodesPage, type FormContext } from '../views/pages.js';
 import { readForm } from '../web/body.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import type { OidcPayloadRepository } from '../storage/port.js';
+import type { OidcPayloadRepository } from '../oidc/repository.js';
 
 /**
  * After a password is set through an e-mailed link, the same browser is signed in without

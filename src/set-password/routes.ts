@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
-import type { OidcPayloadRepository } from '../storage/port.js';
+import type { OidcPayloadRepository } from '../oidc/repository.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
 import { negotiateLocale, type Locale } from '../i18n/messages.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';

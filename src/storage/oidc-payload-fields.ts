@@ -1,4 +1,4 @@
-import type { OidcPayload } from './port.js';
+import type { OidcPayload } from '../oidc/repository.js';
 
 /** Sessions and interactions keep the account inside; grants, codes and tokens at the top. */
 export function accountOf(payload: OidcPayload): string | null {

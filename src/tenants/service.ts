@@ -1,7 +1,8 @@
-import type { AccountRepository, Page, TenantRepository } from '../storage/port.js';
-import { ConflictError } from '../storage/errors.js';
-import { newId } from '../storage/ids.js';
-import { conflict, notFound } from '../errors.js';
+import type { AccountRepository } from '../accounts/repository.js';
+import type { Page } from '../paging.js';
+import type { TenantRepository } from './repository.js';
+import { ConflictError, conflict, notFound } from '../errors.js';
+import { newId } from '../ids.js';
 import { parseOrThrow } from '../validation.js';
 import type { Tenant } from './types.js';
 import { DEFAULT_TENANT_POLICY } from '../policy/defaults.js';

@@ -1,4 +1,4 @@
-import type { RateLimitRepository } from '../storage/port.js';
+import type { RateLimitRepository } from './repository.js';
 
 export interface ThrottleRule {
   /** Hits allowed per window. */

@@ -1,6 +1,6 @@
 import type { Storage } from '../../src/storage/port.js';
-import { ConflictError } from '../../src/storage/errors.js';
-import { newId } from '../../src/storage/ids.js';
+import { ConflictError } from '../../src/errors.js';
+import { newId } from '../../src/ids.js';
 import type { Tenant } from '../../src/tenants/types.js';
 import type { Account } from '../../src/accounts/types.js';
 import type { Client } from '../../src/clients/types.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { withAccountDefaults, type Account } from '../../accounts/types.js';
-import type { AccountChange, AccountRepository, Page } from '../port.js';
+import type { AccountChange, AccountRepository } from '../../accounts/repository.js';
+import type { Page } from '../../paging.js';
 import { afterCursor, conflictAs, take, type Stored } from './documents.js';
 
 /** `_rev` changes on every write; an update only lands if the revision it read is still there. */

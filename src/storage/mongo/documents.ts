@@ -1,5 +1,5 @@
 import type { FindCursor } from 'mongodb';
-import { ConflictError } from '../errors.js';
+import { ConflictError } from '../../errors.js';
 
 /** A domain record as stored: its `id` becomes the document's `_id`. */
 export type Stored<T extends { id: string }> = Omit<T, 'id'> & { _id: string };

@@ -1,5 +1,5 @@
 import type { Collection, Db, Document } from 'mongodb';
-import type { OidcPayload, OidcPayloadRepository } from '../port.js';
+import type { OidcPayload, OidcPayloadRepository } from '../../oidc/repository.js';
 import { accountOf } from '../oidc-payload-fields.js';
 
 interface PayloadDoc {

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { RateLimitRepository } from '../port.js';
+import type { RateLimitRepository } from '../../throttle/repository.js';
 
 interface RateLimitDoc {
   _id: string;

@@ -3,13 +3,11 @@ import type { AuditEvent, AuditQuery } from '../../audit/types.js';
 import type { Client } from '../../clients/types.js';
 import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
-import type {
-  ConnectionRepository,
-  AuditRepository,
-  ClientRepository,
-  Page,
-  TenantRepository,
-} from '../port.js';
+import type { ConnectionRepository } from '../../federation/repository.js';
+import type { AuditRepository } from '../../audit/repository.js';
+import type { ClientRepository } from '../../clients/repository.js';
+import type { Page } from '../../paging.js';
+import type { TenantRepository } from '../../tenants/repository.js';
 import { afterCursor, conflictAs, fromStored, fromStoredOrNull, take, toStored, type Stored } from './documents.js';
 
 const toTenant = (doc: Stored<Tenant> | null) => (doc ? withTenantDefaults(fromStored<Tenant>(doc)) : null);

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { OneTimeToken } from '../../links/types.js';
-import type { OneTimeTokenRepository } from '../port.js';
+import type { OneTimeTokenRepository } from '../../links/repository.js';
 import { conflictAs } from './documents.js';
 
 type TokenDoc = Omit<OneTimeToken, 'hash'> & { _id: string; expiresAtDate: Date };

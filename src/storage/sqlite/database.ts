@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { ConflictError } from '../errors.js';
+import { ConflictError } from '../../errors.js';
 
 /** Schema versions, applied in order, each once; the applied version lives in `user_version`. */
 const MIGRATIONS: string[] = [

@@ -1,4 +1,4 @@
-import type { OidcPayload, OidcPayloadRepository } from '../port.js';
+import type { OidcPayload, OidcPayloadRepository } from '../../oidc/repository.js';
 import { accountOf } from '../oidc-payload-fields.js';
 import type { Database } from './database.js';
 

@@ -1,4 +1,4 @@
-import type { RateLimitRepository } from '../port.js';
+import type { RateLimitRepository } from '../../throttle/repository.js';
 import type { Database } from './database.js';
 
 export class SqliteRateLimits implements RateLimitRepository {

@@ -3,15 +3,12 @@ import type { AuditEvent, AuditQuery } from '../../audit/types.js';
 import type { Client } from '../../clients/types.js';
 import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
-import type {
-  ConnectionRepository,
-  AccountChange,
-  AccountRepository,
-  AuditRepository,
-  ClientRepository,
-  Page,
-  TenantRepository,
-} from '../port.js';
+import type { ConnectionRepository } from '../../federation/repository.js';
+import type { AccountChange, AccountRepository } from '../../accounts/repository.js';
+import type { AuditRepository } from '../../audit/repository.js';
+import type { ClientRepository } from '../../clients/repository.js';
+import type { Page } from '../../paging.js';
+import type { TenantRepository } from '../../tenants/repository.js';
 import { parseDoc, type Database } from './database.js';
 
 type DocRow = { doc: string };

@@ -1,5 +1,5 @@
 import type { OneTimeToken } from '../../links/types.js';
-import type { OneTimeTokenRepository } from '../port.js';
+import type { OneTimeTokenRepository } from '../../links/repository.js';
 import type { Database } from './database.js';
 
 type Row = { doc: string; used_at: string | null };

@@ -1,0 +1,12 @@
+import type { Page } from '../paging.js';
+import type { Client } from './types.js';
+
+/** What the clients capability needs from a store. */
+export interface ClientRepository {
+  /** @throws ConflictError when the id is taken. */
+  insert(client: Client): Promise<void>;
+  findById(id: string): Promise<Client | null>;
+  list(page: Page): Promise<Client[]>;
+  replace(client: Client): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+}
