@@ -21,11 +21,14 @@ import { ConnectionService } from './federation/service.js';
 import { UpstreamClient } from './federation/upstream-client.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
+import { SignInEligibility } from './accounts/sign-in-eligibility.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
   tenants: TenantService;
   accounts: AccountService;
+  /** Who may sign in, where, and with how many factors. */
+  eligibility: SignInEligibility;
   clients: ClientService;
   audit: AuditService;
   mailer: Mailer;
@@ -86,11 +89,13 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       await storage.tokens.voidOthers(accountId, 'reset', '');
     },
   });
+  const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
   const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher);
   return {
     tenants,
     accounts,
+    eligibility,
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
     connections,
     upstream: new UpstreamClient((connection) => connections.clientSecretOf(connection), options.upstreamFetch),
@@ -108,6 +113,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       issuer: settings.issuer,
       tokens: new LinkTokens(storage.tokens),
       accounts,
+      eligibility,
       tenants,
       mail,
       audit,

@@ -273,7 +273,6 @@ export class AccountService {
     return result?.after ?? null;
   }
 
-  /** Rules the password breaks, when the tenant makes non-compliant passwords change at sign-in. */
   /** Every account with this e-mail: in one tenant when given, else in all. */
   private async withEmail(email: string, tenantId?: string): Promise<Account[]> {
     const normalized = normalizeEmail(email);
@@ -282,6 +281,7 @@ export class AccountService {
     return account ? [account] : [];
   }
 
+  /** Rules the password breaks, when the tenant makes non-compliant passwords change at sign-in. */
   private async complianceOf(account: Account, password: string): Promise<PasswordViolation[]> {
     const { password: policy } = await this.deps.policyOf(account.tenantId);
     if (!policy.changeNonCompliantAtLogin) return [];

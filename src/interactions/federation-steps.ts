@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { isUsable } from '../accounts/lockout.js';
-import { tenantAllowed } from '../clients/tenant-access.js';
+import { signInRefusal, tenantRefusal } from '../accounts/sign-in-eligibility.js';
 import { FederationRefusal, type Connection } from '../federation/types.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
 import { upstreamRedirectPage } from '../views/pages.js';
@@ -28,7 +27,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   async function usableConnection(ctx: InteractionContext, connectionId: string): Promise<Connection> {
     const connection = await services.connections.findById(connectionId);
     const tenant = connection?.enabled ? await services.tenants.findById(connection.tenantId) : null;
-    if (!connection || !tenant || tenant.state !== 'active' || !tenantAllowed(tenant.id, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) {
+    if (!connection || !tenant || tenantRefusal(tenant, kit.audienceOf(ctx), 'federation')) {
       throw new PageError(400, 'error.generic', 'connection_not_available');
     }
     return connection;
@@ -60,7 +59,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   /** From the e-mail form, when the e-mail's domain has an upstream: a page that moves on by itself. */
   async function startForEmail(ctx: InteractionContext, email: string): Promise<boolean> {
     const realm = await services.homeRealm.forEmail(email, ctx.state.requestedTenant);
-    if (!realm || !tenantAllowed(realm.tenant.id, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return false;
+    if (!realm || tenantRefusal(realm.tenant, kit.audienceOf(ctx), 'federation')) return false;
     ctx.type = 'html';
     ctx.body = upstreamRedirectPage(ctx.state.locale, await upstreamUrl(ctx, realm.connection, email), realm.connection.name);
     return true;
@@ -70,7 +69,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   async function startForTenant(ctx: InteractionContext): Promise<boolean> {
     const tenant = ctx.state.requestedTenant;
     if (!tenant || tenant.passwordsAllowed || ctx.state.flow.federation) return false;
-    if (!tenantAllowed(tenant.id, ctx.state.client.tenantIds, tenant.id)) return false;
+    if (tenantRefusal(tenant, kit.audienceOf(ctx), 'federation')) return false;
     const [connection] = await services.connections.enabledFor(tenant.id);
     if (!connection) return false;
     ctx.status = 303;
@@ -113,7 +112,8 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       // The reason stays in the audit trail: the page does not tell whether an account exists or in what state.
       throw new PageError(403, 'federation.refused', 'federation_refused');
     };
-    if (!tenantAllowed(tenant.id, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return refuse('tenant_not_allowed');
+    const tenantRefused = tenantRefusal(tenant, kit.audienceOf(ctx), 'federation');
+    if (tenantRefused) return refuse(tenantRefused);
     try {
       const callbackUrl = new URL(`${redirectUri}?${ctx.querystring}`);
       const identity = await services.upstream.finish(connection, tenant, callbackUrl, pending);
@@ -125,7 +125,8 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
           details: { connectionId: connection.id, kind: connection.kind, subject: identity.subject },
         });
       }
-      if (!isUsable(account, new Date())) return refuse(account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
+      const refused = signInRefusal(account, tenant, kit.audienceOf(ctx), 'federation', new Date());
+      if (refused) return refuse(refused === 'account_not_usable' && account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
       // A fresh flow: nothing proved earlier in this browser's flow (a second factor of another account) carries over.
       const next: LoginFlow = { ...restartedFlow(ctx.state.flow), firstFactor: 'fed', email: account.email, verifiedAccountIds: [account.id] };
       ctx.state.flow = next;

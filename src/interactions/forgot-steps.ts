@@ -5,7 +5,7 @@ import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 
 /** "Forgot password" from the sign-in: the same answer for every e-mail, sent in the same time. */
-export function forgotSteps({ services }: InteractionDeps, { formContext }: InteractionKit) {
+export function forgotSteps({ services }: InteractionDeps, { formContext, audienceOf }: InteractionKit) {
   function showForgot(ctx: InteractionContext): void {
     ctx.type = 'html';
     ctx.body = forgotPasswordPage(formContext(ctx), { email: ctx.state.flow.email ?? undefined });
@@ -28,10 +28,11 @@ export function forgotSteps({ services }: InteractionDeps, { formContext }: Inte
     }
     // Looking up accounts and sending mail happens after the answer has gone (setImmediate: the
     // store answers synchronously, so even a promise would run before the response), so its time says nothing.
-    const { requestedTenant, interaction, locale } = ctx.state;
+    const { interaction, locale } = ctx.state;
+    const audience = audienceOf(ctx);
     const origin = requestOrigin(ctx);
     setImmediate(() => {
-      services.links.requestReset(parsed.data, requestedTenant?.id, interaction.uid, locale, origin)
+      services.links.requestReset(parsed.data, audience, interaction.uid, locale, origin)
         .catch((error: unknown) => ctx.app.emit('error', error, ctx));
     });
     ctx.body = resetSentPage(formContext(ctx), parsed.data);

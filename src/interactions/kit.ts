@@ -2,9 +2,8 @@ import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
 import type { OidcPayloadRepository } from '../oidc/repository.js';
 import { takeLinkSignIn } from '../set-password/link-sign-in.js';
-import { tenantAllowed } from '../clients/tenant-access.js';
 import type { Account } from '../accounts/types.js';
-import { isUsable } from '../accounts/lockout.js';
+import { secondFactorStep, type SignInAudience, type SignInMethod } from '../accounts/sign-in-eligibility.js';
 import { ACR_MFA, ACR_PASSWORD, INTERACTION_PATH } from '../oidc/settings.js';
 import type { FormContext } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
@@ -51,17 +50,17 @@ export function interactionKit(deps: InteractionDeps) {
     ctx.redirect(returnTo);
   }
 
-  /**
-   * The second step this sign-in needs: the account's factor; enrolment when its tenant demands
-   * one; a refusal when only the app asks for one the account does not have (enrolling then
-   * would let whoever holds the password bind their own authenticator).
-   */
+  /** The app's tenant limit and the tenant its request names, for the sign-in rules. */
+  const audienceOf = (ctx: InteractionContext): SignInAudience => ({
+    clientTenantIds: ctx.state.client.tenantIds,
+    requestedTenantId: ctx.state.requestedTenant?.id,
+  });
+
   async function secondFactorNeeded(ctx: InteractionContext, account: Account): Promise<'verify' | 'enrol' | 'unmet' | null> {
-    if (account.totp) return 'verify';
-    const { password } = await services.tenants.policyOf(account.tenantId);
-    if (password.require2fa) return 'enrol';
+    const tenant = await services.tenants.findById(account.tenantId);
+    if (!tenant) throw new PageError(400, 'error.session_expired', 'account_unavailable');
     const acrValues = String((ctx.state.interaction.params as { acr_values?: string }).acr_values ?? '').split(' ');
-    return acrValues.includes(ACR_MFA) ? 'unmet' : null;
+    return secondFactorStep(account, tenant, acrValues.includes(ACR_MFA));
   }
 
   /**
@@ -116,11 +115,13 @@ export function interactionKit(deps: InteractionDeps) {
     });
   }
 
-  /** The account this flow has verified a password for, still usable; anything else ends the flow. */
+  /** The account this flow has verified a first factor for, while it may still sign in here; anything else ends the flow. */
   async function flowAccount(ctx: InteractionContext): Promise<Account | null> {
-    const { accountId } = ctx.state.flow;
-    const account = accountId ? await services.accounts.findById(accountId) : null;
-    return account && isUsable(account, new Date()) ? account : null;
+    const { accountId, firstFactor } = ctx.state.flow;
+    if (!accountId) return null;
+    const method: SignInMethod = firstFactor === 'fed' ? 'federation' : 'password';
+    const eligibility = await services.eligibility.check(accountId, audienceOf(ctx), method);
+    return eligibility.ok ? eligibility.account : null;
   }
 
   /**
@@ -129,15 +130,14 @@ export function interactionKit(deps: InteractionDeps) {
    */
   async function resumeAfterLink(ctx: InteractionContext): Promise<boolean> {
     const accountId = await takeLinkSignIn(ctx, deps.payloads);
-    const account = accountId ? await services.accounts.findById(accountId) : null;
-    if (!account || !isUsable(account, new Date())) return false;
-    if (!tenantAllowed(account.tenantId, ctx.state.client.tenantIds, ctx.state.requestedTenant?.id)) return false;
-    if (!(await services.tenants.findById(account.tenantId))?.passwordsAllowed) return false;
+    const eligibility = accountId ? await services.eligibility.check(accountId, audienceOf(ctx), 'password') : null;
+    if (!eligibility?.ok) return false;
+    const { account } = eligibility;
     await continueAs(ctx, { ...restartedFlow(ctx.state.flow), email: account.email, verifiedAccountIds: [account.id] }, account);
     return true;
   }
 
-  return { formContext, moveTo, finish, continueAs, finishLogin, auditLogin, flowAccount, resumeAfterLink };
+  return { formContext, audienceOf, moveTo, finish, continueAs, finishLogin, auditLogin, flowAccount, resumeAfterLink };
 }
 
 export type InteractionKit = ReturnType<typeof interactionKit>;

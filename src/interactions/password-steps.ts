@@ -1,9 +1,7 @@
 import type { Account } from '../accounts/types.js';
-import { isUsable } from '../accounts/lockout.js';
 import { emailSchema } from '../accounts/schema.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
 import type { SignInAttempt } from '../accounts/service.js';
-import { tenantAllowed } from '../clients/tenant-access.js';
 import type { MessageId } from '../i18n/messages.js';
 import { changePasswordPage, chooseTenantPage, loginEmailPage, loginPasswordPage } from '../views/pages.js';
 import { addressKey, requestOrigin } from '../web/origin.js';
@@ -20,7 +18,7 @@ export type HomeRealmHook = (ctx: InteractionContext, email: string) => Promise<
 
 /** E-mail, then password, then (if needed) the tenant choice and a new password. */
 export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit, homeRealm: HomeRealmHook) {
-  const { formContext, moveTo, continueAs, auditLogin, flowAccount } = kit;
+  const { formContext, audienceOf, moveTo, continueAs, auditLogin, flowAccount } = kit;
 
   /** The app named a tenant: offer its upstreams beside the e-mail field. */
   async function connectionButtons(ctx: InteractionContext) {
@@ -63,7 +61,7 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
   }
 
   async function submitPassword(ctx: InteractionContext): Promise<void> {
-    const { flow, form, client, requestedTenant } = ctx.state;
+    const { flow, form, requestedTenant } = ctx.state;
     if (flow.step !== 'password' || !flow.email) throw new PageError(400, 'error.session_expired', 'flow_step_invalid');
     const password = form.password ?? '';
     const refuse = async (status: number, error: MessageId) => {
@@ -79,10 +77,8 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       return refuse(429, 'error.too_many_attempts');
     }
 
-    const eligible = async (account: Account) => {
-      if (!tenantAllowed(account.tenantId, client.tenantIds, requestedTenant?.id)) return false;
-      return (await services.tenants.findById(account.tenantId))?.passwordsAllowed ?? false;
-    };
+    const audience = audienceOf(ctx);
+    const eligible = (account: Account) => services.eligibility.admitsPassword(account, audience);
     const attempts = await services.accounts.signIn(flow.email, password, requestedTenant?.id, eligible);
     for (const attempt of attempts) {
       if (attempt.outcome === 'ok') continue;
@@ -109,9 +105,9 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
     if (flow.step !== 'choose_tenant' || !flow.verifiedAccountIds.includes(accountId)) {
       throw new PageError(400, 'error.session_expired', 'tenant_choice_invalid');
     }
-    const account = await services.accounts.findById(accountId);
-    if (!account || !isUsable(account, new Date())) throw new PageError(400, 'error.session_expired', 'account_unavailable');
-    await continueAs(ctx, flow, account);
+    const eligibility = await services.eligibility.check(accountId, audienceOf(ctx), 'password');
+    if (!eligibility.ok) throw new PageError(400, 'error.session_expired', 'account_unavailable');
+    await continueAs(ctx, flow, eligibility.account);
   }
 
   async function submitNewPassword(ctx: InteractionContext): Promise<void> {

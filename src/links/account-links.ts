@@ -1,5 +1,6 @@
 import type { AccountService } from '../accounts/service.js';
 import type { Account } from '../accounts/types.js';
+import { ANY_AUDIENCE, tenantRefusal, type SignInAudience, type SignInEligibility } from '../accounts/sign-in-eligibility.js';
 import type { AuditService } from '../audit/service.js';
 import type { RequestOrigin } from '../audit/types.js';
 import { DomainError } from '../errors.js';
@@ -28,6 +29,7 @@ export interface AccountLinksDeps {
   issuer: string;
   tokens: LinkTokens;
   accounts: AccountService;
+  eligibility: SignInEligibility;
   tenants: TenantService;
   mail: MailService;
   audit: AuditService;
@@ -73,13 +75,13 @@ export class AccountLinks {
   }
 
   /**
-   * "Forgot password": sends a reset link to every account with this e-mail (in one tenant
-   * when given) that may reset. Says nothing back: the caller answers the same either way.
+   * "Forgot password": sends a reset link to every account with this e-mail that could sign in
+   * with a password for this audience (the app's tenants, the tenant it names). Says nothing
+   * back: the caller answers the same either way.
    */
-  async requestReset(email: string, tenantId: string | undefined, returnTo: string | null, requestLocale: Locale, origin: RequestOrigin): Promise<void> {
-    const found = await this.deps.accounts.findForReset(email, tenantId);
-    // A tenant that signs in upstream only has no passwords to reset.
-    const allowed = await Promise.all(found.map(async (a) => (await this.deps.tenants.findById(a.tenantId))?.passwordsAllowed ?? false));
+  async requestReset(email: string, audience: SignInAudience, returnTo: string | null, requestLocale: Locale, origin: RequestOrigin): Promise<void> {
+    const found = await this.deps.accounts.findForReset(email, audience.requestedTenantId);
+    const allowed = await Promise.all(found.map((a) => this.deps.eligibility.admitsPassword(a, audience)));
     const accounts = found.filter((_, i) => allowed[i]);
     if (accounts.length === 0) {
       await this.audit(null, 'failure', 'unknown_account', origin, { email });
@@ -107,7 +109,7 @@ export class AccountLinks {
     const account = await this.deps.accounts.findById(inspected.record.accountId);
     if (!account || account.state === 'disabled') throw new LinkProblem('unknown');
     const tenant = await this.tenantOf(account);
-    if (!tenant.passwordsAllowed) throw new LinkProblem('unknown');
+    if (tenantRefusal(tenant, ANY_AUDIENCE, 'password')) throw new LinkProblem('unknown');
     // A registration link sets the first password only; it is no reset link in disguise.
     if (inspected.record.kind === 'registration' && account.state !== 'invited') throw new LinkProblem('used');
     return { record: inspected.record, account, tenant };

@@ -3,8 +3,7 @@ import type { JWK } from 'jose';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
 import type { Storage } from '../storage/port.js';
-import { tenantAllowed } from '../clients/tenant-access.js';
-import { isUsable } from '../accounts/lockout.js';
+import { refreshAllowed, sessionNeedsSecondFactor, type SignInAudience } from '../accounts/sign-in-eligibility.js';
 import { profileClientMetadata } from '../profile/session.js';
 import { negotiateLocale } from '../i18n/messages.js';
 import { errorPage, loggedOutPage, logoutPage } from '../views/pages.js';
@@ -41,17 +40,15 @@ export function clientRules(client: { metadata(): Record<string, unknown> }) {
   };
 }
 
-/**
- * Whether the account behind a session or token may still be used by this client: it exists,
- * is active (not locked, disabled or deleted), its tenant is active and the client admits it.
- */
+/** The app's tenant limit (and the tenant the request names), for the sign-in rules. */
+function audienceOf(client: { metadata(): Record<string, unknown> } | undefined, requestedTenantId?: string): SignInAudience {
+  return { clientTenantIds: client ? clientRules(client).tenantIds : [], requestedTenantId };
+}
+
+/** The account behind a session or token, with its tenant, while it may still be used by this client. */
 async function accountUsable(services: Services, accountId: string, client: { metadata(): Record<string, unknown> } | undefined, requestedTenantId?: string) {
-  const account = await services.accounts.findById(accountId);
-  if (!account || !isUsable(account, new Date())) return null;
-  const tenant = await services.tenants.findById(account.tenantId);
-  if (!tenant || tenant.state !== 'active') return null;
-  if (client && !tenantAllowed(account.tenantId, clientRules(client).tenantIds, requestedTenantId)) return null;
-  return { account, tenant };
+  const eligibility = await services.eligibility.check(accountId, audienceOf(client, requestedTenantId), 'session');
+  return eligibility.ok ? eligibility : null;
 }
 
 /**
@@ -88,12 +85,13 @@ function loginPolicy(deps: ProviderDeps) {
   policy.get('login')!.checks.add(
     new interactionPolicy.Check('second_factor_required', 'a second factor is required', 'login_required', async (ctx) => {
       const { oidc } = ctx;
-      if (!oidc.session?.accountId || oidc.session.acr === ACR_MFA) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const asked = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
+      if (!oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const usable = await sessionAccount(ctx, oidc.session.accountId);
       if (!usable) return interactionPolicy.Check.REQUEST_PROMPT;
-      const needed = asked || usable.tenant.policy.password.require2fa || usable.account.totp !== null;
-      return needed ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const asked = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
+      return sessionNeedsSecondFactor(usable.account, usable.tenant, oidc.session.acr === ACR_MFA, asked)
+        ? interactionPolicy.Check.REQUEST_PROMPT
+        : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;
@@ -201,8 +199,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       const usable = await accountUsable(services, sub, ctx.oidc?.client);
       if (!usable) return undefined;
       const { account, tenant } = usable;
-      // A refresh token from before the tenant required two steps does not outlive that rule.
-      if (token?.kind === 'RefreshToken' && tenant.policy.password.require2fa && (token as { acr?: string }).acr !== ACR_MFA) return undefined;
+      if (token?.kind === 'RefreshToken' && !refreshAllowed(tenant, (token as { acr?: string }).acr === ACR_MFA)) return undefined;
       return {
         accountId: account.id,
         claims: async () => ({ sub: account.id, tenant: tenant.slug, email: account.email, name: account.name ?? undefined }),

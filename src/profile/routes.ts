@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
 import type { Account } from '../accounts/types.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
-import { isUsable } from '../accounts/lockout.js';
+import { ANY_AUDIENCE, mayDisableSecondFactor, mayManageSecondFactor } from '../accounts/sign-in-eligibility.js';
 import { negotiateLocale, type Locale } from '../i18n/messages.js';
 import type { Tenant } from '../tenants/types.js';
 import type { OidcPayloadRepository } from '../oidc/repository.js';
@@ -50,14 +50,12 @@ export function profileRoutes(deps: AccountDeps): Router {
   /** No usable session: off to the hosted sign-in (pages) or refused (form posts). */
   async function requireSession(ctx: AccountContext, next: Next): Promise<void> {
     const session = await providerSession(deps.provider, ctx);
-    const account = session ? await services.accounts.findById(session.accountId!) : null;
-    const tenant = account ? await services.tenants.findById(account.tenantId) : null;
-    // An account with a second factor is managed only from a session that used it.
-    const strongEnough = account?.totp ? session?.acr === ACR_MFA : true;
-    if (!session || !account || !tenant || !isUsable(account, new Date()) || !strongEnough) {
+    const eligibility = session ? await services.eligibility.check(session.accountId!, ANY_AUDIENCE, 'session') : null;
+    if (!session || !eligibility?.ok || !mayManageSecondFactor(eligibility.account, session.acr === ACR_MFA)) {
       if (ctx.method === 'GET') return startSignIn(ctx, deps.issuer);
       throw new PageError(401, 'error.session_expired', 'no_session');
     }
+    const { account, tenant } = eligibility;
     ctx.state.account = account;
     ctx.state.tenant = tenant;
     ctx.state.sessionUid = session.uid;
@@ -83,7 +81,7 @@ export function profileRoutes(deps: AccountDeps): Router {
     ctx.type = 'html';
     ctx.body = profilePage(ctx.state.locale, ctx.state.csrf, {
       name: account.name, email: account.email, tenantName: tenant.name, mfaEnabled: account.totp !== null,
-      mfaRequired: tenant.policy.password.require2fa, recoveryCodesLeft: account.recoveryCodeHashes.length,
+      mfaRequired: !mayDisableSecondFactor(tenant), recoveryCodesLeft: account.recoveryCodeHashes.length,
     }, notice);
   }
 
@@ -159,7 +157,7 @@ export function profileRoutes(deps: AccountDeps): Router {
   }
 
   async function disable(ctx: AccountContext): Promise<void> {
-    if (ctx.state.tenant.policy.password.require2fa) return render(ctx, { error: 'account.mfa_cannot_disable' }, 403);
+    if (!mayDisableSecondFactor(ctx.state.tenant)) return render(ctx, { error: 'account.mfa_cannot_disable' }, 403);
     if (!(await confirmPassword(ctx))) return;
     ctx.state.account = (await services.mfa.disable(ctx.state.account.id))?.after ?? ctx.state.account;
     await audit(ctx, 'mfa.disable');

@@ -169,7 +169,7 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     }
     expect((await idp.services.accounts.findById(tokens.claims()!.sub))!).toMatchObject({ failedAttempts: 0, state: 'active' });
     // And "forgot password" sends nothing to a tenant without passwords.
-    await idp.services.links.requestReset('ines@initech.example', undefined, null, 'en', { ip: null, userAgent: null });
+    await idp.services.links.requestReset('ines@initech.example', { clientTenantIds: [] }, null, 'en', { ip: null, userAgent: null });
     const [reset] = await idp.services.audit.list({ action: 'account.reset_requested', limit: 1 });
     expect(reset).toMatchObject({ outcome: 'failure', reason: 'unknown_account' });
   });
@@ -229,6 +229,33 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
       expect(start.status).toBe(400);
     } finally {
       await idp.services.tenants.setPolicy(acme.id, {});
+    }
+  });
+
+  test('an upstream answer for a tenant that stopped being active meanwhile signs nobody in (the one eligibility rule)', async () => {
+    upstreams.signInAs('alice');
+    let callback = '';
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: APP, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    });
+    const browser = new WebClient(upstreams.route);
+    const start = await browser.follow(url.toString());
+    const csrf = /name="csrf" value="([^"]+)"/.exec(start.html)![1]!;
+    const action = /action="([^"]*\/email)"/.exec(start.html)![1]!;
+    await browser.follow(new URL(action, idp.url).toString(), { form: { csrf, email: 'alice@acme.example' } }, (next) => {
+      if (next.includes('/federation/callback?')) callback = next;
+      return callback !== '';
+    });
+    expect(callback).toContain('state=');
+    const acme = (await idp.storage.tenants.findBySlug('acme'))!;
+    await idp.storage.tenants.replace({ ...acme, state: 'scheduled_for_deletion' });
+    try {
+      const answer = await browser.follow(callback, {}, toApp);
+      expect(answer.response.status).toBe(403);
+      expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'tenant_not_active' });
+    } finally {
+      await idp.storage.tenants.replace(acme);
     }
   });
 
