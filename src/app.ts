@@ -12,7 +12,7 @@ import type { Storage } from './storage/port.js';
 import { createServices, type Services } from './services.js';
 import { loadCookieSecrets, loadSigningKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
-import { RETIRED_KEY_GRACE_SECONDS } from './oidc/settings.js';
+import { RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
 import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { adminApi } from './admin/index.js';

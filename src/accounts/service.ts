@@ -1,3 +1,4 @@
+import { PASSWORD_INPUT_MAX } from '../config/defaults.js';
 import type { AccountRepository } from './repository.js';
 import type { Page } from '../paging.js';
 import { ConflictError, conflict, DomainError, notFound } from '../errors.js';
@@ -228,7 +229,7 @@ export class AccountService {
   async confirmPassword(account: Account, password: string): Promise<{ ok: boolean; lockedNow: boolean; account: Account }> {
     const attempt = await this.beginAttempt(account);
     if (!attempt.counted) return { ok: false, lockedNow: false, account: attempt.refusal.account };
-    const ok = account.passwordHash !== null && password.length <= 1024 && (await this.hasher.verify(password, account.passwordHash));
+    const ok = account.passwordHash !== null && password.length <= PASSWORD_INPUT_MAX && (await this.hasher.verify(password, account.passwordHash));
     if (ok) {
       const refunded = await this.refundAttempt(attempt);
       return refunded ? { ok, lockedNow: false, account: refunded } : { ok: false, lockedNow: false, account: attempt.account };

@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import type { Tenant } from '../tenants/types.js';
 import { CONNECTORS } from './connectors/index.js';
 import { FederationRefusal, type Connection, type UpstreamIdentity } from './types.js';
+import { UPSTREAM_DISCOVERY_TTL_MS } from '../config/defaults.js';
 
 /** What must come back from the upstream: kept by the caller between start and finish. */
 export interface UpstreamExpectations {
@@ -10,7 +11,6 @@ export interface UpstreamExpectations {
   codeVerifier: string;
 }
 
-const DISCOVERY_TTL_MS = 10 * 60 * 1000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Reads why openid-client refused a response, as a stable reason for the audit trail. */
@@ -49,7 +49,7 @@ export class UpstreamClient {
 
   private configuration(connection: Connection): Promise<oidc.Configuration> {
     const cached = this.configurations.get(connection.id);
-    if (cached && cached.version === connection.updatedAt && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.config;
+    if (cached && cached.version === connection.updatedAt && Date.now() - cached.at < UPSTREAM_DISCOVERY_TTL_MS) return cached.config;
     const insecure = LOOPBACK.has(new URL(connection.issuer).hostname) && connection.issuer.startsWith('http:');
     const config = oidc.discovery(new URL(connection.issuer), connection.clientId, this.clientSecretOf(connection), undefined, {
       [oidc.customFetch]: this.fetchImpl,

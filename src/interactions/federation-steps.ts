@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { signInRefusal, tenantRefusal } from '../accounts/sign-in-eligibility.js';
 import { FederationRefusal, type Connection } from '../federation/types.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
+import { FLOW_STATE_TTL_MS } from '../config/defaults.js';
 import { upstreamRedirectPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
@@ -13,7 +14,6 @@ import { PageError, renderPageFailures } from '../web/page-error.js';
 export const FEDERATION_CALLBACK_PATH = '/federation/callback';
 /** Maps an upstream's state back to the sign-in it belongs to; spent on first use. */
 const STATE_MODEL = 'FederationState';
-const STATE_TTL_MS = 15 * 60 * 1000;
 
 /**
  * Sign-in through a tenant's upstream identity provider: start (redirect with state, nonce
@@ -44,7 +44,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     }
     const { state, nonce, codeVerifier } = started.expectations;
     await flows.save({ ...restartedFlow(ctx.state.flow), email: email ?? null, federation: { connectionId: connection.id, state, nonce, codeVerifier } });
-    await payloads.upsert(STATE_MODEL, state, { uid: ctx.state.interaction.uid }, Date.now() + STATE_TTL_MS);
+    await payloads.upsert(STATE_MODEL, state, { uid: ctx.state.interaction.uid }, Date.now() + FLOW_STATE_TTL_MS.federationState);
     return started.url;
   }
 

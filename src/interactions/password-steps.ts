@@ -3,15 +3,13 @@ import { emailSchema } from '../accounts/schema.js';
 import { PasswordPolicyError } from '../accounts/password-setter.js';
 import type { SignInAttempt } from '../accounts/service.js';
 import type { MessageId } from '../i18n/messages.js';
+import { PASSWORD_INPUT_MAX } from '../config/defaults.js';
 import { changePasswordPage, chooseTenantPage, loginEmailPage, loginPasswordPage } from '../views/pages.js';
 import { addressKey, requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { restartedFlow } from './flow.js';
 import { PageError } from '../web/page-error.js';
-
-/** Longest password we spend a hash on; the policy's own maximum is lower. */
-const PASSWORD_MAX = 1024;
 
 /** Sends an e-mail whose domain signs in upstream there instead; true when it did. */
 export type HomeRealmHook = (ctx: InteractionContext, email: string) => Promise<boolean>;
@@ -69,7 +67,7 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       ctx.type = 'html';
       ctx.body = loginPasswordPage(formContext(ctx), { email: flow.email!, error });
     };
-    if (!password || password.length > PASSWORD_MAX) return refuse(400, password ? 'login.invalid_credentials' : 'login.password_required');
+    if (!password || password.length > PASSWORD_INPUT_MAX) return refuse(400, password ? 'login.invalid_credentials' : 'login.password_required');
     const throttle = await services.loginThrottle.hit(`password:${addressKey(ctx.ip)}`);
     if (!throttle.allowed) {
       ctx.set('Retry-After', String(throttle.retryAfterSeconds));

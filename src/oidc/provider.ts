@@ -11,7 +11,8 @@ import { requestOrigin } from '../web/origin.js';
 import { createAdapterClass } from './adapter.js';
 import { compareHashedClientSecrets } from './client-secret.js';
 import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
-import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES, TOKEN_TTL } from './settings.js';
+import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './settings.js';
+import { TOKEN_TTL } from '../config/defaults.js';
 import { providerErrorMessage } from './error-messages.js';
 
 export interface ProviderDeps {

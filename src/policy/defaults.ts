@@ -1,3 +1,4 @@
+import { PASSWORD_INPUT_MAX } from '../config/defaults.js';
 import type { PasswordPolicy, TenantPolicy } from './types.js';
 
 /** What a new tenant starts with: the customer's own answers (R1, R3), plus safe extras. */
@@ -43,7 +44,7 @@ export const STAFF_PASSWORD_FLOOR: Pick<PasswordPolicy, 'minLength' | 'blocklist
 export const POLICY_LIMITS = {
   minLength: { min: 1, max: 256 },
   /** At least 64 characters must always be allowed (NIST SP 800-63B). */
-  maxLength: { min: 64, max: 1024 },
+  maxLength: { min: 64, max: PASSWORD_INPUT_MAX },
   count: { min: 0, max: 64 },
   history: { min: 0, max: 12 },
   maxFailedAttempts: { min: 1, max: 100 },

@@ -14,6 +14,7 @@ import { readForm } from '../web/body.js';
 import { requestOrigin } from '../web/origin.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
 import { ACR_MFA } from '../oidc/settings.js';
+import { FLOW_STATE_TTL_MS } from '../config/defaults.js';
 import { PROFILE_CLIENT_ID, PROFILE_PATH, csrfValid, providerSession, sessionCsrf, startSignIn, takeSignInState } from './session.js';
 
 export interface AccountDeps {
@@ -38,7 +39,6 @@ interface AccountState {
 type AccountContext = Context & { state: AccountState };
 
 const ENROLMENT = 'TotpEnrolment';
-const ENROLMENT_TTL_MS = 15 * 60 * 1000;
 
 /** "My profile": the signed-in person's own account, behind the same hosted sign-in. */
 export function profileRoutes(deps: AccountDeps): Router {
@@ -132,7 +132,7 @@ export function profileRoutes(deps: AccountDeps): Router {
     const { account, tenant, sessionUid } = ctx.state;
     if (account.totp) return render(ctx, { message: 'account.mfa_enabled' });
     const enrolment = await services.mfa.beginEnrolment(account, tenant.name);
-    await deps.payloads.upsert(ENROLMENT, sessionUid, { accountId: account.id, sealedSecret: enrolment.sealedSecret }, Date.now() + ENROLMENT_TTL_MS);
+    await deps.payloads.upsert(ENROLMENT, sessionUid, { accountId: account.id, sealedSecret: enrolment.sealedSecret }, Date.now() + FLOW_STATE_TTL_MS.pendingEnrolment);
     ctx.type = 'html';
     ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${PROFILE_PATH}/2fa/confirm`, required: false });
   }

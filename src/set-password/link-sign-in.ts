@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import { FLOW_STATE_TTL_MS } from '../config/defaults.js';
 import type { OidcPayloadRepository } from '../oidc/repository.js';
 
 /**
@@ -9,7 +10,7 @@ import type { OidcPayloadRepository } from '../oidc/repository.js';
  */
 const MODEL = 'LinkSignIn';
 const COOKIE = 'idp_link_signin';
-const TTL_MS = 10 * 60 * 1000;
+const TTL_MS = FLOW_STATE_TTL_MS.linkSignIn;
 
 export async function grantLinkSignIn(ctx: Context, payloads: OidcPayloadRepository, accountId: string): Promise<void> {
   const id = randomBytes(32).toString('base64url');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LINK_LIFETIMES } from './types.js';
+import { DEFAULT_LINK_LIFETIMES, LINK_LIFETIME_BOUNDS } from '../config/defaults.js';
 
 export const slugSchema = z
   .string()
@@ -30,8 +30,8 @@ const settingsFields = {
   locale: z.enum(['sv', 'en']).nullable(),
   mail: z.strictObject({ from: mailAddress.nullable().default(null), replyTo: mailAddress.nullable().default(null) }),
   links: z.strictObject({
-    registrationHours: z.number().int().min(1).max(30 * 24).default(DEFAULT_LINK_LIFETIMES.registrationHours),
-    resetMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_LINK_LIFETIMES.resetMinutes),
+    registrationHours: z.number().int().min(LINK_LIFETIME_BOUNDS.registrationHours.min).max(LINK_LIFETIME_BOUNDS.registrationHours.max).default(DEFAULT_LINK_LIFETIMES.registrationHours),
+    resetMinutes: z.number().int().min(LINK_LIFETIME_BOUNDS.resetMinutes.min).max(LINK_LIFETIME_BOUNDS.resetMinutes.max).default(DEFAULT_LINK_LIFETIMES.resetMinutes),
   }),
 };
 

@@ -1,3 +1,4 @@
+import { DEFAULT_LINK_LIFETIMES } from '../config/defaults.js';
 import { DEFAULT_TENANT_POLICY } from '../policy/defaults.js';
 import type { TenantPolicy } from '../policy/types.js';
 
@@ -29,8 +30,6 @@ export interface LinkLifetimes {
   resetMinutes: number;
 }
 
-/** R6: links work for a limited time only. */
-export const DEFAULT_LINK_LIFETIMES: LinkLifetimes = { registrationHours: 72, resetMinutes: 60 };
 
 /** Fields added after the first release get their defaults when an older record is read. */
 export function withTenantDefaults(

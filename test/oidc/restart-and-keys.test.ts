@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { rotateSigningKeys } from '../../src/oidc/keys.js';
-import { RETIRED_KEY_GRACE_SECONDS } from '../../src/oidc/settings.js';
+import { RETIRED_KEY_GRACE_SECONDS } from '../../src/config/defaults.js';
 import { startIdp, freePort, type TestIdp } from '../support/server.js';
 import { FormClient, signIn } from '../support/form-client.js';
 import { PASSWORD, seed } from '../support/fixtures.js';

@@ -1,5 +1,5 @@
 import { rotateSigningKeys } from '../../oidc/keys.js';
-import { RETIRED_KEY_GRACE_SECONDS } from '../../oidc/settings.js';
+import { RETIRED_KEY_GRACE_SECONDS } from '../../config/defaults.js';
 import { UsageError } from '../io.js';
 import { str, type Command } from './common.js';
 

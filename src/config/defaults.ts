@@ -1,0 +1,50 @@
+/**
+ * Every built-in lifetime and limit that is neither a tenant's policy (src/policy/defaults.ts)
+ * nor an environment setting (src/config/settings.ts), each written once, with why it is what it is.
+ */
+
+/** Lifetimes, in seconds, of what the OpenID provider issues. */
+export const TOKEN_TTL = {
+  AccessToken: 60 * 60,
+  /** Redeemed within seconds by a working app; short so a leaked code is soon worthless. */
+  AuthorizationCode: 60,
+  ClientCredentials: 10 * 60,
+  IdToken: 60 * 60,
+  /** Sliding: each rotation issues a fresh one; an idle refresh token dies after this. */
+  RefreshToken: 14 * 24 * 60 * 60,
+  /** How long one sign-in may take, from the app's redirect to the answer; the login flow state expires with it. */
+  Interaction: 60 * 60,
+  Session: 14 * 24 * 60 * 60,
+  Grant: 14 * 24 * 60 * 60,
+} as const;
+
+/** A retired signing key stays published this long: longer than any token it signed lives. */
+export const RETIRED_KEY_GRACE_SECONDS = TOKEN_TTL.IdToken + 24 * 60 * 60;
+
+/** R6: registration and reset links work for a limited time only; a tenant may choose within LINK_LIFETIME_BOUNDS. */
+export const DEFAULT_LINK_LIFETIMES = { registrationHours: 72, resetMinutes: 60 } as const;
+export const LINK_LIFETIME_BOUNDS = {
+  registrationHours: { min: 1, max: 30 * 24 },
+  resetMinutes: { min: 5, max: 24 * 60 },
+} as const;
+
+/** Short-lived state a flow keeps in the store between two requests, in milliseconds. */
+export const FLOW_STATE_TTL_MS = {
+  /** A round trip to an upstream identity provider (its state, nonce and PKCE verifier). */
+  federationState: 15 * 60 * 1000,
+  /** "My profile" sending the browser through the hosted sign-in and back. */
+  profileSignIn: 15 * 60 * 1000,
+  /** A TOTP secret shown under "My profile" and waiting for its first code. */
+  pendingEnrolment: 15 * 60 * 1000,
+  /** After a password was set through a link, the same browser signs in without typing it again. */
+  linkSignIn: 10 * 60 * 1000,
+} as const;
+
+/**
+ * Longest password input we spend a hash on. A tenant's maximum length can be at most this,
+ * and anything longer is refused before bcrypt runs (it would only cost CPU).
+ */
+export const PASSWORD_INPUT_MAX = 1024;
+
+/** Upstream discovery documents are fetched again after this long (or when the connection changes). */
+export const UPSTREAM_DISCOVERY_TTL_MS = 10 * 60 * 1000;
