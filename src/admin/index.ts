@@ -7,6 +7,7 @@ import { requireAdminToken } from './auth.js';
 import { ADMIN_PREFIX, openApiDocument } from './openapi.js';
 import { problemJson } from './problem.js';
 import { registerResources } from './resources/index.js';
+import { adminOperations } from '../operations/index.js';
 import { AdminRoutes } from './route.js';
 
 export interface AdminDeps {
@@ -19,7 +20,7 @@ export interface AdminDeps {
 
 export function adminApi(deps: AdminDeps): Router {
   const routes = new AdminRoutes(deps.maxBodyBytes);
-  registerResources(routes, deps.services);
+  registerResources(routes, deps.services, adminOperations(deps.services));
   const document = openApiDocument(deps.issuer, routes.list());
 
   const api = new Router({ prefix: ADMIN_PREFIX });

@@ -3,6 +3,7 @@ import { loadSettings, SettingsError } from '../config/settings.js';
 import { createLogger } from '../log/logger.js';
 import { openStorage } from '../storage/open.js';
 import { createServices } from '../services.js';
+import { adminOperations } from '../operations/index.js';
 import { DomainError } from '../errors.js';
 import { COMMANDS, cliActor, type Command } from './commands/index.js';
 import { UsageError, type CliIo } from './io.js';
@@ -51,7 +52,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const storage = await openStorage(settings);
     try {
       const services = createServices(storage, settings, createLogger('silent'));
-      const result = await command.run({ services, settings, options, io, actor: cliActor() });
+      const caller = { actor: cliActor(), awaitMail: true };
+      const result = await command.run({ services, settings, options, io, caller, operations: adminOperations(services) });
       io.stdout.write(`${json ? JSON.stringify(result) : human(result)}\n`);
       return 0;
     } finally {

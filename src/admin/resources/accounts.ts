@@ -6,11 +6,12 @@ import { toPublicAccount } from '../../accounts/types.js';
 import type { Services } from '../../services.js';
 import { pageQuery, type AdminRoutes } from '../route.js';
 import { accountOut, listOf } from '../schemas.js';
-import { adminAudit, page, withoutSecrets } from './common.js';
+import type { AdminOperations } from '../../operations/index.js';
+import { callerOf, page } from './common.js';
 
 /** A tenant's accounts: create (or invite), read, change, unlock, reset the second factor, delete. */
-export function registerAccountRoutes(routes: AdminRoutes, services: Services): void {
-  const audit = adminAudit(services);
+export function registerAccountRoutes(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
+  const { accounts } = operations;
 
   routes.add({
     method: 'get', path: '/tenants/:tenant/accounts', operationId: 'listAccounts', summary: 'List the accounts of a tenant', tag: 'Accounts',
@@ -34,27 +35,15 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services): 
       if (invite && 'password' in fields) {
         throw invalid([{ field: 'invite', code: 'invite_with_password', message: 'an invited account chooses its own password' }]);
       }
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const created = await services.accounts.create(tenant.id, fields as never);
-      const account = toPublicAccount(created);
-      await audit(input, 'account.create', { type: 'account', id: account.id }, tenant.id, { after: account });
-      if (!invite) return account;
-      const invitationSent = await services.links.sendInvitation(created, 'en');
-      await audit(input, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent });
-      return { ...account, invitationSent };
+      const { account, invitationSent } = await accounts.create(callerOf(input), input.params.tenant!, fields as never, invite === true);
+      return invitationSent === undefined ? toPublicAccount(account) : { ...toPublicAccount(account), invitationSent };
     },
   });
   routes.add({
     method: 'post', path: '/tenants/:tenant/accounts/:id/invitation', operationId: 'resendInvitation',
     summary: 'Send the registration e-mail again (the older link stops working)', tag: 'Accounts',
     response: { status: 200, description: 'Whether the e-mail was handed over', schema: z.object({ invitationSent: z.boolean() }) },
-    handler: async (input) => {
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const account = await services.accounts.get(tenant.id, input.params.id!);
-      const invitationSent = await services.links.sendInvitation(account, 'en');
-      await audit(input, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent, resend: true });
-      return { invitationSent };
-    },
+    handler: async (input) => ({ invitationSent: await accounts.resendInvitation(callerOf(input), input.params.tenant!, input.params.id!) }),
   });
   routes.add({
     method: 'get', path: '/tenants/:tenant/accounts/:id', operationId: 'getAccount', summary: 'Read an account', tag: 'Accounts',
@@ -67,15 +56,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services): 
   routes.add({
     method: 'patch', path: '/tenants/:tenant/accounts/:id', operationId: 'updateAccount', summary: 'Change an account', tag: 'Accounts',
     body: accountUpdateSchema, response: { status: 200, description: 'The changed account', schema: accountOut },
-    handler: async (input) => {
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const { before, after } = await services.accounts.update(tenant.id, input.params.id!, input.body as never);
-      await audit(input, 'account.update', { type: 'account', id: after.id }, tenant.id, {
-        before: toPublicAccount(before), after: toPublicAccount(after), request: withoutSecrets(input.body),
-        passwordChanged: before.passwordHash !== after.passwordHash,
-      });
-      return toPublicAccount(after);
-    },
+    handler: async (input) => toPublicAccount(await accounts.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
   });
   routes.add({
     method: 'post', path: '/tenants/:tenant/accounts/:id/unlock', operationId: 'unlockAccount',
@@ -83,34 +64,20 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services): 
     response: { status: 200, description: 'The account', schema: accountOut },
     handler: async (input) => {
       const { reason } = parseOrThrow(unlockSchema, input.body);
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const { before, after } = await services.accounts.unlock(tenant.id, input.params.id!);
-      await audit(input, 'account.unlock', { type: 'account', id: after.id }, tenant.id, {
-        reason, stateBefore: before.state, failedAttemptsBefore: before.failedAttempts,
-      });
-      return toPublicAccount(after);
+      return toPublicAccount(await accounts.unlock(callerOf(input), input.params.tenant!, input.params.id!, reason));
     },
   });
   routes.add({
     method: 'delete', path: '/tenants/:tenant/accounts/:id/mfa', operationId: 'resetAccountMfa',
     summary: 'Remove the second factor and recovery codes (the person enrols again at the next sign-in if required)', tag: 'Accounts',
     response: { status: 200, description: 'The account', schema: accountOut },
-    handler: async (input) => {
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const account = await services.accounts.get(tenant.id, input.params.id!);
-      const result = await services.mfa.disable(account.id);
-      await audit(input, 'account.mfa_reset', { type: 'account', id: account.id }, tenant.id, { hadFactor: account.totp !== null });
-      if (account.totp) services.notices.factorChanged(account, 'mfa_reset', 'en');
-      return toPublicAccount(result?.after ?? account);
-    },
+    handler: async (input) => toPublicAccount(await accounts.resetSecondFactor(callerOf(input), input.params.tenant!, input.params.id!)),
   });
   routes.add({
     method: 'delete', path: '/tenants/:tenant/accounts/:id', operationId: 'deleteAccount', summary: 'Delete an account', tag: 'Accounts',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const account = await services.accounts.delete(tenant.id, input.params.id!);
-      await audit(input, 'account.delete', { type: 'account', id: account.id }, tenant.id, { before: toPublicAccount(account) });
+      await accounts.delete(callerOf(input), input.params.tenant!, input.params.id!);
     },
   });
 }

@@ -4,11 +4,12 @@ import { toPublicClient } from '../../clients/types.js';
 import type { Services } from '../../services.js';
 import { pageQuery, type AdminRoutes } from '../route.js';
 import { clientOut, clientWithSecretOut, listOf } from '../schemas.js';
-import { adminAudit, page } from './common.js';
+import type { AdminOperations } from '../../operations/index.js';
+import { callerOf, page } from './common.js';
 
 /** Relying applications. */
-export function registerClientRoutes(routes: AdminRoutes, services: Services): void {
-  const audit = adminAudit(services);
+export function registerClientRoutes(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
+  const { clients } = operations;
 
   routes.add({
     method: 'get', path: '/clients', operationId: 'listClients', summary: 'List relying applications', tag: 'Clients', query: pageQuery,
@@ -22,8 +23,7 @@ export function registerClientRoutes(routes: AdminRoutes, services: Services): v
     method: 'post', path: '/clients', operationId: 'createClient', summary: 'Register a relying application', tag: 'Clients', body: clientCreateSchema,
     response: { status: 201, description: 'The client and, if confidential, its secret (shown once)', schema: clientWithSecretOut },
     handler: async (input) => {
-      const { client, secret } = await services.clients.create(input.body as never);
-      await audit(input, 'client.create', { type: 'client', id: client.id }, null, { after: toPublicClient(client) });
+      const { client, secret } = await clients.create(callerOf(input), input.body as never);
       return { client: toPublicClient(client), secret };
     },
   });
@@ -35,18 +35,13 @@ export function registerClientRoutes(routes: AdminRoutes, services: Services): v
   routes.add({
     method: 'patch', path: '/clients/:id', operationId: 'updateClient', summary: 'Change a client', tag: 'Clients', body: clientUpdateSchema,
     response: { status: 200, description: 'The changed client', schema: clientOut },
-    handler: async (input) => {
-      const { before, after } = await services.clients.update(input.params.id!, input.body as never);
-      await audit(input, 'client.update', { type: 'client', id: after.id }, null, { before: toPublicClient(before), after: toPublicClient(after) });
-      return toPublicClient(after);
-    },
+    handler: async (input) => toPublicClient(await clients.update(callerOf(input), input.params.id!, input.body as never)),
   });
   routes.add({
     method: 'post', path: '/clients/:id/secret', operationId: 'rotateClientSecret', summary: 'Issue a new client secret (the old one stops working)', tag: 'Clients',
     response: { status: 200, description: 'The client and its new secret (shown once)', schema: clientWithSecretOut },
     handler: async (input) => {
-      const { client, secret } = await services.clients.rotateSecret(input.params.id!);
-      await audit(input, 'client.rotate_secret', { type: 'client', id: client.id }, null);
+      const { client, secret } = await clients.rotateSecret(callerOf(input), input.params.id!);
       return { client: toPublicClient(client), secret };
     },
   });
@@ -54,8 +49,7 @@ export function registerClientRoutes(routes: AdminRoutes, services: Services): v
     method: 'delete', path: '/clients/:id', operationId: 'deleteClient', summary: 'Delete a client', tag: 'Clients',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {
-      const client = await services.clients.delete(input.params.id!);
-      await audit(input, 'client.delete', { type: 'client', id: client.id }, null, { before: toPublicClient(client) });
+      await clients.delete(callerOf(input), input.params.id!);
     },
   });
 }

@@ -4,11 +4,12 @@ import { toPublicConnection } from '../../federation/types.js';
 import type { Services } from '../../services.js';
 import { type AdminRoutes } from '../route.js';
 import { connectionOut } from '../schemas.js';
-import { adminAudit } from './common.js';
+import type { AdminOperations } from '../../operations/index.js';
+import { callerOf } from './common.js';
 
 /** A tenant's upstream identity providers. */
-export function registerConnectionRoutes(routes: AdminRoutes, services: Services): void {
-  const audit = adminAudit(services);
+export function registerConnectionRoutes(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
+  const { connections } = operations;
 
   routes.add({
     method: 'get', path: '/tenants/:tenant/connections', operationId: 'listConnections', summary: 'List the tenant\'s upstream identity providers', tag: 'Connections',
@@ -22,12 +23,7 @@ export function registerConnectionRoutes(routes: AdminRoutes, services: Services
     method: 'post', path: '/tenants/:tenant/connections', operationId: 'createConnection',
     summary: 'Connect an upstream identity provider (entra, google or oidc); the client secret is sealed at rest', tag: 'Connections',
     body: connectionCreateSchema, response: { status: 201, description: 'The connection', schema: connectionOut },
-    handler: async (input) => {
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const connection = toPublicConnection(await services.connections.create(tenant.id, input.body as never));
-      await audit(input, 'connection.create', { type: 'connection', id: connection.id }, tenant.id, { after: connection });
-      return connection;
-    },
+    handler: async (input) => toPublicConnection(await connections.create(callerOf(input), input.params.tenant!, input.body as never)),
   });
   routes.add({
     method: 'get', path: '/tenants/:tenant/connections/:id', operationId: 'getConnection', summary: 'Read a connection', tag: 'Connections',
@@ -40,22 +36,13 @@ export function registerConnectionRoutes(routes: AdminRoutes, services: Services
   routes.add({
     method: 'patch', path: '/tenants/:tenant/connections/:id', operationId: 'updateConnection', summary: 'Change a connection', tag: 'Connections',
     body: connectionUpdateSchema, response: { status: 200, description: 'The changed connection', schema: connectionOut },
-    handler: async (input) => {
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const { before, after } = await services.connections.update(tenant.id, input.params.id!, input.body as never);
-      await audit(input, 'connection.update', { type: 'connection', id: after.id }, tenant.id, {
-        before: toPublicConnection(before), after: toPublicConnection(after), secretChanged: before.sealedClientSecret !== after.sealedClientSecret,
-      });
-      return toPublicConnection(after);
-    },
+    handler: async (input) => toPublicConnection(await connections.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
   });
   routes.add({
     method: 'delete', path: '/tenants/:tenant/connections/:id', operationId: 'deleteConnection', summary: 'Remove a connection', tag: 'Connections',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {
-      const tenant = await services.tenants.get(input.params.tenant!);
-      const connection = await services.connections.delete(tenant.id, input.params.id!);
-      await audit(input, 'connection.delete', { type: 'connection', id: connection.id }, tenant.id, { before: toPublicConnection(connection) });
+      await connections.delete(callerOf(input), input.params.tenant!, input.params.id!);
     },
   });
 }

@@ -1,4 +1,5 @@
 import type { Services } from '../../services.js';
+import type { AdminOperations } from '../../operations/index.js';
 import type { AdminRoutes } from '../route.js';
 import { registerAccountRoutes } from './accounts.js';
 import { registerAuditRoutes } from './audit-events.js';
@@ -7,10 +8,10 @@ import { registerConnectionRoutes } from './connections.js';
 import { registerTenantRoutes } from './tenants.js';
 
 /** Every admin API resource, in the order the OpenAPI document lists them. */
-export function registerResources(routes: AdminRoutes, services: Services): void {
-  registerTenantRoutes(routes, services);
-  registerAccountRoutes(routes, services);
-  registerConnectionRoutes(routes, services);
-  registerClientRoutes(routes, services);
+export function registerResources(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
+  registerTenantRoutes(routes, services, operations);
+  registerAccountRoutes(routes, services, operations);
+  registerConnectionRoutes(routes, services, operations);
+  registerClientRoutes(routes, services, operations);
   registerAuditRoutes(routes, services);
 }

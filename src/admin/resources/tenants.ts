@@ -4,11 +4,12 @@ import { tenantPolicySchema } from '../../policy/schema.js';
 import type { Services } from '../../services.js';
 import { pageQuery, type AdminRoutes } from '../route.js';
 import { listOf, policyOut, tenantOut } from '../schemas.js';
-import { adminAudit, page } from './common.js';
+import type { AdminOperations } from '../../operations/index.js';
+import { callerOf, page } from './common.js';
 
 /** Tenants, and their password and lockout policy. */
-export function registerTenantRoutes(routes: AdminRoutes, services: Services): void {
-  const audit = adminAudit(services);
+export function registerTenantRoutes(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
+  const { tenants } = operations;
 
   routes.add({
     method: 'get', path: '/tenants', operationId: 'listTenants', summary: 'List tenants', tag: 'Tenants', query: pageQuery,
@@ -21,11 +22,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services): v
   routes.add({
     method: 'post', path: '/tenants', operationId: 'createTenant', summary: 'Create a tenant', tag: 'Tenants', body: tenantCreateSchema,
     response: { status: 201, description: 'The new tenant', schema: tenantOut },
-    handler: async (input) => {
-      const tenant = await services.tenants.create(input.body as never);
-      await audit(input, 'tenant.create', { type: 'tenant', id: tenant.id }, tenant.id, { after: tenant });
-      return tenant;
-    },
+    handler: (input) => tenants.create(callerOf(input), input.body as never),
   });
   routes.add({
     method: 'get', path: '/tenants/:tenant', operationId: 'getTenant', summary: 'Read a tenant (by id or slug)', tag: 'Tenants',
@@ -35,18 +32,13 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services): v
   routes.add({
     method: 'patch', path: '/tenants/:tenant', operationId: 'updateTenant', summary: 'Change a tenant', tag: 'Tenants', body: tenantUpdateSchema,
     response: { status: 200, description: 'The changed tenant', schema: tenantOut },
-    handler: async (input) => {
-      const { before, after } = await services.tenants.update(input.params.tenant!, input.body as never);
-      await audit(input, 'tenant.update', { type: 'tenant', id: after.id }, after.id, { before, after });
-      return after;
-    },
+    handler: (input) => tenants.update(callerOf(input), input.params.tenant!, input.body as never),
   });
   routes.add({
     method: 'delete', path: '/tenants/:tenant', operationId: 'deleteTenant', summary: 'Delete a tenant and its accounts', tag: 'Tenants',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {
-      const tenant = await services.tenants.delete(input.params.tenant!);
-      await audit(input, 'tenant.delete', { type: 'tenant', id: tenant.id }, tenant.id, { before: tenant });
+      await tenants.delete(callerOf(input), input.params.tenant!);
     },
   });
 
@@ -60,10 +52,6 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services): v
     method: 'put', path: '/tenants/:tenant/policy', operationId: 'setTenantPolicy',
     summary: 'Replace the password and lockout policy (omitted fields take their defaults; applies from the next password set)', tag: 'Policy',
     body: tenantPolicySchema, response: { status: 200, description: 'The policy now in force', schema: policyOut },
-    handler: async (input) => {
-      const { tenant, before, after } = await services.tenants.setPolicy(input.params.tenant!, input.body as never);
-      await audit(input, 'tenant.policy_update', { type: 'tenant', id: tenant.id }, tenant.id, { before, after });
-      return after;
-    },
+    handler: (input) => tenants.setPolicy(callerOf(input), input.params.tenant!, input.body as never),
   });
 }

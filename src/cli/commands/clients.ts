@@ -1,5 +1,5 @@
 import { toPublicClient } from '../../clients/types.js';
-import { str, list, recordCli, type Command } from './common.js';
+import { str, list, type Command } from './common.js';
 
 /** `idp client …`: relying applications. */
 export const CLIENT_COMMANDS: Record<string, Command> = {
@@ -12,7 +12,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
     required: ['name'],
     async run(ctx) {
       const o = ctx.options;
-      const { client, secret } = await ctx.services.clients.create({
+      const { client, secret } = await ctx.operations.clients.create(ctx.caller, {
         name: str(o, 'name'),
         redirectUris: list(o, 'redirect-uri'),
         postLogoutRedirectUris: list(o, 'post-logout-redirect-uri'),
@@ -22,7 +22,6 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
       });
-      await recordCli(ctx, 'client.create', { type: 'client', id: client.id }, null, { after: toPublicClient(client) });
       return { client: toPublicClient(client), secret };
     },
   },
@@ -36,8 +35,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
     options: { id: 'string' },
     required: ['id'],
     async run(ctx) {
-      const { client, secret } = await ctx.services.clients.rotateSecret(str(ctx.options, 'id'));
-      await recordCli(ctx, 'client.rotate_secret', { type: 'client', id: client.id }, null);
+      const { client, secret } = await ctx.operations.clients.rotateSecret(ctx.caller, str(ctx.options, 'id'));
       return { client: toPublicClient(client), secret };
     },
   },
@@ -46,8 +44,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
     options: { id: 'string' },
     required: ['id'],
     async run(ctx) {
-      const client = await ctx.services.clients.delete(str(ctx.options, 'id'));
-      await recordCli(ctx, 'client.delete', { type: 'client', id: client.id }, null, { before: toPublicClient(client) });
+      const client = await ctx.operations.clients.delete(ctx.caller, str(ctx.options, 'id'));
       return { deleted: client.id };
     },
   },

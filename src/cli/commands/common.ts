@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Settings } from '../../config/settings.js';
 import type { Services } from '../../services.js';
 import type { Actor } from '../../audit/types.js';
+import type { AdminOperations, Caller } from '../../operations/index.js';
 import { UsageError, type CliIo } from '../io.js';
 
 export type Options = Record<string, string | boolean | string[] | undefined>;
@@ -11,7 +12,9 @@ export interface CommandContext {
   settings: Settings;
   options: Options;
   io: CliIo;
-  actor: Actor;
+  /** The operating-system user; e-mails are awaited, since the process exits when done. */
+  caller: Caller;
+  operations: AdminOperations;
 }
 
 export interface Command {
@@ -40,11 +43,6 @@ export async function passwordFromStdin(io: CliIo): Promise<string> {
   const text = (await io.readStdin()).replace(/\r?\n$/, '');
   if (!text) throw new UsageError('standard input was empty, but a secret was expected there');
   return text;
-}
-
-/** Writes the command to the audit trail, with the operating-system user as actor. */
-export async function recordCli(ctx: CommandContext, action: string, target: { type: string; id: string }, tenantId: string | null, details?: Record<string, unknown>) {
-  await ctx.services.audit.record({ tenantId, actor: ctx.actor, action: `admin.${action}`, target, details });
 }
 
 /** The tenant named by --tenant and its account named by --email; refuses either unknown. */

@@ -1,5 +1,5 @@
 import { toPublicConnection } from '../../federation/types.js';
-import { str, list, passwordFromStdin, recordCli, type Command } from './common.js';
+import { str, list, passwordFromStdin, type Command } from './common.js';
 
 /** `idp connection …`: upstream identity providers. */
 export const CONNECTION_COMMANDS: Record<string, Command> = {
@@ -13,9 +13,8 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
     required: ['tenant', 'kind', 'name', 'client-id', 'client-secret-stdin'],
     async run(ctx) {
       const o = ctx.options;
-      const tenant = await ctx.services.tenants.get(str(o, 'tenant'));
       const clientSecret = await passwordFromStdin(ctx.io);
-      const connection = toPublicConnection(await ctx.services.connections.create(tenant.id, {
+      return toPublicConnection(await ctx.operations.connections.create(ctx.caller, str(o, 'tenant'), {
         kind: str(o, 'kind') as 'oidc',
         name: str(o, 'name'),
         clientId: str(o, 'client-id'),
@@ -27,8 +26,6 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
         ...(o['first-sign-in'] ? { firstSignIn: str(o, 'first-sign-in') as 'link' } : {}),
         trustUpstreamMfa: o['trust-upstream-mfa'] === true,
       }));
-      await recordCli(ctx, 'connection.create', { type: 'connection', id: connection.id }, tenant.id, { after: connection });
-      return connection;
     },
   },
   'connection list': {
@@ -45,9 +42,7 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
     options: { tenant: 'string', id: 'string' },
     required: ['tenant', 'id'],
     async run(ctx) {
-      const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      const connection = await ctx.services.connections.delete(tenant.id, str(ctx.options, 'id'));
-      await recordCli(ctx, 'connection.delete', { type: 'connection', id: connection.id }, tenant.id, { before: toPublicConnection(connection) });
+      const connection = await ctx.operations.connections.delete(ctx.caller, str(ctx.options, 'tenant'), str(ctx.options, 'id'));
       return { deleted: connection.id };
     },
   },

@@ -12,7 +12,7 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
     options: {},
     async run(ctx) {
       const result = await rotateSigningKeys(ctx.settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
-      await ctx.services.audit.record({ actor: ctx.actor, action: 'admin.keys.rotate', details: result });
+      await ctx.services.audit.record({ actor: ctx.caller.actor, action: 'admin.keys.rotate', details: result });
       return result;
     },
   },
@@ -39,7 +39,7 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
         if (tenants.length < PAGE) break;
         after = tenants[tenants.length - 1]!.id;
       }
-      await ctx.services.audit.record({ actor: ctx.actor, action: 'admin.encryption.reseal', details: counts });
+      await ctx.services.audit.record({ actor: ctx.caller.actor, action: 'admin.encryption.reseal', details: counts });
       return counts;
     },
   },

@@ -1,6 +1,6 @@
 import { applyPolicyFlags, POLICY_FLAGS } from '../policy-flags.js';
 import { UsageError } from '../io.js';
-import { str, list, recordCli, type Command } from './common.js';
+import { str, list, type Command } from './common.js';
 
 /** `idp tenant …`: tenants and their policy. */
 export const TENANT_COMMANDS: Record<string, Command> = {
@@ -9,9 +9,7 @@ export const TENANT_COMMANDS: Record<string, Command> = {
     options: { slug: 'string', name: 'string', domain: 'strings' },
     required: ['slug', 'name'],
     async run(ctx) {
-      const tenant = await ctx.services.tenants.create({ slug: str(ctx.options, 'slug'), name: str(ctx.options, 'name'), domains: list(ctx.options, 'domain') });
-      await recordCli(ctx, 'tenant.create', { type: 'tenant', id: tenant.id }, tenant.id, { after: tenant });
-      return tenant;
+      return ctx.operations.tenants.create(ctx.caller, { slug: str(ctx.options, 'slug'), name: str(ctx.options, 'name'), domains: list(ctx.options, 'domain') });
     },
   },
   'tenant list': {
@@ -33,8 +31,7 @@ export const TENANT_COMMANDS: Record<string, Command> = {
     required: ['tenant'],
     async run(ctx) {
       if (ctx.options.yes !== true) throw new UsageError('deleting a tenant removes all its accounts; add --yes to confirm');
-      const tenant = await ctx.services.tenants.delete(str(ctx.options, 'tenant'));
-      await recordCli(ctx, 'tenant.delete', { type: 'tenant', id: tenant.id }, tenant.id, { before: tenant });
+      const tenant = await ctx.operations.tenants.delete(ctx.caller, str(ctx.options, 'tenant'));
       return { deleted: tenant.slug };
     },
   },
@@ -51,9 +48,7 @@ export const TENANT_COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const current = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
       const next = applyPolicyFlags(current.policy, ctx.options);
-      const { tenant, before, after } = await ctx.services.tenants.setPolicy(current.id, next);
-      await recordCli(ctx, 'tenant.policy_update', { type: 'tenant', id: tenant.id }, tenant.id, { before, after });
-      return after;
+      return ctx.operations.tenants.setPolicy(ctx.caller, current.id, next);
     },
   },
 };

@@ -1,6 +1,6 @@
 import { toPublicAccount } from '../../accounts/types.js';
 import { UsageError } from '../io.js';
-import { str, passwordFromStdin, recordCli, tenantAccount, type Command } from './common.js';
+import { str, passwordFromStdin, tenantAccount, type Command } from './common.js';
 
 /** `idp user …`: accounts. */
 export const USER_COMMANDS: Record<string, Command> = {
@@ -13,18 +13,13 @@ export const USER_COMMANDS: Record<string, Command> = {
       if ((o['password-stdin'] === true) === (o.invite === true)) {
         throw new UsageError('give exactly one of --password-stdin and --invite');
       }
-      const tenant = await ctx.services.tenants.get(str(o, 'tenant'));
       const password = o['password-stdin'] ? await passwordFromStdin(ctx.io) : undefined;
-      const created = await ctx.services.accounts.create(tenant.id, {
+      const { account, invitationSent } = await ctx.operations.accounts.create(ctx.caller, str(o, 'tenant'), {
         email: str(o, 'email'), staff: o.staff === true, ...(o.name ? { name: str(o, 'name') } : {}), ...(password ? { password } : {}),
-      });
-      const account = toPublicAccount(created);
-      await recordCli(ctx, 'account.create', { type: 'account', id: account.id }, tenant.id, { after: account });
-      if (!o.invite) return account;
-      const invitationSent = await ctx.services.links.sendInvitation(created, 'en');
-      await recordCli(ctx, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent });
+      }, o.invite === true);
+      if (invitationSent === undefined) return toPublicAccount(account);
       if (!invitationSent) throw new UsageError('the account was created, but the invitation e-mail could not be sent; retry with: idp user invite');
-      return { ...account, invitationSent };
+      return { ...toPublicAccount(account), invitationSent };
     },
   },
   'user invite': {
@@ -33,8 +28,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     required: ['tenant', 'email'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
-      const invitationSent = await ctx.services.links.sendInvitation(account, 'en');
-      await recordCli(ctx, 'account.invite', { type: 'account', id: account.id }, tenant.id, { sent: invitationSent, resend: true });
+      const invitationSent = await ctx.operations.accounts.resendInvitation(ctx.caller, tenant.id, account.id);
       if (!invitationSent) throw new Error('the invitation e-mail could not be sent (see the log and the audit trail)');
       return { invitationSent };
     },
@@ -55,9 +49,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
       const password = await passwordFromStdin(ctx.io);
-      const { after } = await ctx.services.accounts.setPassword(tenant.id, account.id, password);
-      await recordCli(ctx, 'account.set_password', { type: 'account', id: after.id }, tenant.id);
-      return toPublicAccount(after);
+      return toPublicAccount(await ctx.operations.accounts.setPassword(ctx.caller, tenant.id, account.id, password));
     },
   },
   'user unlock': {
@@ -66,11 +58,8 @@ export const USER_COMMANDS: Record<string, Command> = {
     required: ['tenant', 'email'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
-      const { before, after } = await ctx.services.accounts.unlock(tenant.id, account.id);
-      await recordCli(ctx, 'account.unlock', { type: 'account', id: after.id }, tenant.id, {
-        reason: (ctx.options.reason as string | undefined) ?? null, stateBefore: before.state, failedAttemptsBefore: before.failedAttempts,
-      });
-      return toPublicAccount(after);
+      const reason = (ctx.options.reason as string | undefined) ?? null;
+      return toPublicAccount(await ctx.operations.accounts.unlock(ctx.caller, tenant.id, account.id, reason));
     },
   },
   'user reset-2fa': {
@@ -79,10 +68,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     required: ['tenant', 'email'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
-      const result = await ctx.services.mfa.disable(account.id);
-      await recordCli(ctx, 'account.mfa_reset', { type: 'account', id: account.id }, tenant.id, { hadFactor: account.totp !== null });
-      if (account.totp) await ctx.services.notices.sendFactorChanged(account, 'mfa_reset', 'en');
-      return toPublicAccount(result?.after ?? account);
+      return toPublicAccount(await ctx.operations.accounts.resetSecondFactor(ctx.caller, tenant.id, account.id));
     },
   },
   'user delete': {
@@ -91,8 +77,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     required: ['tenant', 'email'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
-      await ctx.services.accounts.delete(tenant.id, account.id);
-      await recordCli(ctx, 'account.delete', { type: 'account', id: account.id }, tenant.id, { before: toPublicAccount(account) });
+      await ctx.operations.accounts.delete(ctx.caller, tenant.id, account.id);
       return { deleted: account.id };
     },
   },

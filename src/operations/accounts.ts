@@ -1,0 +1,76 @@
+import type { AccountCreateInput, AccountUpdateInput } from '../accounts/schema.js';
+import { toPublicAccount, type Account } from '../accounts/types.js';
+import type { Services } from '../services.js';
+import { recordAdmin, type Caller } from './caller.js';
+
+/** Account changes an administrator makes, each with its audit entry (never a password). */
+export function accountOperations(services: Services) {
+  const record = recordAdmin(services);
+  const target = (account: Account) => ({ type: 'account', id: account.id });
+
+  async function inTenant(tenantRef: string, accountId: string) {
+    const tenant = await services.tenants.get(tenantRef);
+    return { tenant, account: await services.accounts.get(tenant.id, accountId) };
+  }
+
+  async function sendInvitation(caller: Caller, account: Account, resend: boolean): Promise<boolean> {
+    const invitationSent = await services.links.sendInvitation(account, 'en');
+    await record(caller, 'account.invite', target(account), account.tenantId, { sent: invitationSent, ...(resend ? { resend } : {}) });
+    return invitationSent;
+  }
+
+  return {
+    /** Creates an account with a password or, with `invite`, one that chooses its own through an e-mailed link. */
+    async create(caller: Caller, tenantRef: string, input: AccountCreateInput, invite: boolean) {
+      const tenant = await services.tenants.get(tenantRef);
+      const account = await services.accounts.create(tenant.id, input);
+      await record(caller, 'account.create', target(account), tenant.id, { after: toPublicAccount(account) });
+      return { account, invitationSent: invite ? await sendInvitation(caller, account, false) : undefined };
+    },
+    /** Sends the registration e-mail again; the older link stops working. */
+    async resendInvitation(caller: Caller, tenantRef: string, accountId: string) {
+      const { account } = await inTenant(tenantRef, accountId);
+      return sendInvitation(caller, account, true);
+    },
+    async update(caller: Caller, tenantRef: string, accountId: string, input: AccountUpdateInput) {
+      const tenant = await services.tenants.get(tenantRef);
+      const { before, after } = await services.accounts.update(tenant.id, accountId, input);
+      const { password: _password, ...request } = input as AccountUpdateInput & { password?: unknown };
+      await record(caller, 'account.update', target(after), tenant.id, {
+        before: toPublicAccount(before), after: toPublicAccount(after), request, passwordChanged: before.passwordHash !== after.passwordHash,
+      });
+      return after;
+    },
+    async setPassword(caller: Caller, tenantRef: string, accountId: string, password: string) {
+      const { tenant } = await inTenant(tenantRef, accountId);
+      const { after } = await services.accounts.setPassword(tenant.id, accountId, password);
+      await record(caller, 'account.set_password', target(after), tenant.id);
+      return after;
+    },
+    async unlock(caller: Caller, tenantRef: string, accountId: string, reason: string | null) {
+      const tenant = await services.tenants.get(tenantRef);
+      const { before, after } = await services.accounts.unlock(tenant.id, accountId);
+      await record(caller, 'account.unlock', target(after), tenant.id, {
+        reason, stateBefore: before.state, failedAttemptsBefore: before.failedAttempts,
+      });
+      return after;
+    },
+    /** Removes the second factor and recovery codes, and tells the owner. */
+    async resetSecondFactor(caller: Caller, tenantRef: string, accountId: string) {
+      const { tenant, account } = await inTenant(tenantRef, accountId);
+      const result = await services.mfa.disable(account.id);
+      await record(caller, 'account.mfa_reset', target(account), tenant.id, { hadFactor: account.totp !== null });
+      if (account.totp) {
+        if (caller.awaitMail) await services.notices.sendFactorChanged(account, 'mfa_reset', 'en');
+        else services.notices.factorChanged(account, 'mfa_reset', 'en');
+      }
+      return result?.after ?? account;
+    },
+    async delete(caller: Caller, tenantRef: string, accountId: string) {
+      const tenant = await services.tenants.get(tenantRef);
+      const account = await services.accounts.delete(tenant.id, accountId);
+      await record(caller, 'account.delete', target(account), tenant.id, { before: toPublicAccount(account) });
+      return account;
+    },
+  };
+}

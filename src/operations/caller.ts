@@ -1,0 +1,22 @@
+import type { Actor, RequestOrigin } from '../audit/types.js';
+import type { Services } from '../services.js';
+
+/** Who asks for an administrative change, and how the answer is awaited. */
+export interface Caller {
+  actor: Actor;
+  /** Where the request came from (the admin API); absent for the CLI. */
+  origin?: RequestOrigin;
+  /**
+   * Whether e-mails the change causes are awaited before answering. The CLI waits (it exits
+   * when done); the API answers at once and lets them go out in the background.
+   */
+  awaitMail: boolean;
+}
+
+export type AuditTarget = { type: string; id: string };
+
+/** Writes an administrative action to the audit trail as `admin.<action>`. */
+export function recordAdmin(services: Services) {
+  return (caller: Caller, action: string, target: AuditTarget, tenantId: string | null, details?: Record<string, unknown>) =>
+    services.audit.record({ tenantId, actor: caller.actor, action: `admin.${action}`, target, origin: caller.origin, details });
+}
