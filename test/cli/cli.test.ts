@@ -7,6 +7,7 @@ import { runCli } from '../../src/cli/run.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { FormClient, passwordStep } from '../support/form-client.js';
 import { authorizationUrl } from '../support/fixtures.js';
+import { adminToken, api } from '../support/admin-client.js';
 
 const run = promisify(execFile);
 
@@ -96,5 +97,17 @@ describe('the idp command-line tool', () => {
     expect(JSON.parse(stdout).map((t: { slug: string }) => t.slug)).toEqual(['acme']);
     await expect(run(process.execPath, [bin, 'tenant', 'get', '--tenant', 'nope'], { env: { ...process.env, ...env } }))
       .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('tenant not found') });
+  });
+
+  test('the CLI and the admin API record the very same audit entry for the same change (one operations layer)', async () => {
+    const call = api(server.url, (await adminToken(server)).token);
+    expect((await call('POST', '/tenants', { slug: 'by-api', name: 'By API' })).status).toBe(201);
+    expect((await idp('tenant create --slug by-cli --name ByCli --json')).code).toBe(0);
+    const [byCli, byApi] = await server.services.audit.list({ action: 'admin.tenant.create', limit: 2 });
+    expect(byApi).toMatchObject({ actor: { type: 'admin_client' }, target: { type: 'tenant' }, details: { after: { slug: 'by-api' } } });
+    expect(byCli).toMatchObject({ actor: { type: 'cli' }, target: { type: 'tenant' }, details: { after: { slug: 'by-cli' } } });
+    expect(Object.keys(byCli!.details!)).toEqual(Object.keys(byApi!.details!));
+    expect(byCli!.tenantId).toBe(byCli!.target!.id);
+    expect(byApi!.tenantId).toBe(byApi!.target!.id);
   });
 });
