@@ -13,16 +13,21 @@ import { createServices, type Services } from './services.js';
 import { loadCookieSecrets, loadSigningKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
 import { RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
+import { ROUTES } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { adminApi } from './admin/index.js';
 import { healthRoutes } from './health/routes.js';
 import { profileRoutes } from './profile/routes.js';
 import { linkRoutes } from './set-password/routes.js';
+import { publicDocumentCache } from './web/document-cache.js';
+import { issuerHost } from './web/issuer-host.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+/** How long caches may keep discovery and the JWKS: a new signing key is seen within this. */
+const PUBLIC_DOCUMENT_MAX_AGE_SECONDS = 300;
 
 export interface Idp {
   readonly settings: Settings;
@@ -77,6 +82,11 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use(securityHeaders({ https: secure }));
+  // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
+  const health = healthRoutes(storage);
+  app.use(health.routes());
+  app.use(health.allowedMethods());
+  app.use(issuerHost({ issuer: settings.issuer, allowedHosts: settings.allowedHosts }));
   if (!settings.trustProxy) {
     let warned = false;
     app.use(async (ctx, next) => {
@@ -94,7 +104,6 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     ctx.body = STYLESHEET;
   });
   for (const router of [
-    healthRoutes(storage),
     adminApi({ issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes }),
     ...interactionRoutes({
       provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, issuer: settings.issuer, maxBodyBytes: settings.maxBodyBytes,
@@ -111,6 +120,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     allowAnyFormAction(ctx);
     await next();
   });
+  app.use(publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS));
   app.use(mount(provider as unknown as Koa));
 
   const purge = setInterval(() => {

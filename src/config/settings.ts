@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { hostKey } from '../web/issuer-host.js';
 
 /**
  * Every setting the service reads, with its default and why it exists.
@@ -10,6 +11,11 @@ export interface Settings {
   port: number;
   /** Public issuer URL; every token names it and every link is built from it. */
   issuer: string;
+  /**
+   * Further `host[:port]` names a request may be addressed to (any other is answered 421),
+   * normalised as hostKey does; answers still carry only the issuer's URLs.
+   */
+  allowedHosts: string[];
   /** Where the embedded store, outbox and development keys live. */
   dataDir: string;
   /** Unset: SQLite in dataDir. mongodb:// or mongodb+srv://: MongoDB. */
@@ -47,6 +53,7 @@ export interface Settings {
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ISSUER: z.url().optional(),
+  ALLOWED_HOSTS: z.string().optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -87,9 +94,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   const scheme = e.TLS_CERT_FILE ? 'https' : 'http';
   const issuer = (e.ISSUER ?? `${scheme}://localhost:${e.PORT}`).replace(/\/$/, '');
+  const allowedHosts = parseAllowedHosts(issuer, e.ALLOWED_HOSTS);
   return {
     port: e.PORT,
     issuer,
+    allowedHosts,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     keysDir: path.resolve(e.KEYS_DIR),
@@ -109,4 +118,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustProxy: e.TRUST_PROXY === 'true',
     proxyHops: e.PROXY_HOPS,
   };
+}
+
+function parseAllowedHosts(issuer: string, value: string | undefined): string[] {
+  const { host, protocol } = new URL(issuer);
+  if (hostKey(host, protocol) === null) throw new SettingsError(`invalid environment: ISSUER: "${host}" is not a host name or IP address`);
+  if (value === undefined) return [];
+  return value.split(',').map((entry) => {
+    const key = hostKey(entry.trim(), protocol);
+    if (key === null) throw new SettingsError(`invalid environment: ALLOWED_HOSTS: "${entry.trim()}" is not host[:port] (comma-separated names, no scheme or path)`);
+    return key;
+  });
 }

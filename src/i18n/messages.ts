@@ -57,6 +57,7 @@ const catalog = {
   'error.bad_request': { en: 'The form could not be read.', sv: 'Formuläret kunde inte läsas.' },
   'error.too_large': { en: 'The form was too large.', sv: 'Formuläret var för stort.' },
   'error.not_found': { en: 'The page does not exist.', sv: 'Sidan finns inte.' },
+  'error.misdirected': { en: 'This server does not answer for that host name.', sv: 'Den här servern svarar inte för det värdnamnet.' },
   'error.unknown_tenant': { en: 'The organisation does not exist.', sv: 'Organisationen finns inte.' },
   'error.invalid_client': { en: 'The application is not known.', sv: 'Tjänsten är okänd.' },
   'error.invalid_redirect_uri': {

@@ -164,7 +164,7 @@ describe('behind a TLS-terminating proxy', () => {
   afterAll(() => idp.stop());
 
   test('cookies are Secure and HSTS is sent', async () => {
-    const browser = new FormClient(idp.url, { 'x-forwarded-proto': 'https' });
+    const browser = new FormClient(idp.url, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.test' });
     const url = new URL('/auth', idp.url);
     url.search = new URLSearchParams({
       client_id: fixture.client.id, redirect_uri: 'https://app.example.test/callback', response_type: 'code', scope: 'openid',

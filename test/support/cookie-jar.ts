@@ -4,7 +4,12 @@ export class CookieJar {
 
   /** Takes what a response sets; a cookie set empty or expired is dropped. */
   store(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
+    this.storeLines(response.headers.getSetCookie());
+  }
+
+  /** Takes Set-Cookie lines, as node:http gives them. */
+  storeLines(lines: readonly string[]): void {
+    for (const line of lines) {
       const [pair = ''] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();

@@ -1,0 +1,82 @@
+import type { Context, Next } from 'koa';
+import { negotiateLocale, t } from '../i18n/messages.js';
+
+const HOST = /^(?<name>\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)(?::(?<port>\d{1,5}))?$/i;
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+const ABSOLUTE_TARGET = /^https?:\/\/([^/?#]*)/i;
+
+/**
+ * A `host[:port]` as it is compared: lower case, the port dropped when it is the default of
+ * `protocol` (`http:` or `https:`). Null when it is not a host name, IP literal or port.
+ * A trailing dot is kept, so `example.com.` is a name of its own (browsers keep separate
+ * cookies for it), never the same as `example.com`.
+ */
+export function hostKey(host: string, protocol: string): string | null {
+  const match = HOST.exec(host);
+  if (!match?.groups) return null;
+  const name = match.groups.name!.toLowerCase();
+  const { port } = match.groups;
+  if (port === undefined) return name;
+  const number = Number(port);
+  if (number > 65535) return null;
+  return String(number) === DEFAULT_PORTS[protocol] ? name : `${name}:${number}`;
+}
+
+export interface IssuerHostOptions {
+  issuer: string;
+  /** Further names accepted, as hostKey gives them for the issuer's protocol. */
+  allowedHosts: readonly string[];
+}
+
+/**
+ * Refuses (421) a request addressed to a host that is neither the issuer's nor an allowed
+ * name, then makes the request look addressed to the issuer, because koa and oidc-provider
+ * build every absolute URL (discovery, redirects, form actions) from the request's host and
+ * protocol. Whether the request came over TLS (secure cookies) stays what it really was.
+ * The host checked is koa's (X-Forwarded-Host only when the app trusts its proxy); the
+ * Forwarded header is never read.
+ */
+export function issuerHost(options: IssuerHostOptions) {
+  const issuer = new URL(options.issuer);
+  const scheme = issuer.protocol.slice(0, -1);
+  const accepted = new Set([hostKey(issuer.host, issuer.protocol), ...options.allowedHosts]);
+  const acceptable = (host: string) => accepted.has(hostKey(host, issuer.protocol));
+
+  return async function pinToIssuer(ctx: Context, next: Next): Promise<void> {
+    // An absolute-form target (`GET http://host/path`) names the host itself (RFC 9112 3.2.2),
+    // and koa then takes the whole URL as ctx.href.
+    const absolute = ABSOLUTE_TARGET.exec(ctx.url);
+    if (!acceptable(ctx.host) || (absolute && !acceptable(absolute[1]!))) {
+      misdirected(ctx);
+      return;
+    }
+    const secure = ctx.secure;
+    if (absolute) {
+      const target = ctx.url.slice(absolute[0].length);
+      ctx.url = target.startsWith('/') ? target : `/${target}`;
+      ctx.originalUrl = ctx.request.originalUrl = ctx.url;
+    }
+    ctx.req.headers.host = issuer.host;
+    delete ctx.req.headers['x-forwarded-host'];
+    Object.defineProperties(ctx.request, {
+      protocol: { value: scheme },
+      secure: { value: secure },
+    });
+    await next();
+  };
+}
+
+function misdirected(ctx: Context): void {
+  ctx.status = 421;
+  ctx.set('Cache-Control', 'no-store');
+  if (ctx.path === '/admin' || ctx.path.startsWith('/admin/')) {
+    ctx.type = 'application/problem+json';
+    ctx.body = JSON.stringify({ type: 'urn:idp:problem:misdirected_request', title: 'Misdirected Request', status: 421, detail: t('en', 'error.misdirected') });
+    return;
+  }
+  const uiLocales = ctx.query.ui_locales;
+  const locale = negotiateLocale(typeof uiLocales === 'string' ? uiLocales : undefined, ctx.get('accept-language'));
+  ctx.type = 'text/plain';
+  ctx.set('Content-Language', locale);
+  ctx.body = `${t(locale, 'error.misdirected')}\n`;
+}
