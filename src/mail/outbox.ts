@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../log/logger.js';
@@ -19,7 +19,9 @@ export class OutboxMailer implements Mailer {
     const info = await this.composer.sendMail({ ...message, from: message.from ?? this.from });
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = path.join(this.directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
-    await writeFile(file, info.message as Buffer, { mode: 0o600 });
+    // Written aside, then renamed: whoever reads the outbox never sees a half-written message.
+    await writeFile(`${file}.part`, info.message as Buffer, { mode: 0o600 });
+    await rename(`${file}.part`, file);
     this.logger.info({ file, subject: message.subject }, 'e-mail written to the outbox');
   }
 }
