@@ -9,7 +9,7 @@ import type { Settings } from './config/settings.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
-import { createServices, type Services } from './services.js';
+import { createServices, startupChecks, type Services } from './services.js';
 import { loadCookieSecrets, loadSigningKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
 import { RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
@@ -52,6 +52,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   const logger = options.logger ?? createLogger(settings.logLevel);
   const storage = await openStorage(settings);
   const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
+  try {
+    await startupChecks(services);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   const { keys, generated } = await loadSigningKeys(settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
   if (generated) logger.warn({ keysDir: settings.keysDir }, 'generated new signing keys (first start)');
   const secure = settings.issuer.startsWith('https://');

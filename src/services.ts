@@ -14,6 +14,7 @@ import { MailService } from './mail/service.js';
 import { Throttle } from './throttle/throttle.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { loadOrCreateDevelopmentKey, parseEncryptionKeys } from './crypto/keyring.js';
+import { assertSamplesOpen, type SealedSample } from './crypto/key-check.js';
 import { MfaService } from './mfa/service.js';
 import { AccountLinks } from './links/account-links.js';
 import { LinkTokens } from './links/link-tokens.js';
@@ -27,6 +28,7 @@ import { SignInEligibility } from './accounts/sign-in-eligibility.js';
 export interface Services {
   tenants: TenantService;
   accounts: AccountService;
+  passwordHasher: PasswordHasher;
   /** Who may sign in, where, and with how many factors. */
   eligibility: SignInEligibility;
   clients: ClientService;
@@ -74,17 +76,18 @@ export interface ServiceOptions {
 }
 
 export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: ServiceOptions = {}): Services {
-  const tenants = new TenantService(storage.tenants, storage.accounts);
+  const revokeSessions = (accountId: string, keepSessionId?: string) => storage.oidc.revokeByAccountId(accountId, keepSessionId);
+  const passwordHasher = new PasswordHasher(settings.bcryptCost);
+  const tenants = new TenantService(storage.tenants, storage.accounts, (accountId) => revokeSessions(accountId));
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
   const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
   const accounts = new AccountService({
     accounts: storage.accounts,
-    hasher: new PasswordHasher(settings.bcryptCost),
+    hasher: passwordHasher,
     policyOf: (tenantId) => tenants.policyOf(tenantId),
-    revokeSessions: (accountId, keepSessionId) => storage.oidc.revokeByAccountId(accountId, keepSessionId),
-    // A pending registration or reset link must not outlive the password it was meant to set.
-    passwordChanged: async (accountId) => {
+    revokeSessions,
+    voidPendingLinks: async (accountId) => {
       await storage.tokens.voidOthers(accountId, 'registration', '');
       await storage.tokens.voidOthers(accountId, 'reset', '');
     },
@@ -95,6 +98,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   return {
     tenants,
     accounts,
+    passwordHasher,
     eligibility,
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
     connections,
@@ -118,8 +122,33 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       mail,
       audit,
       perAccount: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAccount, windowSeconds: 3600 }),
-      revokeSessions: (accountId) => storage.oidc.revokeByAccountId(accountId),
+      revokeSessions: (accountId) => revokeSessions(accountId),
       logger,
     }),
   };
+}
+
+const SAMPLE_TENANTS = 50;
+const SAMPLE_ACCOUNTS_PER_TENANT = 100;
+
+/**
+ * At start, over a sample of what is stored: the configured data-at-rest keys must open it
+ * (second-factor seeds, upstream client secrets), or the service refuses to start naming the
+ * key id; and the password hasher learns what stored hashes cost, for its unknown-account decoy.
+ */
+export async function startupChecks(services: Services): Promise<void> {
+  const samples: SealedSample[] = [];
+  const hashes: string[] = [];
+  for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
+    for (const connection of await services.connections.list(tenant.id)) {
+      samples.push({ what: `client secret of connection ${connection.id}`, sealed: connection.sealedClientSecret, open: () => services.connections.clientSecretOf(connection) });
+    }
+    for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
+      const { totp, passwordHash } = account;
+      if (totp) samples.push({ what: `second-factor seed of account ${account.id}`, sealed: totp.sealedSecret, open: () => services.mfa.openSecret({ ...account, totp }) });
+      if (passwordHash) hashes.push(passwordHash);
+    }
+  }
+  assertSamplesOpen(samples);
+  services.passwordHasher.observeStored(hashes);
 }

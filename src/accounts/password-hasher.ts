@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 
 /**
@@ -13,11 +13,14 @@ function prehash(password: string): string {
 }
 
 export class PasswordHasher {
-  /** A hash of nothing anyone knows, compared against when there is no account, so timing matches. */
-  private readonly decoy: Promise<string>;
+  /** Hashes of nothing anyone knows, per cost, compared against when there is no account. */
+  private readonly decoys = new Map<number, Promise<string>>();
+  /** How many stored hashes have each cost, as far as this process has seen (a sample at start, then changes). */
+  private readonly storedCosts = new Map<number, number>();
 
   constructor(private readonly cost: number) {
-    this.decoy = bcrypt.hash(prehash(`decoy-${Math.random()}`), cost);
+    // Made ahead, so the first unknown e-mail does not also pay for making it.
+    void this.decoy(cost);
   }
 
   hash(password: string): Promise<string> {
@@ -28,9 +31,57 @@ export class PasswordHasher {
     return bcrypt.compare(prehash(password), hash);
   }
 
+  /** A stored hash made at another cost than the configured one is made again at the next right password. */
+  needsRehash(hash: string): boolean {
+    return costOf(hash) !== this.cost;
+  }
+
+  /** Learns what stored hashes cost (a sample read at start). */
+  observeStored(hashes: Iterable<string>): void {
+    for (const hash of hashes) this.count(costOf(hash), 1);
+    void this.decoy(this.decoyCost);
+  }
+
+  /** A stored hash was replaced by one at another cost. */
+  replaced(oldHash: string, newHash: string): void {
+    this.count(costOf(oldHash), -1);
+    this.count(costOf(newHash), 1);
+  }
+
+  /**
+   * The cost an unknown e-mail's comparison spends: the median of the stored hashes, so that
+   * during a cost migration it takes as long as a wrong password for a typical account does.
+   */
+  get decoyCost(): number {
+    const total = [...this.storedCosts.values()].reduce((a, b) => a + b, 0);
+    if (total === 0) return this.cost;
+    let seen = 0;
+    for (const cost of [...this.storedCosts.keys()].sort((a, b) => a - b)) {
+      seen += this.storedCosts.get(cost)!;
+      if (seen * 2 >= total) return cost;
+    }
+    return this.cost;
+  }
+
   /** Spends the same work as a real verification and always fails. */
   async verifyDecoy(password: string): Promise<false> {
-    await bcrypt.compare(prehash(password), await this.decoy);
+    await bcrypt.compare(prehash(password), await this.decoy(this.decoyCost));
     return false;
   }
+
+  private decoy(cost: number): Promise<string> {
+    let decoy = this.decoys.get(cost);
+    if (!decoy) this.decoys.set(cost, (decoy = bcrypt.hash(prehash(`decoy-${randomBytes(16).toString('hex')}`), cost)));
+    return decoy;
+  }
+
+  private count(cost: number, by: number): void {
+    const next = (this.storedCosts.get(cost) ?? 0) + by;
+    if (next > 0) this.storedCosts.set(cost, next);
+    else this.storedCosts.delete(cost);
+  }
+}
+
+function costOf(hash: string): number {
+  return bcrypt.getRounds(hash);
 }

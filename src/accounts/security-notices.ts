@@ -2,7 +2,7 @@ import type { Locale } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
 import { fromTenant, mailLocale } from '../mail/addressing.js';
 import type { MailService } from '../mail/service.js';
-import { factorChangedMail, type FactorChange } from '../mail/templates.js';
+import { emailChangedMail, factorChangedMail, type FactorChange } from '../mail/templates.js';
 import type { TenantService } from '../tenants/service.js';
 import type { Account } from './types.js';
 
@@ -25,5 +25,16 @@ export class SecurityNotices {
     const tenant = await this.tenants.findById(account.tenantId);
     const message = factorChangedMail(mailLocale(account, tenant, requestLocale), account.email, { tenantName: tenant?.name ?? '', change });
     return this.mail.deliver(fromTenant(message, tenant), { kind: change, tenantId: account.tenantId, accountId: account.id });
+  }
+
+  /** Tells the old address that the account moved away from it; waits for delivery when asked (the CLI). */
+  async emailChanged(before: Account, wait: boolean): Promise<void> {
+    const sending = (async () => {
+      const tenant = await this.tenants.findById(before.tenantId);
+      const message = emailChangedMail(mailLocale(before, tenant, 'en'), before.email, { tenantName: tenant?.name ?? '' });
+      await this.mail.deliver(fromTenant(message, tenant), { kind: 'email_changed', tenantId: before.tenantId, accountId: before.id });
+    })();
+    if (wait) return sending;
+    sending.catch((error: unknown) => this.logger.error({ err: error }, 'security notice failed'));
   }
 }

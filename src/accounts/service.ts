@@ -6,7 +6,7 @@ import { newId } from '../ids.js';
 import { parseOrThrow } from '../validation.js';
 import type { TenantPolicy } from '../policy/types.js';
 import { effectivePasswordPolicy, passwordViolations } from '../policy/password-rules.js';
-import type { PasswordViolation } from '../policy/types.js';
+import type { PasswordRule, PasswordViolation } from '../policy/types.js';
 import { normalizeEmail, type Account } from './types.js';
 import { accountCreateSchema, accountUpdateSchema, type AccountCreateInput, type AccountUpdateInput } from './schema.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -30,10 +30,16 @@ export interface AccountServiceDeps {
   policyOf(tenantId: string): Promise<TenantPolicy>;
   /** Ends every session and revokes every grant and token of the account (but the session `keepSessionId`). */
   revokeSessions(accountId: string, keepSessionId?: string): Promise<void>;
-  /** Called after any password change (pending links are voided there). */
-  passwordChanged(accountId: string): Promise<void>;
+  /**
+   * Voids the account's pending registration and reset links: called after any change of its
+   * password or e-mail address, so a link never outlives what it was sent for (or to).
+   */
+  voidPendingLinks(accountId: string): Promise<void>;
   clock?: () => Date;
 }
+
+/** The rules the staff floor adds (STAFF_PASSWORD_FLOOR); history cannot be judged from one password. */
+const STAFF_FLOOR_RULES = new Set<PasswordRule>(['password.too_short', 'password.common', 'password.contains_email']);
 
 export class AccountService {
   private readonly accounts: AccountRepository;
@@ -120,6 +126,12 @@ export class AccountService {
         { field: 'state', code: 'no_password', message: 'an invited account becomes active when a password is set' },
       ]);
     }
+    // A lock is lifted only by the unlock operation, which clears the counter and records why.
+    if (data.state === 'active' && (current.state === 'locked' || current.lockedAt !== null)) {
+      throw new DomainError('conflict', 'the account is locked; unlock it (with a reason) instead', [
+        { field: 'state', code: 'locked_use_unlock', message: 'use the unlock operation to lift a lock' },
+      ]);
+    }
     const password = data.password ? await this.preparePassword({ ...current, email, staff }, data.password) : null;
     const now = this.clock().toISOString();
     const result = await this.change(id, (account) => ({
@@ -135,7 +147,8 @@ export class AccountService {
     }));
     // A disabled account, or one whose password an administrator replaced, keeps no session anywhere.
     if (password || (result.after.state === 'disabled' && result.before.state !== 'disabled')) await this.deps.revokeSessions(id);
-    if (password) await this.deps.passwordChanged(id);
+    const emailChanged = result.after.emailNormalized !== result.before.emailNormalized;
+    if (password || emailChanged) await this.deps.voidPendingLinks(id);
     return result;
   }
 
@@ -161,7 +174,7 @@ export class AccountService {
         updatedAt: now.toISOString(),
       };
     });
-    await this.deps.passwordChanged(id);
+    await this.deps.voidPendingLinks(id);
     return result;
   }
 
@@ -214,7 +227,7 @@ export class AccountService {
         // The counter is cleared only when the whole sign-in succeeds (completeSignIn): a right
         // password followed by wrong codes keeps counting toward the lockout.
         return matches[i]
-          ? { outcome: 'ok', account: refunded, nonCompliant: await this.complianceOf(refunded, password) }
+          ? { outcome: 'ok', account: await this.rehashIfDue(refunded, password), nonCompliant: await this.complianceOf(refunded, password) }
           : { outcome: 'wrong_password', account: refunded, lockedNow: false };
       }
       await this.settleFailedAttempt(attempt);
@@ -274,6 +287,17 @@ export class AccountService {
     return result?.after ?? null;
   }
 
+  /** After a right password: a hash made at another cost than the configured one is made again (a cost migration). */
+  private async rehashIfDue(account: Account, password: string): Promise<Account> {
+    const old = account.passwordHash;
+    if (old === null || !this.hasher.needsRehash(old)) return account;
+    const renewed = await this.hasher.hash(password);
+    const result = await this.accounts.update(account.id, (current) => (current.passwordHash === old ? { ...current, passwordHash: renewed } : null));
+    if (!result) return account;
+    this.hasher.replaced(old, renewed);
+    return result.after;
+  }
+
   /** Every account with this e-mail: in one tenant when given, else in all. */
   private async withEmail(email: string, tenantId?: string): Promise<Account[]> {
     const normalized = normalizeEmail(email);
@@ -282,11 +306,16 @@ export class AccountService {
     return account ? [account] : [];
   }
 
-  /** Rules the password breaks, when the tenant makes non-compliant passwords change at sign-in. */
+  /**
+   * Rules the password breaks and that must be mended at this sign-in: every rule when the tenant
+   * makes non-compliant passwords change, and for staff always the staff floor (R4), so an account
+   * promoted to staff does not keep a password the floor would refuse.
+   */
   private async complianceOf(account: Account, password: string): Promise<PasswordViolation[]> {
     const { password: policy } = await this.deps.policyOf(account.tenantId);
-    if (!policy.changeNonCompliantAtLogin) return [];
-    return passwordViolations(effectivePasswordPolicy(policy, account.staff), password, account.email);
+    const violations = passwordViolations(effectivePasswordPolicy(policy, account.staff), password, account.email);
+    if (policy.changeNonCompliantAtLogin) return violations;
+    return account.staff ? violations.filter((v) => STAFF_FLOOR_RULES.has(v.rule)) : [];
   }
 
   private async preparePassword(owner: Account, password: string) {

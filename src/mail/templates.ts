@@ -105,6 +105,30 @@ export function passwordChangedMail(locale: Locale, to: string, facts: { tenantN
   }[locale]);
 }
 
+/**
+ * Sent to the old address when an administrator changes an account's e-mail: whoever reads it
+ * learns that the address no longer signs in there, but not the new one (it may be a stranger's
+ * mailbox, mistyped at the invitation).
+ */
+export function emailChangedMail(locale: Locale, to: string, facts: { tenantName: string }): MailMessage {
+  return compose(to, {
+    en: {
+      subject: `${facts.tenantName}: this address no longer signs in`,
+      paragraphs: [
+        `The account ${to} at ${facts.tenantName} was moved to another e-mail address by an administrator. Links sent to this address no longer work.`,
+        'If you did not expect this, contact your administrator.',
+      ],
+    },
+    sv: {
+      subject: `${facts.tenantName}: den här adressen loggar inte längre in`,
+      paragraphs: [
+        `Kontot ${to} hos ${facts.tenantName} har flyttats till en annan e-postadress av en administratör. Länkar som skickats till den här adressen fungerar inte längre.`,
+        'Om du inte väntade dig detta, kontakta din administratör.',
+      ],
+    },
+  }[locale]);
+}
+
 /** Tells the owner that their account was locked after repeated failed sign-ins. */
 export function accountLockedMail(locale: Locale, to: string, facts: { tenantName: string; lockedUntil: string | null }): MailMessage {
   const until = facts.lockedUntil ? `${new Date(facts.lockedUntil).toISOString().replace('T', ' ').slice(0, 16)} UTC` : null;

@@ -82,7 +82,14 @@ export class MfaService {
     if (!account.totp) return { ok: false, reason: 'no_factor', account, lockedNow: false };
     const attempt = await this.deps.attempts.beginAttempt(account);
     if (!attempt.counted) return { ok: false, reason: 'locked', account: attempt.refusal.account, lockedNow: false };
-    const outcome = looksLikeRecoveryCode(input) ? await this.useRecoveryCode(account, input) : await this.useTotp(account, input);
+    let outcome;
+    try {
+      outcome = looksLikeRecoveryCode(input) ? await this.useRecoveryCode(account, input) : await this.useTotp(account, input);
+    } catch (error) {
+      // A failure of ours (a seed our keys cannot open, the store) is no guess: the attempt is given back.
+      await this.deps.attempts.refundAttempt(attempt);
+      throw error;
+    }
     if (outcome.ok) {
       const refunded = await this.deps.attempts.refundAttempt(attempt);
       if (!refunded) return { ok: false, reason: 'locked', account: attempt.account, lockedNow: false };
@@ -111,6 +118,11 @@ export class MfaService {
     });
     if (!result || !burnt) return { ok: false, reason: 'wrong' };
     return { ok: true, method: 'recovery_code', account: result.after, recoveryCodesLeft: result.after.recoveryCodeHashes.length };
+  }
+
+  /** Opens the account's TOTP seed, to prove the configured keys still can (checked at start). */
+  openSecret(account: Account & { totp: NonNullable<Account['totp']> }): void {
+    this.deps.cipher.open(account.totp.sealedSecret, factorContext(account.id));
   }
 
   /** Seals the account's TOTP secret again with the newest key, if it is not already; true when it did. */

@@ -39,6 +39,9 @@ export function accountOperations(services: Services) {
       await record(caller, 'account.update', target(after), tenant.id, {
         before: toPublicAccount(before), after: toPublicAccount(after), request, passwordChanged: before.passwordHash !== after.passwordHash,
       });
+      // Privilege changes stand out in the trail on their own (R12).
+      if (before.staff !== after.staff) await record(caller, after.staff ? 'account.staff_granted' : 'account.staff_revoked', target(after), tenant.id);
+      if (before.emailNormalized !== after.emailNormalized) await services.notices.emailChanged(before, caller.awaitMail);
       return after;
     },
     async setPassword(caller: Caller, tenantRef: string, accountId: string, password: string) {

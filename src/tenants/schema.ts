@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { DEFAULT_LINK_LIFETIMES, LINK_LIFETIME_BOUNDS } from '../config/defaults.js';
 
+const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export const slugSchema = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, 1-63 characters');
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, 1-63 characters')
+  // A slug shaped like a tenant id could stand in for another tenant wherever either is accepted.
+  .refine((slug) => !ID_SHAPE.test(slug), 'must not look like a tenant id');
 
 export const domainSchema = z
   .string()

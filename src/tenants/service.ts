@@ -10,10 +10,14 @@ import { tenantPolicySchema, type TenantPolicyInput } from '../policy/schema.js'
 import type { TenantPolicy } from '../policy/types.js';
 import { tenantCreateSchema, tenantUpdateSchema, type TenantCreateInput, type TenantUpdateInput } from './schema.js';
 
+const ACCOUNT_PAGE = 500;
+
 export class TenantService {
   constructor(
     private readonly tenants: TenantRepository,
-    private readonly accounts: Pick<AccountRepository, 'deleteByTenant'>,
+    private readonly accounts: Pick<AccountRepository, 'deleteByTenant' | 'listByTenant'>,
+    /** Ends every session and revokes every grant and token of an account. */
+    private readonly endSessions: (accountId: string) => Promise<void>,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -35,9 +39,9 @@ export class TenantService {
     return tenant;
   }
 
-  /** Finds a tenant by id or by slug. */
+  /** Finds a tenant by id, else by slug (ids first: a slug never shadows another tenant's id). */
   async get(ref: string): Promise<Tenant> {
-    const tenant = (await this.tenants.findBySlug(ref)) ?? (await this.tenants.findById(ref));
+    const tenant = (await this.tenants.findById(ref)) ?? (await this.tenants.findBySlug(ref));
     if (!tenant) throw notFound('tenant');
     return tenant;
   }
@@ -93,9 +97,19 @@ export class TenantService {
     return { tenant, before: current.policy, after: policy };
   }
 
-  /** Deletes the tenant and every account in it. */
+  /**
+   * Deletes the tenant and every account in it. Its people's sessions, grants and tokens end
+   * first; the tenant stops signing anyone in before that, so none is issued meanwhile.
+   */
   async delete(ref: string): Promise<Tenant> {
     const tenant = await this.get(ref);
+    await this.tenants.replace({ ...tenant, state: 'scheduled_for_deletion', updatedAt: this.clock().toISOString() });
+    for (let after: string | undefined; ;) {
+      const accounts = await this.accounts.listByTenant(tenant.id, { limit: ACCOUNT_PAGE, after });
+      for (const account of accounts) await this.endSessions(account.id);
+      if (accounts.length < ACCOUNT_PAGE) break;
+      after = accounts[accounts.length - 1]!.id;
+    }
     await this.accounts.deleteByTenant(tenant.id);
     await this.tenants.delete(tenant.id);
     return tenant;
