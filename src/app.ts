@@ -21,6 +21,7 @@ import { profileRoutes } from './profile/routes.js';
 import { linkRoutes } from './set-password/routes.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
+import { answerUnavailable } from './web/unavailable.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -76,6 +77,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     await next();
     logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+  app.use(answerUnavailable);
   app.use(securityHeaders({ https: secure }));
   if (!settings.trustProxy) {
     let warned = false;

@@ -63,6 +63,10 @@ const catalog = {
     en: 'The application asked to return to an address it has not registered.',
     sv: 'Tjänsten bad om att få komma tillbaka till en adress den inte har registrerat.',
   },
+  'error.unavailable': {
+    en: 'The service is busy right now. Wait a moment and try again.',
+    sv: 'Tjänsten är upptagen just nu. Vänta en stund och försök igen.',
+  },
   'error.server': { en: 'An error occurred on our side. Try again later.', sv: 'Ett fel uppstod hos oss. Försök igen senare.' },
   'error.detail': { en: 'Error code: {code}', sv: 'Felkod: {code}' },
   'error.too_many_attempts': {

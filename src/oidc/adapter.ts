@@ -1,5 +1,6 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ClientRepository, OidcPayload, OidcPayloadRepository } from '../storage/port.js';
+import { storeUnavailable } from '../storage/errors.js';
 import { toClientMetadata } from './client-metadata.js';
 
 /**
@@ -13,38 +14,53 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined;
-      await payloads.upsert(this.model, id, payload as OidcPayload, expiresAt);
+      await unavailableAs503(payloads.upsert(this.model, id, payload as OidcPayload, expiresAt));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') {
-        const client = await clients.findById(id);
+        const client = await unavailableAs503(clients.findById(id));
         return client ? (toClientMetadata(client) as AdapterPayload) : undefined;
       }
-      return (await payloads.find(this.model, id)) as AdapterPayload | undefined;
+      return (await unavailableAs503(payloads.find(this.model, id))) as AdapterPayload | undefined;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return (await payloads.findByUserCode(this.model, userCode)) as AdapterPayload | undefined;
+      return (await unavailableAs503(payloads.findByUserCode(this.model, userCode))) as AdapterPayload | undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return (await payloads.findByUid(this.model, uid)) as AdapterPayload | undefined;
+      return (await unavailableAs503(payloads.findByUid(this.model, uid))) as AdapterPayload | undefined;
     }
 
     /** Losing a race to consume means the code or token was just redeemed by someone else. */
     async consume(id: string): Promise<void> {
-      if (!(await payloads.consume(this.model, id, Math.floor(Date.now() / 1000)))) {
+      if (!(await unavailableAs503(payloads.consume(this.model, id, Math.floor(Date.now() / 1000))))) {
         throw new errors.InvalidGrant('grant request is invalid');
       }
     }
 
     async destroy(id: string): Promise<void> {
-      await payloads.destroy(this.model, id);
+      await unavailableAs503(payloads.destroy(this.model, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await payloads.revokeByGrantId(grantId);
+      await unavailableAs503(payloads.revokeByGrantId(grantId));
     }
   };
+}
+
+/**
+ * A busy or failing store becomes the protocol's temporarily_unavailable with status 503,
+ * shown as a page rather than redirected to the application, so the person can simply retry.
+ */
+async function unavailableAs503<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (!storeUnavailable(error)) throw error;
+    const refusal = new errors.TemporarilyUnavailable('the service is busy; try again shortly', { cause: error });
+    Object.assign(refusal, { status: 503, statusCode: 503, allow_redirect: false });
+    throw refusal;
+  }
 }
