@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
 import { createServices, type Services } from './services.js';
-import { loadCookieSecrets, loadSigningKeys } from './oidc/keys.js';
+import { loadKeyMaterial } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
 import { RETIRED_KEY_GRACE_SECONDS } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
@@ -46,19 +46,17 @@ export interface IdpOptions {
 
 export async function createIdp(settings: Settings, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? createLogger(settings.logLevel);
+  const { signingKeys, cookieSecrets } = await loadKeyMaterial(settings, RETIRED_KEY_GRACE_SECONDS, logger);
   const storage = await openStorage(settings);
   const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
-  const { keys, generated } = await loadSigningKeys(settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
-  if (generated) logger.warn({ keysDir: settings.keysDir }, 'generated new signing keys (first start)');
   const secure = settings.issuer.startsWith('https://');
 
-  const cookieSecrets = loadCookieSecrets(settings.keysDir);
   const provider = createProvider({
     issuer: settings.issuer,
     storage,
     services,
     logger,
-    signingKeys: keys,
+    signingKeys,
     cookieSecrets,
     secureCookies: secure,
     trustProxy: settings.trustProxy,

@@ -16,6 +16,11 @@ export interface Settings {
   databaseUrl: string | undefined;
   /** Where signing keys and cookie secrets are generated on first start. */
   keysDir: string;
+  /**
+   * Key files others may read or change, or a keys directory others may write to: `refuse`
+   * to start (default), or only `warn` (for secret volumes whose modes cannot be set).
+   */
+  keysModeCheck: 'refuse' | 'warn';
   /** Unset: e-mails are written as .eml files under dataDir/outbox. */
   smtpUrl: string | undefined;
   /** Sender of every e-mail; defaults to no-reply at the issuer's host. */
@@ -53,6 +58,7 @@ const envSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'DATABASE_URL must start with mongodb:// or mongodb+srv://')
     .optional(),
   KEYS_DIR: z.string().min(1).default('./keys'),
+  KEYS_MODE_CHECK: z.enum(['refuse', 'warn']).default('refuse'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).optional(),
   MAIL_RETRY_DELAYS_MS: z.string().regex(/^(\d{1,6}(,\d{1,6}){0,9})?$/, 'comma-separated milliseconds, e.g. 1000,5000').default('1000,5000'),
@@ -93,6 +99,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     keysDir: path.resolve(e.KEYS_DIR),
+    keysModeCheck: e.KEYS_MODE_CHECK,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
     mailRetryDelaysMs: e.MAIL_RETRY_DELAYS_MS ? e.MAIL_RETRY_DELAYS_MS.split(',').map(Number) : [],
