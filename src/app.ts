@@ -11,6 +11,7 @@ import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
 import { createServices, type Services } from './services.js';
 import { loadKeyMaterial } from './oidc/keys.js';
+import { withHashedIds } from './oidc/hashed-ids.js';
 import { createProvider } from './oidc/provider.js';
 import { RETIRED_KEY_GRACE_SECONDS } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
@@ -22,6 +23,7 @@ import { linkRoutes } from './set-password/routes.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 import { answerUnavailable } from './web/unavailable.js';
+import { exposedDataPaths } from './files/data-dir.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -46,9 +48,12 @@ export interface IdpOptions {
 
 export async function createIdp(settings: Settings, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? createLogger(settings.logLevel);
-  const { signingKeys, cookieSecrets } = await loadKeyMaterial(settings, RETIRED_KEY_GRACE_SECONDS, logger);
-  const storage = await openStorage(settings);
+  const { signingKeys, cookieSecrets, tokenIdKey } = await loadKeyMaterial(settings, RETIRED_KEY_GRACE_SECONDS, logger);
+  const storage = withHashedIds(await openStorage(settings), tokenIdKey);
   const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
+  for (const exposed of exposedDataPaths(settings.dataDir)) {
+    logger.warn(exposed, 'readable by other users of this machine, and it holds sessions, tokens or keys: chmod 700 directories, chmod 600 files');
+  }
   const secure = settings.issuer.startsWith('https://');
 
   const provider = createProvider({

@@ -7,6 +7,11 @@ import { toClientMetadata } from './client-metadata.js';
  * oidc-provider's persistence, on our storage port. Clients are not stored by the
  * provider: they are read from our client records, so a client created by the CLI
  * or the admin API is usable at once.
+ *
+ * A record's id is the token, code or session cookie value itself; the repository stores it
+ * only as a keyed hash (see hashed-ids.ts), and the payload must not repeat it: `jti` is left
+ * out and put back by find (the caller knows it). Records found by uid or user code come back
+ * without it; oidc-provider only reads those (Session.findByUid).
  */
 export function createAdapterClass(payloads: OidcPayloadRepository, clients: ClientRepository) {
   return class StorageAdapter implements Adapter {
@@ -14,7 +19,7 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined;
-      await unavailableAs503(payloads.upsert(this.model, id, payload as OidcPayload, expiresAt));
+      await unavailableAs503(payloads.upsert(this.model, id, withoutTokenValues(payload), expiresAt));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -22,7 +27,8 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
         const client = await unavailableAs503(clients.findById(id));
         return client ? (toClientMetadata(client) as AdapterPayload) : undefined;
       }
-      return (await unavailableAs503(payloads.find(this.model, id))) as AdapterPayload | undefined;
+      const found = await unavailableAs503(payloads.find(this.model, id));
+      return found ? ({ ...found, jti: id } as AdapterPayload) : undefined;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -48,6 +54,17 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
       await unavailableAs503(payloads.revokeByGrantId(grantId));
     }
   };
+}
+
+/** The payload without the record's own id, nor (in an interaction) the session cookie's value. */
+function withoutTokenValues(payload: AdapterPayload): OidcPayload {
+  const { jti: _id, ...rest } = payload as OidcPayload & { jti?: string };
+  const session = rest.session as { cookie?: string } | undefined;
+  if (session?.cookie !== undefined) {
+    const { cookie: _cookie, ...kept } = session;
+    rest.session = kept;
+  }
+  return rest;
 }
 
 /**

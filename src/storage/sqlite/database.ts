@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -67,8 +67,15 @@ export class Database {
 
   constructor(readonly db: DatabaseSync) {}
 
+  /**
+   * The file holds live tokens: it is created 0600 in a 0700 directory before SQLite opens it,
+   * and SQLite gives its -wal and -shm files the database file's mode whenever it creates them.
+   */
   static open(file: string): Database {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(file, 'a', 0o600));
+    }
     const db = new DatabaseSync(file);
     db.exec(`PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`);
     const database = new Database(db);
