@@ -23,9 +23,15 @@ import { linkRoutes } from './set-password/routes.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 import { answerUnavailable } from './web/unavailable.js';
+import { drain } from './web/drain.js';
 import { exposedDataPaths } from './files/data-dir.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+/** A client must send its whole request within this, its headers within the shorter one. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 15_000;
+/** How often Node looks for requests past those timeouts. */
+const TIMEOUT_CHECK_INTERVAL_MS = 5_000;
 
 export interface Idp {
   readonly settings: Settings;
@@ -36,7 +42,7 @@ export interface Idp {
   readonly app: Koa;
   /** Listens on settings.port (0: any free port); resolves with the bound URL. */
   listen(): Promise<string>;
-  /** Stops accepting requests, lets running ones finish, closes the store. */
+  /** Stops accepting requests, lets running ones finish (for up to SHUTDOWN_TIMEOUT_SECONDS), closes the store. */
   close(): Promise<void>;
 }
 
@@ -130,13 +136,15 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     settings, logger, storage, services, provider, app,
     async listen() {
       const handler = app.callback();
+      const timeouts = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
       server = settings.tlsCertFile && settings.tlsKeyFile
         ? https.createServer({
             cert: readFileSync(settings.tlsCertFile),
             key: readFileSync(settings.tlsKeyFile),
             minVersion: 'TLSv1.2',
+            ...timeouts,
           }, handler)
-        : http.createServer(handler);
+        : http.createServer(timeouts, handler);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(settings.port, resolve);
@@ -149,9 +157,8 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     async close() {
       clearInterval(purge);
       if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeIdleConnections();
-        await closing;
+        const { forced } = await drain(server, settings.shutdownTimeoutSeconds * 1000);
+        if (forced) logger.warn({ seconds: settings.shutdownTimeoutSeconds }, 'requests still running at the shutdown deadline: their connections were closed');
       }
       await storage.close();
     },

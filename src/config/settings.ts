@@ -47,6 +47,8 @@ export interface Settings {
   trustProxy: boolean;
   /** How many proxies stand in front: the client address is read that many entries from the right of X-Forwarded-For. */
   proxyHops: number;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
+  shutdownTimeoutSeconds: number;
 }
 
 const envSchema = z.object({
@@ -74,6 +76,7 @@ const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1048576).default(16384),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
 });
 
 export class SettingsError extends Error {}
@@ -115,5 +118,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY === 'true',
     proxyHops: e.PROXY_HOPS,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }
