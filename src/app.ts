@@ -9,9 +9,11 @@ import type { Settings } from './config/settings.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
+import { purgeExpired } from './storage/purge.js';
 import { createServices, type Services } from './services.js';
 import { loadKeyMaterial } from './oidc/keys.js';
 import { withHashedIds } from './oidc/hashed-ids.js';
+import { authorizationRequestLimits } from './oidc/authorization-limits.js';
 import { createProvider } from './oidc/provider.js';
 import { RETIRED_KEY_GRACE_SECONDS } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
@@ -25,6 +27,7 @@ import { STYLESHEET } from './web/stylesheet.js';
 import { answerUnavailable } from './web/unavailable.js';
 import { drain } from './web/drain.js';
 import { exposedDataPaths } from './files/data-dir.js';
+import { Throttle } from './throttle/throttle.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** A client must send its whole request within this, its headers within the shorter one. */
@@ -44,6 +47,8 @@ export interface Idp {
   listen(): Promise<string>;
   /** Stops accepting requests, lets running ones finish (for up to SHUTDOWN_TIMEOUT_SECONDS), closes the store. */
   close(): Promise<void>;
+  /** What the periodic purge does, now or as if at `now` (epoch ms). */
+  purgeExpired(now?: number): ReturnType<typeof purgeExpired>;
 }
 
 export interface IdpOptions {
@@ -122,18 +127,21 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     allowAnyFormAction(ctx);
     await next();
   });
+  app.use(authorizationRequestLimits({
+    throttle: new Throttle(storage.rateLimits, { limit: settings.interactionRateLimit, windowSeconds: settings.interactionRateWindowSeconds }),
+    maxBytes: settings.maxAuthorizationRequestBytes,
+  }));
   app.use(mount(provider as unknown as Koa));
 
   const purge = setInterval(() => {
-    const now = Date.now();
-    Promise.all([storage.oidc.purgeExpired(now), storage.rateLimits.purgeExpired(now), storage.tokens.purgeExpired(new Date(now).toISOString())])
-      .catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
+    purgeExpired(storage).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
   let server: http.Server | undefined;
   return {
     settings, logger, storage, services, provider, app,
+    purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
       const handler = app.callback();
       const timeouts = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };

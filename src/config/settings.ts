@@ -33,6 +33,11 @@ export interface Settings {
   /** Registration and reset links per account, and reset requests per IP address, per hour. */
   linkRateLimitPerAccount: number;
   linkRateLimitPerAddress: number;
+  /** Sign-ins (authorization requests) one client address may start per window before 429: each stores an interaction. */
+  interactionRateLimit: number;
+  interactionRateWindowSeconds: number;
+  /** Largest authorization request (query string or form body) in bytes; its parameters are stored with the interaction. */
+  maxAuthorizationRequestBytes: number;
   /** Serve HTTPS directly (TLS 1.2 minimum) when both are set. */
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -68,6 +73,9 @@ const envSchema = z.object({
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LINK_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
   LINK_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100000).default(20),
+  INTERACTION_RATE_LIMIT: z.coerce.number().int().min(1).max(1000000).default(300),
+  INTERACTION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  MAX_AUTHORIZATION_REQUEST_BYTES: z.coerce.number().int().min(1024).max(65536).default(8192),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   ENCRYPTION_KEYS: z.string().optional(),
@@ -110,6 +118,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
     linkRateLimitPerAccount: e.LINK_RATE_LIMIT_PER_ACCOUNT,
     linkRateLimitPerAddress: e.LINK_RATE_LIMIT_PER_ADDRESS,
+    interactionRateLimit: e.INTERACTION_RATE_LIMIT,
+    interactionRateWindowSeconds: e.INTERACTION_RATE_WINDOW_SECONDS,
+    maxAuthorizationRequestBytes: e.MAX_AUTHORIZATION_REQUEST_BYTES,
     tlsCertFile: e.TLS_CERT_FILE,
     tlsKeyFile: e.TLS_KEY_FILE,
     encryptionKeys: e.ENCRYPTION_KEYS,
