@@ -106,8 +106,9 @@ async function startIdp(env = {}) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
   const settings = loadSettings({
     PORT: String(await freePort()), DATA_DIR: path.join(root, 'data'), KEYS_DIR: path.join(root, 'keys'), LOG_LEVEL: 'silent',
-    // All load comes from one address here; the per-address throttle would measure itself.
+    // All load comes from one address here; the per-address throttles would measure themselves.
     LOGIN_RATE_LIMIT: '100000',
+    INTERACTION_RATE_LIMIT: '1000000',
     ...env,
   });
   const idp = await createIdp(settings);

@@ -8,7 +8,7 @@ export type EncryptionKey = { id: string; key: Buffer };
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const KEY_BYTES = 32;
-const DEVELOPMENT_KEY_FILE = 'encryption-key.json';
+export const DEVELOPMENT_KEY_FILE = 'encryption-key.json';
 
 /**
  * Parses ENCRYPTION_KEYS, `id:base64key[,id:base64key...]`, newest first.

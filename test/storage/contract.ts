@@ -62,6 +62,11 @@ export function storageContract(open: () => Promise<Storage>): void {
     await expect(storage.ping()).resolves.toBeUndefined();
   });
 
+  test('heartbeat writes, again and again', async () => {
+    await expect(storage.heartbeat()).resolves.toBeUndefined();
+    await expect(storage.heartbeat()).resolves.toBeUndefined();
+  });
+
   describe('tenants', () => {
     test('insert, find by id, slug and domain', async () => {
       const tenant = aTenant({ domains: ['acme.example', 'acme.test'] });
