@@ -6,6 +6,7 @@ import type { OidcPayloadRepository } from '../oidc/repository.js';
 import type { OneTimeTokenRepository } from '../links/repository.js';
 import type { ConnectionRepository } from '../federation/repository.js';
 import type { RateLimitRepository } from '../throttle/repository.js';
+import type { KeyDocumentRepository } from '../keys/repository.js';
 
 /**
  * One store: every repository a capability declares, implemented by one adapter (SQLite or
@@ -22,6 +23,8 @@ export interface Storage {
   readonly rateLimits: RateLimitRepository;
   readonly tokens: OneTimeTokenRepository;
   readonly connections: ConnectionRepository;
+  /** Signing keys and secrets, sealed (src/keys). */
+  readonly keys: KeyDocumentRepository;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   /** Writes one tiny record (readiness: proves that writes work, not only reads); rejects otherwise. */

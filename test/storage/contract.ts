@@ -286,6 +286,31 @@ export function storageContract(open: () => Promise<Storage>): void {
     });
   });
 
+  describe('key documents', () => {
+    test('of parallel creates exactly one wins and every reader sees its value', async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => storage.keys.create('signing-keys', `sealed-${i}`)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = `sealed-${results.indexOf(true)}`;
+      expect(await storage.keys.read('signing-keys')).toEqual({ sealed: winner, version: 1 });
+      expect(await storage.keys.create('signing-keys', 'again')).toBe(false);
+      expect(await storage.keys.read('signing-keys')).toEqual({ sealed: winner, version: 1 });
+      expect(await storage.keys.read('cookie-secrets')).toBeUndefined();
+    });
+
+    test('replace succeeds once per version: a writer holding a stale version changes nothing', async () => {
+      await storage.keys.create('k', 'one');
+      const outcomes = await Promise.all([storage.keys.replace('k', 1, 'two'), storage.keys.replace('k', 1, 'three')]);
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      const after = (await storage.keys.read('k'))!;
+      expect(after.version).toBe(2);
+      expect(['two', 'three']).toContain(after.sealed);
+      expect(await storage.keys.replace('k', 1, 'stale')).toBe(false);
+      expect(await storage.keys.read('k')).toEqual(after);
+      expect(await storage.keys.replace('missing', 1, 'x')).toBe(false);
+      expect(await storage.keys.read('missing')).toBeUndefined();
+    });
+  });
+
   describe('audit events', () => {
     test('list newest first, filtered by tenant and action, paged by id', async () => {
       const tenantId = newId();

@@ -6,6 +6,7 @@ import { MongoAudit, MongoClients, MongoConnections, MongoTenants } from './repo
 import { MongoAccounts } from './accounts.js';
 import { MongoRateLimits } from './rate-limits.js';
 import { MongoTokens } from './tokens.js';
+import { MongoKeyDocuments } from './key-documents.js';
 
 /** The database named by the URL's path (mongodb://host/name?options), if any. */
 export function databaseNameIn(url: string): string | undefined {
@@ -30,6 +31,7 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       rateLimits: new MongoRateLimits(db),
       tokens: new MongoTokens(db),
       connections: new MongoConnections(db),
+      keys: new MongoKeyDocuments(db),
       async ping() {
         await db.command({ ping: 1 });
       },

@@ -4,6 +4,7 @@ import { SqliteAccounts, SqliteAudit, SqliteClients, SqliteConnections, SqliteTe
 import { SqliteOidcPayloads } from './oidc-payloads.js';
 import { SqliteRateLimits } from './rate-limits.js';
 import { SqliteTokens } from './tokens.js';
+import { SqliteKeyDocuments } from './key-documents.js';
 
 export function openSqliteStorage(file: string): Storage {
   const db = Database.open(file);
@@ -17,6 +18,7 @@ export function openSqliteStorage(file: string): Storage {
     rateLimits: db.guarded(new SqliteRateLimits(db)),
     tokens: db.guarded(new SqliteTokens(db)),
     connections: db.guarded(new SqliteConnections(db)),
+    keys: db.guarded(new SqliteKeyDocuments(db)),
     async ping() {
       await db.whenFree(() => db.get('SELECT 1'));
     },
