@@ -10,12 +10,16 @@ import { createLogger, type Logger } from './log/logger.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
 import { purgeExpired } from './storage/purge.js';
-import { createServices, startupChecks, type Services } from './services.js';
-import { loadKeyMaterial } from './oidc/keys.js';
+import { createServices, openCipher, startupChecks, type Services } from './services.js';
+import { loadKeyMaterial, readSigningKeys, type KeyMaterial } from './oidc/keys.js';
+import { StoreKeys } from './keys/store-keys.js';
+import { KeyWatcher } from './keys/live-keys.js';
+import { publishedKeys } from './keys/key-set.js';
+import type { StoredKey } from './oidc/key-files.js';
 import { withHashedIds } from './oidc/hashed-ids.js';
 import { authorizationRequestLimits } from './oidc/authorization-limits.js';
 import { createProvider } from './oidc/provider.js';
-import { RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
+import { PUBLIC_DOCUMENT_MAX_AGE_SECONDS, RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
 import { ROUTES } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
@@ -33,8 +37,6 @@ import { exposedDataPaths } from './files/data-dir.js';
 import { Throttle } from './throttle/throttle.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
-/** How long caches may keep discovery and the JWKS: a new signing key is seen within this. */
-const PUBLIC_DOCUMENT_MAX_AGE_SECONDS = 300;
 /** A client must send its whole request within this, its headers within the shorter one. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 15_000;
@@ -48,6 +50,8 @@ export interface Idp {
   readonly services: Services;
   readonly provider: Provider;
   readonly app: Koa;
+  /** Polls the key set; `tick()` checks at once (tests). */
+  readonly keyWatcher: KeyWatcher;
   /** Listens on settings.port (0: any free port); resolves with the bound URL. */
   listen(): Promise<string>;
   /** Stops accepting requests, lets running ones finish (for up to SHUTDOWN_TIMEOUT_SECONDS), closes the store. */
@@ -62,17 +66,48 @@ export interface IdpOptions {
   upstreamFetch?: typeof fetch;
 }
 
+/**
+ * Signing keys and secrets: from the store (KEY_STORE=database, the default with MongoDB; the
+ * first start imports KEYS_DIR files or generates them) or from KEYS_DIR files (one node).
+ * Either way the signing keys are read again every KEYS_POLL_INTERVAL_MS (KeyWatcher).
+ */
+async function keyMaterial(settings: Settings, store: Storage, logger: Logger): Promise<{ material: KeyMaterial; loadSigning: () => Promise<StoredKey[]> }> {
+  if (settings.keyStore === 'files') {
+    const material = await loadKeyMaterial(settings, RETIRED_KEY_GRACE_SECONDS, logger);
+    return { material, loadSigning: async () => readSigningKeys(settings.keysDir) };
+  }
+  const keys = new StoreKeys(store.keys, openCipher(settings, logger));
+  const { generated, imported } = await keys.ensure(settings.keysDir);
+  if (generated.length > 0) logger.warn({ generated }, 'generated new keys in the store (first start)');
+  if (imported.length > 0) logger.warn({ imported, keysDir: settings.keysDir }, 'imported KEYS_DIR files into the store; from now on the store is used and the files may be moved away');
+  const stored = await keys.signingKeys();
+  return {
+    material: {
+      signingKeys: publishedKeys(stored, new Date(), RETIRED_KEY_GRACE_SECONDS),
+      cookieSecrets: await keys.cookieSecrets(),
+      tokenIdKey: await keys.tokenIdKey(),
+    },
+    loadSigning: () => keys.signingKeys(),
+  };
+}
+
 export async function createIdp(settings: Settings, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? createLogger(settings.logLevel);
-  const { signingKeys, cookieSecrets, tokenIdKey } = await loadKeyMaterial(settings, RETIRED_KEY_GRACE_SECONDS, logger);
-  const storage = withHashedIds(await openStorage(settings), tokenIdKey);
-  const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
+  const opened = await openStorage(settings);
+  let material: KeyMaterial;
+  let loadSigning: () => Promise<StoredKey[]>;
+  let storage: Storage;
+  let services: Services;
   try {
+    ({ material, loadSigning } = await keyMaterial(settings, opened, logger));
+    storage = withHashedIds(opened, material.tokenIdKey);
+    services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
     await startupChecks(services);
   } catch (error) {
-    await storage.close();
+    await opened.close();
     throw error;
   }
+  const { signingKeys, cookieSecrets } = material;
   for (const exposed of exposedDataPaths(settings.dataDir)) {
     logger.warn(exposed, 'readable by other users of this machine, and it holds sessions, tokens or keys: chmod 700 directories, chmod 600 files');
   }
@@ -149,6 +184,11 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS));
   app.use(mount(provider as unknown as Koa));
 
+  const keyWatcher = new KeyWatcher({
+    provider, load: loadSigning, graceSeconds: RETIRED_KEY_GRACE_SECONDS, intervalMs: settings.keysPollIntervalMs, logger, initial: signingKeys,
+  });
+  keyWatcher.start();
+
   const purge = setInterval(() => {
     purgeExpired(storage).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
@@ -156,7 +196,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
 
   let server: http.Server | undefined;
   return {
-    settings, logger, storage, services, provider, app,
+    settings, logger, storage, services, provider, app, keyWatcher,
     purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
       const handler = app.callback();
@@ -180,6 +220,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     },
     async close() {
       clearInterval(purge);
+      keyWatcher.stop();
       if (server) {
         const { forced } = await drain(server, settings.shutdownTimeoutSeconds * 1000);
         if (forced) logger.warn({ seconds: settings.shutdownTimeoutSeconds }, 'requests still running at the shutdown deadline: their connections were closed');

@@ -13,6 +13,7 @@ import type { Mailer } from './mail/types.js';
 import { MailService } from './mail/service.js';
 import { Throttle } from './throttle/throttle.js';
 import { FieldCipher } from './crypto/field-cipher.js';
+import { SigningKeyService } from './keys/service.js';
 import { loadOrCreateDevelopmentKey, parseEncryptionKeys } from './crypto/keyring.js';
 import { assertSamplesOpen, type SealedSample } from './crypto/key-check.js';
 import { MfaService } from './mfa/service.js';
@@ -47,19 +48,22 @@ export interface Services {
   federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
   resetThrottle: Throttle;
+  /** Signing key rotation and listing (KEY_STORE). */
+  signingKeys: SigningKeyService;
 }
 
 type ServiceSettings = Pick<
   Settings,
   | 'issuer' | 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds' | 'encryptionKeys'
   | 'linkRateLimitPerAccount' | 'linkRateLimitPerAddress' | 'mailRetryDelaysMs' | 'databaseUrl'
+  | 'keyStore' | 'keysDir' | 'keyPublishDelaySeconds'
 >;
 
 /**
  * ENCRYPTION_KEYS when set; otherwise, on the embedded store only, a development key kept in
  * the data directory. Nodes sharing MongoDB must share keys, so there it is required.
  */
-function openCipher(settings: ServiceSettings, logger: Logger): FieldCipher {
+export function openCipher(settings: Pick<Settings, 'encryptionKeys' | 'databaseUrl' | 'dataDir'>, logger: Logger): FieldCipher {
   if (settings.encryptionKeys) return new FieldCipher(parseEncryptionKeys(settings.encryptionKeys));
   if (settings.databaseUrl) throw new SettingsError('ENCRYPTION_KEYS is required with DATABASE_URL: every node must seal and open with the same keys');
   const { keys, generated } = loadOrCreateDevelopmentKey(settings.dataDir);
@@ -102,6 +106,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     eligibility,
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
     connections,
+    signingKeys: new SigningKeyService(storage.keys, cipher, settings),
     upstream: new UpstreamClient((connection) => connections.clientSecretOf(connection), options.upstreamFetch),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts),

@@ -21,6 +21,18 @@ export const TOKEN_TTL = {
 /** A retired signing key stays published this long: longer than any token it signed lives. */
 export const RETIRED_KEY_GRACE_SECONDS = TOKEN_TTL.IdToken + 24 * 60 * 60;
 
+/** How long caches may keep discovery and the JWKS (their Cache-Control max-age). */
+export const PUBLIC_DOCUMENT_MAX_AGE_SECONDS = 300;
+
+/**
+ * A rotated-in signing key is published this long before it signs: the JWKS cache lifetime, so
+ * a relying party that cached the JWKS just before the rotation knows the key before it sees it.
+ */
+export const DEFAULT_KEY_PUBLISH_DELAY_SECONDS = PUBLIC_DOCUMENT_MAX_AGE_SECONDS;
+
+/** Each node reads the key set this often: a rotation is published everywhere within this (plus one read). */
+export const DEFAULT_KEYS_POLL_INTERVAL_MS = 3000;
+
 /** R6: registration and reset links work for a limited time only; a tenant may choose within LINK_LIFETIME_BOUNDS. */
 export const DEFAULT_LINK_LIFETIMES = { registrationHours: 72, resetMinutes: 60 } as const;
 export const LINK_LIFETIME_BOUNDS = {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { hostKey } from '../web/issuer-host.js';
+import { DEFAULT_KEY_PUBLISH_DELAY_SECONDS, DEFAULT_KEYS_POLL_INTERVAL_MS } from './defaults.js';
 
 /**
  * Every setting the service reads, with its default and why it exists.
@@ -27,6 +28,12 @@ export interface Settings {
    * to start (default), or only `warn` (for secret volumes whose modes cannot be set).
    */
   keysModeCheck: 'refuse' | 'warn';
+  /** Where signing keys and secrets live: the store (every node shares them) or KEYS_DIR files (one node). */
+  keyStore: 'database' | 'files';
+  /** A rotated-in key is published this long before it signs (keys in the store). */
+  keyPublishDelaySeconds: number;
+  /** How often each node looks for key changes. */
+  keysPollIntervalMs: number;
   /** Unset: e-mails are written as .eml files under dataDir/outbox. */
   smtpUrl: string | undefined;
   /** Sender of every e-mail; defaults to no-reply at the issuer's host. */
@@ -73,6 +80,9 @@ const envSchema = z.object({
     .optional(),
   KEYS_DIR: z.string().min(1).default('./keys'),
   KEYS_MODE_CHECK: z.enum(['refuse', 'warn']).default('refuse'),
+  KEY_STORE: z.enum(['database', 'files']).optional(),
+  KEY_PUBLISH_DELAY_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(DEFAULT_KEY_PUBLISH_DELAY_SECONDS),
+  KEYS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_KEYS_POLL_INTERVAL_MS),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).optional(),
   MAIL_RETRY_DELAYS_MS: z.string().regex(/^(\d{1,6}(,\d{1,6}){0,9})?$/, 'comma-separated milliseconds, e.g. 1000,5000').default('1000,5000'),
@@ -120,6 +130,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databaseUrl: e.DATABASE_URL,
     keysDir: path.resolve(e.KEYS_DIR),
     keysModeCheck: e.KEYS_MODE_CHECK,
+    keyStore: e.KEY_STORE ?? (e.DATABASE_URL ? 'database' : 'files'),
+    keyPublishDelaySeconds: e.KEY_PUBLISH_DELAY_SECONDS,
+    keysPollIntervalMs: e.KEYS_POLL_INTERVAL_MS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
     mailRetryDelaysMs: e.MAIL_RETRY_DELAYS_MS ? e.MAIL_RETRY_DELAYS_MS.split(',').map(Number) : [],

@@ -15,11 +15,13 @@ export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 export interface StoredKey {
   jwk: JsonWebKey & { kid: string; alg: SigningAlgorithm };
   createdAt: string;
+  /** When it starts signing (a rotated-in key is published first); absent: at createdAt. */
+  activatesAt?: string;
   retiredAt: string | null;
 }
 
-/** R8: 2048-bit keys or stronger. */
-const MIN_RSA_BITS = 2048;
+/** R8 asks for 2048 bits or stronger; issue 12 for RS256 keys of 3072 bits or more. */
+export const MIN_RSA_BITS = 3072;
 const MIN_SECRET_LENGTH = 32;
 
 export function readJsonKeyFile(file: string): unknown {
@@ -60,6 +62,8 @@ function checkSigningKey(file: string, key: unknown, index: number): void {
   if (!kid) refuse('has no kid');
   if (!SIGNING_ALGORITHMS.includes(jwk!.alg as SigningAlgorithm)) refuse(`has alg ${String(jwk!.alg)}, not one of ${SIGNING_ALGORITHMS.join(', ')}`);
   if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) refuse('has no valid createdAt');
+  const { activatesAt } = key as Partial<StoredKey>;
+  if (activatesAt !== undefined && (typeof activatesAt !== 'string' || Number.isNaN(Date.parse(activatesAt)))) refuse('has an invalid activatesAt');
   if (retiredAt !== null && (typeof retiredAt !== 'string' || Number.isNaN(Date.parse(retiredAt)))) refuse('has an invalid retiredAt');
   const why = unusableBecause(jwk!);
   if (why) refuse(why);

@@ -18,13 +18,13 @@ export { SIGNING_ALGORITHMS, type SigningAlgorithm, type StoredKey } from './key
  * signed has expired.
  */
 
-const SIGNING_FILE = 'signing-keys.json';
-const COOKIE_FILE = 'cookie-secrets.json';
-const TOKEN_ID_FILE = 'token-id-key.json';
+export const SIGNING_FILE = 'signing-keys.json';
+export const COOKIE_FILE = 'cookie-secrets.json';
+export const TOKEN_ID_FILE = 'token-id-key.json';
 /** RSA modulus size: R8 asks for 2048 bits or stronger. */
 const RSA_BITS = 3072;
 
-async function generateKey(alg: SigningAlgorithm): Promise<StoredKey['jwk']> {
+export async function generateKey(alg: SigningAlgorithm): Promise<StoredKey['jwk']> {
   const { privateKey } =
     alg === 'RS256'
       ? generateKeyPairSync('rsa', { modulusLength: RSA_BITS })
@@ -72,12 +72,12 @@ function createOnce(file: string, content: unknown): boolean {
   }
 }
 
-function readSigningKeys(keysDir: string): StoredKey[] {
+export function readSigningKeys(keysDir: string): StoredKey[] {
   const file = path.join(keysDir, SIGNING_FILE);
   return existsSync(file) ? checkSigningKeys(file, readJsonKeyFile(file)) : [];
 }
 
-async function freshKeys(now: Date): Promise<StoredKey[]> {
+export async function freshKeys(now: Date): Promise<StoredKey[]> {
   const keys: StoredKey[] = [];
   for (const alg of SIGNING_ALGORITHMS) keys.push({ jwk: await generateKey(alg), createdAt: now.toISOString(), retiredAt: null });
   return keys;

@@ -3,6 +3,7 @@ import { accountOperations } from './accounts.js';
 import { clientOperations } from './clients.js';
 import { connectionOperations } from './connections.js';
 import { tenantOperations } from './tenants.js';
+import { keyOperations } from './keys.js';
 
 export type { Caller } from './caller.js';
 
@@ -16,6 +17,7 @@ export function adminOperations(services: Services) {
     accounts: accountOperations(services),
     clients: clientOperations(services),
     connections: connectionOperations(services),
+    keys: keyOperations(services),
   };
 }
 

@@ -6,6 +6,7 @@ import { registerAuditRoutes } from './audit-events.js';
 import { registerClientRoutes } from './clients.js';
 import { registerConnectionRoutes } from './connections.js';
 import { registerTenantRoutes } from './tenants.js';
+import { registerKeyRoutes } from './keys.js';
 
 /** Every admin API resource, in the order the OpenAPI document lists them. */
 export function registerResources(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
@@ -14,4 +15,5 @@ export function registerResources(routes: AdminRoutes, services: Services, opera
   registerConnectionRoutes(routes, services, operations);
   registerClientRoutes(routes, services, operations);
   registerAuditRoutes(routes, services);
+  registerKeyRoutes(routes, operations);
 }

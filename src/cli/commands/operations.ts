@@ -1,5 +1,3 @@
-import { rotateSigningKeys } from '../../oidc/keys.js';
-import { RETIRED_KEY_GRACE_SECONDS } from '../../config/defaults.js';
 import { UsageError } from '../io.js';
 import { str, type Command } from './common.js';
 
@@ -8,13 +6,14 @@ const PAGE = 500;
 /** `idp keys …`, `idp encryption …` and `idp audit …`. */
 export const OPERATION_COMMANDS: Record<string, Command> = {
   'keys rotate': {
-    usage: 'idp keys rotate   (new keys sign after the next server start; old public keys stay published)',
+    usage: 'idp keys rotate   (new keys are published at once and sign after KEY_PUBLISH_DELAY_SECONDS; running servers pick them up, old keys stay published)',
     options: {},
-    async run(ctx) {
-      const result = await rotateSigningKeys(ctx.settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
-      await ctx.services.audit.record({ actor: ctx.caller.actor, action: 'admin.keys.rotate', details: result });
-      return result;
-    },
+    run: (ctx) => ctx.operations.keys.rotate(ctx.caller),
+  },
+  'keys list': {
+    usage: 'idp keys list   (each signing key: next, current or retiring, with its dates)',
+    options: {},
+    run: (ctx) => ctx.operations.keys.list(),
   },
   'encryption reseal': {
     usage: 'idp encryption reseal   (after putting a new key first in ENCRYPTION_KEYS: seal every secret with it)',
