@@ -1,0 +1,53 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A tiny HTTP proxy in front of several nodes, as a load balancer would be: it keeps the Host
+ * header (the issuer's), and sends each request to `target` (switchable by the test) or, with
+ * `roundRobin`, to the next node in turn. Requests to a node that refuses the connection are
+ * tried on the next node, as a balancer's health handling would.
+ */
+export class SwitchProxy {
+  target = 0;
+  roundRobin = false;
+  private turn = 0;
+  private server: http.Server | undefined;
+
+  constructor(readonly ports: number[]) {}
+
+  async listen(port: number): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.forward(req, res, Buffer.concat(chunks), 0));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, resolve));
+    return `http://localhost:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private pick(): number {
+    if (!this.roundRobin) return this.ports[this.target]!;
+    this.turn = (this.turn + 1) % this.ports.length;
+    return this.ports[this.turn]!;
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tries: number): void {
+    const upstream = http.request({ host: '127.0.0.1', port: this.pick(), method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED' && tries < this.ports.length * 20) {
+        setTimeout(() => this.forward(req, res, body, tries + 1), 25);
+        return;
+      }
+      res.writeHead(502).end(`proxy: ${error.code}`);
+    });
+    upstream.end(body);
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
