@@ -15,6 +15,8 @@ import { loadKeyMaterial, readSigningKeys, type KeyMaterial } from './oidc/keys.
 import { StoreKeys } from './keys/store-keys.js';
 import { KeyWatcher } from './keys/live-keys.js';
 import { publishedKeys } from './keys/key-set.js';
+import { Metrics } from './metrics/metrics.js';
+import { listenMetrics, metricsRoute, requestTiming, withAuditMetrics } from './metrics/routes.js';
 import type { StoredKey } from './oidc/key-files.js';
 import { withHashedIds } from './oidc/hashed-ids.js';
 import { authorizationRequestLimits } from './oidc/authorization-limits.js';
@@ -52,6 +54,9 @@ export interface Idp {
   readonly app: Koa;
   /** Polls the key set; `tick()` checks at once (tests). */
   readonly keyWatcher: KeyWatcher;
+  readonly metrics: Metrics;
+  /** The METRICS_PORT listener's URL, once listening (undefined without METRICS_PORT). */
+  readonly metricsUrl: string | undefined;
   /** Listens on settings.port (0: any free port); resolves with the bound URL. */
   listen(): Promise<string>;
   /** Stops accepting requests, lets running ones finish (for up to SHUTDOWN_TIMEOUT_SECONDS), closes the store. */
@@ -93,7 +98,8 @@ async function keyMaterial(settings: Settings, store: Storage, logger: Logger): 
 
 export async function createIdp(settings: Settings, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? createLogger(settings.logLevel);
-  const opened = await openStorage(settings);
+  const metrics = new Metrics();
+  const opened = withAuditMetrics(await openStorage(settings), metrics);
   let material: KeyMaterial;
   let loadSigning: () => Promise<StoredKey[]>;
   let storage: Storage;
@@ -132,12 +138,14 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
   const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
   app.on('error', (error: Error) => logger.error({ err: error }, 'request failed'));
+  app.use(requestTiming(metrics));
   app.use(async (ctx, next) => {
     const started = performance.now();
     await next();
     logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use(answerUnavailable);
+  app.use(metricsRoute(metrics, settings.metricsToken));
   app.use(securityHeaders({ https: secure }));
   // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
   const health = healthRoutes(storage);
@@ -184,6 +192,8 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS));
   app.use(mount(provider as unknown as Koa));
 
+  provider.on('grant.success', (ctx: { oidc?: { params?: { grant_type?: unknown } } }) => metrics.tokenIssued(ctx.oidc?.params?.grant_type));
+
   const keyWatcher = new KeyWatcher({
     provider, load: loadSigning, graceSeconds: RETIRED_KEY_GRACE_SECONDS, intervalMs: settings.keysPollIntervalMs, logger, initial: signingKeys,
   });
@@ -195,8 +205,13 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   purge.unref();
 
   let server: http.Server | undefined;
+  let metricsServer: http.Server | undefined;
+  let metricsUrl: string | undefined;
   return {
-    settings, logger, storage, services, provider, app, keyWatcher,
+    settings, logger, storage, services, provider, app, keyWatcher, metrics,
+    get metricsUrl() {
+      return metricsUrl;
+    },
     purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
       const handler = app.callback();
@@ -213,6 +228,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
         server!.once('error', reject);
         server!.listen(settings.port, resolve);
       });
+      if (settings.metricsPort !== undefined) {
+        const listening = await listenMetrics(metrics, settings.metricsPort);
+        metricsServer = listening.server;
+        metricsUrl = listening.url;
+        logger.info({ url: listening.url }, 'metrics listening');
+      }
       const { port } = server.address() as AddressInfo;
       const url = `${settings.tlsCertFile ? 'https' : 'http'}://localhost:${port}`;
       logger.info({ url, issuer: settings.issuer, storage: storage.kind }, 'identity provider listening');
@@ -221,6 +242,8 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     async close() {
       clearInterval(purge);
       keyWatcher.stop();
+      metricsServer?.closeAllConnections();
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       if (server) {
         const { forced } = await drain(server, settings.shutdownTimeoutSeconds * 1000);
         if (forced) logger.warn({ seconds: settings.shutdownTimeoutSeconds }, 'requests still running at the shutdown deadline: their connections were closed');

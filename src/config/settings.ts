@@ -34,6 +34,10 @@ export interface Settings {
   keyPublishDelaySeconds: number;
   /** How often each node looks for key changes. */
   keysPollIntervalMs: number;
+  /** Bearer token that opens /metrics on the main port; unset: not served there. */
+  metricsToken: string | undefined;
+  /** A separate port serving only /metrics (no token); unset: none. */
+  metricsPort: number | undefined;
   /** Unset: e-mails are written as .eml files under dataDir/outbox. */
   smtpUrl: string | undefined;
   /** Sender of every e-mail; defaults to no-reply at the issuer's host. */
@@ -82,6 +86,8 @@ const envSchema = z.object({
   KEYS_MODE_CHECK: z.enum(['refuse', 'warn']).default('refuse'),
   KEY_STORE: z.enum(['database', 'files']).optional(),
   KEY_PUBLISH_DELAY_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(DEFAULT_KEY_PUBLISH_DELAY_SECONDS),
+  METRICS_TOKEN: z.string().min(32, 'METRICS_TOKEN must be at least 32 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KEYS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_KEYS_POLL_INTERVAL_MS),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).optional(),
@@ -133,6 +139,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     keyStore: e.KEY_STORE ?? (e.DATABASE_URL ? 'database' : 'files'),
     keyPublishDelaySeconds: e.KEY_PUBLISH_DELAY_SECONDS,
     keysPollIntervalMs: e.KEYS_POLL_INTERVAL_MS,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
     mailRetryDelaysMs: e.MAIL_RETRY_DELAYS_MS ? e.MAIL_RETRY_DELAYS_MS.split(',').map(Number) : [],
