@@ -16,6 +16,7 @@ import { StoreKeys } from './keys/store-keys.js';
 import { KeyWatcher } from './keys/live-keys.js';
 import { publishedKeys } from './keys/key-set.js';
 import { Metrics } from './metrics/metrics.js';
+import { requestIds } from './log/request-context.js';
 import { listenMetrics, metricsRoute, requestTiming, withAuditMetrics } from './metrics/routes.js';
 import type { StoredKey } from './oidc/key-files.js';
 import { withHashedIds } from './oidc/hashed-ids.js';
@@ -137,7 +138,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   // oidc-provider runs mounted inside this app and signs its cookies with this app's keys.
   // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
   const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
-  app.on('error', (error: Error) => logger.error({ err: error }, 'request failed'));
+  // Koa reports errors after the request's own context ended: the id is taken from the response.
+  app.on('error', (error: Error, ctx?: Koa.Context) => logger.error({ err: error, requestId: ctx?.response.get('X-Request-Id') || undefined }, 'request failed'));
+  app.use(requestIds({ trustProxy: settings.trustProxy }));
   app.use(requestTiming(metrics));
   app.use(async (ctx, next) => {
     const started = performance.now();

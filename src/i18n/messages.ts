@@ -78,6 +78,7 @@ const catalog = {
   },
   'error.server': { en: 'An error occurred on our side. Try again later.', sv: 'Ett fel uppstod hos oss. Försök igen senare.' },
   'error.detail': { en: 'Error code: {code}', sv: 'Felkod: {code}' },
+  'error.reference': { en: 'Reference for support: {id}', sv: 'Referens för support: {id}' },
   'error.too_many_attempts': {
     en: 'Too many sign-in attempts from your network. Wait a moment and try again.',
     sv: 'För många inloggningsförsök från ditt nätverk. Vänta en stund och försök igen.',

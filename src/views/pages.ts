@@ -1,6 +1,7 @@
 import { t, type Locale, type MessageId } from '../i18n/messages.js';
 import { csrfField, errorBox, page } from './layout.js';
 import { html, raw } from '../html.js';
+import { currentRequestId } from '../log/request-context.js';
 import type { PasswordViolation } from '../policy/types.js';
 
 /** Every broken password rule, in the person's language. */
@@ -210,8 +211,9 @@ export function upstreamRedirectPage(locale: Locale, url: string, name: string):
 <p><a class="button" href="${url}">${t(locale, 'federation.continue')}</a></p>`, html`<meta http-equiv="refresh" content="0;url=${url}">`);
 }
 
-export function errorPage(locale: Locale, message: MessageId, code?: string): string {
+export function errorPage(locale: Locale, message: MessageId, code?: string, requestId = currentRequestId()): string {
   return page(locale, t(locale, 'error.title'), html`
 <p class="error" role="alert">${t(locale, message)}</p>
-${code ? html`<p class="detail">${t(locale, 'error.detail', { code })}</p>` : ''}`);
+${code ? html`<p class="detail">${t(locale, 'error.detail', { code })}</p>` : ''}
+${requestId ? html`<p class="detail">${t(locale, 'error.reference', { id: requestId })}</p>` : ''}`);
 }

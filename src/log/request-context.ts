@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context, Next } from 'koa';
+
+/**
+ * The id of the request being served, for every log line written while serving it (the
+ * logger's mixin reads it) and for error pages, so a person can quote it to support.
+ */
+const requests = new AsyncLocalStorage<{ id: string }>();
+
+export function currentRequestId(): string | undefined {
+  return requests.getStore()?.id;
+}
+
+/** An id a trusted proxy passes on is kept when it is plain; anything else gets a fresh one. */
+const FORWARDED_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export function requestIds(options: { trustProxy: boolean }) {
+  return async (ctx: Context, next: Next) => {
+    const forwarded = options.trustProxy ? ctx.get('x-request-id') : '';
+    const id = FORWARDED_ID.test(forwarded) ? forwarded : randomUUID();
+    ctx.set('X-Request-Id', id);
+    await requests.run({ id }, next);
+  };
+}
