@@ -17,6 +17,7 @@ import { ROUTES } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { adminApi } from './admin/index.js';
+import { adminOperations } from './operations/index.js';
 import { healthRoutes } from './health/routes.js';
 import { profileRoutes } from './profile/routes.js';
 import { linkRoutes } from './set-password/routes.js';
@@ -46,12 +47,14 @@ export interface IdpOptions {
   logger?: Logger;
   /** How upstream identity providers are reached; the default is the network. */
   upstreamFetch?: typeof fetch;
+  /** The time the tenant lifecycle sees (grace periods, purges); tests move it forward. */
+  clock?: () => Date;
 }
 
 export async function createIdp(settings: Settings, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? createLogger(settings.logLevel);
   const storage = await openStorage(settings);
-  const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
+  const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch, clock: options.clock });
   try {
     await startupChecks(services);
   } catch (error) {
@@ -110,7 +113,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     ctx.body = STYLESHEET;
   });
   for (const router of [
-    adminApi({ issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes }),
+    adminApi({
+      issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes, auditAnchorFile: settings.auditAnchorFile,
+    }),
     ...interactionRoutes({
       provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, issuer: settings.issuer, maxBodyBytes: settings.maxBodyBytes,
     }),
@@ -131,10 +136,21 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
 
   const purge = setInterval(() => {
     const now = Date.now();
-    Promise.all([storage.oidc.purgeExpired(now), storage.rateLimits.purgeExpired(now), storage.tokens.purgeExpired(new Date(now).toISOString())])
+    Promise.all([
+      storage.oidc.purgeExpired(now), storage.rateLimits.purgeExpired(now), storage.tokens.purgeExpired(new Date(now).toISOString()),
+      // Tenants whose grace period has passed; each is claimed in the database, so one node purges it.
+      services.tenantPurge.purgeDue(),
+    ])
       .catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
+
+  // The head of every chain, logged (and written to AUDIT_ANCHOR_FILE) so a cut-off tail shows.
+  const auditAnchors = adminOperations(services, { auditAnchorFile: settings.auditAnchorFile }).audit;
+  const anchoring = setInterval(() => {
+    auditAnchors.anchor().catch((error: unknown) => logger.error({ err: error }, 'audit anchor failed'));
+  }, settings.auditAnchorIntervalSeconds * 1000);
+  anchoring.unref();
 
   let server: http.Server | undefined;
   return {
@@ -159,6 +175,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     },
     async close() {
       clearInterval(purge);
+      clearInterval(anchoring);
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

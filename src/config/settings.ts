@@ -48,6 +48,10 @@ export interface Settings {
   trustProxy: boolean;
   /** How many proxies stand in front: the client address is read that many entries from the right of X-Forwarded-For. */
   proxyHops: number;
+  /** Where each periodic audit anchor (the head of every chain) is also written; unset: the log only. */
+  auditAnchorFile: string | undefined;
+  /** How often an audit anchor is taken. */
+  auditAnchorIntervalSeconds: number;
 }
 
 const envSchema = z.object({
@@ -75,6 +79,8 @@ const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1048576).default(16384),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  AUDIT_ANCHOR_FILE: z.string().optional(),
+  AUDIT_ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
 });
 
 export class SettingsError extends Error {}
@@ -117,6 +123,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY === 'true',
     proxyHops: e.PROXY_HOPS,
+    auditAnchorFile: e.AUDIT_ANCHOR_FILE ? path.resolve(e.AUDIT_ANCHOR_FILE) : undefined,
+    auditAnchorIntervalSeconds: e.AUDIT_ANCHOR_INTERVAL_SECONDS,
   };
 }
 
