@@ -1,6 +1,7 @@
 import type { Services } from '../services.js';
 import { accountOperations } from './accounts.js';
 import { auditOperations } from './audit.js';
+import { tenantExportOperations } from './tenant-export.js';
 import { clientOperations } from './clients.js';
 import { connectionOperations } from './connections.js';
 import { tenantOperations } from './tenants.js';
@@ -23,6 +24,7 @@ export function adminOperations(services: Services, options: OperationOptions = 
     clients: clientOperations(services),
     connections: connectionOperations(services),
     audit: auditOperations(services, options.auditAnchorFile),
+    tenantExport: tenantExportOperations(services),
   };
 }
 

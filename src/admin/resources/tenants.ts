@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { tenantCreateSchema, tenantUpdateSchema } from '../../tenants/schema.js';
 import { tenantPolicySchema } from '../../policy/schema.js';
@@ -42,6 +43,13 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     query: z.strictObject({ graceDays: z.coerce.number().int().min(TENANT_DELETION_GRACE_DAYS.min).max(TENANT_DELETION_GRACE_DAYS.max).optional() }),
     response: { status: 200, description: 'The tenant, scheduled for deletion, with `purgeAfter`', schema: tenantOut },
     handler: (input) => tenants.delete(callerOf(input), input.params.tenant!, { graceDays: (input.query as { graceDays?: number }).graceDays }),
+  });
+  routes.add({
+    method: 'get', path: '/tenants/:tenant/export', operationId: 'exportTenant',
+    summary: 'Everything the tenant owns as JSON Lines, streamed: export, tenant, accounts, connections, clients, audit events, end '
+      + '(no password hashes, TOTP seeds, recovery codes, link tokens or secrets; README, "Export a tenant")', tag: 'Tenants',
+    response: { status: 200, description: 'JSON Lines, one { type, data } object a line', schema: z.object({ type: z.string(), data: z.unknown() }), contentType: 'application/jsonl' },
+    handler: async (input) => Readable.from(await operations.tenantExport.start(callerOf(input), input.params.tenant!)),
   });
   routes.add({
     method: 'post', path: '/tenants/:tenant/restore', operationId: 'restoreTenant',

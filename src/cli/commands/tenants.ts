@@ -1,6 +1,6 @@
 import { applyPolicyFlags, POLICY_FLAGS } from '../policy-flags.js';
 import { UsageError } from '../io.js';
-import { str, list, type Command } from './common.js';
+import { str, list, streamLines, type Command } from './common.js';
 
 /** `idp tenant …`: tenants and their policy. */
 export const TENANT_COMMANDS: Record<string, Command> = {
@@ -41,6 +41,12 @@ export const TENANT_COMMANDS: Record<string, Command> = {
       const tenant = await ctx.operations.tenants.delete(ctx.caller, str(ctx.options, 'tenant'), { graceDays });
       return { scheduled: tenant.slug, purgeAfter: tenant.purgeAfter };
     },
+  },
+  'tenant export': {
+    usage: 'idp tenant export --tenant S > file.jsonl   (everything the tenant owns, as JSON Lines; no secrets)',
+    options: { tenant: 'string' },
+    required: ['tenant'],
+    run: async (ctx) => streamLines(ctx.io, await ctx.operations.tenantExport.start(ctx.caller, str(ctx.options, 'tenant'))),
   },
   'tenant restore': {
     usage: 'idp tenant restore --tenant S   (cancels a scheduled deletion within its grace period)',
