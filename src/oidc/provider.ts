@@ -151,6 +151,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       properties: [...EXTRA_CLIENT_METADATA],
     },
     allowOmittingSingleRegisteredRedirectUri: false,
+    // OAuth 2.1: every code flow uses PKCE (S256 only, oidc-provider's default), unless an
+    // administrator turned it off for one legacy confidential client.
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata().idp_require_pkce !== false },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
