@@ -1,5 +1,5 @@
 import type { Locale } from '../i18n/messages.js';
-import { html } from '../views/html.js';
+import { html } from '../html.js';
 import type { MailMessage } from './types.js';
 
 interface Letter {

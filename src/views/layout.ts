@@ -1,5 +1,5 @@
 import { t, type Locale } from '../i18n/messages.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../html.js';
 
 export function page(locale: Locale, title: string, body: SafeHtml, head: SafeHtml = html``): string {
   return html`<!doctype html>

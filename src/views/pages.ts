@@ -1,6 +1,6 @@
 import { t, type Locale, type MessageId } from '../i18n/messages.js';
 import { csrfField, errorBox, page } from './layout.js';
-import { html, raw } from './html.js';
+import { html, raw } from '../html.js';
 import type { PasswordViolation } from '../policy/types.js';
 
 /** Every broken password rule, in the person's language. */

@@ -1,7 +1,7 @@
 import { t, type Locale, type MessageId } from '../i18n/messages.js';
 import type { PasswordViolation } from '../policy/types.js';
 import { csrfField, errorBox, page } from './layout.js';
-import { html } from './html.js';
+import { html } from '../html.js';
 
 export interface ProfileView {
   name: string | null;
