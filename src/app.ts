@@ -88,7 +88,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     });
   }
   app.use(async (ctx, next) => {
-    if (ctx.path !== '/assets/idp.css') return next();
+    if (ctx.path !== '/assets/idp.css') {
+      await next();
+      return;
+    }
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = STYLESHEET;
@@ -124,7 +127,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   return {
     settings, logger, storage, services, provider, app,
     async listen() {
-      const handler = app.callback();
+      const callback = app.callback();
+      // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
+      const handler: http.RequestListener = (req, res) => void callback(req, res);
       server = settings.tlsCertFile && settings.tlsKeyFile
         ? https.createServer({
             cert: readFileSync(settings.tlsCertFile),

@@ -89,7 +89,7 @@ function loginPolicy(deps: ProviderDeps) {
     new interactionPolicy.Check('second_factor_required', 'a second factor is required', 'login_required', async (ctx) => {
       const { oidc } = ctx;
       if (!oidc.session?.accountId || oidc.session.acr === ACR_MFA) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const asked = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
+      const asked = ((oidc.params?.acr_values as string | undefined) ?? '').split(' ').includes(ACR_MFA);
       const usable = await sessionAccount(ctx, oidc.session.accountId);
       if (!usable) return interactionPolicy.Check.REQUEST_PROMPT;
       const needed = asked || usable.tenant.policy.password.require2fa || usable.account.totp !== null;
@@ -191,7 +191,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       if (!clientRules(ctx.oidc.client!).firstParty) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
-      grantScopes(grant, String(ctx.oidc.params?.scope ?? 'openid'));
+      grantScopes(grant, (ctx.oidc.params?.scope as string | undefined) ?? 'openid');
       await grant.save();
       return grant;
     },
