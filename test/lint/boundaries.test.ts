@@ -43,7 +43,7 @@ describe('domain folders know nothing of HTTP, the protocol library or the datab
     ["import { openSqlite } from '../storage/sqlite/index.js';", 'import-x/no-restricted-paths'],
     ["import { adminRoutes } from '../admin/index.js';", 'import-x/no-restricted-paths'],
     ["import { interactionRoutes } from '../interactions/routes.js';", 'import-x/no-restricted-paths'],
-    ["import { layout } from '../views/layout.js';", 'import-x/no-restricted-paths'],
+    ["import { page } from '../views/layout.js';", 'import-x/no-restricted-paths'],
     ["import { readForm } from '../web/body.js';", 'import-x/no-restricted-paths'],
     ["import { profileRoutes } from '../profile/routes.js';", 'import-x/no-restricted-paths'],
     ["import { setPasswordRoutes } from '../set-password/routes.js';", 'import-x/no-restricted-paths'],
@@ -129,7 +129,7 @@ describe('storage knows nothing of HTTP', () => {
     ["import { readForm } from '../../web/body.js';", 'import-x/no-restricted-paths'],
     ["import { adminRoutes } from '../../admin/index.js';", 'import-x/no-restricted-paths'],
     ["import { interactionRoutes } from '../../interactions/routes.js';", 'import-x/no-restricted-paths'],
-    ["import { layout } from '../../views/layout.js';", 'import-x/no-restricted-paths'],
+    ["import { page } from '../../views/layout.js';", 'import-x/no-restricted-paths'],
     ["import { profileRoutes } from '../../profile/routes.js';", 'import-x/no-restricted-paths'],
     ["import { setPasswordRoutes } from '../../set-password/routes.js';", 'import-x/no-restricted-paths'],
   ];
