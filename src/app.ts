@@ -120,7 +120,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     });
   }
   app.use(async (ctx, next) => {
-    if (ctx.path !== '/assets/idp.css') return next();
+    if (ctx.path !== '/assets/idp.css') {
+      await next();
+      return;
+    }
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = STYLESHEET;
@@ -159,7 +162,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     settings, logger, storage, services, provider, app,
     purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
-      const handler = app.callback();
+      const callback = app.callback();
+      // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
+      const handler: http.RequestListener = (req, res) => void callback(req, res);
       const timeouts = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
       server = settings.tlsCertFile && settings.tlsKeyFile
         ? https.createServer({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { tenantCreateSchema, tenantUpdateSchema } from '../../tenants/schema.js';
 import { tenantPolicySchema } from '../../policy/schema.js';
 import type { Services } from '../../services.js';
