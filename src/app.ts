@@ -97,11 +97,13 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
   const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
   app.on('error', (error: Error) => logger.error({ err: error }, 'request failed'));
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    await next();
-    logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-  });
+  if (logger.isLevelEnabled('debug')) {
+    app.use(async (ctx, next) => {
+      const started = performance.now();
+      await next();
+      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    });
+  }
   app.use(answerUnavailable);
   app.use(securityHeaders({ https: secure }));
   // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
@@ -109,6 +111,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(health.routes());
   app.use(health.allowedMethods());
   app.use(issuerHost({ issuer: settings.issuer, allowedHosts: settings.allowedHosts }));
+  // Answered from memory before any other route; the provider computes them once.
+  const publicDocuments = publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS);
+  app.use(publicDocuments);
   if (!settings.trustProxy) {
     let warned = false;
     app.use(async (ctx, next) => {
@@ -149,7 +154,6 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     throttle: new Throttle(storage.rateLimits, { limit: settings.interactionRateLimit, windowSeconds: settings.interactionRateWindowSeconds }),
     maxBytes: settings.maxAuthorizationRequestBytes,
   }));
-  app.use(publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS));
   app.use(mount(provider as unknown as Koa));
 
   const purge = setInterval(() => {
