@@ -9,8 +9,11 @@ import type { Settings } from './config/settings.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
+import { purgeExpired } from './storage/purge.js';
 import { createServices, startupChecks, type Services } from './services.js';
-import { loadCookieSecrets, loadSigningKeys } from './oidc/keys.js';
+import { loadKeyMaterial } from './oidc/keys.js';
+import { withHashedIds } from './oidc/hashed-ids.js';
+import { authorizationRequestLimits } from './oidc/authorization-limits.js';
 import { createProvider } from './oidc/provider.js';
 import { RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
 import { ROUTES } from './oidc/settings.js';
@@ -25,10 +28,19 @@ import { publicDocumentCache } from './web/document-cache.js';
 import { issuerHost } from './web/issuer-host.js';
 import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
+import { answerUnavailable } from './web/unavailable.js';
+import { drain } from './web/drain.js';
+import { exposedDataPaths } from './files/data-dir.js';
+import { Throttle } from './throttle/throttle.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** How long caches may keep discovery and the JWKS: a new signing key is seen within this. */
 const PUBLIC_DOCUMENT_MAX_AGE_SECONDS = 300;
+/** A client must send its whole request within this, its headers within the shorter one. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 15_000;
+/** How often Node looks for requests past those timeouts. */
+const TIMEOUT_CHECK_INTERVAL_MS = 5_000;
 
 export interface Idp {
   readonly settings: Settings;
@@ -39,8 +51,10 @@ export interface Idp {
   readonly app: Koa;
   /** Listens on settings.port (0: any free port); resolves with the bound URL. */
   listen(): Promise<string>;
-  /** Stops accepting requests, lets running ones finish, closes the store. */
+  /** Stops accepting requests, lets running ones finish (for up to SHUTDOWN_TIMEOUT_SECONDS), closes the store. */
   close(): Promise<void>;
+  /** What the periodic purge does, now or as if at `now` (epoch ms). */
+  purgeExpired(now?: number): ReturnType<typeof purgeExpired>;
 }
 
 export interface IdpOptions {
@@ -53,7 +67,8 @@ export interface IdpOptions {
 
 export async function createIdp(settings: Settings, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? createLogger(settings.logLevel);
-  const storage = await openStorage(settings);
+  const { signingKeys, cookieSecrets, tokenIdKey } = await loadKeyMaterial(settings, RETIRED_KEY_GRACE_SECONDS, logger);
+  const storage = withHashedIds(await openStorage(settings), tokenIdKey);
   const services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch, clock: options.clock });
   try {
     await startupChecks(services);
@@ -61,17 +76,17 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     await storage.close();
     throw error;
   }
-  const { keys, generated } = await loadSigningKeys(settings.keysDir, RETIRED_KEY_GRACE_SECONDS);
-  if (generated) logger.warn({ keysDir: settings.keysDir }, 'generated new signing keys (first start)');
+  for (const exposed of exposedDataPaths(settings.dataDir)) {
+    logger.warn(exposed, 'readable by other users of this machine, and it holds sessions, tokens or keys: chmod 700 directories, chmod 600 files');
+  }
   const secure = settings.issuer.startsWith('https://');
 
-  const cookieSecrets = loadCookieSecrets(settings.keysDir);
   const provider = createProvider({
     issuer: settings.issuer,
     storage,
     services,
     logger,
-    signingKeys: keys,
+    signingKeys,
     cookieSecrets,
     secureCookies: secure,
     trustProxy: settings.trustProxy,
@@ -85,17 +100,23 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
   const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
   app.on('error', (error: Error) => logger.error({ err: error }, 'request failed'));
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    await next();
-    logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-  });
+  if (logger.isLevelEnabled('debug')) {
+    app.use(async (ctx, next) => {
+      const started = performance.now();
+      await next();
+      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    });
+  }
+  app.use(answerUnavailable);
   app.use(securityHeaders({ https: secure }));
   // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
   const health = healthRoutes(storage);
   app.use(health.routes());
   app.use(health.allowedMethods());
   app.use(issuerHost({ issuer: settings.issuer, allowedHosts: settings.allowedHosts }));
+  // Answered from memory before any other route; the provider computes them once.
+  const publicDocuments = publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS);
+  app.use(publicDocuments);
   if (!settings.trustProxy) {
     let warned = false;
     app.use(async (ctx, next) => {
@@ -107,7 +128,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     });
   }
   app.use(async (ctx, next) => {
-    if (ctx.path !== '/assets/idp.css') return next();
+    if (ctx.path !== '/assets/idp.css') {
+      await next();
+      return;
+    }
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = STYLESHEET;
@@ -131,17 +155,18 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     allowAnyFormAction(ctx);
     await next();
   });
-  app.use(publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS));
+  app.use(authorizationRequestLimits({
+    throttle: new Throttle(storage.rateLimits, { limit: settings.interactionRateLimit, windowSeconds: settings.interactionRateWindowSeconds }),
+    maxBytes: settings.maxAuthorizationRequestBytes,
+  }));
   app.use(mount(provider as unknown as Koa));
 
   const purge = setInterval(() => {
-    const now = Date.now();
     Promise.all([
-      storage.oidc.purgeExpired(now), storage.rateLimits.purgeExpired(now), storage.tokens.purgeExpired(new Date(now).toISOString()),
+      purgeExpired(storage),
       // Tenants whose grace period has passed; each is claimed in the database, so one node purges it.
       services.tenantPurge.purgeDue(),
-    ])
-      .catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
+    ]).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
@@ -155,15 +180,20 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   let server: http.Server | undefined;
   return {
     settings, logger, storage, services, provider, app,
+    purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
-      const handler = app.callback();
+      const callback = app.callback();
+      // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
+      const handler: http.RequestListener = (req, res) => void callback(req, res);
+      const timeouts = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
       server = settings.tlsCertFile && settings.tlsKeyFile
         ? https.createServer({
             cert: readFileSync(settings.tlsCertFile),
             key: readFileSync(settings.tlsKeyFile),
             minVersion: 'TLSv1.2',
+            ...timeouts,
           }, handler)
-        : http.createServer(handler);
+        : http.createServer(timeouts, handler);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(settings.port, resolve);
@@ -177,9 +207,8 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       clearInterval(purge);
       clearInterval(anchoring);
       if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeIdleConnections();
-        await closing;
+        const { forced } = await drain(server, settings.shutdownTimeoutSeconds * 1000);
+        if (forced) logger.warn({ seconds: settings.shutdownTimeoutSeconds }, 'requests still running at the shutdown deadline: their connections were closed');
       }
       await storage.close();
     },

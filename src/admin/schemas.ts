@@ -54,6 +54,7 @@ export const clientOut = z.object({
   tenantIds: z.array(z.string()),
   admin: z.boolean(),
   firstParty: z.boolean(),
+  requirePkce: z.boolean().describe('Code flows must use PKCE (S256); off only for a legacy confidential client'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -110,17 +110,29 @@ export class ChainChecker {
     if (this.broken || !anchor) return;
     if (this.anchoredHash === null) {
       this.broken = {
-        seq: (this.last?.seq ?? 0) + 1, kind: 'truncated', eventId: null,
+        seq: (this.last?.seq ?? 0) + 1,
+        kind: 'truncated',
+        eventId: null,
         message: `the chain ends at seq ${this.last?.seq ?? 0} but the anchor records seq ${anchor.seq}: its tail was removed`,
       };
     } else if (this.anchoredHash !== anchor.hash) {
-      this.broken = { seq: anchor.seq, kind: 'edited', eventId: null, message: `seq ${anchor.seq} no longer has the hash the anchor records` };
+      this.broken = {
+        seq: anchor.seq,
+        kind: 'edited',
+        eventId: null,
+        message: `seq ${anchor.seq} no longer has the hash the anchor records`,
+      };
     }
   }
 
   report(chain: string): ChainReport {
     return {
-      chain, tenantId: chain === OPERATORS_CHAIN ? null : chain, valid: this.broken === null, events: this.count, head: this.last, broken: this.broken,
+      chain,
+      tenantId: chain === OPERATORS_CHAIN ? null : chain,
+      valid: this.broken === null,
+      events: this.count,
+      head: this.last,
+      broken: this.broken,
     };
   }
 

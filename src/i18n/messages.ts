@@ -64,6 +64,18 @@ const catalog = {
     en: 'The application asked to return to an address it has not registered.',
     sv: 'Tjänsten bad om att få komma tillbaka till en adress den inte har registrerat.',
   },
+  'error.too_many_sign_ins': {
+    en: 'Too many sign-ins were started from your network. Wait a moment and try again.',
+    sv: 'För många inloggningar har påbörjats från ditt nätverk. Vänta en stund och försök igen.',
+  },
+  'error.request_too_large': {
+    en: 'The application sent a sign-in request that is too large.',
+    sv: 'Tjänsten skickade en inloggningsbegäran som är för stor.',
+  },
+  'error.unavailable': {
+    en: 'The service is busy right now. Wait a moment and try again.',
+    sv: 'Tjänsten är upptagen just nu. Vänta en stund och försök igen.',
+  },
   'error.server': { en: 'An error occurred on our side. Try again later.', sv: 'Ett fel uppstod hos oss. Försök igen senare.' },
   'error.detail': { en: 'Error code: {code}', sv: 'Felkod: {code}' },
   'error.too_many_attempts': {

@@ -24,7 +24,10 @@ export function auditOperations(services: Services, defaultAnchorFile?: string) 
       return anchor;
     },
     /** A tenant's events (or all, without a tenant) as JSON Lines, newest first, page by page. */
-    async *exportLines(tenantRef: string | undefined, filters: Omit<AuditQuery, 'tenantId' | 'limit' | 'before'> = {}): AsyncGenerator<string> {
+    async *exportLines(
+      tenantRef: string | undefined,
+      filters: Omit<AuditQuery, 'tenantId' | 'limit' | 'before'> = {},
+    ): AsyncGenerator<string> {
       const tenantId = tenantRef === undefined ? undefined : (await services.tenants.get(tenantRef)).id;
       for await (const event of services.audit.stream({ ...filters, tenantId })) yield `${JSON.stringify(event)}\n`;
     },

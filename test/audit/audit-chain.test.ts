@@ -104,7 +104,10 @@ describe('the audit trail is a hash chain per tenant and one for operators', () 
     expect(report).toMatchObject({ valid: false, broken: { seq: 3, kind: 'edited' } });
     const result = await cli(dataDir, ['audit', 'verify', '--json']);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({ valid: false, chains: expect.arrayContaining([expect.objectContaining({ broken: expect.objectContaining({ seq: 3, kind: 'edited' }) })]) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      valid: false,
+      chains: expect.arrayContaining([expect.objectContaining({ broken: expect.objectContaining({ seq: 3, kind: 'edited' }) })]),
+    });
   });
 
   test('an event whose hash was recomputed after an edit still breaks the next link: "reordered" at the next seq', async () => {
@@ -150,6 +153,9 @@ describe('the audit trail is a hash chain per tenant and one for operators', () 
     const against = await cli(store.dataDir, ['audit', 'verify', '--anchor', anchorFile, '--json']);
     expect(against.code).toBe(1);
     const report = JSON.parse(against.stdout);
-    expect(report.chains.find((c: { chain: string }) => c.chain === tenantId)).toMatchObject({ valid: false, broken: { seq: 4, kind: 'truncated' } });
+    expect(report.chains.find((c: { chain: string }) => c.chain === tenantId)).toMatchObject({
+      valid: false,
+      broken: { seq: 4, kind: 'truncated' },
+    });
   });
 });

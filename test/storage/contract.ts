@@ -34,7 +34,7 @@ export function anAccount(tenantId: string, overrides: Partial<Account> = {}): A
 export function aClient(overrides: Partial<Client> = {}): Client {
   return {
     id: newId(), name: 'App', secretHash: null, tokenEndpointAuthMethod: 'none', redirectUris: ['https://app.example/cb'],
-    postLogoutRedirectUris: [], tenantIds: [], admin: false, firstParty: false, createdAt: now(), updatedAt: now(), ...overrides,
+    postLogoutRedirectUris: [], tenantIds: [], admin: false, firstParty: false, requirePkce: true, createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
 
@@ -60,6 +60,11 @@ export function storageContract(open: () => Promise<Storage>): void {
 
   test('ping answers', async () => {
     await expect(storage.ping()).resolves.toBeUndefined();
+  });
+
+  test('heartbeat writes, again and again', async () => {
+    await expect(storage.heartbeat()).resolves.toBeUndefined();
+    await expect(storage.heartbeat()).resolves.toBeUndefined();
   });
 
   describe('tenants', () => {
@@ -271,6 +276,13 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.clients.list({ limit: 10 })).toEqual([renamed]);
       expect(await storage.clients.delete(client.id)).toBe(true);
       expect(await storage.clients.findById(client.id)).toBeNull();
+    });
+
+    test('a client stored before requirePkce existed reads back requiring PKCE', async () => {
+      const { requirePkce: _omitted, ...older } = aClient();
+      await storage.clients.insert(older as Client);
+      expect(await storage.clients.findById(older.id)).toMatchObject({ requirePkce: true });
+      expect((await storage.clients.list({ limit: 100 })).find((c) => c.id === older.id)).toMatchObject({ requirePkce: true });
     });
   });
 

@@ -25,7 +25,11 @@ describe('a purge interrupted halfway resumes at the next run', () => {
     let forgotten = 0;
     const recorded: string[] = [];
     const deps = (failAfter: number): TenantPurgeDeps => ({
-      tenants: storage.tenants, accounts: storage.accounts, connections: storage.connections, clock: () => now, leaseMs: 60_000,
+      tenants: storage.tenants,
+      accounts: storage.accounts,
+      connections: storage.connections,
+      clock: () => now,
+      leaseMs: 60_000,
       async forgetAccount() {
         if (forgotten >= failAfter) throw new Error('the node died');
         forgotten += 1;

@@ -27,15 +27,25 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
     const tenant = (await call('POST', '/tenants', { slug: 'exported', name: 'Exported AB', domains: ['exported.example'] })).body;
     await call('POST', '/tenants', { slug: 'other', name: 'Other AB' });
     await call('PUT', '/tenants/exported/policy', { password: { minLength: 10 } });
-    const person = (await call('POST', '/tenants/exported/accounts', { email: 'eva@exported.org', name: 'Eva', password: `${PASSWORD}!` })).body;
+    const person = (await call('POST', '/tenants/exported/accounts', { email: 'eva@exported.org', name: 'Eva', password: `${PASSWORD}!` }))
+      .body;
     const before = outbox(idp.dataDir).length;
     const invited = (await call('POST', '/tenants/exported/accounts', { email: 'ivo@exported.org', invite: true })).body;
-    const linkToken = new URL(linkIn((await waitForOutbox(idp.dataDir, before + 1)).find((m) => m.includes('ivo@exported.org'))!)).searchParams.get('token')!;
+    const linkToken = new URL(
+      linkIn((await waitForOutbox(idp.dataDir, before + 1)).find((m) => m.includes('ivo@exported.org'))!),
+    ).searchParams.get('token')!;
     await call('POST', '/tenants/other/accounts', { email: 'olle@other.org', password: PASSWORD });
-    const connection = (await call('POST', '/tenants/exported/connections', {
-      kind: 'oidc', name: 'Upstream', issuer: 'https://upstream.example', clientId: 'idp', clientSecret: UPSTREAM_SECRET,
-    })).body;
-    const app = (await call('POST', '/clients', { name: 'Exported app', redirectUris: ['https://app.example/cb'], tenants: [tenant.id] })).body;
+    const connection = (
+      await call('POST', '/tenants/exported/connections', {
+        kind: 'oidc',
+        name: 'Upstream',
+        issuer: 'https://upstream.example',
+        clientId: 'idp',
+        clientSecret: UPSTREAM_SECRET,
+      })
+    ).body;
+    const app = (await call('POST', '/clients', { name: 'Exported app', redirectUris: ['https://app.example/cb'], tenants: [tenant.id] }))
+      .body;
     await call('POST', '/clients', { name: 'Unrelated app', redirectUris: ['https://other.example/cb'] });
     // A second factor with recovery codes.
     const account = await idp.services.accounts.get(tenant.id, person.id);
@@ -51,31 +61,61 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/jsonl');
     const text = await response.text();
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     const of = (type: string) => lines.filter((l) => l.type === type).map((l) => l.data);
 
     expect(lines[0]).toMatchObject({ type: 'export', data: { format: 'idp-tenant-export/1', tenantId: tenant.id } });
-    expect(of('tenant')).toEqual([expect.objectContaining({ id: tenant.id, slug: 'exported', domains: ['exported.example'], state: 'active', policy: expect.objectContaining({ password: expect.objectContaining({ minLength: 10 }) }) })]);
+    expect(of('tenant')).toEqual([
+      expect.objectContaining({
+        id: tenant.id,
+        slug: 'exported',
+        domains: ['exported.example'],
+        state: 'active',
+        policy: expect.objectContaining({ password: expect.objectContaining({ minLength: 10 }) }),
+      }),
+    ]);
     const accounts = of('account');
     expect(accounts.map((a) => a.email).sort()).toEqual(['eva@exported.org', 'ivo@exported.org']);
-    expect(accounts.find((a) => a.id === person.id)).toMatchObject({ name: 'Eva', hasPassword: true, mfaEnabled: true, recoveryCodesLeft: 10, identities: [] });
+    expect(accounts.find((a) => a.id === person.id)).toMatchObject({
+      name: 'Eva',
+      hasPassword: true,
+      mfaEnabled: true,
+      recoveryCodesLeft: 10,
+      identities: [],
+    });
     expect(accounts.find((a) => a.id === invited.id)).toMatchObject({ state: 'invited', hasPassword: false });
     for (const a of accounts) expect(Object.keys(a)).not.toEqual(expect.arrayContaining(['passwordHash']));
-    expect(of('connection')).toEqual([expect.objectContaining({ id: connection.id, kind: 'oidc', issuer: 'https://upstream.example', hasClientSecret: true })]);
+    expect(of('connection')).toEqual([
+      expect.objectContaining({ id: connection.id, kind: 'oidc', issuer: 'https://upstream.example', hasClientSecret: true }),
+    ]);
     expect(of('client').map((c) => c.id)).toEqual([app.client.id]);
     const events = of('audit_event');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['admin.tenant.create', 'admin.account.create', 'admin.connection.create', 'admin.tenant.export']));
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['admin.tenant.create', 'admin.account.create', 'admin.connection.create', 'admin.tenant.export']),
+    );
     for (const e of events) expect(e.hash).toBe(hashOf(e as never));
-    expect(lines[lines.length - 1]).toEqual({ type: 'end', data: { counts: { account: 2, connection: 1, client: 1, audit_event: events.length } } });
+    expect(lines[lines.length - 1]).toEqual({
+      type: 'end',
+      data: { counts: { account: 2, connection: 1, client: 1, audit_event: events.length } },
+    });
     expect(text).not.toContain('olle@other.org');
 
     const secrets = {
-      password: `${PASSWORD}!`, passwordHash: stored.passwordHash!, seed, sealedSeed: stored.totp!.sealedSecret,
+      password: `${PASSWORD}!`,
+      passwordHash: stored.passwordHash!,
+      seed,
+      sealedSeed: stored.totp!.sealedSecret,
       ...Object.fromEntries(confirmed.recoveryCodes.map((c, i) => [`recoveryCode${i}`, c])),
       ...Object.fromEntries(stored.recoveryCodeHashes.map((h, i) => [`recoveryHash${i}`, h])),
-      linkToken, upstreamSecret: UPSTREAM_SECRET, sealedUpstreamSecret: storedConnection.sealedClientSecret,
-      clientSecret: app.secret, clientSecretHash: storedClient.secretHash!,
+      linkToken,
+      upstreamSecret: UPSTREAM_SECRET,
+      sealedUpstreamSecret: storedConnection.sealedClientSecret,
+      clientSecret: app.secret,
+      clientSecretHash: storedClient.secretHash!,
     };
     for (const [name, value] of Object.entries(secrets)) {
       expect({ name, found: text.includes(value) }).toEqual({ name, found: false });
@@ -89,7 +129,10 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
       readStdin: async () => '',
     });
     expect(code).toBe(0);
-    const cliLines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+    const cliLines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     expect(cliLines.filter((l) => l.type === 'account')).toEqual(lines.filter((l) => l.type === 'account'));
     for (const value of Object.values(secrets)) expect(stdout.includes(value)).toBe(false);
   });

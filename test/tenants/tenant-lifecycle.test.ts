@@ -19,7 +19,9 @@ const UPSTREAM_SECRET = 'upstream-client-secret-known-to-the-test';
 function rowsMentioning(file: string, ids: string[]): { table: string; row: string }[] {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
+    ).map((t) => t.name);
     const found: { table: string; row: string }[] = [];
     for (const table of tables) {
       for (const row of db.prepare(`SELECT * FROM "${table}"`).all()) {
@@ -33,7 +35,7 @@ function rowsMentioning(file: string, ids: string[]): { table: string; row: stri
   }
 }
 
-describe('a tenant\'s deletion is scheduled, can be restored within its grace period, then is purged everywhere', () => {
+describe("a tenant's deletion is scheduled, can be restored within its grace period, then is purged everywhere", () => {
   let idp: TestIdp;
   let call: ReturnType<typeof api>;
   let config: oidc.Configuration;
@@ -48,10 +50,16 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
   });
   afterAll(() => idp.stop());
 
-  const authorizationUrl = () => oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
-  }).toString();
+  const authorizationUrl = () =>
+    oidc
+      .buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid offline_access',
+        prompt: 'consent',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      })
+      .toString();
 
   async function signsIn(email: string): Promise<boolean> {
     try {
@@ -79,9 +87,15 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
     const before = outbox(idp.dataDir).length;
     const invited = (await call('POST', `/tenants/${slug}/accounts`, { email: `ivan@${slug}.org`, invite: true })).body;
     const link = linkIn((await waitForOutbox(idp.dataDir, before + 1)).find((m) => m.includes(`ivan@${slug}.org`))!);
-    const connection = (await call('POST', `/tenants/${slug}/connections`, {
-      kind: 'oidc', name: 'Upstream', issuer: 'https://upstream.example', clientId: 'idp', clientSecret: UPSTREAM_SECRET,
-    })).body;
+    const connection = (
+      await call('POST', `/tenants/${slug}/connections`, {
+        kind: 'oidc',
+        name: 'Upstream',
+        issuer: 'https://upstream.example',
+        clientId: 'idp',
+        clientSecret: UPSTREAM_SECRET,
+      })
+    ).body;
     expect(connection.id).toBeDefined();
     return { tenant, person, invited, link };
   }
@@ -127,8 +141,11 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
     await call('POST', '/tenants/tokens/accounts', { email: 'tor@tokens.org', password: PASSWORD });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const back = await signIn(new FormClient(idp.url), url.toString(), 'tor@tokens.org', PASSWORD);
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier });
@@ -153,12 +170,14 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
     expect((await call('GET', '/tenants/careful')).body.state).toBe('active');
   });
 
-  test('purge after the grace period (clock moved forward): no row anywhere names the tenant or its accounts; others untouched; the operators\' chain records it and stays valid', async () => {
+  test("purge after the grace period (clock moved forward): no row anywhere names the tenant or its accounts; others untouched; the operators' chain records it and stays valid", async () => {
     const { tenant, person, invited } = await setUp('gone');
     const staying = await setUp('staying');
     // A client limited to the leaving tenant goes with it; one shared with another tenant only loses it.
     const own = (await call('POST', '/clients', { name: 'Gone app', redirectUris: [REDIRECT_URI], tenants: [tenant.id] })).body.client;
-    const shared = (await call('POST', '/clients', { name: 'Shared', redirectUris: [REDIRECT_URI], tenants: [tenant.id, staying.tenant.id] })).body.client;
+    const shared = (
+      await call('POST', '/clients', { name: 'Shared', redirectUris: [REDIRECT_URI], tenants: [tenant.id, staying.tenant.id] })
+    ).body.client;
     expect(await signsIn('lea@gone.org')).toBe(true);
     // Rate-limit counters per account exist (the invitation counted one).
     const file = path.join(idp.dataDir, SQLITE_FILE_NAME);
@@ -176,7 +195,11 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
       const results = await idp.services.tenantPurge.purgeDue();
       // Due by now: this tenant and the one deleted (30 days' grace) in the refresh-token test; no active one.
       expect(results.map((r) => r.slug).sort()).toEqual(['gone', 'tokens']);
-      expect(results.find((r) => r.slug === 'gone')).toMatchObject({ tenantId: tenant.id, slug: 'gone', counts: { accounts: 2, connections: 1, clients: 2 } });
+      expect(results.find((r) => r.slug === 'gone')).toMatchObject({
+        tenantId: tenant.id,
+        slug: 'gone',
+        counts: { accounts: 2, connections: 1, clients: 2 },
+      });
     } finally {
       offsetMs = 0;
     }
@@ -187,7 +210,11 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
     expect(rowsMentioning(file, [person.id, invited.id])).toEqual([]);
     const naming = rowsMentioning(file, [tenant.id]);
     expect(naming.filter((r) => !(r.table === 'audit_events' && r.row.includes('"chain":""')))).toEqual([]);
-    expect(naming.map((r) => JSON.parse(JSON.parse(r.row).doc).action).sort()).toEqual(['admin.client.create', 'admin.client.create', 'tenant.purged']);
+    expect(naming.map((r) => JSON.parse(JSON.parse(r.row).doc).action).sort()).toEqual([
+      'admin.client.create',
+      'admin.client.create',
+      'tenant.purged',
+    ]);
     expect(outbox(idp.dataDir).filter((m) => m.includes('@gone.org'))).toEqual([]);
     expect(outbox(idp.dataDir).some((m) => m.includes('ivan@staying.org'))).toBe(true);
     expect((await call('GET', '/tenants/gone')).status).toBe(404);
@@ -200,7 +227,11 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
     expect(await signsIn('lea@staying.org')).toBe(true);
 
     const [purged] = await idp.services.audit.list({ action: 'tenant.purged', targetId: tenant.id, limit: 5 });
-    expect(purged).toMatchObject({ tenantId: null, target: { type: 'tenant', id: tenant.id }, details: { slug: 'gone', removed: { accounts: 2 } } });
+    expect(purged).toMatchObject({
+      tenantId: null,
+      target: { type: 'tenant', id: tenant.id },
+      details: { slug: 'gone', removed: { accounts: 2 } },
+    });
     const verified = await cli(['audit', 'verify', '--json']);
     expect(verified.code).toBe(0);
     expect(JSON.parse(verified.stdout).chains.find((c: { chain: string }) => c.chain === '')).toMatchObject({ valid: true, broken: null });
@@ -216,8 +247,11 @@ describe('a tenant\'s deletion is scheduled, can be restored within its grace pe
     expect(now.code).toBe(0);
     expect(JSON.parse(now.stdout)).toMatchObject({ slug: 'urgent', counts: { accounts: 2, connections: 1 } });
     expect(rowsMentioning(path.join(idp.dataDir, SQLITE_FILE_NAME), [person.id])).toEqual([]);
-    expect(rowsMentioning(path.join(idp.dataDir, SQLITE_FILE_NAME), [tenant.id])
-      .map((r) => JSON.parse(JSON.parse(r.row).doc).action).sort()).toEqual(['admin.tenant.purge_now', 'tenant.purged']);
+    expect(
+      rowsMentioning(path.join(idp.dataDir, SQLITE_FILE_NAME), [tenant.id])
+        .map((r) => JSON.parse(JSON.parse(r.row).doc).action)
+        .sort(),
+    ).toEqual(['admin.tenant.purge_now', 'tenant.purged']);
     const again = await cli(['tenant', 'delete', '--tenant', 'urgent', '--now', '--yes']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('tenant not found');

@@ -1,7 +1,7 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import type { AuditEvent, AuditQuery, ChainHead } from '../../audit/types.js';
 import { chainOf, type UnsealedEvent } from '../../audit/chain.js';
-import type { Client } from '../../clients/types.js';
+import { withClientDefaults, type Client } from '../../clients/types.js';
 import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
 import type { ConnectionRepository } from '../../federation/repository.js';
@@ -86,12 +86,13 @@ export class MongoClients implements ClientRepository {
   }
 
   async findById(id: string) {
-    return fromStoredOrNull<Client>(await this.clients.findOne({ _id: id }));
+    const client = fromStoredOrNull<Client>(await this.clients.findOne({ _id: id }));
+    return client && withClientDefaults(client);
   }
 
   async list(page: Page) {
     const docs = await take(this.clients.find(afterCursor(page.after)).sort({ _id: 1 }), page.limit);
-    return docs.map(fromStored<Client>);
+    return docs.map((doc) => withClientDefaults(fromStored<Client>(doc)));
   }
 
   async replace(client: Client) {

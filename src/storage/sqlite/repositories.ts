@@ -1,7 +1,7 @@
 import { withAccountDefaults, type Account } from '../../accounts/types.js';
 import type { AuditEvent, AuditQuery, ChainHead } from '../../audit/types.js';
 import { chainOf, type UnsealedEvent } from '../../audit/chain.js';
-import type { Client } from '../../clients/types.js';
+import { withClientDefaults, type Client } from '../../clients/types.js';
 import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
 import type { ConnectionRepository } from '../../federation/repository.js';
@@ -208,14 +208,15 @@ export class SqliteClients implements ClientRepository {
   }
 
   async findById(id: string) {
-    return parseDoc<Client>(this.db.get<DocRow>('SELECT doc FROM clients WHERE id = $id', { id }));
+    const client = parseDoc<Client>(this.db.get<DocRow>('SELECT doc FROM clients WHERE id = $id', { id }));
+    return client && withClientDefaults(client);
   }
 
   async list(page: Page) {
     return docs<Client>(this.db.all<DocRow>(
       'SELECT doc FROM clients WHERE id > $after ORDER BY id LIMIT $limit',
       { after: page.after ?? '', limit: page.limit },
-    ));
+    )).map(withClientDefaults);
   }
 
   async replace(client: Client) {
