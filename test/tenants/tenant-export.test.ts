@@ -6,6 +6,9 @@ import { outbox, waitForOutbox } from '../support/outbox.js';
 import { linkIn } from '../support/smtp.js';
 import { runCli } from '../../src/cli/run.js';
 import { hashOf } from '../../src/audit/chain.js';
+import { DatabaseSync } from 'node:sqlite';
+import path from 'node:path';
+import { SQLITE_FILE_NAME } from '../../src/storage/open.js';
 
 const UPSTREAM_SECRET = 'upstream-secret-the-export-must-not-hold';
 
@@ -129,12 +132,56 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
       readStdin: async () => '',
     });
     expect(code).toBe(0);
+    // The trail itself holds none of them either (R10: never a password, code, token, secret or hash).
+    const trail: string[] = [];
+    for await (const event of idp.services.audit.stream({})) trail.push(JSON.stringify(event));
+    expect(trail.length).toBeGreaterThan(5);
+    for (const [name, value] of Object.entries(secrets)) {
+      expect({ name, found: trail.some((e) => e.includes(value)) }).toEqual({ name, found: false });
+    }
     const cliLines = stdout
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Line);
     expect(cliLines.filter((l) => l.type === 'account')).toEqual(lines.filter((l) => l.type === 'account'));
     for (const value of Object.values(secrets)) expect(stdout.includes(value)).toBe(false);
+  });
+
+  test('the API filters and pages the trail, exports it as JSON Lines, and verify answers valid:false naming an edited event', async () => {
+    await call('POST', '/tenants', { slug: 'checked', name: 'Checked AB' });
+    for (let i = 0; i < 3; i += 1) await call('POST', '/tenants/checked/accounts', { email: `p${i}@checked.org`, password: PASSWORD });
+    const page1 = await call('GET', '/audit-events?tenant=checked&action=admin.account.create&limit=2');
+    expect(page1.body.items).toHaveLength(2);
+    const page2 = await call('GET', `/audit-events?tenant=checked&action=admin.account.create&limit=2&before=${page1.body.next}`);
+    expect(page2.body.items).toHaveLength(1);
+    expect(page2.body.items[0].seq).toBeLessThan(page1.body.items[1].seq);
+    const target = page2.body.items[0].target.id;
+    expect(
+      (await call('GET', `/audit-events?tenant=checked&target=${target}`)).body.items.map((e: { action: string }) => e.action),
+    ).toEqual(['admin.account.create']);
+    expect((await call('GET', '/audit-events?tenant=checked&outcome=failure')).body.items).toEqual([]);
+    expect((await call('GET', '/audit-events?tenant=checked&since=2999-01-01T00:00:00Z')).body.items).toEqual([]);
+    expect((await call('GET', '/audit-events?tenant=checked&since=yesterday')).status).toBe(400);
+    const exported = await fetch(`${idp.url}/admin/v1/audit-events/export?tenant=checked`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const lines = (await exported.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number });
+    expect(lines.map((e) => e.seq)).toEqual([4, 3, 2, 1]);
+
+    expect((await call('GET', '/audit-events/verify?tenant=checked')).body).toMatchObject({
+      valid: true,
+      chains: [{ valid: true, events: 4 }],
+    });
+    const tenantId = (await call('GET', '/tenants/checked')).body.id;
+    const db = new DatabaseSync(path.join(idp.dataDir, SQLITE_FILE_NAME));
+    db.prepare("UPDATE audit_events SET doc = json_set(doc, '$.actor.id', 'someone-else') WHERE chain = ? AND seq = 2").run(tenantId);
+    db.close();
+    const broken = await call('GET', '/audit-events/verify?tenant=checked');
+    expect(broken.status).toBe(200);
+    expect(broken.body).toMatchObject({ valid: false, chains: [{ valid: false, broken: { seq: 2, kind: 'edited' } }] });
   });
 
   test('an unknown tenant is a 404 problem before any output', async () => {
