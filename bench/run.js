@@ -18,6 +18,8 @@ const BCRYPT_COST = process.env.BENCH_BCRYPT_COST ?? '12';
 const THREADPOOL = process.env.UV_THREADPOOL_SIZE ?? '4';
 const SCALE = Number(process.env.BENCH_SCALE ?? 100_000);
 const CONNECTIONS = 32;
+/** BENCH_QUICK=1: only the ours/bare scenarios (for profiling a change), nothing written. */
+const QUICK = process.env.BENCH_QUICK === '1';
 const pinned = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
 if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
@@ -252,6 +254,11 @@ for (const [name, run] of Object.entries(SCENARIOS)) {
   const bareRun = await run(bare);
   results.scenarios[name] = { ours: ourRun, bare: bareRun, ratio: ourRun.rps / bareRun.rps };
   process.stdout.write(`${name}: ours ${Math.round(ourRun.rps)} req/s, bare ${Math.round(bareRun.rps)} req/s, ratio ${(ourRun.rps / bareRun.rps).toFixed(2)}\n`);
+}
+if (QUICK) {
+  await Promise.all([ours.stop(), bare.stop()]);
+  agent.destroy();
+  process.exit(0);
 }
 await hammer(new URL('/.well-known/openid-configuration', ours.url).toString(), { connections: 64 });
 results.memory.afterBurstRss = ours.rss();

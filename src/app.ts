@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mount from 'koa-mount';
+import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Settings } from './config/settings.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -16,6 +17,7 @@ import { withHashedIds } from './oidc/hashed-ids.js';
 import { authorizationRequestLimits } from './oidc/authorization-limits.js';
 import { createProvider } from './oidc/provider.js';
 import { RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
+import { FEDERATION_PATH, INTERACTION_PATH } from './oidc/settings.js';
 import { ROUTES } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
@@ -23,6 +25,9 @@ import { adminApi } from './admin/index.js';
 import { adminOperations } from './operations/index.js';
 import { healthRoutes } from './health/routes.js';
 import { profileRoutes } from './profile/routes.js';
+import { PROFILE_PATH } from './profile/session.js';
+import { SET_PASSWORD_PATH } from './links/account-links.js';
+import { ADMIN_PREFIX } from './admin/openapi.js';
 import { linkRoutes } from './set-password/routes.js';
 import { publicDocumentCache } from './web/document-cache.js';
 import { issuerHost } from './web/issuer-host.js';
@@ -136,21 +141,21 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = STYLESHEET;
   });
-  for (const router of [
-    adminApi({
+  // Each group of routes runs only for requests under its paths, so the provider's endpoints
+  // (token, introspection, userinfo) do not pay for matching every page route.
+  const routeGroups: [string[], Router[]][] = [
+    [[ADMIN_PREFIX], [adminApi({
       issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes, auditAnchorFile: settings.auditAnchorFile,
-    }),
-    ...interactionRoutes({
+    })]],
+    [[INTERACTION_PATH, FEDERATION_PATH], interactionRoutes({
       provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, issuer: settings.issuer, maxBodyBytes: settings.maxBodyBytes,
-    }),
-    linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes }),
-    profileRoutes({
+    })],
+    [[SET_PASSWORD_PATH], [linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes })]],
+    [[PROFILE_PATH], [profileRoutes({
       issuer: settings.issuer, provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes,
-    }),
-  ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+    })]],
+  ];
+  for (const [paths, routers] of routeGroups) app.use(onlyUnder(paths, routers));
   app.use(async (ctx, next) => {
     allowAnyFormAction(ctx);
     await next();
@@ -213,4 +218,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       await storage.close();
     },
   };
+}
+
+/** Runs the routers only for requests at or below one of `paths`; others go straight on. */
+function onlyUnder(paths: string[], routers: Router[]): Koa.Middleware {
+  const chain = routers.flatMap((router) => [router.routes(), router.allowedMethods()]) as unknown as Koa.Middleware[];
+  const run = (ctx: Koa.Context, next: Koa.Next, index = 0): Promise<void> =>
+    index === chain.length ? next() : Promise.resolve(chain[index]!(ctx, () => run(ctx, next, index + 1)));
+  return (ctx, next) => (paths.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`)) ? run(ctx, next) : next());
 }
