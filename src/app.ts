@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mount from 'koa-mount';
+import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Settings } from './config/settings.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -23,12 +24,17 @@ import { withHashedIds } from './oidc/hashed-ids.js';
 import { authorizationRequestLimits } from './oidc/authorization-limits.js';
 import { createProvider } from './oidc/provider.js';
 import { PUBLIC_DOCUMENT_MAX_AGE_SECONDS, RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
+import { FEDERATION_PATH, INTERACTION_PATH } from './oidc/settings.js';
 import { ROUTES } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { adminApi } from './admin/index.js';
+import { adminOperations } from './operations/index.js';
 import { healthRoutes } from './health/routes.js';
 import { profileRoutes } from './profile/routes.js';
+import { PROFILE_PATH } from './profile/session.js';
+import { SET_PASSWORD_PATH } from './links/account-links.js';
+import { ADMIN_PREFIX } from './admin/openapi.js';
 import { linkRoutes } from './set-password/routes.js';
 import { publicDocumentCache } from './web/document-cache.js';
 import { issuerHost } from './web/issuer-host.js';
@@ -70,6 +76,8 @@ export interface IdpOptions {
   logger?: Logger;
   /** How upstream identity providers are reached; the default is the network. */
   upstreamFetch?: typeof fetch;
+  /** The time the tenant lifecycle sees (grace periods, purges); tests move it forward. */
+  clock?: () => Date;
 }
 
 /**
@@ -108,7 +116,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   try {
     ({ material, loadSigning } = await keyMaterial(settings, opened, logger));
     storage = withHashedIds(opened, material.tokenIdKey);
-    services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch });
+    services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch, clock: options.clock });
     await startupChecks(services);
   } catch (error) {
     await opened.close();
@@ -142,11 +150,13 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.on('error', (error: Error, ctx?: Koa.Context) => logger.error({ err: error, requestId: ctx?.response.get('X-Request-Id') || undefined }, 'request failed'));
   app.use(requestIds({ trustProxy: settings.trustProxy }));
   app.use(requestTiming(metrics));
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    await next();
-    logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-  });
+  if (logger.isLevelEnabled('debug')) {
+    app.use(async (ctx, next) => {
+      const started = performance.now();
+      await next();
+      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    });
+  }
   app.use(answerUnavailable);
   app.use(metricsRoute(metrics, settings.metricsToken));
   app.use(securityHeaders({ https: secure }));
@@ -155,6 +165,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(health.routes());
   app.use(health.allowedMethods());
   app.use(issuerHost({ issuer: settings.issuer, allowedHosts: settings.allowedHosts }));
+  // Answered from memory before any other route; the provider computes them once.
+  const publicDocuments = publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS);
+  app.use(publicDocuments);
   if (!settings.trustProxy) {
     let warned = false;
     app.use(async (ctx, next) => {
@@ -166,24 +179,29 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     });
   }
   app.use(async (ctx, next) => {
-    if (ctx.path !== '/assets/idp.css') return next();
+    if (ctx.path !== '/assets/idp.css') {
+      await next();
+      return;
+    }
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = STYLESHEET;
   });
-  for (const router of [
-    adminApi({ issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes }),
-    ...interactionRoutes({
+  // Each group of routes runs only for requests under its paths, so the provider's endpoints
+  // (token, introspection, userinfo) do not pay for matching every page route.
+  const routeGroups: [string[], Router[]][] = [
+    [[ADMIN_PREFIX], [adminApi({
+      issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes, auditAnchorFile: settings.auditAnchorFile,
+    })]],
+    [[INTERACTION_PATH, FEDERATION_PATH], interactionRoutes({
       provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, issuer: settings.issuer, maxBodyBytes: settings.maxBodyBytes,
-    }),
-    linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes }),
-    profileRoutes({
+    })],
+    [[SET_PASSWORD_PATH], [linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes })]],
+    [[PROFILE_PATH], [profileRoutes({
       issuer: settings.issuer, provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes,
-    }),
-  ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+    })]],
+  ];
+  for (const [paths, routers] of routeGroups) app.use(onlyUnder(paths, routers));
   app.use(async (ctx, next) => {
     allowAnyFormAction(ctx);
     await next();
@@ -192,7 +210,6 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     throttle: new Throttle(storage.rateLimits, { limit: settings.interactionRateLimit, windowSeconds: settings.interactionRateWindowSeconds }),
     maxBytes: settings.maxAuthorizationRequestBytes,
   }));
-  app.use(publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS));
   app.use(mount(provider as unknown as Koa));
 
   provider.on('grant.success', (ctx: { oidc?: { params?: { grant_type?: unknown } } }) => metrics.tokenIssued(ctx.oidc?.params?.grant_type));
@@ -203,9 +220,20 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   keyWatcher.start();
 
   const purge = setInterval(() => {
-    purgeExpired(storage).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
+    Promise.all([
+      purgeExpired(storage),
+      // Tenants whose grace period has passed; each is claimed in the database, so one node purges it.
+      services.tenantPurge.purgeDue(),
+    ]).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
+
+  // The head of every chain, logged (and written to AUDIT_ANCHOR_FILE) so a cut-off tail shows.
+  const auditAnchors = adminOperations(services, { auditAnchorFile: settings.auditAnchorFile }).audit;
+  const anchoring = setInterval(() => {
+    auditAnchors.anchor().catch((error: unknown) => logger.error({ err: error }, 'audit anchor failed'));
+  }, settings.auditAnchorIntervalSeconds * 1000);
+  anchoring.unref();
 
   let server: http.Server | undefined;
   let metricsServer: http.Server | undefined;
@@ -217,7 +245,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     },
     purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
-      const handler = app.callback();
+      const callback = app.callback();
+      // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
+      const handler: http.RequestListener = (req, res) => void callback(req, res);
       const timeouts = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
       server = settings.tlsCertFile && settings.tlsKeyFile
         ? https.createServer({
@@ -244,6 +274,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     },
     async close() {
       clearInterval(purge);
+      clearInterval(anchoring);
       keyWatcher.stop();
       metricsServer?.closeAllConnections();
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
@@ -254,4 +285,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       await storage.close();
     },
   };
+}
+
+/** Runs the routers only for requests at or below one of `paths`; others go straight on. */
+function onlyUnder(paths: string[], routers: Router[]): Koa.Middleware {
+  const chain = routers.flatMap((router) => [router.routes(), router.allowedMethods()]) as unknown as Koa.Middleware[];
+  const run = (ctx: Koa.Context, next: Koa.Next, index = 0): Promise<void> =>
+    index === chain.length ? next() : Promise.resolve(chain[index]!(ctx, () => run(ctx, next, index + 1)));
+  return (ctx, next) => (paths.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`)) ? run(ctx, next) : next());
 }

@@ -60,3 +60,12 @@ export const PASSWORD_INPUT_MAX = 1024;
 
 /** Upstream discovery documents are fetched again after this long (or when the connection changes). */
 export const UPSTREAM_DISCOVERY_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * R11: a deleted tenant's data stays this long (days) so a mistake can be undone, then it is
+ * purged; a request may choose 0 up to the maximum, and nothing is kept beyond six months.
+ */
+export const TENANT_DELETION_GRACE_DAYS = { default: 30, min: 0, max: 180 } as const;
+
+/** How long one node holds its claim on a tenant it purges; another node may take over after this (a crashed purge resumes). */
+export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;

@@ -71,6 +71,10 @@ export interface Settings {
   proxyHops: number;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
   shutdownTimeoutSeconds: number;
+  /** Where each periodic audit anchor (the head of every chain) is also written; unset: the log only. */
+  auditAnchorFile: string | undefined;
+  /** How often an audit anchor is taken. */
+  auditAnchorIntervalSeconds: number;
 }
 
 const envSchema = z.object({
@@ -108,6 +112,8 @@ const envSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  AUDIT_ANCHOR_FILE: z.string().optional(),
+  AUDIT_ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
 });
 
 export class SettingsError extends Error {}
@@ -160,6 +166,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustProxy: e.TRUST_PROXY === 'true',
     proxyHops: e.PROXY_HOPS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    auditAnchorFile: e.AUDIT_ANCHOR_FILE ? path.resolve(e.AUDIT_ANCHOR_FILE) : undefined,
+    auditAnchorIntervalSeconds: e.AUDIT_ANCHOR_INTERVAL_SECONDS,
   };
 }
 

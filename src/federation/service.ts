@@ -68,7 +68,7 @@ export class ConnectionService {
       ...(clientSecret ? { sealedClientSecret: this.cipher.seal(clientSecret, secretContext(id)) } : {}),
       updatedAt: this.clock().toISOString(),
     };
-    const merged = z.any().superRefine((c, ctx) => kindRules(c, ctx)).safeParse(after);
+    const merged = z.custom<typeof after>().superRefine((c, ctx) => kindRules(c, ctx)).safeParse(after);
     if (!merged.success) throw invalid(toProblems(merged.error));
     await this.connections.replace(after);
     return { before, after };

@@ -143,6 +143,7 @@ const catalog = {
   'account.password_changed': { en: 'Your password has been changed.', sv: 'Ditt lösenord har bytts.' },
   'account.wrong_password': { en: 'The current password is not correct.', sv: 'Det nuvarande lösenordet är inte korrekt.' },
   'account.mfa_heading': { en: 'Two-step verification', sv: 'Tvåstegsverifiering' },
+  'account.download_data': { en: 'Download my data (JSON)', sv: 'Ladda ner mina uppgifter (JSON)' },
   'account.mfa_on': { en: 'On: sign-in asks for a code from your authenticator app.', sv: 'På: inloggningen ber om en kod från din autentiseringsapp.' },
   'account.mfa_off': { en: 'Off.', sv: 'Av.' },
   'account.mfa_required': { en: 'Your organisation requires it.', sv: 'Din organisation kräver det.' },

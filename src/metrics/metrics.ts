@@ -7,17 +7,37 @@ import type { AuditEvent } from '../audit/types.js';
  * free text or anything a client sends. Whatever falls outside a set is counted as `other`.
  */
 const SIGN_IN_OUTCOMES = new Set([
-  'wrong_password', 'locked', 'unknown_account', 'not_active', 'rate_limited', 'second_factor_unavailable',
-  'account_not_usable', 'tenant_not_active', 'tenant_not_allowed', 'passwords_not_allowed', 'invalid_code',
+  'wrong_password',
+  'locked',
+  'unknown_account',
+  'not_active',
+  'rate_limited',
+  'second_factor_unavailable',
+  'account_not_usable',
+  'tenant_not_active',
+  'tenant_not_allowed',
+  'passwords_not_allowed',
+  'invalid_code',
 ]);
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
 /** Mail kinds are constants in the code (registration, reset, account_locked…), never input. */
 const MAIL_KIND = /^[a-z_]{1,32}$/;
 
 const ROUTE_FAMILIES: [prefix: string, family: string][] = [
-  ['/admin/', 'admin'], ['/interaction/', 'interaction'], ['/federation/', 'federation'], ['/account', 'profile'],
-  ['/token', 'token'], ['/auth', 'authorization'], ['/jwks', 'jwks'], ['/.well-known/', 'discovery'], ['/me', 'userinfo'],
-  ['/healthz', 'health'], ['/readyz', 'health'], ['/metrics', 'metrics'], ['/session', 'logout'], ['/assets/', 'assets'],
+  ['/admin/', 'admin'],
+  ['/interaction/', 'interaction'],
+  ['/federation/', 'federation'],
+  ['/account', 'profile'],
+  ['/token', 'token'],
+  ['/auth', 'authorization'],
+  ['/jwks', 'jwks'],
+  ['/.well-known/', 'discovery'],
+  ['/me', 'userinfo'],
+  ['/healthz', 'health'],
+  ['/readyz', 'health'],
+  ['/metrics', 'metrics'],
+  ['/session', 'logout'],
+  ['/assets/', 'assets'],
 ];
 
 export function routeFamily(path: string): string {
@@ -29,18 +49,45 @@ const known = (value: string | null | undefined, set: Set<string>) => (value && 
 export class Metrics {
   readonly registry = new Registry();
   private readonly signIns = new Counter({
-    name: 'idp_sign_ins_total', help: 'Sign-in attempts by method (password, second_factor, federated) and outcome', labelNames: ['method', 'outcome'], registers: [this.registry],
+    name: 'idp_sign_ins_total',
+    help: 'Sign-in attempts by method (password, second_factor, federated) and outcome',
+    labelNames: ['method', 'outcome'],
+    registers: [this.registry],
   });
-  private readonly lockouts = new Counter({ name: 'idp_lockouts_total', help: 'Accounts locked after failed attempts', registers: [this.registry] });
-  private readonly unlocks = new Counter({ name: 'idp_unlocks_total', help: 'Accounts unlocked by an administrator', registers: [this.registry] });
+  private readonly lockouts = new Counter({
+    name: 'idp_lockouts_total',
+    help: 'Accounts locked after failed attempts',
+    registers: [this.registry],
+  });
+  private readonly unlocks = new Counter({
+    name: 'idp_unlocks_total',
+    help: 'Accounts unlocked by an administrator',
+    registers: [this.registry],
+  });
   private readonly secondFactor = new Counter({
-    name: 'idp_second_factor_verifications_total', help: '2FA code verifications by outcome', labelNames: ['outcome'], registers: [this.registry],
+    name: 'idp_second_factor_verifications_total',
+    help: '2FA code verifications by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
   });
-  private readonly tokens = new Counter({ name: 'idp_tokens_issued_total', help: 'Token endpoint grants that succeeded, by grant type', labelNames: ['grant_type'], registers: [this.registry] });
-  private readonly mails = new Counter({ name: 'idp_emails_total', help: 'E-mails by kind and outcome (sent, failed)', labelNames: ['kind', 'outcome'], registers: [this.registry] });
+  private readonly tokens = new Counter({
+    name: 'idp_tokens_issued_total',
+    help: 'Token endpoint grants that succeeded, by grant type',
+    labelNames: ['grant_type'],
+    registers: [this.registry],
+  });
+  private readonly mails = new Counter({
+    name: 'idp_emails_total',
+    help: 'E-mails by kind and outcome (sent, failed)',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly latency = new Histogram({
-    name: 'idp_http_request_duration_seconds', help: 'Request latency by route family, method and status class',
-    labelNames: ['route', 'method', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+    name: 'idp_http_request_duration_seconds',
+    help: 'Request latency by route family, method and status class',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
   });
 
   constructor() {
@@ -54,7 +101,10 @@ export class Metrics {
     switch (event.action) {
       case 'login.password':
       case 'login.federated':
-        this.signIns.inc({ method: event.action === 'login.password' ? 'password' : 'federated', outcome: failed ? known(event.reason, SIGN_IN_OUTCOMES) : 'success' });
+        this.signIns.inc({
+          method: event.action === 'login.password' ? 'password' : 'federated',
+          outcome: failed ? known(event.reason, SIGN_IN_OUTCOMES) : 'success',
+        });
         return;
       case 'login.second_factor':
         this.signIns.inc({ method: 'second_factor', outcome: failed ? known(event.reason, SIGN_IN_OUTCOMES) : 'success' });
@@ -67,7 +117,11 @@ export class Metrics {
         if (!failed) this.unlocks.inc();
         return;
       default:
-        if (event.action.startsWith('mail.')) this.mails.inc({ kind: MAIL_KIND.test(event.action.slice(5)) ? event.action.slice(5) : 'other', outcome: failed ? 'failed' : 'sent' });
+        if (event.action.startsWith('mail.'))
+          this.mails.inc({
+            kind: MAIL_KIND.test(event.action.slice(5)) ? event.action.slice(5) : 'other',
+            outcome: failed ? 'failed' : 'sent',
+          });
     }
   }
 

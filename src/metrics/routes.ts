@@ -14,10 +14,12 @@ export function withAuditMetrics(storage: Storage, metrics: Metrics): Storage {
   const audit = new Proxy(storage.audit, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
-      if (property !== 'append' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      if (property !== 'append' || typeof value !== 'function') {
+        return typeof value === 'function' ? ((value as (...a: unknown[]) => unknown).bind(target) as unknown) : value;
+      }
       return async (...args: Parameters<AuditRepository['append']>) => {
         const result = await (value as AuditRepository['append']).apply(target, args);
-        metrics.observe(args[0]);
+        metrics.observe(result);
         return result;
       };
     },
@@ -47,8 +49,10 @@ async function exposition(metrics: Metrics): Promise<{ type: string; body: strin
  */
 export function metricsRoute(metrics: Metrics, token: string | undefined): Koa.Middleware {
   return async (ctx, next) => {
-    if (ctx.path !== '/metrics') return next();
-    if (!token) return next();
+    if (ctx.path !== '/metrics' || !token) {
+      await next();
+      return;
+    }
     const given = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1];
     if (!given || !secretsEqual(token, given)) {
       ctx.status = 401;

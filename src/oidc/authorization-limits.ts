@@ -30,7 +30,10 @@ export function authorizationRequestLimits(deps: { throttle: Throttle; maxBytes:
   }
 
   return async function limitAuthorizationRequests(ctx: Context, next: Next): Promise<void> {
-    if (ctx.path !== ROUTES.authorization) return next();
+    if (ctx.path !== ROUTES.authorization) {
+      await next();
+      return;
+    }
     let admitted = false;
     await renderFailures(ctx, async () => {
       await check(ctx);

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Storage } from '../storage/port.js';
 import type { OidcPayload, OidcPayloadRepository } from './repository.js';
 
@@ -9,10 +9,15 @@ import type { OidcPayload, OidcPayloadRepository } from './repository.js';
  * uid, user code, grant and account lookups use their own columns and are unchanged.
  */
 export class HashedIdPayloads implements OidcPayloadRepository {
+  /** A key object made once: hashing with it skips the key import each call does with a Buffer (hot path). */
+  private readonly key: KeyObject;
+
   constructor(
     private readonly stored: OidcPayloadRepository,
-    private readonly key: Buffer,
-  ) {}
+    key: Buffer,
+  ) {
+    this.key = createSecretKey(key);
+  }
 
   private storageId(id: string): string {
     return createHmac('sha256', this.key).update(id).digest('base64url');

@@ -10,7 +10,11 @@ import { waitForOutbox, outbox } from '../support/outbox.js';
 const REDIRECT_URI = 'http://localhost:8123/callback';
 const TOKEN = randomBytes(24).toString('base64url');
 
-interface Family { name: string; type: string; metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string }[] }
+interface Family {
+  name: string;
+  type: string;
+  metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string }[];
+}
 
 describe('/metrics in the Prometheus text format counts what happened, behind a token or on its own port', () => {
   let idp: TestIdp;
@@ -56,10 +60,21 @@ describe('/metrics in the Prometheus text format counts what happened, behind a 
     const mailsBefore = outbox(idp.dataDir).length;
 
     // One success with a code exchange, two wrong passwords, one unknown e-mail, then a lockout (5 failures).
-    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
-    await oidc.authorizationCodeGrant(config, new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)), { pkceCodeVerifier: verifier });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    await oidc.authorizationCodeGrant(
+      config,
+      new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)),
+      { pkceCodeVerifier: verifier },
+    );
     expect((await attempt('ann@acme.example', 'wrong one')).status).toBe(401);
     expect((await attempt('ann@acme.example', 'wrong two')).status).toBe(401);
     expect((await attempt('nobody@acme.example', 'whatever')).status).toBe(401);
@@ -81,10 +96,13 @@ describe('/metrics in the Prometheus text format counts what happened, behind a 
     expect(delta('idp_emails_total', { kind: 'account_locked', outcome: 'sent' })).toBe(1);
     expect(families.get('idp_http_request_duration_seconds')!.type).toBe('HISTOGRAM');
     // The parser keeps a histogram's buckets but not its labels: the _count samples are read from the text.
-    const counts = text.split('\n').filter((line) => line.startsWith('idp_http_request_duration_seconds_count{')).map((line) => {
-      const [, labels, count] = /^[^{]+\{([^}]*)\} (\S+)$/.exec(line)!;
-      return { labels: Object.fromEntries([...labels!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])), count: Number(count) };
-    });
+    const counts = text
+      .split('\n')
+      .filter((line) => line.startsWith('idp_http_request_duration_seconds_count{'))
+      .map((line) => {
+        const [, labels, count] = /^[^{]+\{([^}]*)\} (\S+)$/.exec(line)!;
+        return { labels: Object.fromEntries([...labels!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])), count: Number(count) };
+      });
     const interaction = counts.find((c) => c.labels.route === 'interaction' && c.labels.method === 'POST' && c.labels.status === '4xx');
     expect(interaction?.count).toBeGreaterThanOrEqual(8);
     expect(counts.some((c) => c.labels.route === 'token' && c.labels.status === '2xx')).toBe(true);

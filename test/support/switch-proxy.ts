@@ -32,10 +32,13 @@ export class SwitchProxy {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tries: number): void {
-    const upstream = http.request({ host: '127.0.0.1', port: this.pick(), method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: '127.0.0.1', port: this.pick(), method: req.method, path: req.url, headers: req.headers, agent: false },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED' && tries < this.ports.length * 20) {
         setTimeout(() => this.forward(req, res, body, tries + 1), 25);

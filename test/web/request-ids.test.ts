@@ -19,7 +19,11 @@ describe('request ids', () => {
     const answer = await browser.request(action, { form: { csrf, password: 'wrong' } });
     const id = answer.headers.get('x-request-id')!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const lines = idp.logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { requestId?: string; msg: string });
+    const lines = idp
+      .logs()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { requestId?: string; msg: string });
     const mine = lines.filter((l) => l.requestId === id);
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['audit login.password failure', 'request']));
     // Another request, another id; a client cannot choose its own without a trusted proxy.
@@ -28,10 +32,13 @@ describe('request ids', () => {
     expect(other.headers.get('x-request-id')).not.toBe(id);
   });
 
-  test('an error page shows the request id, in the person\'s language', async () => {
-    const response = await fetch(`${idp.url}/auth?client_id=nope&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`, {
-      headers: { 'accept-language': 'sv' },
-    });
+  test("an error page shows the request id, in the person's language", async () => {
+    const response = await fetch(
+      `${idp.url}/auth?client_id=nope&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`,
+      {
+        headers: { 'accept-language': 'sv' },
+      },
+    );
     expect(response.status).toBeGreaterThanOrEqual(400);
     const id = response.headers.get('x-request-id')!;
     const page = await response.text();

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError } from '../../errors.js';
+import { chainOf, seal, type UnsealedEvent } from '../../audit/chain.js';
 import { StoreUnavailableError } from '../errors.js';
 
 /** Schema versions, applied in order, each once; the applied version lives in `user_version`. */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `
   CREATE TABLE tenants (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
   CREATE TABLE tenant_domains (domain TEXT NOT NULL, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
@@ -49,10 +50,31 @@ const MIGRATIONS: string[] = [
   `
   CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
   `,
+  // Audit hash chains: each event's chain ('' for the operators') and place in it, unique per chain.
+  `
+  ALTER TABLE audit_events ADD COLUMN chain TEXT;
+  ALTER TABLE audit_events ADD COLUMN seq INTEGER;
+  CREATE UNIQUE INDEX audit_chain_seq ON audit_events (chain, seq);
+  `,
+  // Events written before the chains existed are sealed into them once, in the order of their ids.
+  (db) => sealLegacyAuditEvents(db),
   `
   CREATE TABLE key_documents (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, version INTEGER NOT NULL);
   `,
 ];
+
+function sealLegacyAuditEvents(db: DatabaseSync): void {
+  const heads = new Map<string, { seq: number; hash: string }>();
+  const rows = db.prepare('SELECT id, doc FROM audit_events WHERE seq IS NULL ORDER BY id').all() as { id: string; doc: string }[];
+  const update = db.prepare('UPDATE audit_events SET chain = $chain, seq = $seq, doc = $doc WHERE id = $id');
+  for (const row of rows) {
+    const event = JSON.parse(row.doc) as UnsealedEvent;
+    const chain = chainOf(event.tenantId);
+    const sealed = seal(event, heads.get(chain) ?? null);
+    heads.set(chain, { seq: sealed.seq, hash: sealed.hash });
+    update.run({ id: row.id, chain, seq: sealed.seq, doc: JSON.stringify(sealed) });
+  }
+}
 
 /**
  * DatabaseSync waits for a lock on the event loop, so SQLite itself waits only briefly; longer
@@ -125,7 +147,9 @@ export class Database {
     const { user_version: current } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
     for (let version = current; version < MIGRATIONS.length; version += 1) {
       this.transaction(() => {
-        this.db.exec(MIGRATIONS[version]!);
+        const migration = MIGRATIONS[version]!;
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.exec(`PRAGMA user_version = ${version + 1}`);
       });
     }

@@ -9,13 +9,21 @@ export class SqliteKeyDocuments implements KeyDocumentRepository {
   }
 
   async create(name: string, sealed: string) {
-    return this.db.run('INSERT INTO key_documents (name, sealed, version) VALUES ($name, $sealed, 1) ON CONFLICT (name) DO NOTHING', { name, sealed }).changes === 1;
+    return (
+      this.db.run('INSERT INTO key_documents (name, sealed, version) VALUES ($name, $sealed, 1) ON CONFLICT (name) DO NOTHING', {
+        name,
+        sealed,
+      }).changes === 1
+    );
   }
 
   async replace(name: string, version: number, sealed: string) {
-    return this.db.run(
-      'UPDATE key_documents SET sealed = $sealed, version = version + 1 WHERE name = $name AND version = $version',
-      { name, sealed, version },
-    ).changes === 1;
+    return (
+      this.db.run('UPDATE key_documents SET sealed = $sealed, version = version + 1 WHERE name = $name AND version = $version', {
+        name,
+        sealed,
+        version,
+      }).changes === 1
+    );
   }
 }
