@@ -216,6 +216,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
 
   const keyWatcher = new KeyWatcher({
     provider, load: loadSigning, graceSeconds: RETIRED_KEY_GRACE_SECONDS, intervalMs: settings.keysPollIntervalMs, logger, initial: signingKeys,
+    // The cached discovery and JWKS are built from the keys: dropped, and once more a moment later
+    // in case a request that read the old keys just before the swap stored its answer after it.
+    onChange: () => {
+      publicDocuments.invalidate();
+      setTimeout(() => publicDocuments.invalidate(), 1000).unref();
+    },
   });
   keyWatcher.start();
 

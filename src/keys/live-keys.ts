@@ -42,6 +42,8 @@ export class KeyWatcher {
       intervalMs: number;
       logger: Logger;
       initial: JWK[];
+      /** Called after the provider's keys were replaced (e.g. to drop a cached JWKS). */
+      onChange?: () => void;
     },
   ) {
     this.applied = fingerprint(options.initial);
@@ -78,6 +80,7 @@ export class KeyWatcher {
       return false;
     }
     this.applied = next;
+    this.options.onChange?.();
     logger.info({ kids: keys.map((k) => k.kid) }, 'signing keys reloaded');
     return true;
   }
