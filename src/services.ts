@@ -19,7 +19,8 @@ import { MfaService } from './mfa/service.js';
 import { AccountLinks } from './links/account-links.js';
 import { LinkTokens } from './links/link-tokens.js';
 import { ConnectionService } from './federation/service.js';
-import { UpstreamClient } from './federation/upstream-client.js';
+import { Connectors } from './federation/connectors/index.js';
+import { OidcConnector } from './federation/connectors/oidc/connector.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
@@ -42,7 +43,7 @@ export interface Services {
   loginThrottle: Throttle;
   links: AccountLinks;
   connections: ConnectionService;
-  upstream: UpstreamClient;
+  upstream: Connectors;
   homeRealm: HomeRealm;
   federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
@@ -95,6 +96,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
   const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher);
+  const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
   return {
     tenants,
     accounts,
@@ -102,7 +104,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     eligibility,
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
     connections,
-    upstream: new UpstreamClient((connection) => connections.clientSecretOf(connection), options.upstreamFetch),
+    upstream: new Connectors({ entra: oidcConnector, google: oidcConnector, oidc: oidcConnector }),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),

@@ -32,6 +32,8 @@ export const LINK_LIFETIME_BOUNDS = {
 export const FLOW_STATE_TTL_MS = {
   /** A round trip to an upstream identity provider (its state, nonce and PKCE verifier). */
   federationState: 15 * 60 * 1000,
+  /** An upstream's answer, between its callback (or POST) and the same browser's sign-in picking it up. */
+  federationAnswer: 2 * 60 * 1000,
   /** "My profile" sending the browser through the hosted sign-in and back. */
   profileSignIn: 15 * 60 * 1000,
   /** A TOTP secret shown under "My profile" and waiting for its first code. */
