@@ -50,3 +50,15 @@ export const PASSWORD_INPUT_MAX = 1024;
 
 /** Upstream discovery documents are fetched again after this long (or when the connection changes). */
 export const UPSTREAM_DISCOVERY_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * The largest SAMLResponse accepted at the ACS (base64, as posted), refused before any parsing:
+ * real responses are a few KiB; 256 KiB leaves room for many attributes and a certificate chain.
+ */
+export const SAML_MAX_RESPONSE_BYTES = 256 * 1024;
+/** How long an AuthnRequest we sent may be answered: the same as an OIDC round trip. */
+export const SAML_REQUEST_TTL_MS = FLOW_STATE_TTL_MS.federationState;
+/** The clock skew allowed on SAML assertions' NotBefore / NotOnOrAfter unless a connection says otherwise. */
+export const SAML_DEFAULT_CLOCK_SKEW_SECONDS = 60;
+/** The largest IdP metadata document read from a metadata URL. */
+export const SAML_METADATA_MAX_BYTES = 1024 * 1024;

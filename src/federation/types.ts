@@ -1,4 +1,4 @@
-export const CONNECTION_KINDS = ['entra', 'google', 'oidc'] as const;
+export const CONNECTION_KINDS = ['entra', 'google', 'oidc', 'saml'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** What happens when an upstream identity signs in for the first time. */
@@ -36,16 +36,45 @@ export interface OidcConnection extends ConnectionCommon {
   allowedGoogleDomains: string[];
 }
 
+/** A SAML 2.0 identity provider; we are its service provider (SP). */
+export interface SamlConnection extends ConnectionCommon {
+  kind: 'saml';
+  idp: {
+    entityId: string;
+    ssoUrl: string;
+    /** Signing certificates (PEM); more than one during a rollover. */
+    certificates: string[];
+    sloUrl: string | null;
+  };
+  /** Where the IdP's settings came from, when imported. */
+  metadata: { url: string | null; lastRefreshedAt: string | null; lastError: string | null };
+  /** Our side, fixed at creation so that the IdP's configuration stays valid if the issuer moves. */
+  sp: { entityId: string; acsUrl: string; metadataUrl: string; certificate: string; sealedPrivateKey: string };
+  /** Attribute names: the stable subject (null: the persistent NameID), e-mail and name. */
+  attributes: { subject: string | null; email: string; name: string };
+  /** Whether the IdP's e-mail counts as verified (it may then link to an existing account). */
+  emailVerified: boolean;
+  allowSha1: boolean;
+  allowIdpInitiated: boolean;
+  clockSkewSeconds: number;
+}
+
 /** A tenant's upstream identity provider: one shape per kind, told apart by `kind`. */
-export type Connection = OidcConnection;
+export type Connection = OidcConnection | SamlConnection;
 
 export const isOidcConnection = (connection: Connection): connection is OidcConnection =>
   connection.kind === 'entra' || connection.kind === 'google' || connection.kind === 'oidc';
 
-/** The connection as the admin API shows it: never the secret. */
-export type PublicConnection = Omit<Connection, 'sealedClientSecret'> & { hasClientSecret: boolean };
+/** The connection as the admin API shows it: never a secret. */
+export type PublicConnection =
+  | (Omit<OidcConnection, 'sealedClientSecret'> & { hasClientSecret: boolean })
+  | (Omit<SamlConnection, 'sp'> & { sp: Omit<SamlConnection['sp'], 'sealedPrivateKey'> });
 
 export function toPublicConnection(connection: Connection): PublicConnection {
+  if (connection.kind === 'saml') {
+    const { sealedPrivateKey: _key, ...sp } = connection.sp;
+    return { ...connection, sp };
+  }
   const { sealedClientSecret, ...rest } = connection;
   return { ...rest, hasClientSecret: sealedClientSecret.length > 0 };
 }

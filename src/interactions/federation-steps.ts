@@ -12,6 +12,7 @@ import type { InteractionContext } from './context.js';
 import { restartedFlow, type LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
+import { samlEndpoints } from './saml-endpoints.js';
 
 export const FEDERATION_CALLBACK_PATH = '/federation/callback';
 
@@ -19,6 +20,7 @@ export const FEDERATION_CALLBACK_PATH = '/federation/callback';
 function returnPathOf(connection: Connection): string {
   switch (connection.kind) {
     case 'entra': case 'google': case 'oidc': return FEDERATION_CALLBACK_PATH;
+    case 'saml': return connection.sp.acsUrl.slice(new URL(connection.sp.acsUrl).origin.length);
   }
 }
 /** Maps an upstream's correlation key (state, request id, session) back to the sign-in it belongs to; spent on first use. */
@@ -172,5 +174,6 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
 
   const callbackRouter = new Router();
   callbackRouter.get(FEDERATION_CALLBACK_PATH, renderPageFailures(), callback);
+  callbackRouter.use(samlEndpoints(services, answered).routes());
   return { start, startForEmail, startForTenant, complete, answered, callbackRouter };
 }
