@@ -17,7 +17,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/assets ./assets
-RUN mkdir -p /app/data /app/keys && chown node:node /app/data /app/keys && ln -s /app/bin/idp.js /usr/local/bin/idp
+RUN install -d -m 0700 -o node -g node /app/data /app/keys && ln -s /app/bin/idp.js /usr/local/bin/idp
 USER node
 VOLUME ["/app/data", "/app/keys"]
 EXPOSE 3000

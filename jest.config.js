@@ -9,4 +9,6 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
+  // The second reporter says once when the browser suites were skipped because Chromium is missing.
+  reporters: ['default', '<rootDir>/test/support/browser-reporter.js'],
 };

@@ -1,31 +1,95 @@
-// Speed and memory figures for the README: `npm run bench` (builds, then runs this with --expose-gc).
-// Every section starts from empty data and keys directories. The load generator runs in the
-// same process as the server, so the request rates are a lower bound for a dedicated server.
+// `npm run bench`: the service and bare oidc-provider (the ceiling of the stack), each as its own
+// process pinned to CPU 0 where taskset exists, driven over HTTP from this process (pinned to CPU 1)
+// with autocannon, in the same run, with the same key types. Ratios hold on a noisy machine;
+// absolute rates do not. Writes bench/results/<date>.json, latest.md and latest.svg.
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { createIdp } from '../dist/app.js';
-import { loadSettings } from '../dist/config/settings.js';
-import { createLogger } from '../dist/log/logger.js';
-import { PasswordHasher } from '../dist/accounts/password-hasher.js';
-import { createServices } from '../dist/services.js';
-import { SQLITE_FILE_NAME, openStorage } from '../dist/storage/open.js';
-import { newId } from '../dist/storage/ids.js';
+import autocannon from 'autocannon';
 
-const PASSWORD = 'correct horse battery';
-const REDIRECT_URI = 'http://localhost:8123/callback';
-const rows = [];
-const row = (metric, value) => rows.push([metric, value]);
+const here = import.meta.dirname;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SIGN_IN_SECONDS = Number(process.env.BENCH_SIGN_IN_SECONDS ?? 10);
+const BCRYPT_COST = process.env.BENCH_BCRYPT_COST ?? '12';
+const THREADPOOL = process.env.UV_THREADPOOL_SIZE ?? '4';
+const SCALE = Number(process.env.BENCH_SCALE ?? 100_000);
+const CONNECTIONS = 32;
+/** BENCH_QUICK=1: only the ours/bare scenarios (for profiling a change), nothing written. */
+const QUICK = process.env.BENCH_QUICK === '1';
+const pinned = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
+if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
-// ---------- helpers ----------
+// ---------- processes ----------
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a server script as its own process (on CPU 0) and waits for the JSON line it prints. */
+async function startServer(script, env = {}) {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
+  const port = await freePort();
+  const args = ['--expose-gc', path.join(here, 'servers', script)];
+  const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...args] : args, {
+    env: {
+      PATH: process.env.PATH, NODE_ENV: 'production', UV_THREADPOOL_SIZE: THREADPOOL, PORT: String(port),
+      DATA_DIR: path.join(root, 'data'), KEYS_DIR: path.join(root, 'keys'), LOG_LEVEL: 'warn', BCRYPT_COST,
+      // All load comes from one address here; the per-address throttles would measure themselves.
+      LOGIN_RATE_LIMIT: '100000', INTERACTION_RATE_LIMIT: '1000000', ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const info = await new Promise((resolve, reject) => {
+    let out = '';
+    // Log lines (JSON with a level) may come first; the server's own line names its url.
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.startsWith('{"url"'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  // The Node process itself (under taskset it is the same pid: taskset execs).
+  const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status())?.[1] ?? 0) * 1024;
+  return {
+    ...info,
+    rss: () => kb('VmRSS'),
+    peakRss: () => kb('VmHWM'),
+    dataFile: path.join(root, 'data', 'idp.sqlite'),
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------- load ----------
+
+const basicAuth = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const FORM = 'application/x-www-form-urlencoded';
+
+/** autocannon from this process; refuses a run with errors or unexpected statuses. */
+async function hammer(url, { method = 'GET', headers = {}, body, connections = CONNECTIONS, seconds = SECONDS } = {}) {
+  const result = await autocannon({ url, method, headers, body, connections, duration: seconds, pipelining: 1 });
+  if (result.errors || result.non2xx) throw new Error(`${method} ${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, n: result.requests.total };
+}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One HTTP request over the shared keep-alive agent; resolves with status, headers and text body. */
 function request(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent, headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers }, (res) => {
@@ -39,106 +103,29 @@ function request(url, { method = 'GET', headers = {}, body } = {}) {
   });
 }
 
-function expectStatus(response, status, what) {
-  if (response.status !== status) throw new Error(`${what}: HTTP ${response.status}\n${response.text.slice(0, 500)}`);
-  return response;
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-/**
- * Runs `task` from `concurrency` workers for `seconds` (after an unmeasured warm-up). Reports rate,
- * latencies and process CPU time per task (all threads, load generator included), which unlike the
- * rate does not depend on what else the machine is doing.
- */
-async function load(task, { concurrency, seconds, warmup = 1 }) {
-  const run = async (duration) => {
-    const latencies = [];
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const end = started + duration * 1000;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        await task();
-        latencies.push(performance.now() - t);
-      }
-    }));
-    const { user, system } = process.cpuUsage(cpu);
-    return { latencies, elapsed: (performance.now() - started) / 1000, cpuMs: (user + system) / 1000 };
-  };
-  if (warmup) await run(warmup);
-  const { latencies, elapsed, cpuMs } = await run(seconds);
-  latencies.sort((a, b) => a - b);
-  const count = latencies.length;
-  return { count, rate: count / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs: cpuMs / count };
-}
-
-const fmtRate = (n) => n.toLocaleString('en-US', { maximumFractionDigits: n < 100 ? 1 : 0 });
-const fmtMs = (ms) => (ms < 1 ? `${Math.round(ms * 1000)} µs` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
-const fmtMb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
-
-function reportLoad(label, unit, { rate, p50, p99, cpuMs, count }, concurrency) {
-  row(`${label}, concurrency ${concurrency}`,
-    `${fmtRate(rate)} ${unit}/s · p50 ${fmtMs(p50)} · p99 ${fmtMs(p99)} · CPU ${fmtMs(cpuMs)}/${unit} · n=${count.toLocaleString('en-US')}`);
-}
-
-function memory() {
-  globalThis.gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return `${fmtMb(rss)} RSS / ${fmtMb(heapUsed)} heap used${globalThis.gc ? '' : ' (no --expose-gc)'}`;
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+async function token(server) {
+  const answer = await request(new URL('/token', server.url), {
+    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(server.admin.id, server.admin.secret) },
+    body: 'grant_type=client_credentials&scope=admin',
   });
+  if (answer.status !== 200) throw new Error(`client credentials: ${answer.status} ${answer.text}`);
+  return JSON.parse(answer.text).access_token;
 }
 
-/** The real server on a free port, with fresh temporary data and keys directories and silent logs. */
-async function startIdp(env = {}) {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
-  const settings = loadSettings({
-    PORT: String(await freePort()), DATA_DIR: path.join(root, 'data'), KEYS_DIR: path.join(root, 'keys'), LOG_LEVEL: 'silent',
-    // All load comes from one address here; the per-address throttle would measure itself.
-    LOGIN_RATE_LIMIT: '100000',
-    ...env,
-  });
-  const idp = await createIdp(settings);
-  const url = await idp.listen();
-  return { idp, url, async stop() { await idp.close(); rmSync(root, { recursive: true, force: true }); } };
-}
+/** The same stateless scenarios against a server; each returns { rps, p50, p99, n }. */
+const SCENARIOS = {
+  discovery: (s) => hammer(new URL('/.well-known/openid-configuration', s.url).toString()),
+  jwks: (s) => hammer(new URL('/jwks', s.url).toString()),
+  client_credentials: (s) => hammer(new URL('/token', s.url).toString(), {
+    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) }, body: 'grant_type=client_credentials&scope=admin',
+  }),
+  introspection: async (s) => hammer(new URL('/token/introspection', s.url).toString(), {
+    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) }, body: `token=${await token(s)}`,
+  }),
+};
 
-/** An account record as AccountService.create would write it, with a precomputed password hash. */
-function accountRecord(tenantId, email, passwordHash) {
-  const now = new Date().toISOString();
-  return {
-    id: newId(), tenantId, email, emailNormalized: email, name: null, passwordHash, state: 'active',
-    lockedReason: null, lockedAt: null, failedAttempts: 0, lastLoginAt: null, createdAt: now, updatedAt: now,
-  };
-}
+// ---------- the hosted sign-in, driven like a browser ----------
 
-/** A tenant with `count` active accounts sharing one password (hashed once at `cost`); returns their e-mails. */
-async function seedAccounts(services, storage, count, cost) {
-  const tenant = await services.tenants.create({ slug: 'bench', name: 'Bench', domains: [] });
-  const hash = await new PasswordHasher(cost).hash(PASSWORD);
-  const emails = Array.from({ length: count }, (_, i) => `user${i}@bench.example`);
-  for (const email of emails) await storage.accounts.insert(accountRecord(tenant.id, email, hash));
-  return { tenant, emails };
-}
-
-const pick = (list) => list[Math.floor(Math.random() * list.length)];
-const basicAuth = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-const form = (fields) => new URLSearchParams(fields).toString();
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-/** A cookie-keeping browser stand-in that follows same-origin redirects (like test/support/form-client.ts). */
 function browser(base) {
   const origin = new URL(base).origin;
   const cookies = new Map();
@@ -156,7 +143,6 @@ function browser(base) {
     return response;
   }
   return {
-    /** Returns the last same-origin response and the first off-site Location (or null). */
     async follow(url, init) {
       let response = await send(url, init);
       let location = response.headers.location;
@@ -169,121 +155,191 @@ function browser(base) {
   };
 }
 
-function formAction(html, suffix) {
+const formAction = (html, suffix) => {
   const match = new RegExp(`<form method="post" action="([^"]*${suffix})"`).exec(html);
   if (!match) throw new Error(`no form posting to …${suffix}:\n${html.slice(0, 500)}`);
   return match[1];
-}
+};
 
-/** Authorization code + PKCE through the hosted login forms, then the code exchange at /token. */
-async function signIn(url, client, secret, email) {
+/** authorize → e-mail → password → code → token. */
+async function signIn(server, email) {
   const verifier = randomBytes(32).toString('base64url');
-  const state = randomBytes(8).toString('hex');
-  const auth = new URL('/auth', url);
-  auth.search = form({
-    client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid email', state,
+  const auth = new URL('/auth', server.url);
+  auth.search = new URLSearchParams({
+    client_id: server.app.id, redirect_uri: server.app.redirectUri, response_type: 'code', scope: 'openid email',
     code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
-  });
-  const b = browser(url);
+  }).toString();
+  const b = browser(server.url);
   const start = await b.follow(auth);
   const csrf = /name="csrf" value="([^"]+)"/.exec(start.response.text)?.[1];
-  if (!csrf) throw new Error(`no login form:\n${start.response.text.slice(0, 500)}`);
-  const afterEmail = await b.follow(formAction(start.response.text, '/email'), { method: 'POST', headers: FORM, body: form({ csrf, email }) });
-  const done = await b.follow(formAction(afterEmail.response.text, '/password'), { method: 'POST', headers: FORM, body: form({ csrf, email, password: PASSWORD }) });
-  const callback = done.location && new URL(done.location);
-  if (!callback || callback.searchParams.get('state') !== state || !callback.searchParams.get('code')) {
-    throw new Error(`sign-in did not return a code: ${done.location ?? done.response.status}`);
-  }
-  const token = await request(new URL('/token', url), {
-    method: 'POST',
-    headers: { ...FORM, authorization: basicAuth(client.id, secret) },
-    body: form({ grant_type: 'authorization_code', code: callback.searchParams.get('code'), redirect_uri: REDIRECT_URI, code_verifier: verifier }),
+  const post = (html, suffix, fields) => b.follow(formAction(html, suffix), { method: 'POST', headers: { 'content-type': FORM }, body: new URLSearchParams({ csrf, ...fields }).toString() });
+  const afterEmail = await post(start.response.text, '/email', { email });
+  const done = await post(afterEmail.response.text, '/password', { password: server.password });
+  const code = done.location && new URL(done.location).searchParams.get('code');
+  if (!code) throw new Error(`sign-in did not return a code: ${done.location ?? done.response.status}`);
+  const answer = await request(new URL('/token', server.url), {
+    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(server.app.id, server.app.secret) },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: server.app.redirectUri, code_verifier: verifier }).toString(),
   });
-  if (!JSON.parse(expectStatus(token, 200, 'code exchange').text).id_token) throw new Error('no id_token');
+  if (answer.status !== 200) throw new Error(`code exchange: ${answer.status}`);
 }
 
-// ---------- sections ----------
-
-async function discoveryAndJwks() {
-  const { url, stop } = await startIdp();
-  row('Memory after start (post-GC)', memory());
-  for (const [label, pathname] of [['Discovery', '/.well-known/openid-configuration'], ['JWKS', '/jwks']]) {
-    const target = new URL(pathname, url);
-    const result = await load(async () => expectStatus(await request(target), 200, label), { concurrency: 32, seconds: 5 });
-    reportLoad(`${label} (GET ${pathname})`, 'req', result, 32);
-  }
-  await stop();
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
-async function clientCredentials() {
-  const { idp, url, stop } = await startIdp();
-  const { client, secret } = await idp.services.clients.create({ name: 'Bench admin', admin: true });
-  const target = new URL('/token', url);
-  const init = { method: 'POST', headers: { ...FORM, authorization: basicAuth(client.id, secret) }, body: form({ grant_type: 'client_credentials', scope: 'admin' }) };
-  const result = await load(async () => expectStatus(await request(target, init), 200, 'client_credentials'), { concurrency: 32, seconds: 5 });
-  reportLoad('Client-credentials token (POST /token, scope admin)', 'token', result, 32);
-  await stop();
+/** Runs `task` from `concurrency` loops for `seconds`; rate and latency percentiles. */
+async function loop(task, { concurrency, seconds }) {
+  const latencies = [];
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      await task();
+      latencies.push(performance.now() - t);
+    }
+  }));
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length };
 }
 
-async function interactiveSignIn(cost, seconds, { measureMemory = false } = {}) {
-  const { idp, url, stop } = await startIdp({ BCRYPT_COST: String(cost) });
-  const { emails } = await seedAccounts(idp.services, idp.storage, 200, cost);
-  const { client, secret } = await idp.services.clients.create({ name: 'Bench app', redirectUris: [REDIRECT_URI], firstParty: true });
-  const result = await load(() => signIn(url, client, secret, pick(emails)), { concurrency: 4, seconds, warmup: 0.5 });
-  reportLoad(`Interactive sign-in (code + PKCE via login forms + code exchange), bcrypt cost ${cost}`, 'sign-in', result, 4);
-  if (measureMemory) {
-    row('Memory after the load runs (post-GC)', memory());
-    row('Peak RSS during the run', fmtMb(process.resourceUsage().maxRSS * 1024));
-  }
-  await stop();
+/** Sign-ins saturating the hashing threads, with a /healthz probe beside them every 20 ms. */
+async function signInsWithProbe(server, emails) {
+  let probing = true;
+  const probes = [];
+  const probe = (async () => {
+    while (probing) {
+      const t = performance.now();
+      await request(new URL('/healthz', server.url));
+      probes.push(performance.now() - t);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const signIns = await loop(() => signIn(server, emails[Math.floor(Math.random() * emails.length)]), { concurrency: Number(THREADPOOL) * 2, seconds: SIGN_IN_SECONDS });
+  probing = false;
+  await probe;
+  probes.sort((a, b) => a - b);
+  return { signIns, healthz: { p50: percentile(probes, 50), p99: percentile(probes, 99), n: probes.length } };
 }
 
-async function storageLookups() {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
-  const settings = loadSettings({ DATA_DIR: root, KEYS_DIR: path.join(root, 'keys'), BCRYPT_COST: '4', LOG_LEVEL: 'silent' });
-  const storage = await openStorage(settings);
-  const services = createServices(storage, settings, createLogger('silent'));
-  const seeding = performance.now();
-  const { tenant, emails } = await seedAccounts(services, storage, 10_000, 4);
-  row('SQLite: seed 10,000 accounts (one insert each)', `${((performance.now() - seeding) / 1000).toFixed(2)} s`);
-  const result = await load(async () => {
-    if (!(await storage.accounts.findByEmail(tenant.id, pick(emails)))) throw new Error('account not found');
-  }, { concurrency: 1, seconds: 3 });
-  reportLoad('SQLite: account lookup by e-mail among 10,000 accounts', 'lookup', result, 1);
-  const db = new DatabaseSync(path.join(root, SQLITE_FILE_NAME), { readOnly: true });
-  const plan = db.prepare('EXPLAIN QUERY PLAN SELECT doc FROM accounts WHERE tenant_id = ? AND email_normalized = ?').all('t', 'e');
-  row('SQLite: lookup query plan', `\`${plan.map((step) => step.detail).join('; ')}\``);
-  db.close();
-  await storage.close();
-  rmSync(root, { recursive: true, force: true });
+/** bcrypt.compare at the same cost and thread-pool size, on the server's CPU, in a process of its own. */
+async function rawBcryptRate() {
+  const script = `
+    const bcrypt = require('bcrypt');
+    const hash = bcrypt.hashSync('x', ${Number(BCRYPT_COST)});
+    let n = 0; const end = Date.now() + ${SIGN_IN_SECONDS * 1000};
+    const worker = async () => { while (Date.now() < end) { await bcrypt.compare('x', hash); n += 1; } };
+    const started = Date.now();
+    Promise.all(Array.from({ length: ${Number(THREADPOOL)} }, worker)).then(() => console.log(n / ((Date.now() - started) / 1000)));`;
+  const args = ['-e', script];
+  const out = execFileSync(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...args] : args, {
+    env: { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL }, cwd: path.join(here, '..'),
+  });
+  return Number(String(out).trim());
 }
 
 // ---------- run ----------
 
 const began = performance.now();
 const loadAtStart = os.loadavg()[0];
-await discoveryAndJwks();
-await clientCredentials();
-await interactiveSignIn(12, 12);
-await interactiveSignIn(10, 8, { measureMemory: true });
-await storageLookups();
+const results = { scenarios: {}, signIn: null, memory: {}, scale: [] };
+
+const ours = await startServer('idp.js');
+const bare = await startServer('bare.js');
+results.memory.idleRss = ours.rss();
+results.memory.bareIdleRss = bare.rss();
+for (const [name, run] of Object.entries(SCENARIOS)) {
+  const ourRun = await run(ours);
+  const bareRun = await run(bare);
+  results.scenarios[name] = { ours: ourRun, bare: bareRun, ratio: ourRun.rps / bareRun.rps };
+  process.stdout.write(`${name}: ours ${Math.round(ourRun.rps)} req/s, bare ${Math.round(bareRun.rps)} req/s, ratio ${(ourRun.rps / bareRun.rps).toFixed(2)}\n`);
+}
+if (QUICK) {
+  await Promise.all([ours.stop(), bare.stop()]);
+  agent.destroy();
+  process.exit(0);
+}
+await hammer(new URL('/.well-known/openid-configuration', ours.url).toString(), { connections: 64 });
+results.memory.afterBurstRss = ours.rss();
+await bare.stop();
+
+const emails = Array.from({ length: ours.accounts }, (_, i) => `user${i}@bench.example`);
+const { signIns, healthz } = await signInsWithProbe(ours, emails);
+const bcryptRate = await rawBcryptRate();
+results.signIn = { cost: Number(BCRYPT_COST), threadpool: Number(THREADPOOL), ...signIns, bcryptRate, ratio: signIns.rps / bcryptRate, healthz };
+results.memory.peakRss = ours.peakRss();
+process.stdout.write(`sign-in: ${signIns.rps.toFixed(1)}/s against bcrypt ${bcryptRate.toFixed(1)}/s; /healthz p99 ${healthz.p99.toFixed(1)} ms\n`);
+await ours.stop();
+
+for (const accounts of [1_000, SCALE]) {
+  const server = await startServer('idp.js', { BENCH_ACCOUNTS: String(accounts), BCRYPT_COST: '4' });
+  const some = Array.from({ length: 200 }, () => `user${Math.floor(Math.random() * accounts)}@bench.example`);
+  const run = await loop(() => signIn(server, some[Math.floor(Math.random() * some.length)]), { concurrency: 1, seconds: 3 });
+  results.scale.push({ accounts, seedSeconds: server.seedSeconds, signInP50: run.p50, signInP99: run.p99, sqliteBytes: statSync(server.dataFile).size });
+  process.stdout.write(`scale ${accounts}: seeded in ${server.seedSeconds.toFixed(1)} s, sign-in p50 ${run.p50.toFixed(1)} ms\n`);
+  await server.stop();
+}
 agent.destroy();
 
+// ---------- report ----------
+
 const cpus = os.cpus();
-const table = [
-  '| metric | value |',
+const machine = {
+  cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.arch()}`,
+  pinned, loadAverageAtStart: loadAtStart, date: new Date().toISOString(), seconds: Math.round((performance.now() - began) / 1000),
+};
+const report = { machine, ...results };
+const stamp = machine.date.slice(0, 19).replaceAll(':', '-');
+writeFileSync(path.join(here, 'results', `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+
+const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
+const ms = (n) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+const rate = (n) => Math.round(n).toLocaleString('en-US');
+const lines = [
+  '# Benchmark results',
+  '',
+  `- ${machine.cpu}, ${machine.cores} cores; Node ${machine.node} on ${machine.platform}; load average at start ${loadAtStart.toFixed(2)}; ${machine.date}`,
+  `- Each server its own process${pinned ? ' pinned to CPU 0, autocannon in another process pinned to CPU 1' : ' (no taskset: not pinned)'}; ${CONNECTIONS} connections, ${SECONDS} s per scenario; production settings, embedded SQLite, logs at warn`,
+  '',
+  '| scenario | ours req/s | p50 / p99 | bare oidc-provider req/s | p50 / p99 | ours / bare |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...Object.entries(results.scenarios).map(([name, { ours: o, bare: b, ratio }]) =>
+    `| ${name} | ${rate(o.rps)} | ${o.p50} / ${o.p99} ms | ${rate(b.rps)} | ${b.p50} / ${b.p99} ms | ${ratio.toFixed(2)} |`),
+  '',
+  `| password sign-in (authorize → e-mail → password → code → token), bcrypt cost ${BCRYPT_COST}, UV_THREADPOOL_SIZE ${THREADPOOL} | value |`,
   '| --- | --- |',
-  ...rows.map(([metric, value]) => `| ${metric} | ${value} |`),
-].join('\n');
-const report = `# Benchmark results
+  `| sign-ins/s | ${results.signIn.rps.toFixed(1)} (p50 ${ms(results.signIn.p50)}, p99 ${ms(results.signIn.p99)}) |`,
+  `| raw bcrypt.compare/s, same cost, threads and CPU | ${bcryptRate.toFixed(1)} |`,
+  `| sign-ins / raw bcrypt | ${results.signIn.ratio.toFixed(2)} |`,
+  `| /healthz beside the sign-ins, p50 / p99 | ${ms(healthz.p50)} / ${ms(healthz.p99)} |`,
+  '',
+  '| memory (our server process) | value |',
+  '| --- | --- |',
+  `| idle RSS after start (bare oidc-provider: ${mb(results.memory.bareIdleRss)}) | ${mb(results.memory.idleRss)} |`,
+  `| RSS after a 64-connection burst | ${mb(results.memory.afterBurstRss)} |`,
+  `| peak RSS | ${mb(results.memory.peakRss)} |`,
+  '',
+  '| accounts | seeding (storage layer) | sign-in p50 / p99 (cost 4) | SQLite file |',
+  '| --- | --- | --- | --- |',
+  ...results.scale.map((s) => `| ${rate(s.accounts)} | ${s.seedSeconds.toFixed(1)} s | ${ms(s.signInP50)} / ${ms(s.signInP99)} | ${mb(s.sqliteBytes)} |`),
+  '',
+];
+writeFileSync(path.join(here, 'results', 'latest.md'), lines.join('\n'));
+writeFileSync(path.join(here, 'results', 'latest.svg'), ratioChart(results));
+process.stdout.write(`\n${lines.join('\n')}\nwritten to bench/results/${stamp}.json, latest.md and latest.svg\n`);
 
-- Node ${process.version} on ${os.platform()} ${os.arch()}
-- CPU: ${cpus[0]?.model.trim() ?? 'unknown'}, ${cpus.length} cores; ${fmtMb(os.totalmem())} RAM; 1-min load average at start ${loadAtStart.toFixed(2)}
-- Date: ${new Date().toISOString()}; total run ${((performance.now() - began) / 1000).toFixed(0)} s
-- Load generator in the same process as the server (numbers are a lower bound); HTTP/1.1 keep-alive;
-  SQLite store; each section on fresh data and keys; libuv threadpool ${process.env.UV_THREADPOOL_SIZE ?? 4} (bcrypt runs there)
-
-${table}
-`;
-writeFileSync(new URL('./results.md', import.meta.url), report);
-console.log(report);
+/** Bars of ours / bare per scenario, with the 1.0 line and the 0.85 target. */
+function ratioChart({ scenarios, signIn: s }) {
+  const bars = [...Object.entries(scenarios).map(([name, { ratio }]) => [name, ratio]), ['sign-in / bcrypt', s.ratio]];
+  const width = 560;
+  const rowHeight = 28;
+  const height = bars.length * rowHeight + 50;
+  const x = (ratio) => 150 + Math.min(ratio, 1.5) * 250;
+  const rows = bars.map(([name, ratio], i) => {
+    const y = 20 + i * rowHeight;
+    return `<text x="140" y="${y + 17}" text-anchor="end">${name}</text><rect x="150" y="${y + 4}" width="${x(ratio) - 150}" height="18" fill="#4a78b5"/><text x="${x(ratio) + 6}" y="${y + 17}">${ratio.toFixed(2)}</text>`;
+  }).join('');
+  const line = (ratio, label, dash) => `<line x1="${x(ratio)}" y1="14" x2="${x(ratio)}" y2="${height - 24}" stroke="#333" stroke-dasharray="${dash}"/><text x="${x(ratio)}" y="${height - 8}" text-anchor="middle">${label}</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">${rows}${line(1, '1.0 = bare oidc-provider', '')}${line(0.85, '0.85', '4 3')}</svg>\n`;
+}

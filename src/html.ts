@@ -1,3 +1,5 @@
+/** The escaping HTML template tag, shared by the hosted pages (views/) and the e-mails (mail/). */
+
 /** Markup that is already safe; only `html` and `raw` make one. */
 export class SafeHtml {
   constructor(readonly value: string) {}

@@ -5,7 +5,8 @@ import { AccountService } from './accounts/service.js';
 import { PasswordHasher } from './accounts/password-hasher.js';
 import { LockNotifier } from './accounts/lock-notifier.js';
 import { SecurityNotices } from './accounts/security-notices.js';
-import { AuditService } from './audit/service.js';
+import { AuditService, PURGE_ACTION } from './audit/service.js';
+import { TenantPurge } from './tenants/purge.js';
 import { ClientService } from './clients/service.js';
 import { TenantService } from './tenants/service.js';
 import { openMailer } from './mail/open.js';
@@ -16,7 +17,7 @@ import { FieldCipher } from './crypto/field-cipher.js';
 import { loadOrCreateDevelopmentKey, parseEncryptionKeys } from './crypto/keyring.js';
 import { assertSamplesOpen, type SealedSample } from './crypto/key-check.js';
 import { MfaService } from './mfa/service.js';
-import { AccountLinks } from './links/account-links.js';
+import { AccountLinks, accountThrottleKeys } from './links/account-links.js';
 import { LinkTokens } from './links/link-tokens.js';
 import { ConnectionService } from './federation/service.js';
 import { Connectors } from './federation/connectors/index.js';
@@ -50,6 +51,8 @@ export interface Services {
   federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
   resetThrottle: Throttle;
+  /** Removes the data of tenants whose deletion is due. */
+  tenantPurge: TenantPurge;
 }
 
 type ServiceSettings = Pick<
@@ -76,12 +79,14 @@ export interface ServiceOptions {
   mailer?: Mailer;
   /** How upstream identity providers are reached (tests point well-known hosts at local servers). */
   upstreamFetch?: typeof fetch;
+  /** The time the tenant lifecycle sees (grace periods, purges); tests move it forward. */
+  clock?: () => Date;
 }
 
 export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: ServiceOptions = {}): Services {
   const revokeSessions = (accountId: string, keepSessionId?: string) => storage.oidc.revokeByAccountId(accountId, keepSessionId);
   const passwordHasher = new PasswordHasher(settings.bcryptCost);
-  const tenants = new TenantService(storage.tenants, storage.accounts, (accountId) => revokeSessions(accountId));
+  const tenants = new TenantService(storage.tenants, storage.accounts, (accountId) => revokeSessions(accountId), options.clock);
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
   const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
@@ -100,6 +105,41 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, { issuer: settings.issuer, fetch: options.upstreamFetch });
   const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
   const samlConnector = new SamlConnector((connection) => connections.secretOf(connection), assertionReplayCache(storage.oidc));
+  const tenantPurge = new TenantPurge({
+    tenants: storage.tenants,
+    accounts: storage.accounts,
+    connections: storage.connections,
+    clock: options.clock,
+    async forgetAccount(account) {
+      await storage.oidc.revokeByAccountId(account.id);
+      await storage.tokens.voidOthers(account.id, 'registration', '');
+      await storage.tokens.voidOthers(account.id, 'reset', '');
+      await storage.rateLimits.deleteKeys(Object.values(accountThrottleKeys(account.id)));
+      return (await mailer.forget?.(account.email)) ?? 0;
+    },
+    async releaseClients(tenantId) {
+      let changed = 0;
+      for (let after: string | undefined; ;) {
+        const page = await storage.clients.list({ limit: 200, after });
+        for (const client of page.filter((c) => c.tenantIds.includes(tenantId))) {
+          const tenantIds = client.tenantIds.filter((id) => id !== tenantId);
+          // Emptied, the list would admit every tenant: a client of this tenant alone goes with it.
+          if (tenantIds.length === 0) await storage.clients.delete(client.id);
+          else await storage.clients.replace({ ...client, tenantIds });
+          changed += 1;
+        }
+        if (page.length < 200) return changed;
+        after = page[page.length - 1]!.id;
+      }
+    },
+    deleteAuditChain: (tenantId) => audit.deleteChain(tenantId),
+    async recordPurged(tenant, counts) {
+      await audit.record({
+        tenantId: null, actor: { type: 'system', id: 'tenant-purge' }, action: PURGE_ACTION, target: { type: 'tenant', id: tenant.id },
+        details: { slug: tenant.slug, deletionScheduledFor: tenant.purgeAfter, removed: counts },
+      });
+    },
+  });
   return {
     tenants,
     accounts,
@@ -118,6 +158,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     notices: new SecurityNotices(mail, tenants, logger),
     loginThrottle: new Throttle(storage.rateLimits, { limit: settings.loginRateLimit, windowSeconds: settings.loginRateWindowSeconds }),
     resetThrottle: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAddress, windowSeconds: 3600 }),
+    tenantPurge,
     links: new AccountLinks({
       issuer: settings.issuer,
       tokens: new LinkTokens(storage.tokens),

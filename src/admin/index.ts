@@ -16,11 +16,13 @@ export interface AdminDeps {
   services: Services;
   clients: ClientRepository;
   maxBodyBytes: number;
+  /** The operator's audit anchor file, which chain checks compare against. */
+  auditAnchorFile?: string;
 }
 
 export function adminApi(deps: AdminDeps): Router {
   const routes = new AdminRoutes(deps.maxBodyBytes);
-  registerResources(routes, deps.services, adminOperations(deps.services));
+  registerResources(routes, deps.services, adminOperations(deps.services, { auditAnchorFile: deps.auditAnchorFile }));
   const document = openApiDocument(deps.issuer, routes.list());
 
   const api = new Router({ prefix: ADMIN_PREFIX });

@@ -33,7 +33,7 @@ export function openApiDocument(issuer: string, specs: readonly RouteSpec[]) {
       responses: {
         [spec.response.status]: {
           description: spec.response.description,
-          ...(spec.response.schema ? { content: { 'application/json': { schema: jsonSchema(spec.response.schema, 'output') } } } : {}),
+          ...(spec.response.schema ? { content: { [spec.response.contentType ?? 'application/json']: { schema: jsonSchema(spec.response.schema, 'output') } } } : {}),
         },
         400: problemResponse('The request is not valid; `problems` lists every failed rule'),
         401: problemResponse('No valid bearer token'),

@@ -1,6 +1,8 @@
 import type { Context, Next } from 'koa';
 import { DomainError, ERROR_CODES, type Problem } from '../errors.js';
+import { storeUnavailable } from '../storage/errors.js';
 import { BodyError } from '../web/body.js';
+import { RETRY_AFTER_SECONDS } from '../web/unavailable.js';
 
 /** RFC 9457 problem details; `problems` lists every failed rule at once. */
 export interface ProblemDocument {
@@ -26,6 +28,7 @@ export class HttpProblem extends Error {
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 function problemOf(error: unknown): { document: ProblemDocument; headers: Record<string, string> } {
@@ -41,6 +44,9 @@ function problemOf(error: unknown): { document: ProblemDocument; headers: Record
   }
   if (error instanceof HttpProblem) return { document: make(error.status, error.code, error.message), headers: error.headers };
   if (error instanceof BodyError) return { document: make(error.status, error.reason, error.message), headers: {} };
+  if (storeUnavailable(error)) {
+    return { document: make(503, 'temporarily_unavailable', 'the store is busy; try again shortly'), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
+  }
   return { document: make(500, 'server_error', 'an unexpected error occurred'), headers: {} };
 }
 

@@ -27,7 +27,8 @@ export interface RouteSpec {
   /** Documents (and so requires) a JSON body; the receiving service validates it. */
   body?: z.ZodType;
   query?: z.ZodObject;
-  response: { status: 200 | 201 | 204; description: string; schema?: z.ZodType };
+  /** `contentType` for answers other than JSON (e.g. streamed JSON Lines: the handler returns a Readable). */
+  response: { status: 200 | 201 | 204; description: string; schema?: z.ZodType; contentType?: string };
   handler(input: RouteInput): Promise<unknown>;
 }
 
@@ -49,6 +50,7 @@ export class AdminRoutes {
       const body = spec.body ? await readJson(ctx, this.maxBodyBytes) : undefined;
       const result = await spec.handler({ params: ctx.params, query, body, state: ctx.state as AdminState, ctx });
       ctx.status = spec.response.status;
+      if (spec.response.contentType) ctx.type = spec.response.contentType;
       if (spec.response.status !== 204) ctx.body = result;
     });
   }

@@ -18,6 +18,7 @@ export const tenantOut = z.object({
   mail: z.object({ from: z.string().nullable(), replyTo: z.string().nullable() }),
   links: z.object({ registrationHours: z.number().int(), resetMinutes: z.number().int() }),
   passwordsAllowed: z.boolean(),
+  purgeAfter: timestamp.nullable().describe('When a scheduled deletion purges the tenant\'s data; null while active'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -53,6 +54,7 @@ export const clientOut = z.object({
   tenantIds: z.array(z.string()),
   admin: z.boolean(),
   firstParty: z.boolean(),
+  requirePkce: z.boolean().describe('Code flows must use PKCE (S256); off only for a legacy confidential client'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -74,6 +76,20 @@ export const auditEventOut = z.object({
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
   details: z.record(z.string(), z.unknown()).nullable(),
+  seq: z.number().int().describe('Place in its chain (the tenant\'s, or the operators\' when tenantId is null), from 1'),
+  prevHash: z.string().describe('Hash of the event before it in the chain (64 zeros for the first)'),
+  hash: z.string().describe('SHA-256 of the canonical form (README, "Audit trail")'),
+});
+
+export const chainReportOut = z.object({
+  chain: z.string().describe('The tenant id, or "" for the operators\' chain'),
+  tenantId: z.string().nullable(),
+  valid: z.boolean(),
+  events: z.number().int(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  broken: z.object({
+    seq: z.number().int(), kind: z.enum(['edited', 'missing', 'reordered', 'truncated']), eventId: z.string().nullable(), message: z.string(),
+  }).nullable(),
 });
 
 export const listOf = (item: z.ZodType) =>

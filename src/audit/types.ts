@@ -21,11 +21,32 @@ export interface AuditEvent {
   userAgent: string | null;
   /** Extra facts (old and new values of a change); never secrets. */
   details: Record<string, unknown> | null;
+  /** Position in its chain (the tenant's, or the operators' when tenantId is null), from 1. */
+  seq: number;
+  /** Hash of the event before it in the chain (64 zeros for the first). */
+  prevHash: string;
+  /** SHA-256 (hex) of this event's canonical form, see src/audit/chain.ts. */
+  hash: string;
+}
+
+/** The last event of a chain, as an anchor records it. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
 }
 
 export interface AuditQuery {
   tenantId?: string;
   action?: string;
+  /** Events at or after this time (ISO 8601). */
+  since?: string;
+  /** Events before this time (ISO 8601). */
+  until?: string;
+  /** The actor's id (account, client, operating-system user). */
+  actorId?: string;
+  /** The target's id. */
+  targetId?: string;
+  outcome?: 'success' | 'failure';
   limit: number;
   /** Return events whose id sorts before this one (ids are time-ordered). */
   before?: string;

@@ -6,6 +6,7 @@ import { createServices } from '../services.js';
 import { adminOperations } from '../operations/index.js';
 import { DomainError } from '../errors.js';
 import { COMMANDS, cliActor, type Command } from './commands/index.js';
+import { Failed, STREAMED } from './commands/common.js';
 import { UsageError, type CliIo } from './io.js';
 
 function help(): string {
@@ -37,7 +38,7 @@ function human(value: unknown): string {
 
 /** Runs one CLI invocation against the store the environment names; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const words = [3, 2].find((n) => COMMANDS[argv.slice(0, n).join(' ')] !== undefined) ?? 2;
+  const words = [3, 2, 1].find((n) => COMMANDS[argv.slice(0, n).join(' ')] !== undefined) ?? 2;
   const command = COMMANDS[argv.slice(0, words).join(' ')];
   if (!command) {
     const asked = argv[0] === undefined || argv[0] === 'help' || argv[0] === '--help';
@@ -53,9 +54,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     try {
       const services = createServices(storage, settings, createLogger('silent'));
       const caller = { actor: cliActor(), awaitMail: true };
-      const result = await command.run({ services, settings, options, io, caller, operations: adminOperations(services) });
-      io.stdout.write(`${json ? JSON.stringify(result) : human(result)}\n`);
-      return 0;
+      const result = await command.run({ services, settings, options, io, caller, operations: adminOperations(services, { auditAnchorFile: settings.auditAnchorFile }) });
+      if (result === STREAMED) return 0;
+      const value = result instanceof Failed ? result.value : result;
+      io.stdout.write(`${json ? JSON.stringify(value) : human(value)}\n`);
+      return result instanceof Failed ? 1 : 0;
     } finally {
       await storage.close();
     }

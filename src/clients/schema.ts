@@ -28,11 +28,13 @@ export const clientCreateSchema = z
     public: z.boolean().default(false),
     admin: z.boolean().default(false),
     firstParty: z.boolean().default(false),
+    requirePkce: z.boolean().default(true),
     tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
     /** Tenants whose people may sign in; omitted means every tenant. Never empty, so [] cannot open a client by accident. */
     tenants: z.array(z.string().min(1)).min(1).max(1000).optional(),
   })
   .refine((c) => !(c.public && c.admin), { message: 'an admin client must be confidential', path: ['admin'] })
+  .refine((c) => c.requirePkce || !c.public, { message: 'a public client always uses PKCE', path: ['requirePkce'] })
   .refine((c) => c.admin || c.redirectUris.length > 0, {
     message: 'at least one redirect URI is needed (only admin clients may have none)',
     path: ['redirectUris'],
@@ -43,6 +45,7 @@ export const clientUpdateSchema = z.strictObject({
   redirectUris: z.array(redirectUriSchema).max(20).optional(),
   postLogoutRedirectUris: z.array(redirectUriSchema).max(20).optional(),
   firstParty: z.boolean().optional(),
+  requirePkce: z.boolean().optional(),
   /** A list limits the client to those tenants; null opens it to every tenant. */
   tenants: z.array(z.string().min(1)).min(1).max(1000).nullable().optional(),
 });

@@ -33,6 +33,7 @@ export class ClientService {
       tenantIds,
       admin: data.admin,
       firstParty: data.firstParty,
+      requirePkce: data.requirePkce,
       createdAt: now,
       updatedAt: now,
     };
@@ -63,9 +64,15 @@ export class ClientService {
       redirectUris: data.redirectUris ?? before.redirectUris,
       postLogoutRedirectUris: data.postLogoutRedirectUris ?? before.postLogoutRedirectUris,
       firstParty: data.firstParty ?? before.firstParty,
+      requirePkce: data.requirePkce ?? before.requirePkce,
       tenantIds: data.tenants === undefined ? before.tenantIds : await this.resolveTenants(data.tenants ?? []),
       updatedAt: this.clock().toISOString(),
     };
+    if (!after.requirePkce && after.secretHash === null) {
+      throw new DomainError('validation_failed', 'the request is not valid', [
+        { field: 'requirePkce', code: 'public_client', message: 'a public client always uses PKCE' },
+      ]);
+    }
     if (!after.admin && after.redirectUris.length === 0) {
       throw new DomainError('validation_failed', 'the request is not valid', [
         { field: 'redirectUris', code: 'too_small', message: 'at least one redirect URI is needed' },

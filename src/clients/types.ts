@@ -15,6 +15,11 @@ export interface Client {
   admin: boolean;
   /** Our own application: consent is not asked. */
   firstParty: boolean;
+  /**
+   * Code flows must use PKCE (S256). On by default for every client (OAuth 2.1); an
+   * administrator may turn it off for one legacy confidential client, never a public one.
+   */
+  requirePkce: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -24,4 +29,9 @@ export type PublicClient = Omit<Client, 'secretHash'> & { public: boolean };
 export function toPublicClient(client: Client): PublicClient {
   const { secretHash, ...rest } = client;
   return { ...rest, public: secretHash === null };
+}
+
+/** Fields added after the first release get their defaults when an older record is read. */
+export function withClientDefaults(stored: Omit<Client, 'requirePkce'> & Partial<Pick<Client, 'requirePkce'>>): Client {
+  return { requirePkce: true, ...stored };
 }

@@ -62,3 +62,12 @@ export const SAML_REQUEST_TTL_MS = FLOW_STATE_TTL_MS.federationState;
 export const SAML_DEFAULT_CLOCK_SKEW_SECONDS = 60;
 /** The largest IdP metadata document read from a metadata URL. */
 export const SAML_METADATA_MAX_BYTES = 1024 * 1024;
+
+/**
+ * R11: a deleted tenant's data stays this long (days) so a mistake can be undone, then it is
+ * purged; a request may choose 0 up to the maximum, and nothing is kept beyond six months.
+ */
+export const TENANT_DELETION_GRACE_DAYS = { default: 30, min: 0, max: 180 } as const;
+
+/** How long one node holds its claim on a tenant it purges; another node may take over after this (a crashed purge resumes). */
+export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;

@@ -22,6 +22,11 @@ export interface Settings {
   databaseUrl: string | undefined;
   /** Where signing keys and cookie secrets are generated on first start. */
   keysDir: string;
+  /**
+   * Key files others may read or change, or a keys directory others may write to: `refuse`
+   * to start (default), or only `warn` (for secret volumes whose modes cannot be set).
+   */
+  keysModeCheck: 'refuse' | 'warn';
   /** Unset: e-mails are written as .eml files under dataDir/outbox. */
   smtpUrl: string | undefined;
   /** Sender of every e-mail; defaults to no-reply at the issuer's host. */
@@ -34,6 +39,11 @@ export interface Settings {
   /** Registration and reset links per account, and reset requests per IP address, per hour. */
   linkRateLimitPerAccount: number;
   linkRateLimitPerAddress: number;
+  /** Sign-ins (authorization requests) one client address may start per window before 429: each stores an interaction. */
+  interactionRateLimit: number;
+  interactionRateWindowSeconds: number;
+  /** Largest authorization request (query string or form body) in bytes; its parameters are stored with the interaction. */
+  maxAuthorizationRequestBytes: number;
   /** Serve HTTPS directly (TLS 1.2 minimum) when both are set. */
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -48,6 +58,12 @@ export interface Settings {
   trustProxy: boolean;
   /** How many proxies stand in front: the client address is read that many entries from the right of X-Forwarded-For. */
   proxyHops: number;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
+  shutdownTimeoutSeconds: number;
+  /** Where each periodic audit anchor (the head of every chain) is also written; unset: the log only. */
+  auditAnchorFile: string | undefined;
+  /** How often an audit anchor is taken. */
+  auditAnchorIntervalSeconds: number;
 }
 
 const envSchema = z.object({
@@ -60,6 +76,7 @@ const envSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'DATABASE_URL must start with mongodb:// or mongodb+srv://')
     .optional(),
   KEYS_DIR: z.string().min(1).default('./keys'),
+  KEYS_MODE_CHECK: z.enum(['refuse', 'warn']).default('refuse'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).optional(),
   MAIL_RETRY_DELAYS_MS: z.string().regex(/^(\d{1,6}(,\d{1,6}){0,9})?$/, 'comma-separated milliseconds, e.g. 1000,5000').default('1000,5000'),
@@ -67,6 +84,9 @@ const envSchema = z.object({
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LINK_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
   LINK_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100000).default(20),
+  INTERACTION_RATE_LIMIT: z.coerce.number().int().min(1).max(1000000).default(300),
+  INTERACTION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  MAX_AUTHORIZATION_REQUEST_BYTES: z.coerce.number().int().min(1024).max(65536).default(8192),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   ENCRYPTION_KEYS: z.string().optional(),
@@ -75,6 +95,9 @@ const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1048576).default(16384),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  AUDIT_ANCHOR_FILE: z.string().optional(),
+  AUDIT_ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
 });
 
 export class SettingsError extends Error {}
@@ -102,6 +125,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     keysDir: path.resolve(e.KEYS_DIR),
+    keysModeCheck: e.KEYS_MODE_CHECK,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
     mailRetryDelaysMs: e.MAIL_RETRY_DELAYS_MS ? e.MAIL_RETRY_DELAYS_MS.split(',').map(Number) : [],
@@ -109,6 +133,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
     linkRateLimitPerAccount: e.LINK_RATE_LIMIT_PER_ACCOUNT,
     linkRateLimitPerAddress: e.LINK_RATE_LIMIT_PER_ADDRESS,
+    interactionRateLimit: e.INTERACTION_RATE_LIMIT,
+    interactionRateWindowSeconds: e.INTERACTION_RATE_WINDOW_SECONDS,
+    maxAuthorizationRequestBytes: e.MAX_AUTHORIZATION_REQUEST_BYTES,
     tlsCertFile: e.TLS_CERT_FILE,
     tlsKeyFile: e.TLS_KEY_FILE,
     encryptionKeys: e.ENCRYPTION_KEYS,
@@ -117,6 +144,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY === 'true',
     proxyHops: e.PROXY_HOPS,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    auditAnchorFile: e.AUDIT_ANCHOR_FILE ? path.resolve(e.AUDIT_ANCHOR_FILE) : undefined,
+    auditAnchorIntervalSeconds: e.AUDIT_ANCHOR_INTERVAL_SECONDS,
   };
 }
 

@@ -8,7 +8,7 @@ export type EncryptionKey = { id: string; key: Buffer };
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const KEY_BYTES = 32;
-const DEVELOPMENT_KEY_FILE = 'encryption-key.json';
+export const DEVELOPMENT_KEY_FILE = 'encryption-key.json';
 
 /**
  * Parses ENCRYPTION_KEYS, `id:base64key[,id:base64key...]`, newest first.
@@ -37,7 +37,7 @@ export function parseEncryptionKeys(text: string): EncryptionKey[] {
 function readDevelopmentKey(file: string): EncryptionKey[] {
   let stored: { id?: unknown; key?: unknown };
   try {
-    stored = JSON.parse(readFileSync(file, 'utf8'));
+    stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
   } catch {
     // JSON.parse quotes the text it failed on, which here is key material.
     throw new Error(`${file} is not valid JSON`);
@@ -46,7 +46,7 @@ function readDevelopmentKey(file: string): EncryptionKey[] {
   try {
     return parseEncryptionKeys(`${stored.id}:${stored.key}`);
   } catch (error) {
-    throw new Error(`${file} does not hold a valid development key: ${(error as Error).message}`);
+    throw new Error(`${file} does not hold a valid development key: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -1,20 +1,25 @@
 import Router from '@koa/router';
 import type { Storage } from '../storage/port.js';
+import { WriteCheck } from './write-check.js';
 
-/** /healthz: the process answers. /readyz: and its database does too. */
+/** How often readiness writes its heartbeat at most; probes in between get the last answer. */
+const WRITE_CHECK_INTERVAL_MS = 2000;
+
+/** /healthz: the process answers. /readyz: its database answers and takes a write. */
 export function healthRoutes(storage: Storage): Router {
   const router = new Router();
+  const writes = new WriteCheck(storage, WRITE_CHECK_INTERVAL_MS);
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    try {
-      await storage.ping();
+    const reads = await storage.ping().then(() => true, () => false);
+    if (reads && (await writes.ok())) {
       ctx.body = { status: 'ready', storage: storage.kind };
-    } catch {
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', storage: storage.kind };
+      return;
     }
+    ctx.status = 503;
+    ctx.body = { status: 'unavailable', storage: storage.kind, failing: reads ? 'write' : 'read' };
   });
   return router;
 }

@@ -64,6 +64,18 @@ const catalog = {
     en: 'The application asked to return to an address it has not registered.',
     sv: 'Tjänsten bad om att få komma tillbaka till en adress den inte har registrerat.',
   },
+  'error.too_many_sign_ins': {
+    en: 'Too many sign-ins were started from your network. Wait a moment and try again.',
+    sv: 'För många inloggningar har påbörjats från ditt nätverk. Vänta en stund och försök igen.',
+  },
+  'error.request_too_large': {
+    en: 'The application sent a sign-in request that is too large.',
+    sv: 'Tjänsten skickade en inloggningsbegäran som är för stor.',
+  },
+  'error.unavailable': {
+    en: 'The service is busy right now. Wait a moment and try again.',
+    sv: 'Tjänsten är upptagen just nu. Vänta en stund och försök igen.',
+  },
   'error.server': { en: 'An error occurred on our side. Try again later.', sv: 'Ett fel uppstod hos oss. Försök igen senare.' },
   'error.detail': { en: 'Error code: {code}', sv: 'Felkod: {code}' },
   'error.too_many_attempts': {
@@ -130,6 +142,7 @@ const catalog = {
   'account.password_changed': { en: 'Your password has been changed.', sv: 'Ditt lösenord har bytts.' },
   'account.wrong_password': { en: 'The current password is not correct.', sv: 'Det nuvarande lösenordet är inte korrekt.' },
   'account.mfa_heading': { en: 'Two-step verification', sv: 'Tvåstegsverifiering' },
+  'account.download_data': { en: 'Download my data (JSON)', sv: 'Ladda ner mina uppgifter (JSON)' },
   'account.mfa_on': { en: 'On: sign-in asks for a code from your authenticator app.', sv: 'På: inloggningen ber om en kod från din autentiseringsapp.' },
   'account.mfa_off': { en: 'Off.', sv: 'Av.' },
   'account.mfa_required': { en: 'Your organisation requires it.', sv: 'Din organisation kräver det.' },

@@ -55,5 +55,5 @@ export function consentSteps({ provider, services, flows }: InteractionDeps, { f
 
 function requestedScopes(interaction: { params: Record<string, unknown>; prompt: { details: Record<string, unknown> } }): string[] {
   const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
-  return (missing ?? String(interaction.params.scope ?? '').split(' ')).filter((s) => s && s !== ADMIN_SCOPE);
+  return (missing ?? ((interaction.params.scope as string | undefined) ?? '').split(' ')).filter((s) => s && s !== ADMIN_SCOPE);
 }

@@ -45,6 +45,7 @@ export function interactionRoutes(deps: InteractionDeps): Router[] {
       case 'enrolled':
         ctx.body = recoveryCodesPage(kit.formContext(ctx), [], `${kit.formContext(ctx).action}/enrolled`);
         return;
+      case 'email':
       default:
         return password.showEmail(ctx);
     }

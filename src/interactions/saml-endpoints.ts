@@ -39,8 +39,13 @@ export function samlEndpoints(
     const connection = await samlConnection(ctx.params.connectionId!);
     const refuse = async (reason: string, status: number, messageId: 'error.session_expired' | 'error.too_large' | 'error.bad_request') => {
       await services.audit.record({
-        tenantId: connection.tenantId, actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason,
-        origin: requestOrigin(ctx), details: { connectionId: connection.id, kind: 'saml' },
+        tenantId: connection.tenantId,
+        actor: { type: 'anonymous' },
+        action: 'login.federated',
+        outcome: 'failure',
+        reason,
+        origin: requestOrigin(ctx),
+        details: { connectionId: connection.id, kind: 'saml' },
       });
       throw new PageError(status, messageId, 'saml_response_refused');
     };
@@ -48,7 +53,12 @@ export function samlEndpoints(
     try {
       form = await readForm(ctx, FORM_LIMIT);
     } catch (error) {
-      if (error instanceof BodyError) return refuse(error.status === 413 ? 'saml_response_too_large' : 'malformed_saml_response', error.status, error.status === 413 ? 'error.too_large' : 'error.bad_request');
+      if (error instanceof BodyError)
+        return refuse(
+          error.status === 413 ? 'saml_response_too_large' : 'malformed_saml_response',
+          error.status,
+          error.status === 413 ? 'error.too_large' : 'error.bad_request',
+        );
       throw error;
     }
     const samlResponse = form.SAMLResponse ?? '';

@@ -15,6 +15,9 @@ import type { Throttle } from '../throttle/throttle.js';
 import type { LinkTokens, TokenProblem } from './link-tokens.js';
 import type { OneTimeToken } from './types.js';
 
+/** The throttle counters kept per account (a purge removes them with the account). */
+export const accountThrottleKeys = (accountId: string) => ({ registration: `registration:${accountId}`, reset: `reset:${accountId}` });
+
 export const SET_PASSWORD_PATH = '/password/set';
 
 /** A registration or reset link that cannot be used. */
@@ -66,7 +69,7 @@ export class AccountLinks {
         { field: 'invite', code: 'passwords_not_allowed', message: 'the tenant does not allow passwords' },
       ]);
     }
-    const verdict = await this.deps.perAccount.hit(`registration:${account.id}`);
+    const verdict = await this.deps.perAccount.hit(accountThrottleKeys(account.id).registration);
     if (!verdict.allowed) throw new DomainError('rate_limited', `too many invitations for this account; try again in ${verdict.retryAfterSeconds} s`);
     const validMinutes = tenant.links.registrationHours * 60;
     const token = await this.deps.tokens.issue('registration', account, validMinutes * 60_000, null);
@@ -88,7 +91,7 @@ export class AccountLinks {
       return;
     }
     for (const account of accounts) {
-      const verdict = await this.deps.perAccount.hit(`reset:${account.id}`);
+      const verdict = await this.deps.perAccount.hit(accountThrottleKeys(account.id).reset);
       if (!verdict.allowed) {
         await this.audit(account, 'failure', 'rate_limited', origin);
         continue;

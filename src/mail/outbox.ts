@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../log/logger.js';
@@ -23,5 +23,29 @@ export class OutboxMailer implements Mailer {
     await writeFile(`${file}.part`, info.message as Buffer, { mode: 0o600 });
     await rename(`${file}.part`, file);
     this.logger.info({ file, subject: message.subject }, 'e-mail written to the outbox');
+  }
+
+  /** Deletes every message in the outbox addressed to this address (a purged account's mail). */
+  async forget(address: string): Promise<number> {
+    let names: string[];
+    try {
+      names = (await readdir(this.directory)).filter((name) => name.endsWith('.eml'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    const wanted = address.trim().toLowerCase();
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(this.directory, name);
+      const headers = (await readFile(file, 'utf8').catch(() => '')).split(/\n\n/, 1)[0]!;
+      const to = /^To: (.*(?:\n[ \t].*)*)/im.exec(headers)?.[1] ?? '';
+      const addresses = [...to.matchAll(/[^\s<>,"]+@[^\s<>,"]+/g)].map((m) => m[0].toLowerCase());
+      if (addresses.includes(wanted)) {
+        await rm(file, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
   }
 }

@@ -11,4 +11,6 @@ export interface MailMessage {
 /** Sends one e-mail; rejects when it could not be handed over. */
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+  /** Removes messages to this address still waiting where this mailer keeps them (the outbox); returns how many. */
+  forget?(address: string): Promise<number>;
 }

@@ -2,7 +2,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { Client } from '../clients/types.js';
 
 /** Extra client metadata our interactions read; declared to oidc-provider so it keeps them. */
-export const EXTRA_CLIENT_METADATA = ['idp_first_party', 'idp_tenant_ids', 'idp_admin'] as const;
+export const EXTRA_CLIENT_METADATA = ['idp_first_party', 'idp_tenant_ids', 'idp_admin', 'idp_require_pkce'] as const;
 
 const USER_SCOPES = 'openid offline_access profile email';
 
@@ -30,5 +30,6 @@ export function toClientMetadata(client: Client): ClientMetadata {
     idp_first_party: client.firstParty,
     idp_tenant_ids: client.tenantIds,
     idp_admin: client.admin,
+    idp_require_pkce: client.requirePkce,
   };
 }

@@ -9,6 +9,8 @@ export function providerErrorMessage(error: string): MessageId {
       return 'error.invalid_redirect_uri';
     case 'server_error':
       return 'error.server';
+    case 'temporarily_unavailable':
+      return 'error.unavailable';
     case 'session_not_found':
     case 'invalid_interaction':
       return 'error.session_expired';

@@ -89,7 +89,7 @@ function loginPolicy(deps: ProviderDeps) {
       if (!oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const usable = await sessionAccount(ctx, oidc.session.accountId);
       if (!usable) return interactionPolicy.Check.REQUEST_PROMPT;
-      const asked = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
+      const asked = ((oidc.params?.acr_values as string | undefined) ?? '').split(' ').includes(ACR_MFA);
       return sessionNeedsSecondFactor(usable.account, usable.tenant, oidc.session.acr === ACR_MFA, asked)
         ? interactionPolicy.Check.REQUEST_PROMPT
         : interactionPolicy.Check.NO_NEED_TO_PROMPT;
@@ -151,6 +151,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       properties: [...EXTRA_CLIENT_METADATA],
     },
     allowOmittingSingleRegisteredRedirectUri: false,
+    // OAuth 2.1: every code flow uses PKCE (S256 only, oidc-provider's default), unless an
+    // administrator turned it off for one legacy confidential client.
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata().idp_require_pkce !== false },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -190,7 +193,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       if (!clientRules(ctx.oidc.client!).firstParty) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
-      grantScopes(grant, String(ctx.oidc.params?.scope ?? 'openid'));
+      grantScopes(grant, (ctx.oidc.params?.scope as string | undefined) ?? 'openid');
       await grant.save();
       return grant;
     },

@@ -10,6 +10,8 @@ export const ROUTES = {
 } as const;
 
 export const INTERACTION_PATH = '/interaction';
+/** Upstream identity providers send people back under here. */
+export const FEDERATION_PATH = '/federation';
 export const ADMIN_SCOPE = 'admin';
 
 /** Authentication context classes we issue: a password alone, or a password and a second factor. */

@@ -11,11 +11,14 @@ export function clientOperations(services: Services) {
     async create(caller: Caller, input: ClientCreateInput) {
       const created = await services.clients.create(input);
       await record(caller, 'client.create', target(created.client.id), null, { after: toPublicClient(created.client) });
+      if (!created.client.requirePkce) await record(caller, 'client.pkce_not_required', target(created.client.id), null);
       return created;
     },
     async update(caller: Caller, clientId: string, input: ClientUpdateInput) {
       const { before, after } = await services.clients.update(clientId, input);
       await record(caller, 'client.update', target(after.id), null, { before: toPublicClient(before), after: toPublicClient(after) });
+      // Turning a protection off stands out in the trail on its own.
+      if (before.requirePkce && !after.requirePkce) await record(caller, 'client.pkce_not_required', target(after.id), null);
       return after;
     },
     async rotateSecret(caller: Caller, clientId: string) {

@@ -1,5 +1,7 @@
 import type { Services } from '../services.js';
 import { accountOperations } from './accounts.js';
+import { auditOperations } from './audit.js';
+import { tenantExportOperations } from './tenant-export.js';
 import { clientOperations } from './clients.js';
 import { connectionOperations } from './connections.js';
 import { tenantOperations } from './tenants.js';
@@ -10,12 +12,19 @@ export type { Caller } from './caller.js';
  * What administrators change, through the admin API or the CLI alike: each use case with its
  * audit entry, written once. Both front ends are thin adapters over these.
  */
-export function adminOperations(services: Services) {
+export interface OperationOptions {
+  /** The operator's audit anchor file (AUDIT_ANCHOR_FILE): chain checks compare against it. */
+  auditAnchorFile?: string;
+}
+
+export function adminOperations(services: Services, options: OperationOptions = {}) {
   return {
     tenants: tenantOperations(services),
     accounts: accountOperations(services),
     clients: clientOperations(services),
     connections: connectionOperations(services),
+    audit: auditOperations(services, options.auditAnchorFile),
+    tenantExport: tenantExportOperations(services),
   };
 }
 

@@ -15,6 +15,7 @@ import { requestOrigin } from '../web/origin.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
 import { ACR_MFA } from '../oidc/settings.js';
 import { FLOW_STATE_TTL_MS } from '../config/defaults.js';
+import { personalData } from '../operations/personal-data.js';
 import { PROFILE_CLIENT_ID, PROFILE_PATH, csrfValid, providerSession, sessionCsrf, startSignIn, takeSignInState } from './session.js';
 
 export interface AccountDeps {
@@ -175,6 +176,16 @@ export function profileRoutes(deps: AccountDeps): Router {
     ctx.body = recoveryCodesPage(formContext(ctx), codes, `${PROFILE_PATH}/done`);
   }
 
+  /** The person's own data as a JSON file (GDPR art. 15/20). */
+  async function downloadData(ctx: AccountContext): Promise<void> {
+    const { account, tenant } = ctx.state;
+    const data = await personalData(services, account, tenant);
+    await audit(ctx, 'account.data_download', { events: data.auditEvents.length });
+    ctx.set('Content-Disposition', `attachment; filename="my-data-${tenant.slug}.json"`);
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(data, null, 2);
+  }
+
   function done(ctx: AccountContext): void {
     ctx.status = 303;
     ctx.redirect(PROFILE_PATH);
@@ -188,6 +199,7 @@ export function profileRoutes(deps: AccountDeps): Router {
   const form = [renderFailures, requireSession, parseForm] as const;
   router.get('/', renderFailures, requireSession, show);
   router.get('/callback', renderFailures, callback);
+  router.get('/data', renderFailures, requireSession, downloadData);
   router.post('/password', ...form, changePassword);
   router.post('/2fa/start', ...form, startEnrolment);
   router.post('/2fa/confirm', ...form, confirmEnrolment);

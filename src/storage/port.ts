@@ -24,5 +24,7 @@ export interface Storage {
   readonly connections: ConnectionRepository;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
+  /** Writes one tiny record (readiness: proves that writes work, not only reads); rejects otherwise. */
+  heartbeat(): Promise<void>;
   close(): Promise<void>;
 }

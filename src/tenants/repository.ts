@@ -13,4 +13,17 @@ export interface TenantRepository {
   /** Replaces the stored record; false when it no longer exists. @throws ConflictError */
   replace(tenant: Tenant): Promise<boolean>;
   delete(id: string): Promise<boolean>;
+  /** Tenants scheduled for deletion whose purgeAfter is at or before `now`, by id. */
+  listDueForPurge(now: string, page: Page): Promise<Tenant[]>;
+  /**
+   * Claims a due tenant for purging, atomically: true for exactly one caller among nodes racing,
+   * and only while the tenant is scheduled, due, and no other claim holds (an expired claim may be
+   * taken over, so an interrupted purge resumes).
+   */
+  claimPurge(id: string, now: string, leaseUntil: string): Promise<boolean>;
+  /**
+   * Cancels a scheduled deletion atomically: state active again, purgeAfter cleared; false when the
+   * tenant is not scheduled or a purge holds its claim.
+   */
+  cancelDeletion(id: string, now: string): Promise<boolean>;
 }

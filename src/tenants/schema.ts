@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LINK_LIFETIMES, LINK_LIFETIME_BOUNDS } from '../config/defaults.js';
+import { DEFAULT_LINK_LIFETIMES, LINK_LIFETIME_BOUNDS, TENANT_DELETION_GRACE_DAYS } from '../config/defaults.js';
 
 const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -58,5 +58,11 @@ export const tenantUpdateSchema = z.strictObject({
   passwordsAllowed: z.boolean().optional(),
 });
 
+/** How long a deleted tenant's data is kept before the purge (R11: 30 days by default, never beyond six months). */
+export const tenantDeleteSchema = z.strictObject({
+  graceDays: z.number().int().min(TENANT_DELETION_GRACE_DAYS.min).max(TENANT_DELETION_GRACE_DAYS.max).default(TENANT_DELETION_GRACE_DAYS.default),
+});
+
+export type TenantDeleteInput = z.input<typeof tenantDeleteSchema>;
 export type TenantCreateInput = z.input<typeof tenantCreateSchema>;
 export type TenantUpdateInput = z.input<typeof tenantUpdateSchema>;

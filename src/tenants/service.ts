@@ -8,14 +8,17 @@ import type { Tenant } from './types.js';
 import { DEFAULT_TENANT_POLICY } from '../policy/defaults.js';
 import { tenantPolicySchema, type TenantPolicyInput } from '../policy/schema.js';
 import type { TenantPolicy } from '../policy/types.js';
-import { tenantCreateSchema, tenantUpdateSchema, type TenantCreateInput, type TenantUpdateInput } from './schema.js';
+import {
+  tenantCreateSchema, tenantDeleteSchema, tenantUpdateSchema, type TenantCreateInput, type TenantDeleteInput, type TenantUpdateInput,
+} from './schema.js';
 
 const ACCOUNT_PAGE = 500;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class TenantService {
   constructor(
     private readonly tenants: TenantRepository,
-    private readonly accounts: Pick<AccountRepository, 'deleteByTenant' | 'listByTenant'>,
+    private readonly accounts: Pick<AccountRepository, 'listByTenant'>,
     /** Ends every session and revokes every grant and token of an account. */
     private readonly endSessions: (accountId: string) => Promise<void>,
     private readonly clock: () => Date = () => new Date(),
@@ -28,7 +31,8 @@ export class TenantService {
     const now = this.clock().toISOString();
     const tenant: Tenant = {
       id: newId(), slug: data.slug, name: data.name, domains, state: 'active', policy: DEFAULT_TENANT_POLICY,
-      locale: data.locale, mail: data.mail, links: data.links, passwordsAllowed: data.passwordsAllowed, createdAt: now, updatedAt: now,
+      locale: data.locale, mail: data.mail, links: data.links, passwordsAllowed: data.passwordsAllowed,
+      purgeAfter: null, purgeLeaseUntil: null, createdAt: now, updatedAt: now,
     };
     try {
       await this.tenants.insert(tenant);
@@ -65,6 +69,7 @@ export class TenantService {
   async update(ref: string, input: TenantUpdateInput): Promise<{ before: Tenant; after: Tenant }> {
     const data = parseOrThrow(tenantUpdateSchema, input);
     const before = await this.get(ref);
+    this.assertActive(before);
     const domains = data.domains ? [...new Set(data.domains)] : before.domains;
     await this.assertDomainsFree(domains, before.id);
     const after: Tenant = {
@@ -92,27 +97,64 @@ export class TenantService {
   async setPolicy(ref: string, input: TenantPolicyInput): Promise<{ tenant: Tenant; before: TenantPolicy; after: TenantPolicy }> {
     const policy = parseOrThrow(tenantPolicySchema, input);
     const current = await this.get(ref);
+    this.assertActive(current);
     const tenant: Tenant = { ...current, policy, updatedAt: this.clock().toISOString() };
     if (!(await this.tenants.replace(tenant))) throw notFound('tenant');
     return { tenant, before: current.policy, after: policy };
   }
 
   /**
-   * Deletes the tenant and every account in it. Its people's sessions, grants and tokens end
-   * first; the tenant stops signing anyone in before that, so none is issued meanwhile.
+   * Schedules the tenant's deletion: purgeAfter = now + the grace period. From this moment nobody
+   * of it signs in (the one eligibility rule refuses every path for a tenant that is not active),
+   * its connections and e-mailed links stop, and every session, grant and token of its accounts
+   * ends; the tenant stops signing anyone in before that, so none is issued meanwhile. Its data
+   * stays, readable and exportable, until the purge.
    */
-  async delete(ref: string): Promise<Tenant> {
-    const tenant = await this.get(ref);
-    await this.tenants.replace({ ...tenant, state: 'scheduled_for_deletion', updatedAt: this.clock().toISOString() });
+  async scheduleDeletion(ref: string, input: TenantDeleteInput = {}): Promise<{ before: Tenant; after: Tenant }> {
+    const { graceDays } = parseOrThrow(tenantDeleteSchema, input);
+    const before = await this.get(ref);
+    if (before.state === 'scheduled_for_deletion') {
+      throw conflict(`the tenant "${before.slug}" is already scheduled for deletion (purge after ${before.purgeAfter}); restore it first to choose another date`);
+    }
+    const now = this.clock();
+    const after: Tenant = {
+      ...before, state: 'scheduled_for_deletion', purgeAfter: new Date(now.getTime() + graceDays * DAY_MS).toISOString(),
+      purgeLeaseUntil: null, updatedAt: now.toISOString(),
+    };
+    if (!(await this.tenants.replace(after))) throw notFound('tenant');
     for (let after: string | undefined; ;) {
-      const accounts = await this.accounts.listByTenant(tenant.id, { limit: ACCOUNT_PAGE, after });
+      const accounts = await this.accounts.listByTenant(before.id, { limit: ACCOUNT_PAGE, after });
       for (const account of accounts) await this.endSessions(account.id);
       if (accounts.length < ACCOUNT_PAGE) break;
       after = accounts[accounts.length - 1]!.id;
     }
-    await this.accounts.deleteByTenant(tenant.id);
-    await this.tenants.delete(tenant.id);
-    return tenant;
+    return { before, after };
+  }
+
+  /** Cancels a scheduled deletion within the grace period: everything works again as before. */
+  async restore(ref: string): Promise<{ before: Tenant; after: Tenant }> {
+    const before = await this.get(ref);
+    if (before.state !== 'scheduled_for_deletion') throw conflict(`the tenant "${before.slug}" is not scheduled for deletion`);
+    if (!(await this.tenants.cancelDeletion(before.id, this.clock().toISOString()))) {
+      throw conflict(`the tenant "${before.slug}" is being purged and can no longer be restored`);
+    }
+    return { before, after: await this.get(before.id) };
+  }
+
+  /** Brings a scheduled tenant's purge forward to now (an operator who must purge at once). */
+  async makeDueNow(ref: string): Promise<Tenant> {
+    const tenant = await this.get(ref);
+    if (tenant.state !== 'scheduled_for_deletion') throw conflict(`the tenant "${tenant.slug}" is not scheduled for deletion`);
+    const now = this.clock().toISOString();
+    if (tenant.purgeAfter !== null && tenant.purgeAfter <= now) return tenant;
+    const due: Tenant = { ...tenant, purgeAfter: now, updatedAt: now };
+    if (!(await this.tenants.replace(due))) throw notFound('tenant');
+    return due;
+  }
+
+  /** Refuses changes to a tenant on its way out (they would be lost, and could clash with its purge). */
+  private assertActive(tenant: Tenant): void {
+    if (tenant.state !== 'active') throw conflict(`the tenant "${tenant.slug}" is scheduled for deletion; restore it first`);
   }
 
   private async assertDomainsFree(domains: string[], ownTenantId: string | undefined): Promise<void> {

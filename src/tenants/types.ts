@@ -21,6 +21,10 @@ export interface Tenant {
   links: LinkLifetimes;
   /** Whether people may sign in with a password beside the tenant's upstream connections. */
   passwordsAllowed: boolean;
+  /** When a scheduled deletion becomes due (state scheduled_for_deletion); null while active. */
+  purgeAfter: string | null;
+  /** While a node purges the tenant: until when its claim holds (another node may take over after). */
+  purgeLeaseUntil: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -33,14 +37,16 @@ export interface LinkLifetimes {
 
 /** Fields added after the first release get their defaults when an older record is read. */
 export function withTenantDefaults(
-  stored: Omit<Tenant, 'policy' | 'locale' | 'mail' | 'links' | 'passwordsAllowed'>
-    & Partial<Pick<Tenant, 'locale' | 'mail' | 'links' | 'passwordsAllowed'>> & { policy?: Partial<TenantPolicy> },
+  stored: Omit<Tenant, 'policy' | 'locale' | 'mail' | 'links' | 'passwordsAllowed' | 'purgeAfter' | 'purgeLeaseUntil'>
+    & Partial<Pick<Tenant, 'locale' | 'mail' | 'links' | 'passwordsAllowed' | 'purgeAfter' | 'purgeLeaseUntil'>> & { policy?: Partial<TenantPolicy> },
 ): Tenant {
   return {
     locale: null,
     mail: { from: null, replyTo: null },
     links: DEFAULT_LINK_LIFETIMES,
     passwordsAllowed: true,
+    purgeAfter: null,
+    purgeLeaseUntil: null,
     ...stored,
     policy: {
       password: { ...DEFAULT_TENANT_POLICY.password, ...stored.policy?.password },

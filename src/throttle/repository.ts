@@ -7,4 +7,6 @@ export interface RateLimitRepository {
   hit(key: string, windowStart: number, expiresAt: number): Promise<number>;
   /** Removes windows that ended before `now`; returns how many. */
   purgeExpired(now: number): Promise<number>;
+  /** Removes every window of these keys (counters about a purged account); returns how many. */
+  deleteKeys(keys: string[]): Promise<number>;
 }

@@ -65,6 +65,8 @@ ${csrfField(csrf)}
 <button type="submit">${t(locale, 'account.mfa_enable')}</button>
 </form>`}
 
+<p><a id="download-data" href="/account/data" download>${t(locale, 'account.download_data')}</a></p>
+
 <form method="post" action="/account/sign-out">
 ${csrfField(csrf)}
 <button type="submit" class="link">${t(locale, 'account.sign_out')}</button>

@@ -33,7 +33,7 @@ export async function readForm(ctx: Context, limit: number): Promise<Record<stri
     throw new BodyError(415, 'unsupported_media_type', 'expected application/x-www-form-urlencoded');
   }
   const params = new URLSearchParams(await readRaw(ctx, limit));
-  const form: Record<string, string> = Object.create(null);
+  const form = Object.create(null) as Record<string, string>;
   for (const [key, value] of params) {
     if (key in form) throw new BodyError(400, 'malformed', `the field "${key}" appears more than once`);
     form[key] = value;

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { negotiateLocale, type MessageId } from '../i18n/messages.js';
 import { errorPage } from '../views/pages.js';
+import { storeUnavailable } from '../storage/errors.js';
 import { BodyError } from './body.js';
 import { noStore } from './security-headers.js';
 
@@ -44,5 +45,6 @@ function commonFailure(error: unknown): PageError {
   if (error instanceof BodyError) {
     return new PageError(error.status, error.status === 413 ? 'error.too_large' : 'error.bad_request', error.reason);
   }
+  if (storeUnavailable(error)) return new PageError(503, 'error.unavailable', 'temporarily_unavailable');
   return new PageError(500, 'error.server', 'server_error');
 }

@@ -14,11 +14,14 @@ export function securityHeaders(options: { https: boolean }) {
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
     ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-    ctx.set('Content-Security-Policy', contentSecurityPolicy([]));
+    ctx.set('Content-Security-Policy', PAGE_POLICY);
     if (options.https) ctx.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
     await next();
   };
 }
+
+const PAGE_POLICY = contentSecurityPolicy([]);
+const PROVIDER_POLICY = contentSecurityPolicy(null);
 
 export function contentSecurityPolicy(extraFormActions: string[] | null): string {
   const directives = [
@@ -40,7 +43,7 @@ export function allowFormActions(ctx: Context, origins: string[]): void {
 
 /** For oidc-provider's routes: form_post answers post to the relying app. */
 export function allowAnyFormAction(ctx: Context): void {
-  ctx.set('Content-Security-Policy', contentSecurityPolicy(null));
+  ctx.set('Content-Security-Policy', PROVIDER_POLICY);
 }
 
 export function noStore(ctx: Context): void {

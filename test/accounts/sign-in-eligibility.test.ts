@@ -13,7 +13,7 @@ function tenant(overrides: Partial<Tenant> = {}, require2fa = false): Tenant {
     id: 't1', slug: 'acme', name: 'Acme', domains: [], state: 'active',
     policy: { ...DEFAULT_TENANT_POLICY, password: { ...DEFAULT_TENANT_POLICY.password, require2fa } },
     locale: null, mail: { from: null, replyTo: null }, links: { registrationHours: 72, resetMinutes: 60 }, passwordsAllowed: true,
-    createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), ...overrides,
+    purgeAfter: null, purgeLeaseUntil: null, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), ...overrides,
   };
 }
 

@@ -38,8 +38,13 @@ describe('admin API', () => {
     const trail = await call('GET', '/audit-events?tenant=globex');
     expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['admin.tenant.update', 'admin.tenant.create']);
     expect(trail.body.items[0]).toMatchObject({ actor: { type: 'admin_client', id: adminClientId }, details: { before: { name: 'Globex' }, after: { name: 'Globex Corporation' } } });
-    expect((await call('DELETE', '/tenants/globex')).status).toBe(204);
-    expect((await call('GET', '/tenants/globex')).status).toBe(404);
+    // Deletion is scheduled (R11): the tenant stays readable, with the date its data is purged.
+    const scheduled = await call('DELETE', '/tenants/globex');
+    expect(scheduled.status).toBe(200);
+    expect(scheduled.body).toMatchObject({ slug: 'globex', state: 'scheduled_for_deletion' });
+    const graceMs = Date.parse(scheduled.body.purgeAfter) - Date.now();
+    expect(Math.abs(graceMs - 30 * 24 * 3600 * 1000)).toBeLessThan(60_000);
+    expect((await call('GET', '/tenants/globex')).body).toMatchObject({ state: 'scheduled_for_deletion', purgeAfter: scheduled.body.purgeAfter });
   });
 
   test('accounts: e-mail unique per tenant regardless of case; the hash never leaves', async () => {

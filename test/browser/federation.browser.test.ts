@@ -1,10 +1,10 @@
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { startIdp, freePort, type TestIdp } from '../support/server.js';
-import { launchChromium, startRelyingApp, type RelyingApp } from '../support/browser.js';
+import { describeBrowser, launchChromium, startRelyingApp, type RelyingApp } from '../support/browser.js';
 import { startUpstreams, GOOGLE, type Upstreams } from '../support/upstream.js';
 
-describe('federated sign-in in Chromium', () => {
+describeBrowser('federated sign-in in Chromium', () => {
   let upstreams: Upstreams;
   let idp: TestIdp;
   let app: RelyingApp;

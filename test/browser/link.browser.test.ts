@@ -1,9 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { launchChromium } from '../support/browser.js';
+import { describeBrowser, launchChromium } from '../support/browser.js';
 import { linkIn, startSmtpServer } from '../support/smtp.js';
 
-describe('following the link from a captured e-mail in Chromium', () => {
+describeBrowser('following the link from a captured e-mail in Chromium', () => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let idp: TestIdp;
   let browser: Browser;

@@ -4,11 +4,11 @@ import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { PASSWORD, seed } from '../support/fixtures.js';
-import { launchChromium, startRelyingApp, type RelyingApp } from '../support/browser.js';
+import { describeBrowser, launchChromium, startRelyingApp, type RelyingApp } from '../support/browser.js';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 
-describe('signing in through the hosted pages in Chromium', () => {
+describeBrowser('signing in through the hosted pages in Chromium', () => {
   let idp: TestIdp;
   let app: RelyingApp;
   let browser: Browser;

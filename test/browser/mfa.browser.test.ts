@@ -2,11 +2,11 @@ import * as oidc from 'openid-client';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { PASSWORD, seed } from '../support/fixtures.js';
-import { launchChromium, startRelyingApp, type RelyingApp } from '../support/browser.js';
+import { describeBrowser, launchChromium, startRelyingApp, type RelyingApp } from '../support/browser.js';
 import { codeFor } from '../support/totp.js';
 import { ACR_MFA } from '../../src/oidc/settings.js';
 
-describe('two-step verification in Chromium', () => {
+describeBrowser('two-step verification in Chromium', () => {
   let idp: TestIdp;
   let app: RelyingApp;
   let browser: Browser;

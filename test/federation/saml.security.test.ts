@@ -21,12 +21,18 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
     call = api(idp.url, (await adminToken(idp)).token);
     await call('POST', '/tenants', { slug: 'globex', name: 'Globex', domains: ['globex.example'] });
     const created = await call('POST', '/tenants/globex/connections', {
-      kind: 'saml', name: 'Globex SSO', metadataXml: samlIdp.metadataXml(), firstSignIn: 'create', emailVerified: true,
+      kind: 'saml',
+      name: 'Globex SSO',
+      metadataXml: samlIdp.metadataXml(),
+      firstSignIn: 'create',
+      emailVerified: true,
     });
     expect(created.status).toBe(201);
     connectionId = created.body.id;
     const client = await call('POST', '/clients', { name: 'Portal', redirectUris: [APP], firstParty: true });
-    config = await oidc.discovery(new URL(idp.url), client.body.client.id, client.body.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    config = await oidc.discovery(new URL(idp.url), client.body.client.id, client.body.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
   });
   afterAll(async () => {
     await idp?.stop();
@@ -40,7 +46,11 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
   async function signIn(change: SamlResponseChange = {}) {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: APP, scope: 'openid email', tenant: 'globex', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: APP,
+      scope: 'openid email',
+      tenant: 'globex',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const browser = new WebClient();
     const start = await browser.follow(url.toString());
@@ -62,7 +72,8 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
   test('the connection shows our SP side; its metadata is served at a stable public URL; the SP key is sealed', async () => {
     const read = await call('GET', `/tenants/globex/connections/${connectionId}`);
     expect(read.body).toMatchObject({
-      kind: 'saml', idp: { entityId: samlIdp.entityId, ssoUrl: samlIdp.ssoUrl },
+      kind: 'saml',
+      idp: { entityId: samlIdp.entityId, ssoUrl: samlIdp.ssoUrl },
       sp: { entityId: `${idp.url}/federation/saml/${connectionId}/metadata`, acsUrl: `${idp.url}/federation/saml/${connectionId}/acs` },
     });
     expect(JSON.stringify(read.body)).not.toContain('PRIVATE KEY');
@@ -148,21 +159,32 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
 
   test('an oversized SAMLResponse is refused before it is parsed', async () => {
     const browser = new WebClient();
-    const response = await browser.request(`${idp.url}/federation/saml/${connectionId}/acs`, { form: { SAMLResponse: 'A'.repeat(300 * 1024) } });
+    const response = await browser.request(`${idp.url}/federation/saml/${connectionId}/acs`, {
+      form: { SAMLResponse: 'A'.repeat(300 * 1024) },
+    });
     expect(response.status).toBe(413);
     expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'saml_response_too_large' });
   });
 
   test('metadata import: bad metadata is refused with a clear problem and nothing is created; settings by hand work', async () => {
     const before = (await call('GET', '/tenants/globex/connections')).body.items.length;
-    const bad = await call('POST', '/tenants/globex/connections', { kind: 'saml', name: 'Broken', metadataXml: '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>' });
+    const bad = await call('POST', '/tenants/globex/connections', {
+      kind: 'saml',
+      name: 'Broken',
+      metadataXml: '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.problems[0]).toMatchObject({ field: 'metadataXml' });
     const none = await call('POST', '/tenants/globex/connections', { kind: 'saml', name: 'Nothing' });
     expect(none.status).toBe(400);
     expect((await call('GET', '/tenants/globex/connections')).body.items.length).toBe(before);
     const byHand = await call('POST', '/tenants/globex/connections', {
-      kind: 'saml', name: 'By hand', entityId: samlIdp.entityId, ssoUrl: samlIdp.ssoUrl, certificates: [samlIdp.certificate], enabled: false,
+      kind: 'saml',
+      name: 'By hand',
+      entityId: samlIdp.entityId,
+      ssoUrl: samlIdp.ssoUrl,
+      certificates: [samlIdp.certificate],
+      enabled: false,
     });
     expect(byHand.status).toBe(201);
     expect(byHand.body.idp.certificates).toEqual([samlIdp.certificate]);

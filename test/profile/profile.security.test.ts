@@ -64,4 +64,35 @@ describe('My profile: changing the password', () => {
     expect((await browser.request('/account/password', { form: { password: NEW_PASSWORD, newPassword: 'whatever else entirely' } })).status).toBe(403);
     expect((await new FormClient(idp.url).request('/account/password', { form: { password: NEW_PASSWORD, newPassword: 'x' } })).status).toBe(401);
   });
+
+  test('"Download my data" gives the person their profile, links, 2FA status and own audit events as JSON, no secret; only with a session', async () => {
+    const account = await idp.services.accounts.create(fixture.tenant.id, { email: 'dora@acme.example', name: 'Dora', password: PASSWORD });
+    const { browser, html } = await openProfile('dora@acme.example', PASSWORD);
+    expect(html).toContain('href="/account/data"');
+    const response = await browser.request('/account/data');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="my-data-acme.json"');
+    const text = await response.text();
+    const data = JSON.parse(text);
+    expect(data).toMatchObject({
+      format: 'idp-personal-data/1',
+      organisation: { id: fixture.tenant.id, slug: 'acme' },
+      profile: { id: account.id, email: 'dora@acme.example', name: 'Dora', hasPassword: true },
+      linkedIdentities: [],
+      secondFactor: { enabled: false, enabledAt: null, recoveryCodesLeft: 0 },
+    });
+    expect(data.auditEvents.length).toBeGreaterThan(0);
+    for (const event of data.auditEvents) expect([event.actor.id, event.target?.id]).toContain(account.id);
+    expect(data.auditEvents.map((e: { action: string }) => e.action)).toContain('login.password');
+    const stored = (await idp.storage.accounts.findById(account.id))!;
+    expect(text).not.toContain(stored.passwordHash!);
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(fixture.account.id);
+    const [downloaded] = await idp.services.audit.list({ action: 'account.data_download', actorId: account.id, limit: 1 });
+    expect(downloaded).toMatchObject({ tenantId: fixture.tenant.id, target: { id: account.id } });
+    const anonymous = await new FormClient(idp.url).request('/account/data');
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get('location')).toMatch(/^\/auth\?/);
+  });
 });

@@ -4,7 +4,7 @@ import { newId } from '../../src/ids.js';
 import type { Tenant } from '../../src/tenants/types.js';
 import type { Account } from '../../src/accounts/types.js';
 import type { Client } from '../../src/clients/types.js';
-import type { AuditEvent } from '../../src/audit/types.js';
+import { GENESIS_HASH, hashOf, seal, type UnsealedEvent } from '../../src/audit/chain.js';
 import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
 import type { OneTimeToken } from '../../src/links/types.js';
 import type { Connection } from '../../src/federation/types.js';
@@ -17,7 +17,7 @@ export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
   return {
     id, slug: `t-${id.slice(-12)}`, name: 'Tenant', domains: [], state: 'active', policy: DEFAULT_TENANT_POLICY,
     locale: null, mail: { from: null, replyTo: null }, links: { registrationHours: 72, resetMinutes: 60 }, passwordsAllowed: true,
-    createdAt: now(), updatedAt: now(), ...overrides,
+    purgeAfter: null, purgeLeaseUntil: null, createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
 
@@ -34,11 +34,11 @@ export function anAccount(tenantId: string, overrides: Partial<Account> = {}): A
 export function aClient(overrides: Partial<Client> = {}): Client {
   return {
     id: newId(), name: 'App', secretHash: null, tokenEndpointAuthMethod: 'none', redirectUris: ['https://app.example/cb'],
-    postLogoutRedirectUris: [], tenantIds: [], admin: false, firstParty: false, createdAt: now(), updatedAt: now(), ...overrides,
+    postLogoutRedirectUris: [], tenantIds: [], admin: false, firstParty: false, requirePkce: true, createdAt: now(), updatedAt: now(), ...overrides,
   };
 }
 
-function anEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+function anEvent(overrides: Partial<UnsealedEvent> = {}): UnsealedEvent {
   return {
     id: newId(), time: now(), tenantId: null, actor: { type: 'system' }, action: 'test.event', target: null,
     outcome: 'success', reason: null, ip: null, userAgent: null, details: null, ...overrides,
@@ -60,6 +60,11 @@ export function storageContract(open: () => Promise<Storage>): void {
 
   test('ping answers', async () => {
     await expect(storage.ping()).resolves.toBeUndefined();
+  });
+
+  test('heartbeat writes, again and again', async () => {
+    await expect(storage.heartbeat()).resolves.toBeUndefined();
+    await expect(storage.heartbeat()).resolves.toBeUndefined();
   });
 
   describe('tenants', () => {
@@ -101,6 +106,47 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(first.map((t) => t.id)).toEqual(tenants.slice(0, 2).map((t) => t.id));
       const rest = await storage.tenants.list({ limit: 2, after: first[1]!.id });
       expect(rest.map((t) => t.id)).toEqual([tenants[2]!.id]);
+    });
+  });
+
+  describe('tenant purge claims', () => {
+    const due = () => aTenant({ state: 'scheduled_for_deletion', purgeAfter: '2026-01-01T00:00:00.000Z' });
+
+    test('only scheduled tenants whose date has passed are due; of parallel claims exactly one wins; an expired claim is taken over', async () => {
+      const tenant = due();
+      const later = aTenant({ state: 'scheduled_for_deletion', purgeAfter: '2027-01-01T00:00:00.000Z' });
+      const active = aTenant();
+      for (const t of [tenant, later, active]) await storage.tenants.insert(t);
+      const now = '2026-06-01T00:00:00.000Z';
+      expect((await storage.tenants.listDueForPurge(now, { limit: 10 })).map((t) => t.id)).toEqual([tenant.id]);
+      const claims = await Promise.all(Array.from({ length: 8 }, () => storage.tenants.claimPurge(tenant.id, now, '2026-06-01T00:10:00.000Z')));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await storage.tenants.claimPurge(later.id, now, '2026-06-01T00:10:00.000Z')).toBe(false);
+      expect(await storage.tenants.claimPurge(active.id, now, '2026-06-01T00:10:00.000Z')).toBe(false);
+      // While claimed, a restore is refused; after the claim expires another node may take over.
+      expect(await storage.tenants.cancelDeletion(tenant.id, '2026-06-01T00:05:00.000Z')).toBe(false);
+      expect(await storage.tenants.claimPurge(tenant.id, '2026-06-01T00:05:00.000Z', '2026-06-01T00:15:00.000Z')).toBe(false);
+      expect(await storage.tenants.claimPurge(tenant.id, '2026-06-01T00:11:00.000Z', '2026-06-01T00:21:00.000Z')).toBe(true);
+      expect((await storage.tenants.findById(tenant.id))!.purgeLeaseUntil).toBe('2026-06-01T00:21:00.000Z');
+    });
+
+    test('a scheduled deletion is cancelled once; an active tenant has nothing to cancel', async () => {
+      const tenant = due();
+      await storage.tenants.insert(tenant);
+      expect(await storage.tenants.cancelDeletion(tenant.id, '2026-06-01T00:00:00.000Z')).toBe(true);
+      expect(await storage.tenants.findById(tenant.id)).toMatchObject({ state: 'active', purgeAfter: null, purgeLeaseUntil: null, updatedAt: '2026-06-01T00:00:00.000Z' });
+      expect(await storage.tenants.cancelDeletion(tenant.id, '2026-06-01T00:00:00.000Z')).toBe(false);
+    });
+  });
+
+  describe('rate limits of purged accounts', () => {
+    test('deleteKeys removes every window of those keys and only those', async () => {
+      await storage.rateLimits.hit('reset:a1', 60_000, 120_000);
+      await storage.rateLimits.hit('reset:a1', 120_000, 180_000);
+      await storage.rateLimits.hit('reset:a10', 60_000, 120_000);
+      expect(await storage.rateLimits.deleteKeys(['reset:a1'])).toBe(2);
+      expect(await storage.rateLimits.hit('reset:a1', 60_000, 120_000)).toBe(1);
+      expect(await storage.rateLimits.hit('reset:a10', 60_000, 120_000)).toBe(2);
     });
   });
 
@@ -231,6 +277,13 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.clients.delete(client.id)).toBe(true);
       expect(await storage.clients.findById(client.id)).toBeNull();
     });
+
+    test('a client stored before requirePkce existed reads back requiring PKCE', async () => {
+      const { requirePkce: _omitted, ...older } = aClient();
+      await storage.clients.insert(older as Client);
+      expect(await storage.clients.findById(older.id)).toMatchObject({ requirePkce: true });
+      expect((await storage.clients.list({ limit: 100 })).find((c) => c.id === older.id)).toMatchObject({ requirePkce: true });
+    });
   });
 
   describe('one-time tokens', () => {
@@ -290,11 +343,51 @@ export function storageContract(open: () => Promise<Storage>): void {
         anEvent({ action: 'login.password' }),
         anEvent({ tenantId, action: 'login.password' }),
       ];
-      for (const e of events) await storage.audit.append(e);
+      const stored = [];
+      for (const e of events) stored.push(await storage.audit.append(e, seal));
       const forTenant = await storage.audit.list({ tenantId, limit: 10 });
       expect(forTenant.map((e) => e.id)).toEqual([events[3]!.id, events[1]!.id, events[0]!.id]);
       const logins = await storage.audit.list({ tenantId, action: 'login.password', limit: 10, before: events[3]!.id });
-      expect(logins).toEqual([events[0]]);
+      expect(logins).toEqual([stored[0]]);
+    });
+
+    test('filters by time range, actor, target and outcome', async () => {
+      const tenantId = newId();
+      const a = await storage.audit.append(anEvent({ tenantId, time: '2026-01-01T10:00:00.000Z', actor: { type: 'user', id: 'u1' } }), seal);
+      const b = await storage.audit.append(anEvent({
+        tenantId, time: '2026-01-02T10:00:00.000Z', actor: { type: 'user', id: 'u2' }, target: { type: 'account', id: 'x1' }, outcome: 'failure',
+      }), seal);
+      const ids = async (q: Partial<Parameters<Storage['audit']['list']>[0]>) => (await storage.audit.list({ tenantId, limit: 10, ...q })).map((e) => e.id);
+      expect(await ids({ since: '2026-01-02T00:00:00.000Z' })).toEqual([b.id]);
+      expect(await ids({ until: '2026-01-02T00:00:00.000Z' })).toEqual([a.id]);
+      expect(await ids({ actorId: 'u1' })).toEqual([a.id]);
+      expect(await ids({ targetId: 'x1' })).toEqual([b.id]);
+      expect(await ids({ outcome: 'failure' })).toEqual([b.id]);
+      expect(await ids({ outcome: 'success' })).toEqual([a.id]);
+    });
+
+    test('each chain (per tenant, and the operators\' for no tenant) counts from 1 and links each event to the one before', async () => {
+      const tenantId = newId();
+      const first = await storage.audit.append(anEvent({ tenantId }), seal);
+      const operators = await storage.audit.append(anEvent(), seal);
+      const second = await storage.audit.append(anEvent({ tenantId }), seal);
+      expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, hash: hashOf(first) });
+      expect(second).toMatchObject({ seq: 2, prevHash: first.hash });
+      expect(operators).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
+      expect(await storage.audit.chain(tenantId, 0, 10)).toEqual([first, second]);
+      expect(await storage.audit.chain(tenantId, 1, 10)).toEqual([second]);
+      expect(await storage.audit.heads()).toMatchObject({ [tenantId]: { seq: 2, hash: second.hash }, '': { seq: 1, hash: operators.hash } });
+      expect(await storage.audit.deleteChain(tenantId)).toBe(2);
+      expect(await storage.audit.chain(tenantId, 0, 10)).toEqual([]);
+      expect(await storage.audit.chain('', 0, 10)).toEqual([operators]);
+    });
+
+    test('parallel appends to one chain never fork it: every seq once, every link to its predecessor', async () => {
+      const tenantId = newId();
+      await Promise.all(Array.from({ length: 40 }, () => storage.audit.append(anEvent({ tenantId }), seal)));
+      const chain = await storage.audit.chain(tenantId, 0, 100);
+      expect(chain.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      chain.forEach((e, i) => expect(e.prevHash).toBe(i === 0 ? GENESIS_HASH : chain[i - 1]!.hash));
     });
   });
 

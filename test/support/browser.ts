@@ -6,9 +6,18 @@ import { chromium, type Browser } from 'playwright-core';
 /** Debian's chromium by default; CHROMIUM_PATH points elsewhere (e.g. google-chrome on GitHub's runners). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
+const inCI = !['', '0', 'false'].includes(process.env.CI ?? '');
+
+/**
+ * `describe` for a suite that drives Chromium. Outside CI, a machine without Chromium skips these suites
+ * (jest counts them as skipped, and test/support/browser-reporter.js says once how to install it);
+ * in CI a missing browser fails them.
+ */
+export const describeBrowser: jest.Describe = existsSync(CHROMIUM_PATH) || inCI ? describe : describe.skip;
+
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`);
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -75,7 +75,9 @@ export async function startSamlIdp(): Promise<SamlIdp> {
     change = {};
     last = { action: acs, SAMLResponse: body };
     res.setHeader('content-type', 'text/html');
-    res.end(`<form method="post" action="${esc(acs)}"><input type="hidden" name="SAMLResponse" value="${esc(body)}"><button>Continue</button></form>`);
+    res.end(
+      `<form method="post" action="${esc(acs)}"><input type="hidden" name="SAMLResponse" value="${esc(body)}"><button>Continue</button></form>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -87,32 +89,42 @@ export async function startSamlIdp(): Promise<SamlIdp> {
     const until = new Date(change.validUntil ?? now + 5 * 60_000).toISOString();
     const format = change.transient ? 'transient' : 'persistent';
     const irt = change.unsolicited ? '' : ` InResponseTo="${requestId}"`;
-    const attrs = [['email', user.email], ['name', user.name]].filter(([, v]) => v)
-      .map(([k, v]) => `<saml:Attribute Name="${k}"><saml:AttributeValue>${esc(v!)}</saml:AttributeValue></saml:Attribute>`).join('');
-    return `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${new Date(now).toISOString()}">`
-      + `<saml:Issuer>${entityId}</saml:Issuer>`
-      + `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:${format}">${esc(subject)}</saml:NameID>`
-      + `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData${irt} NotOnOrAfter="${until}" Recipient="${esc(change.recipient ?? acs)}"/></saml:SubjectConfirmation></saml:Subject>`
-      + `<saml:Conditions NotBefore="${from}" NotOnOrAfter="${until}"><saml:AudienceRestriction><saml:Audience>${esc(change.audience ?? spEntityId)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>`
-      + `<saml:AuthnStatement AuthnInstant="${new Date(now).toISOString()}" SessionIndex="_s${id}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`
-      + `<saml:AttributeStatement>${attrs}</saml:AttributeStatement></saml:Assertion>`;
+    const attrs = [
+      ['email', user.email],
+      ['name', user.name],
+    ]
+      .filter(([, v]) => v)
+      .map(([k, v]) => `<saml:Attribute Name="${k}"><saml:AttributeValue>${esc(v!)}</saml:AttributeValue></saml:Attribute>`)
+      .join('');
+    return (
+      `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${new Date(now).toISOString()}">` +
+      `<saml:Issuer>${entityId}</saml:Issuer>` +
+      `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:${format}">${esc(subject)}</saml:NameID>` +
+      `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData${irt} NotOnOrAfter="${until}" Recipient="${esc(change.recipient ?? acs)}"/></saml:SubjectConfirmation></saml:Subject>` +
+      `<saml:Conditions NotBefore="${from}" NotOnOrAfter="${until}"><saml:AudienceRestriction><saml:Audience>${esc(change.audience ?? spEntityId)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+      `<saml:AuthnStatement AuthnInstant="${new Date(now).toISOString()}" SessionIndex="_s${id}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
+      `<saml:AttributeStatement>${attrs}</saml:AttributeStatement></saml:Assertion>`
+    );
   }
 
   function respond(requestId: string, acs: string): string {
     const key = change.foreignKey ? rogue : own;
     const assertionId = `_a${randomBytes(12).toString('hex')}`;
     let signedAssertion = assertion(assertionId, requestId, acs, user.nameId);
-    if (!change.unsigned && !change.signResponse) signedAssertion = sign(signedAssertion, key.privateKey, key.certificate, 'Assertion', !!change.sha1);
+    if (!change.unsigned && !change.signResponse)
+      signedAssertion = sign(signedAssertion, key.privateKey, key.certificate, 'Assertion', !!change.sha1);
     let inner = signedAssertion;
     if (change.wrap) {
       const forged = assertion(`_f${randomBytes(12).toString('hex')}`, requestId, acs, 'admin-forged');
-      inner = change.wrap === 'sibling'
-        ? `${forged}${signedAssertion}`
-        : forged.replace('</saml:Subject>', `</saml:Subject><saml:Advice>${signedAssertion}</saml:Advice>`);
+      inner =
+        change.wrap === 'sibling'
+          ? `${forged}${signedAssertion}`
+          : forged.replace('</saml:Subject>', `</saml:Subject><saml:Advice>${signedAssertion}</saml:Advice>`);
     }
     const irt = change.unsolicited ? '' : ` InResponseTo="${requestId}"`;
-    let xml = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomBytes(12).toString('hex')}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${esc(acs)}"${irt}>`
-      + `<saml:Issuer>${entityId}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${inner}</samlp:Response>`;
+    let xml =
+      `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomBytes(12).toString('hex')}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${esc(acs)}"${irt}>` +
+      `<saml:Issuer>${entityId}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${inner}</samlp:Response>`;
     if (change.signResponse && !change.unsigned) xml = sign(xml, key.privateKey, key.certificate, 'Response', !!change.sha1);
     return Buffer.from(xml).toString('base64');
   }
@@ -122,9 +134,10 @@ export async function startSamlIdp(): Promise<SamlIdp> {
     entityId,
     ssoUrl: `${base}/sso`,
     certificate: own.certificate,
-    metadataXml: () => `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entityId}">`
-      + `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${certBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`
-      + `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${base}/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`,
+    metadataXml: () =>
+      `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entityId}">` +
+      `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${certBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+      `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${base}/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`,
     signInAs(next) {
       user = next;
     },

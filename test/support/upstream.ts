@@ -30,7 +30,7 @@ export interface Upstreams {
   /** For the IdP under test: reaches the well-known hosts here. */
   fetch: typeof fetch;
   /** For test browsers: where an upstream URL really goes, and the headers that say which host it is. */
-  route(url: string): { url: string; headers: Record<string, string> };
+  route: (url: string) => { url: string; headers: Record<string, string> };
   /** Who signs in at the upstream next (by user id), and with which amr. */
   signInAs(userId: string, options?: { amr?: string[] }): void;
   /** The Entra tenant (tid) whose login page the next Entra sign-in lands on. */
@@ -54,7 +54,7 @@ export async function startUpstreams(options: { clients: ClientMetadata[]; entra
   const app = new Koa({ proxy: true, keys: ['upstream-test-cookies'] });
   // Koa composes its middleware when the handler is made: make it once everything is registered.
   let handle: ReturnType<Koa['callback']> | undefined;
-  const server = http.createServer((req, res) => handle!(req, res));
+  const server = http.createServer((req, res) => void handle!(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -71,7 +71,7 @@ export async function startUpstreams(options: { clients: ClientMetadata[]; entra
       findAccount: async (_ctx, sub) => (users.has(sub) ? { accountId: sub, claims: async () => ({ sub, ...users.get(sub) }) } : undefined),
       loadExistingGrant: async (ctx) => {
         const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
-        grant.addOIDCScope(String(ctx.oidc.params?.scope ?? 'openid'));
+        grant.addOIDCScope((ctx.oidc.params?.scope as string | undefined) ?? 'openid');
         await grant.save();
         return grant;
       },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { clientCreateSchema, clientUpdateSchema } from '../../clients/schema.js';
 import { toPublicClient } from '../../clients/types.js';
 import type { Services } from '../../services.js';

@@ -13,5 +13,5 @@ export function registerResources(routes: AdminRoutes, services: Services, opera
   registerAccountRoutes(routes, services, operations);
   registerConnectionRoutes(routes, services, operations);
   registerClientRoutes(routes, services, operations);
-  registerAuditRoutes(routes, services);
+  registerAuditRoutes(routes, services, operations);
 }

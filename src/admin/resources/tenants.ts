@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { tenantCreateSchema, tenantUpdateSchema } from '../../tenants/schema.js';
 import { tenantPolicySchema } from '../../policy/schema.js';
@@ -6,6 +7,7 @@ import { pageQuery, type AdminRoutes } from '../route.js';
 import { listOf, policyOut, tenantOut } from '../schemas.js';
 import type { AdminOperations } from '../../operations/index.js';
 import { callerOf, page } from './common.js';
+import { TENANT_DELETION_GRACE_DAYS } from '../../config/defaults.js';
 
 /** Tenants, and their password and lockout policy. */
 export function registerTenantRoutes(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
@@ -35,11 +37,25 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     handler: (input) => tenants.update(callerOf(input), input.params.tenant!, input.body as never),
   });
   routes.add({
-    method: 'delete', path: '/tenants/:tenant', operationId: 'deleteTenant', summary: 'Delete a tenant and its accounts', tag: 'Tenants',
-    response: { status: 204, description: 'Deleted' },
-    handler: async (input) => {
-      await tenants.delete(callerOf(input), input.params.tenant!);
-    },
+    method: 'delete', path: '/tenants/:tenant', operationId: 'deleteTenant',
+    summary: 'Schedule the deletion of a tenant: at once nobody of it signs in, its sessions and tokens end, its connections and links stop; '
+      + 'its data is purged after the grace period (`graceDays`, default 30, 0-180) unless it is restored first', tag: 'Tenants',
+    query: z.strictObject({ graceDays: z.coerce.number().int().min(TENANT_DELETION_GRACE_DAYS.min).max(TENANT_DELETION_GRACE_DAYS.max).optional() }),
+    response: { status: 200, description: 'The tenant, scheduled for deletion, with `purgeAfter`', schema: tenantOut },
+    handler: (input) => tenants.delete(callerOf(input), input.params.tenant!, { graceDays: (input.query as { graceDays?: number }).graceDays }),
+  });
+  routes.add({
+    method: 'get', path: '/tenants/:tenant/export', operationId: 'exportTenant',
+    summary: 'Everything the tenant owns as JSON Lines, streamed: export, tenant, accounts, connections, clients, audit events, end '
+      + '(no password hashes, TOTP seeds, recovery codes, link tokens or secrets; README, "Export a tenant")', tag: 'Tenants',
+    response: { status: 200, description: 'JSON Lines, one { type, data } object a line', schema: z.object({ type: z.string(), data: z.unknown() }), contentType: 'application/jsonl' },
+    handler: async (input) => Readable.from(await operations.tenantExport.start(callerOf(input), input.params.tenant!)),
+  });
+  routes.add({
+    method: 'post', path: '/tenants/:tenant/restore', operationId: 'restoreTenant',
+    summary: 'Cancel a scheduled deletion within the grace period: everything works again as before', tag: 'Tenants',
+    response: { status: 200, description: 'The tenant, active again', schema: tenantOut },
+    handler: (input) => tenants.restore(callerOf(input), input.params.tenant!),
   });
 
   // Password and lockout policy

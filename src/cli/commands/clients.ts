@@ -4,10 +4,10 @@ import { str, list, type Command } from './common.js';
 /** `idp client …`: relying applications. */
 export const CLIENT_COMMANDS: Record<string, Command> = {
   'client create': {
-    usage: 'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post]',
+    usage: 'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post] [--pkce-optional]',
     options: {
       name: 'string', 'redirect-uri': 'strings', 'post-logout-redirect-uri': 'strings', public: 'boolean', admin: 'boolean',
-      'first-party': 'boolean', tenant: 'strings', 'auth-method': 'string',
+      'first-party': 'boolean', tenant: 'strings', 'auth-method': 'string', 'pkce-optional': 'boolean',
     },
     required: ['name'],
     async run(ctx) {
@@ -19,6 +19,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         public: o.public === true,
         admin: o.admin === true,
         firstParty: o['first-party'] === true,
+        requirePkce: o['pkce-optional'] !== true,
         ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
       });

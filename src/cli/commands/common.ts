@@ -51,3 +51,29 @@ export async function tenantAccount(ctx: CommandContext) {
   const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
   return { tenant, account };
 }
+
+/** A result that still exits non-zero (a check that found something wrong): printed, then exit 1. */
+export class Failed {
+  constructor(readonly value: unknown) {}
+}
+
+/** Output a command already wrote itself (streamed JSON Lines): nothing more is printed. */
+export const STREAMED = Symbol('streamed');
+
+/** Writes lines to standard output as they come, waiting when the pipe is full (memory stays flat). */
+export async function streamLines(io: CliIo, lines: AsyncIterable<string>): Promise<typeof STREAMED> {
+  const out = io.stdout as { write(text: string): unknown; once?: (event: 'drain', listener: () => void) => unknown };
+  for await (const line of lines) {
+    if (out.write(line) === false && out.once) await new Promise<void>((resolve) => out.once!('drain', resolve));
+  }
+  return STREAMED;
+}
+
+/** An ISO 8601 time from a flag, or a usage error naming the flag. */
+export function timeOption(options: Options, name: string): string | undefined {
+  const value = options[name] as string | undefined;
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new UsageError(`--${name} must be a time such as 2026-01-31 or 2026-01-31T12:00:00Z`);
+  return time.toISOString();
+}

@@ -1,7 +1,7 @@
 import { rotateSigningKeys } from '../../oidc/keys.js';
 import { RETIRED_KEY_GRACE_SECONDS } from '../../config/defaults.js';
 import { UsageError } from '../io.js';
-import { str, type Command } from './common.js';
+import { Failed, str, streamLines, timeOption, type Command } from './common.js';
 
 const PAGE = 500;
 
@@ -53,5 +53,25 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
       const tenantId = o.tenant ? (await ctx.services.tenants.get(str(o, 'tenant'))).id : undefined;
       return ctx.services.audit.list({ tenantId, action: o.action as string | undefined, limit });
     },
+  },
+  'audit verify': {
+    usage: 'idp audit verify [--tenant S] [--anchor FILE]   (checks the hash chains; exits 1 naming the first broken link; the anchor defaults to AUDIT_ANCHOR_FILE)',
+    options: { tenant: 'string', anchor: 'string' },
+    async run(ctx) {
+      const report = await ctx.operations.audit.verify(ctx.options.tenant as string | undefined, ctx.options.anchor as string | undefined);
+      return report.valid ? report : new Failed(report);
+    },
+  },
+  'audit anchor': {
+    usage: 'idp audit anchor [--file FILE]   (records the head of every chain in the log and in FILE, default AUDIT_ANCHOR_FILE)',
+    options: { file: 'string' },
+    run: (ctx) => ctx.operations.audit.anchor(ctx.options.file as string | undefined),
+  },
+  'audit export': {
+    usage: 'idp audit export [--tenant S] [--since T] [--until T]   (JSON Lines, one event a line, newest first)',
+    options: { tenant: 'string', since: 'string', until: 'string' },
+    run: (ctx) => streamLines(ctx.io, ctx.operations.audit.exportLines(ctx.options.tenant as string | undefined, {
+      since: timeOption(ctx.options, 'since'), until: timeOption(ctx.options, 'until'),
+    })),
   },
 };

@@ -33,6 +33,9 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       async ping() {
         await db.command({ ping: 1 });
       },
+      async heartbeat() {
+        await db.collection<{ _id: string; at: Date }>('heartbeat').updateOne({ _id: 'readyz' }, { $set: { at: new Date() } }, { upsert: true });
+      },
       async close() {
         await client.close();
       },

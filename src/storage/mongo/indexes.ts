@@ -21,6 +21,7 @@ export async function createIndexes(db: Db): Promise<void> {
     db.collection('audit_events').createIndexes([
       { key: { tenantId: 1, _id: 1 } },
       { key: { action: 1, _id: 1 } },
+      { key: { chain: 1, seq: 1 }, unique: true, partialFilterExpression: { chain: { $exists: true } } },
     ]),
     db.collection('oidc_payloads').createIndexes([
       { key: { grantId: 1 }, sparse: true },

@@ -23,6 +23,13 @@ export class MongoRateLimits implements RateLimitRepository {
     return doc!.count;
   }
 
+  async deleteKeys(keys: string[]) {
+    if (keys.length === 0) return 0;
+    const escape = (key: string) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^(?:${keys.map(escape).join('|')})@\\d+$`);
+    return (await this.windows.deleteMany({ _id: { $regex: pattern } })).deletedCount;
+  }
+
   async purgeExpired(now: number) {
     return (await this.windows.deleteMany({ expiresAt: { $lte: new Date(now) } })).deletedCount;
   }

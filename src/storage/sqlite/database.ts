@@ -1,10 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError } from '../../errors.js';
+import { chainOf, seal, type UnsealedEvent } from '../../audit/chain.js';
+import { StoreUnavailableError } from '../errors.js';
 
 /** Schema versions, applied in order, each once; the applied version lives in `user_version`. */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `
   CREATE TABLE tenants (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
   CREATE TABLE tenant_domains (domain TEXT NOT NULL, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
@@ -44,7 +47,40 @@ const MIGRATIONS: string[] = [
     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, PRIMARY KEY (connection_id, subject));
   CREATE INDEX identities_by_account ON account_identities (account_id);
   `,
+  `
+  CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+  `,
+  // Audit hash chains: each event's chain ('' for the operators') and place in it, unique per chain.
+  `
+  ALTER TABLE audit_events ADD COLUMN chain TEXT;
+  ALTER TABLE audit_events ADD COLUMN seq INTEGER;
+  CREATE UNIQUE INDEX audit_chain_seq ON audit_events (chain, seq);
+  `,
+  // Events written before the chains existed are sealed into them once, in the order of their ids.
+  (db) => sealLegacyAuditEvents(db),
 ];
+
+function sealLegacyAuditEvents(db: DatabaseSync): void {
+  const heads = new Map<string, { seq: number; hash: string }>();
+  const rows = db.prepare('SELECT id, doc FROM audit_events WHERE seq IS NULL ORDER BY id').all() as { id: string; doc: string }[];
+  const update = db.prepare('UPDATE audit_events SET chain = $chain, seq = $seq, doc = $doc WHERE id = $id');
+  for (const row of rows) {
+    const event = JSON.parse(row.doc) as UnsealedEvent;
+    const chain = chainOf(event.tenantId);
+    const sealed = seal(event, heads.get(chain) ?? null);
+    heads.set(chain, { seq: sealed.seq, hash: sealed.hash });
+    update.run({ id: row.id, chain, seq: sealed.seq, doc: JSON.stringify(sealed) });
+  }
+}
+
+/**
+ * DatabaseSync waits for a lock on the event loop, so SQLite itself waits only briefly; longer
+ * waits happen between attempts, off the event loop, within a bounded total (about 1.5 s).
+ */
+const BUSY_TIMEOUT_MS = 50;
+const BUSY_RETRY_DELAYS_MS = [10, 20, 50, 100, 150, 200, 300, 300, 300];
+/** At open (migrations) nothing is served yet, so waiting on the event loop is harmless there. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
 
 export type Params = Record<string, SQLInputValue>;
 
@@ -54,20 +90,63 @@ export class Database {
 
   constructor(readonly db: DatabaseSync) {}
 
+  /**
+   * The file holds live tokens: it is created 0600 in a 0700 directory before SQLite opens it,
+   * and SQLite gives its -wal and -shm files the database file's mode whenever it creates them.
+   */
   static open(file: string): Database {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(file, 'a', 0o600));
+    }
     const db = new DatabaseSync(file);
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    db.exec(`PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`);
     const database = new Database(db);
     database.migrate();
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return database;
+  }
+
+  /**
+   * Runs `operation` (one statement or one transaction, so a failed attempt wrote nothing),
+   * trying again after each delay while another process holds the write lock. A lock held past
+   * the delays, a full disk or a failing file become StoreUnavailableError.
+   */
+  async whenFree<T>(operation: () => T | Promise<T>, delays: readonly number[] = BUSY_RETRY_DELAYS_MS): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await operation();
+      } catch (error) {
+        const code = primaryCode(error);
+        if (code === SQLITE_BUSY && attempt < delays.length) {
+          await sleep(delays[attempt]);
+          continue;
+        }
+        if (code === SQLITE_BUSY) throw new StoreUnavailableError('busy', { cause: error });
+        if (code !== undefined && UNAVAILABLE_CODES.has(code)) throw new StoreUnavailableError('failing', { cause: error });
+        throw error;
+      }
+    }
+  }
+
+  /** Every method of a repository, run by whenFree. Each must be one statement or one transaction. */
+  guarded<R extends object>(repository: R): R {
+    return new Proxy(repository, {
+      get: (target, name) => {
+        const value = Reflect.get(target, name, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => this.whenFree(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
   }
 
   private migrate(): void {
     const { user_version: current } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
     for (let version = current; version < MIGRATIONS.length; version += 1) {
       this.transaction(() => {
-        this.db.exec(MIGRATIONS[version]!);
+        const migration = MIGRATIONS[version]!;
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.exec(`PRAGMA user_version = ${version + 1}`);
       });
     }
@@ -109,7 +188,8 @@ export class Database {
       this.db.exec('COMMIT');
       return result;
     } catch (error) {
-      this.db.exec('ROLLBACK');
+      // SQLite has already rolled back after some errors (SQLITE_FULL); ROLLBACK would then hide the cause.
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
   }
@@ -120,6 +200,9 @@ export class Database {
   }
 }
 
+const SQLITE_BUSY = 5;
+/** SQLITE_IOERR, SQLITE_READONLY, SQLITE_FULL, SQLITE_CANTOPEN: the store cannot be written now. */
+const UNAVAILABLE_CODES = new Set([10, 8, 13, 14]);
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
@@ -127,6 +210,12 @@ const SQLITE_CONSTRAINT_UNIQUE = 2067;
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { errcode?: unknown } | null)?.errcode;
   return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+/** The primary result code (the low byte of an extended one), duck-typed like isUniqueViolation. */
+function primaryCode(error: unknown): number | undefined {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' ? code & 0xff : undefined;
 }
 
 export function parseDoc<T>(row: { doc: string } | undefined): T | null {

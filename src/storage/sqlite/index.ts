@@ -9,16 +9,23 @@ export function openSqliteStorage(file: string): Storage {
   const db = Database.open(file);
   return {
     kind: 'sqlite',
-    tenants: new SqliteTenants(db),
-    accounts: new SqliteAccounts(db),
-    clients: new SqliteClients(db),
-    audit: new SqliteAudit(db),
-    oidc: new SqliteOidcPayloads(db),
-    rateLimits: new SqliteRateLimits(db),
-    tokens: new SqliteTokens(db),
-    connections: new SqliteConnections(db),
+    tenants: db.guarded(new SqliteTenants(db)),
+    accounts: db.guarded(new SqliteAccounts(db)),
+    clients: db.guarded(new SqliteClients(db)),
+    audit: db.guarded(new SqliteAudit(db)),
+    oidc: db.guarded(new SqliteOidcPayloads(db)),
+    rateLimits: db.guarded(new SqliteRateLimits(db)),
+    tokens: db.guarded(new SqliteTokens(db)),
+    connections: db.guarded(new SqliteConnections(db)),
     async ping() {
-      db.get('SELECT 1');
+      await db.whenFree(() => db.get('SELECT 1'));
+    },
+    // One attempt, no retries: readiness answers at once that the store is locked.
+    async heartbeat() {
+      await db.whenFree(() => db.run(
+        'INSERT INTO heartbeat (id, at) VALUES (1, $at) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
+        { at: Date.now() },
+      ), []);
     },
     async close() {
       db.close();

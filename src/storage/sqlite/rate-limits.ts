@@ -14,6 +14,12 @@ export class SqliteRateLimits implements RateLimitRepository {
     )!.count;
   }
 
+  async deleteKeys(keys: string[]) {
+    let removed = 0;
+    for (const key of keys) removed += this.db.run('DELETE FROM rate_limits WHERE key = $key', { key }).changes;
+    return removed;
+  }
+
   async purgeExpired(now: number) {
     return this.db.run('DELETE FROM rate_limits WHERE expires_at <= $now', { now }).changes;
   }

@@ -1,6 +1,7 @@
 import { withAccountDefaults, type Account } from '../../accounts/types.js';
-import type { AuditEvent, AuditQuery } from '../../audit/types.js';
-import type { Client } from '../../clients/types.js';
+import type { AuditEvent, AuditQuery, ChainHead } from '../../audit/types.js';
+import { chainOf, type UnsealedEvent } from '../../audit/chain.js';
+import { withClientDefaults, type Client } from '../../clients/types.js';
 import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
 import type { ConnectionRepository } from '../../federation/repository.js';
@@ -61,6 +62,33 @@ export class SqliteTenants implements TenantRepository {
 
   async delete(id: string) {
     return this.db.run('DELETE FROM tenants WHERE id = $id', { id }).changes > 0;
+  }
+
+  async listDueForPurge(now: string, page: Page) {
+    return toTenants(this.db.all<DocRow>(
+      `SELECT doc FROM tenants WHERE json_extract(doc, '$.state') = 'scheduled_for_deletion' AND json_extract(doc, '$.purgeAfter') <= $now
+         AND id > $after ORDER BY id LIMIT $limit`,
+      { now, after: page.after ?? '', limit: page.limit },
+    ));
+  }
+
+  /** One UPDATE with every condition in its WHERE: of racing nodes, one changes the row. */
+  async claimPurge(id: string, now: string, leaseUntil: string) {
+    return this.db.run(
+      `UPDATE tenants SET doc = json_set(doc, '$.purgeLeaseUntil', $lease) WHERE id = $id
+         AND json_extract(doc, '$.state') = 'scheduled_for_deletion' AND json_extract(doc, '$.purgeAfter') <= $now
+         AND (json_extract(doc, '$.purgeLeaseUntil') IS NULL OR json_extract(doc, '$.purgeLeaseUntil') < $now)`,
+      { id, now, lease: leaseUntil },
+    ).changes === 1;
+  }
+
+  async cancelDeletion(id: string, now: string) {
+    return this.db.run(
+      `UPDATE tenants SET doc = json_set(doc, '$.state', 'active', '$.purgeAfter', NULL, '$.purgeLeaseUntil', NULL, '$.updatedAt', $now)
+       WHERE id = $id AND json_extract(doc, '$.state') = 'scheduled_for_deletion'
+         AND (json_extract(doc, '$.purgeLeaseUntil') IS NULL OR json_extract(doc, '$.purgeLeaseUntil') < $now)`,
+      { id, now },
+    ).changes === 1;
   }
 
   private writeDomains(tenant: Tenant): void {
@@ -180,14 +208,15 @@ export class SqliteClients implements ClientRepository {
   }
 
   async findById(id: string) {
-    return parseDoc<Client>(this.db.get<DocRow>('SELECT doc FROM clients WHERE id = $id', { id }));
+    const client = parseDoc<Client>(this.db.get<DocRow>('SELECT doc FROM clients WHERE id = $id', { id }));
+    return client && withClientDefaults(client);
   }
 
   async list(page: Page) {
     return docs<Client>(this.db.all<DocRow>(
       'SELECT doc FROM clients WHERE id > $after ORDER BY id LIMIT $limit',
       { after: page.after ?? '', limit: page.limit },
-    ));
+    )).map(withClientDefaults);
   }
 
   async replace(client: Client) {
@@ -202,9 +231,17 @@ export class SqliteClients implements ClientRepository {
 export class SqliteAudit implements AuditRepository {
   constructor(private readonly db: Database) {}
 
-  async append(event: AuditEvent) {
-    this.db.run('INSERT INTO audit_events (id, tenant_id, action, doc) VALUES ($id, $tenant, $action, $doc)',
-      { id: event.id, tenant: event.tenantId, action: event.action, doc: JSON.stringify(event) });
+  /** The head is read inside the IMMEDIATE transaction, so another process's append waits for this one. */
+  async append(event: UnsealedEvent, seal: (event: UnsealedEvent, head: ChainHead | null) => AuditEvent) {
+    const chain = chainOf(event.tenantId);
+    return this.db.transaction(() => {
+      const head = this.db.get<{ doc: string }>('SELECT doc FROM audit_events WHERE chain = $chain ORDER BY seq DESC LIMIT 1', { chain });
+      const last = head ? (JSON.parse(head.doc) as AuditEvent) : null;
+      const sealed = seal(event, last && { seq: last.seq, hash: last.hash });
+      this.db.run('INSERT INTO audit_events (id, tenant_id, action, chain, seq, doc) VALUES ($id, $tenant, $action, $chain, $seq, $doc)',
+        { id: sealed.id, tenant: sealed.tenantId, action: sealed.action, chain, seq: sealed.seq, doc: JSON.stringify(sealed) });
+      return sealed;
+    });
   }
 
   async list(query: AuditQuery) {
@@ -212,9 +249,38 @@ export class SqliteAudit implements AuditRepository {
       `SELECT doc FROM audit_events
        WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($action IS NULL OR action = $action)
          AND ($before IS NULL OR id < $before)
+         AND ($since IS NULL OR json_extract(doc, '$.time') >= $since) AND ($until IS NULL OR json_extract(doc, '$.time') < $until)
+         AND ($actor IS NULL OR json_extract(doc, '$.actor.id') = $actor)
+         AND ($target IS NULL OR json_extract(doc, '$.target.id') = $target)
+         AND ($outcome IS NULL OR json_extract(doc, '$.outcome') = $outcome)
        ORDER BY id DESC LIMIT $limit`,
-      { tenant: query.tenantId ?? null, action: query.action ?? null, before: query.before ?? null, limit: query.limit },
+      {
+        tenant: query.tenantId ?? null, action: query.action ?? null, before: query.before ?? null, limit: query.limit,
+        since: query.since ?? null, until: query.until ?? null, actor: query.actorId ?? null, target: query.targetId ?? null,
+        outcome: query.outcome ?? null,
+      },
     ));
+  }
+
+  async chain(chain: string, afterSeq: number, limit: number) {
+    return docs<AuditEvent>(this.db.all<DocRow>(
+      'SELECT doc FROM audit_events WHERE chain = $chain AND seq > $after ORDER BY seq LIMIT $limit', { chain, after: afterSeq, limit },
+    ));
+  }
+
+  async heads() {
+    const rows = this.db.all<{ chain: string; doc: string }>(
+      `SELECT e.chain, e.doc FROM audit_events e
+       JOIN (SELECT chain, MAX(seq) AS seq FROM audit_events WHERE chain IS NOT NULL GROUP BY chain) h ON h.chain = e.chain AND h.seq = e.seq`,
+    );
+    return Object.fromEntries(rows.map((row) => {
+      const event = JSON.parse(row.doc) as AuditEvent;
+      return [row.chain, { seq: event.seq, hash: event.hash }];
+    }));
+  }
+
+  async deleteChain(chain: string) {
+    return this.db.run('DELETE FROM audit_events WHERE chain = $chain', { chain }).changes;
   }
 }
 

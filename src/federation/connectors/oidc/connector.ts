@@ -83,7 +83,7 @@ export class OidcConnector implements Connector<OidcConnection> {
   /** Redeems the code and verifies the ID token; throws FederationRefusal with the reason. */
   async finish(connection: OidcConnection, tenant: Tenant, answer: UpstreamAnswer, expected: Record<string, string>): Promise<UpstreamIdentity> {
     const config = await this.configuration(connection);
-    const callback = new URL(`${expected.returnUrl}?${new URLSearchParams(answer.query)}`);
+    const callback = new URL(`${expected.returnUrl}?${new URLSearchParams(answer.query).toString()}`);
     let claims: Record<string, unknown> | undefined;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, callback, {

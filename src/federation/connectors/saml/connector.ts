@@ -40,7 +40,7 @@ function reasonOf(message: string): string {
 }
 
 const first = (value: unknown): string | null => {
-  const v = Array.isArray(value) ? value[0] : value;
+  const v: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
   return typeof v === 'string' && v.length > 0 ? v : null;
 };
 
@@ -80,12 +80,22 @@ export class SamlConnector implements Connector<SamlConnection> {
 
   async start(connection: SamlConnection, _request: StartRequest): Promise<Started> {
     let requestId = '';
-    const url = await this.saml(connection, oneRequestCache(null, (id) => { requestId = id; })).getAuthorizeUrlAsync('', undefined, {});
+    const url = await this.saml(
+      connection,
+      oneRequestCache(null, (id) => {
+        requestId = id;
+      }),
+    ).getAuthorizeUrlAsync('', undefined, {});
     if (!requestId) throw new FederationRefusal('upstream_unavailable', 'no request id');
     return { url, correlation: requestId, pending: { requestId } };
   }
 
-  async finish(connection: SamlConnection, _tenant: Tenant, answer: UpstreamAnswer, pending: Record<string, string>): Promise<UpstreamIdentity> {
+  async finish(
+    connection: SamlConnection,
+    _tenant: Tenant,
+    answer: UpstreamAnswer,
+    pending: Record<string, string>,
+  ): Promise<UpstreamIdentity> {
     const samlResponse = answer.form.SAMLResponse ?? '';
     if (samlResponse.length > SAML_MAX_RESPONSE_BYTES) throw new FederationRefusal('saml_response_too_large');
     const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
@@ -96,14 +106,17 @@ export class SamlConnector implements Connector<SamlConnection> {
 
     let profile: Profile | null;
     try {
-      ({ profile } = await this.saml(connection, oneRequestCache(pending.requestId ?? null)).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+      ({ profile } = await this.saml(connection, oneRequestCache(pending.requestId ?? null)).validatePostResponseAsync({
+        SAMLResponse: samlResponse,
+      }));
     } catch (error) {
       throw new FederationRefusal(reasonOf((error as Error).message), (error as Error).message);
     }
     if (!profile) throw new FederationRefusal('no_assertion');
     const assertion = checkVerifiedAssertion(profile.getAssertionXml?.() ?? '', acsUrl);
     const ttl = Math.max(assertion.notOnOrAfter ?? now, now) + connection.clockSkewSeconds * 1000;
-    if (!(await this.replay.firstUse(`${connection.id}:${assertion.id}`, ttl))) throw new FederationRefusal('assertion_replayed', assertion.id);
+    if (!(await this.replay.firstUse(`${connection.id}:${assertion.id}`, ttl)))
+      throw new FederationRefusal('assertion_replayed', assertion.id);
     return this.identify(connection, profile);
   }
 

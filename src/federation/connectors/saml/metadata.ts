@@ -13,7 +13,10 @@ export interface IdpSettings {
 }
 
 export const toPem = (base64: string): string =>
-  `-----BEGIN CERTIFICATE-----\n${base64.replace(/\s+/g, '').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+  `-----BEGIN CERTIFICATE-----\n${base64
+    .replace(/\s+/g, '')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
 
 /** Reads an IdP's EntityDescriptor: entity id, SSO endpoint (Redirect, else POST), signing certificates, SLO endpoint. */
 export function parseIdpMetadata(xml: string): IdpSettings {
@@ -24,7 +27,8 @@ export function parseIdpMetadata(xml: string): IdpSettings {
   if (!idp) throw new Error('no IDPSSODescriptor');
   const endpoint = (name: string) => {
     const all = children(idp, SAML_NS.metadata, name);
-    const pick = all.find((e) => e.getAttribute('Binding') === BINDING.redirect) ?? all.find((e) => e.getAttribute('Binding') === BINDING.post);
+    const pick =
+      all.find((e) => e.getAttribute('Binding') === BINDING.redirect) ?? all.find((e) => e.getAttribute('Binding') === BINDING.post);
     return pick?.getAttribute('Location') || null;
   };
   const certificates = children(idp, SAML_NS.metadata, 'KeyDescriptor')

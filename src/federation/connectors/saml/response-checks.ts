@@ -16,11 +16,15 @@ export function precheckResponse(
     throw new FederationRefusal('malformed_saml_response', (error as Error).message);
   }
   const root = doc.documentElement;
-  if (root.namespaceURI !== SAML_NS.protocol || root.localName !== 'Response') throw new FederationRefusal('malformed_saml_response', 'not a samlp:Response');
+  if (root.namespaceURI !== SAML_NS.protocol || root.localName !== 'Response')
+    throw new FederationRefusal('malformed_saml_response', 'not a samlp:Response');
   const destination = root.getAttribute('Destination');
   if (destination && destination !== expect.acsUrl) throw new FederationRefusal('wrong_destination', `Destination ${destination}`);
-  if (descendants(doc, SAML_NS.assertion, 'Assertion').length > 1 || descendants(doc, SAML_NS.assertion, 'EncryptedAssertion').length > 0
-    || descendants(doc, SAML_NS.protocol, 'Response').length > 1) {
+  if (
+    descendants(doc, SAML_NS.assertion, 'Assertion').length > 1 ||
+    descendants(doc, SAML_NS.assertion, 'EncryptedAssertion').length > 0 ||
+    descendants(doc, SAML_NS.protocol, 'Response').length > 1
+  ) {
     // One assertion, directly in the one response: anything else is how signature wrapping hides a forged copy.
     throw new FederationRefusal('signature_wrapping', 'more than one assertion or response');
   }
@@ -44,7 +48,8 @@ export function precheckResponse(
 export function checkVerifiedAssertion(assertionXml: string, acsUrl: string): { id: string; notOnOrAfter: number | null } {
   const assertion = parseXml(assertionXml).documentElement;
   const recipients = descendants(assertion, SAML_NS.assertion, 'SubjectConfirmationData').map((d) => d.getAttribute('Recipient'));
-  if (recipients.length === 0 || recipients.some((r) => r !== acsUrl)) throw new FederationRefusal('wrong_recipient', `Recipient ${recipients.join(', ')}`);
+  if (recipients.length === 0 || recipients.some((r) => r !== acsUrl))
+    throw new FederationRefusal('wrong_recipient', `Recipient ${recipients.join(', ')}`);
   const id = assertion.getAttribute('ID');
   if (!id) throw new FederationRefusal('malformed_saml_response', 'the assertion has no ID');
   const conditions = children(assertion, SAML_NS.assertion, 'Conditions')[0];

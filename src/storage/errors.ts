@@ -1,0 +1,18 @@
+/**
+ * The store cannot take the request now: locked by another process past the retry budget,
+ * full, read-only or failing. Callers answer 503 with Retry-After, not 500.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(readonly reason: 'busy' | 'failing', options?: { cause?: unknown }) {
+    super(reason === 'busy' ? 'the database is locked by another process' : 'the database cannot be written', options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The StoreUnavailableError behind an error, itself or along its causes (the oidc adapter wraps it). */
+export function storeUnavailable(error: unknown): StoreUnavailableError | undefined {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth += 1) {
+    if (current instanceof StoreUnavailableError) return current;
+  }
+  return undefined;
+}
