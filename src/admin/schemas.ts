@@ -134,7 +134,6 @@ const samlConnectionOut = z.object({
   attributes: z.object({ subject: z.string().nullable(), email: z.string(), name: z.string() }),
   emailVerified: z.boolean(),
   allowSha1: z.boolean(),
-  allowIdpInitiated: z.boolean(),
   clockSkewSeconds: z.number(),
   firstSignIn: z.enum(['link', 'create', 'refuse']),
   trustUpstreamMfa: z.boolean(),

@@ -80,7 +80,6 @@ const samlCreateSchema = z
     }).default({ subject: null, email: 'email', name: 'name' }),
     emailVerified: z.boolean().default(false),
     allowSha1: z.boolean().default(false),
-    allowIdpInitiated: z.boolean().default(false),
     clockSkewSeconds: z.number().int().min(0).max(600).default(SAML_DEFAULT_CLOCK_SKEW_SECONDS),
     firstSignIn: fields.firstSignIn.default('link'),
     trustUpstreamMfa: fields.trustUpstreamMfa.default(false),
@@ -115,7 +114,6 @@ export const connectionUpdateSchema = z.strictObject({
   attributes: z.strictObject({ subject: attributeName.nullable(), email: attributeName, name: attributeName }).optional(),
   emailVerified: z.boolean().optional(),
   allowSha1: z.boolean().optional(),
-  allowIdpInitiated: z.boolean().optional(),
   clockSkewSeconds: z.number().int().min(0).max(600).optional(),
   certificates: z.array(pemCertificate).min(1).max(5).optional(),
 });

@@ -21,7 +21,7 @@ export const samlPaths = (connectionId: string) => ({
 });
 
 const OIDC_ONLY = ['clientId', 'clientSecret', 'scopes', 'claims', 'allowedEntraTenants', 'allowedGoogleDomains'] as const;
-const SAML_ONLY = ['attributes', 'emailVerified', 'allowSha1', 'allowIdpInitiated', 'clockSkewSeconds', 'certificates'] as const;
+const SAML_ONLY = ['attributes', 'emailVerified', 'allowSha1', 'clockSkewSeconds', 'certificates'] as const;
 
 /** The one sealed secret each connection keeps: the upstream client secret, or our SAML SP private key. */
 const sealedOf = (c: Connection): string => (c.kind === 'saml' ? c.sp.sealedPrivateKey : c.sealedClientSecret);

@@ -55,7 +55,6 @@ export interface SamlConnection extends ConnectionCommon {
   /** Whether the IdP's e-mail counts as verified (it may then link to an existing account). */
   emailVerified: boolean;
   allowSha1: boolean;
-  allowIdpInitiated: boolean;
   clockSkewSeconds: number;
 }
 

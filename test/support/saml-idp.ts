@@ -67,6 +67,11 @@ export async function startSamlIdp(): Promise<SamlIdp> {
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/sso' || !url.searchParams.has('SAMLRequest')) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     const request = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
     const requestId = /\sID="([^"]+)"/.exec(request)?.[1] ?? '';
     const acs = /AssertionConsumerServiceURL="([^"]+)"/.exec(request)?.[1] ?? '';

@@ -18,13 +18,13 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
     usage: 'idp connection create --tenant S --kind entra|google|oidc --name N --client-id ID --client-secret-stdin [--issuer URL] '
       + '[--entra-tenant TID]... [--google-domain D]... [--scope S]... [--first-sign-in link|create|refuse] [--trust-upstream-mfa]\n'
       + '       idp connection create --tenant S --kind saml --name N (--metadata-url U | --metadata-file F | --entity-id E --sso-url U --certificate-file F...) '
-      + '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-idp-initiated] [--allow-sha1]',
+      + '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]',
     options: {
       tenant: 'string', kind: 'string', name: 'string', 'client-id': 'string', 'client-secret-stdin': 'boolean', issuer: 'string',
       'entra-tenant': 'strings', 'google-domain': 'strings', scope: 'strings', 'first-sign-in': 'string', 'trust-upstream-mfa': 'boolean',
       'metadata-url': 'string', 'metadata-file': 'string', 'entity-id': 'string', 'sso-url': 'string', 'certificate-file': 'strings',
       'subject-attribute': 'string', 'email-attribute': 'string', 'name-attribute': 'string', 'email-verified': 'boolean',
-      'allow-idp-initiated': 'boolean', 'allow-sha1': 'boolean',
+      'allow-sha1': 'boolean',
     },
     required: ['tenant', 'kind', 'name'],
     async run(ctx) {
@@ -49,7 +49,6 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
             name: o['name-attribute'] ? str(o, 'name-attribute') : 'name',
           },
           emailVerified: o['email-verified'] === true,
-          allowIdpInitiated: o['allow-idp-initiated'] === true,
           allowSha1: o['allow-sha1'] === true,
         }));
       }
