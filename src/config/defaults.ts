@@ -71,3 +71,6 @@ export const TENANT_DELETION_GRACE_DAYS = { default: 30, min: 0, max: 180 } as c
 
 /** How long one node holds its claim on a tenant it purges; another node may take over after this (a crashed purge resumes). */
 export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;
+
+/** A SAML connection's metadata URL is read again after this long (checked with the periodic purge). */
+export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;

@@ -94,6 +94,26 @@ export class ConnectionService {
     return text;
   }
 
+  /**
+   * Reads a SAML connection's metadata URL again. A failure keeps the last good settings and
+   * records the error on the connection (shown in the admin API as metadata.lastError).
+   */
+  async refreshMetadata(connection: SamlConnection): Promise<{ after: SamlConnection; error: string | null }> {
+    if (!connection.metadata.url) return { after: connection, error: null };
+    const at = this.clock().toISOString();
+    let after: SamlConnection;
+    let error: string | null = null;
+    try {
+      const idp = parseIdpMetadata(await this.readMetadata(connection.metadata.url));
+      after = { ...connection, idp, metadata: { ...connection.metadata, lastRefreshedAt: at, lastError: null }, updatedAt: at };
+    } catch (failure) {
+      error = (failure as Error).message;
+      after = { ...connection, metadata: { ...connection.metadata, lastError: `${at}: ${error}` } };
+    }
+    await this.connections.replace(after);
+    return { after, error };
+  }
+
   async get(tenantId: string, id: string): Promise<Connection> {
     const connection = await this.connections.findById(id);
     if (!connection || connection.tenantId !== tenantId) throw notFound('connection');

@@ -5,6 +5,7 @@ import { WebClient } from '../support/web-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
 import type { SamlConnection } from '../../src/federation/types.js';
+import { refreshDueSamlMetadata } from '../../src/federation/saml-metadata-refresh.js';
 
 const APP = 'http://localhost:8123/callback';
 
@@ -189,5 +190,39 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
     expect(byHand.status).toBe(201);
     expect(byHand.body.idp.certificates).toEqual([samlIdp.certificate]);
     await call('DELETE', `/tenants/globex/connections/${byHand.body.id}`);
+  });
+
+  test('metadata URL: imported at creation; a refresh that fails keeps the last good metadata, is audited and shown', async () => {
+    const created = await call('POST', '/tenants/globex/connections', {
+      kind: 'saml',
+      name: 'From URL',
+      metadataUrl: samlIdp.metadataUrl,
+      enabled: false,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      idp: { entityId: samlIdp.entityId, certificates: [samlIdp.certificate] },
+      metadata: { url: samlIdp.metadataUrl, lastError: null, lastRefreshedAt: expect.any(String) },
+    });
+    const later = new Date(Date.now() + 13 * 3600_000);
+    samlIdp.breakMetadata(true);
+    try {
+      const counts = await refreshDueSamlMetadata({ ...idp.services, logger: idp.logger }, later);
+      expect(counts).toEqual({ refreshed: 0, failed: 1 });
+    } finally {
+      samlIdp.breakMetadata(false);
+    }
+    const read = await call('GET', `/tenants/globex/connections/${created.body.id}`);
+    expect(read.body.idp).toEqual(created.body.idp);
+    expect(read.body.metadata).toMatchObject({
+      lastRefreshedAt: created.body.metadata.lastRefreshedAt,
+      lastError: expect.stringContaining('HTTP 500'),
+    });
+    const [event] = await idp.services.audit.list({ action: 'connection.metadata_refresh', limit: 1 });
+    expect(event).toMatchObject({ outcome: 'failure', target: { id: created.body.id } });
+
+    expect(await refreshDueSamlMetadata({ ...idp.services, logger: idp.logger }, later)).toEqual({ refreshed: 1, failed: 0 });
+    expect((await call('GET', `/tenants/globex/connections/${created.body.id}`)).body.metadata.lastError).toBeNull();
+    await call('DELETE', `/tenants/globex/connections/${created.body.id}`);
   });
 });

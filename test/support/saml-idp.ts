@@ -29,7 +29,10 @@ export interface SamlIdp {
   entityId: string;
   ssoUrl: string;
   certificate: string;
+  metadataUrl: string;
   metadataXml(): string;
+  /** Makes the metadata URL fail (HTTP 500) until set back. */
+  breakMetadata(broken: boolean): void;
   signInAs(user: { nameId: string; email?: string; name?: string }): void;
   next(change: SamlResponseChange): void;
   /** The last form the IdP handed to the browser: its ACS URL and SAMLResponse. */
@@ -64,9 +67,15 @@ export async function startSamlIdp(): Promise<SamlIdp> {
   let change: SamlResponseChange = {};
   let last: { action: string; SAMLResponse: string } | null = null;
   let spEntityId = '';
+  let metadataBroken = false;
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/metadata') {
+      res.statusCode = metadataBroken ? 500 : 200;
+      res.end(metadataBroken ? 'down' : metadataXml());
+      return;
+    }
     if (url.pathname !== '/sso' || !url.searchParams.has('SAMLRequest')) {
       res.statusCode = 404;
       res.end();
@@ -135,14 +144,22 @@ export async function startSamlIdp(): Promise<SamlIdp> {
   }
 
   const certBase64 = own.certificate.replace(/-----[^-]+-----|\s/g, '');
+  function metadataXml(): string {
+    return (
+      `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entityId}">` +
+      `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${certBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+      `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${base}/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`
+    );
+  }
   return {
     entityId,
     ssoUrl: `${base}/sso`,
+    metadataUrl: `${base}/metadata`,
     certificate: own.certificate,
-    metadataXml: () =>
-      `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entityId}">` +
-      `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${certBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
-      `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${base}/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`,
+    metadataXml,
+    breakMetadata(broken) {
+      metadataBroken = broken;
+    },
     signInAs(next) {
       user = next;
     },

@@ -16,7 +16,7 @@ export const toPem = (base64: string): string =>
   `-----BEGIN CERTIFICATE-----\n${base64
     .replace(/\s+/g, '')
     .match(/.{1,64}/g)!
-    .join('\n')}\n-----END CERTIFICATE-----\n`;
+    .join('\n')}\n-----END CERTIFICATE-----`;
 
 /** Reads an IdP's EntityDescriptor: entity id, SSO endpoint (Redirect, else POST), signing certificates, SLO endpoint. */
 export function parseIdpMetadata(xml: string): IdpSettings {
