@@ -225,4 +225,15 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
     expect((await call('GET', `/tenants/globex/connections/${created.body.id}`)).body.metadata.lastError).toBeNull();
     await call('DELETE', `/tenants/globex/connections/${created.body.id}`);
   });
+
+  test('PATCH of a SAML connection: its own settings change, those of another kind are refused and change nothing', async () => {
+    const before = (await call('GET', `/tenants/globex/connections/${connectionId}`)).body;
+    const wrong = await call('PATCH', `/tenants/globex/connections/${connectionId}`, { clientSecret: 'x', name: 'Renamed' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.problems).toEqual([expect.objectContaining({ field: 'clientSecret' })]);
+    expect((await call('GET', `/tenants/globex/connections/${connectionId}`)).body).toEqual(before);
+    const changed = await call('PATCH', `/tenants/globex/connections/${connectionId}`, { clockSkewSeconds: 30 });
+    expect(changed.body).toMatchObject({ clockSkewSeconds: 30, sp: before.sp, idp: before.idp });
+    await call('PATCH', `/tenants/globex/connections/${connectionId}`, { clockSkewSeconds: 60 });
+  });
 });
