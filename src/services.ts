@@ -187,7 +187,7 @@ export async function startupChecks(services: Services): Promise<void> {
   const hashes: string[] = [];
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
-      samples.push({ what: `client secret of connection ${connection.id}`, sealed: services.connections.sealedSecretOf(connection), open: () => services.connections.secretOf(connection) });
+      samples.push({ what: `the sealed ${connection.kind === 'saml' ? 'SP signing key' : 'client secret'} of connection ${connection.id}`, sealed: services.connections.sealedSecretOf(connection), open: () => services.connections.secretOf(connection) });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
       const { totp, passwordHash } = account;
