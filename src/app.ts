@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
 import { purgeExpired } from './storage/purge.js';
+import { refreshDueSamlMetadata } from './federation/saml-metadata-refresh.js';
 import { createServices, openCipher, startupChecks, type Services } from './services.js';
 import { loadKeyMaterial, readSigningKeys, type KeyMaterial } from './oidc/keys.js';
 import { StoreKeys } from './keys/store-keys.js';
@@ -230,6 +231,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       purgeExpired(storage),
       // Tenants whose grace period has passed; each is claimed in the database, so one node purges it.
       services.tenantPurge.purgeDue(),
+      refreshDueSamlMetadata({ ...services, logger }),
     ]).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();

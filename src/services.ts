@@ -21,7 +21,10 @@ import { MfaService } from './mfa/service.js';
 import { AccountLinks, accountThrottleKeys } from './links/account-links.js';
 import { LinkTokens } from './links/link-tokens.js';
 import { ConnectionService } from './federation/service.js';
-import { UpstreamClient } from './federation/upstream-client.js';
+import { Connectors } from './federation/connectors/index.js';
+import { OidcConnector } from './federation/connectors/oidc/connector.js';
+import { SamlConnector } from './federation/connectors/saml/connector.js';
+import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
@@ -44,7 +47,7 @@ export interface Services {
   loginThrottle: Throttle;
   links: AccountLinks;
   connections: ConnectionService;
-  upstream: UpstreamClient;
+  upstream: Connectors;
   homeRealm: HomeRealm;
   federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
@@ -103,7 +106,9 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   });
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
   const cipher = openCipher(settings, logger);
-  const connections = new ConnectionService(storage.connections, storage.accounts, cipher);
+  const connections = new ConnectionService(storage.connections, storage.accounts, cipher, { issuer: settings.issuer, fetch: options.upstreamFetch });
+  const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
+  const samlConnector = new SamlConnector((connection) => connections.secretOf(connection), assertionReplayCache(storage.oidc));
   const tenantPurge = new TenantPurge({
     tenants: storage.tenants,
     accounts: storage.accounts,
@@ -147,7 +152,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
     connections,
     signingKeys: new SigningKeyService(storage.keys, cipher, settings),
-    upstream: new UpstreamClient((connection) => connections.clientSecretOf(connection), options.upstreamFetch),
+    upstream: new Connectors({ entra: oidcConnector, google: oidcConnector, oidc: oidcConnector, saml: samlConnector }),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
@@ -187,7 +192,7 @@ export async function startupChecks(services: Services): Promise<void> {
   const hashes: string[] = [];
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
-      samples.push({ what: `client secret of connection ${connection.id}`, sealed: connection.sealedClientSecret, open: () => services.connections.clientSecretOf(connection) });
+      samples.push({ what: `the sealed ${connection.kind === 'saml' ? 'SP signing key' : 'client secret'} of connection ${connection.id}`, sealed: services.connections.sealedSecretOf(connection), open: () => services.connections.secretOf(connection) });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
       const { totp, passwordHash } = account;

@@ -103,7 +103,7 @@ export const problemOut = z.object({
   problems: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
 });
 
-export const connectionOut = z.object({
+const oidcConnectionOut = z.object({
   id: z.string(),
   tenantId: z.string(),
   kind: z.enum(['entra', 'google', 'oidc']),
@@ -121,3 +121,25 @@ export const connectionOut = z.object({
   createdAt: timestamp,
   updatedAt: timestamp,
 });
+
+const samlConnectionOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  kind: z.literal('saml'),
+  name: z.string(),
+  idp: z.object({ entityId: z.string(), ssoUrl: z.string(), certificates: z.array(z.string()), sloUrl: z.string().nullable() }),
+  metadata: z.object({ url: z.string().nullable(), lastRefreshedAt: timestamp.nullable(), lastError: z.string().nullable() }),
+  sp: z.object({ entityId: z.string(), acsUrl: z.string(), metadataUrl: z.string(), certificate: z.string() })
+    .describe('Our service provider: give the metadata URL (or entity id, ACS URL and certificate) to the IdP administrator'),
+  attributes: z.object({ subject: z.string().nullable(), email: z.string(), name: z.string() }),
+  emailVerified: z.boolean(),
+  allowSha1: z.boolean(),
+  clockSkewSeconds: z.number(),
+  firstSignIn: z.enum(['link', 'create', 'refuse']),
+  trustUpstreamMfa: z.boolean(),
+  enabled: z.boolean(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const connectionOut = z.discriminatedUnion('kind', [oidcConnectionOut, samlConnectionOut]);

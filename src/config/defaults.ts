@@ -44,6 +44,8 @@ export const LINK_LIFETIME_BOUNDS = {
 export const FLOW_STATE_TTL_MS = {
   /** A round trip to an upstream identity provider (its state, nonce and PKCE verifier). */
   federationState: 15 * 60 * 1000,
+  /** An upstream's answer, between its callback (or POST) and the same browser's sign-in picking it up. */
+  federationAnswer: 2 * 60 * 1000,
   /** "My profile" sending the browser through the hosted sign-in and back. */
   profileSignIn: 15 * 60 * 1000,
   /** A TOTP secret shown under "My profile" and waiting for its first code. */
@@ -62,6 +64,18 @@ export const PASSWORD_INPUT_MAX = 1024;
 export const UPSTREAM_DISCOVERY_TTL_MS = 10 * 60 * 1000;
 
 /**
+ * The largest SAMLResponse accepted at the ACS (base64, as posted), refused before any parsing:
+ * real responses are a few KiB; 256 KiB leaves room for many attributes and a certificate chain.
+ */
+export const SAML_MAX_RESPONSE_BYTES = 256 * 1024;
+/** How long an AuthnRequest we sent may be answered: the same as an OIDC round trip. */
+export const SAML_REQUEST_TTL_MS = FLOW_STATE_TTL_MS.federationState;
+/** The clock skew allowed on SAML assertions' NotBefore / NotOnOrAfter unless a connection says otherwise. */
+export const SAML_DEFAULT_CLOCK_SKEW_SECONDS = 60;
+/** The largest IdP metadata document read from a metadata URL. */
+export const SAML_METADATA_MAX_BYTES = 1024 * 1024;
+
+/**
  * R11: a deleted tenant's data stays this long (days) so a mistake can be undone, then it is
  * purged; a request may choose 0 up to the maximum, and nothing is kept beyond six months.
  */
@@ -69,3 +83,6 @@ export const TENANT_DELETION_GRACE_DAYS = { default: 30, min: 0, max: 180 } as c
 
 /** How long one node holds its claim on a tenant it purges; another node may take over after this (a crashed purge resumes). */
 export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;
+
+/** A SAML connection's metadata URL is read again after this long (checked with the periodic purge). */
+export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { domainSchema } from '../tenants/schema.js';
+import { SAML_DEFAULT_CLOCK_SKEW_SECONDS } from '../config/defaults.js';
 
 export const ENTRA_AUTHORITY = 'https://login.microsoftonline.com/organizations/v2.0';
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
@@ -37,7 +38,7 @@ const fields = {
   enabled: z.boolean(),
 };
 
-export const connectionCreateSchema = z
+const oidcCreateSchema = z
   .strictObject({
     kind: z.enum(['entra', 'google', 'oidc']),
     name: fields.name,
@@ -54,6 +55,50 @@ export const connectionCreateSchema = z
   })
   .superRefine((c, ctx) => kindRules(c, ctx));
 
+const pemCertificate = z.string().max(20000)
+  .regex(/^\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/, 'a PEM certificate');
+const attributeName = z.string().regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'an attribute name');
+
+/**
+ * A SAML IdP: from its metadata (an XML document, or a URL to read it from) or given by hand
+ * (entity id, SSO URL, signing certificates).
+ */
+const samlCreateSchema = z
+  .strictObject({
+    kind: z.literal('saml'),
+    name: fields.name,
+    metadataXml: z.string().min(1).max(1_000_000).optional(),
+    metadataUrl: issuerSchema.optional(),
+    entityId: z.string().trim().min(1).max(500).optional(),
+    ssoUrl: issuerSchema.optional(),
+    sloUrl: issuerSchema.optional(),
+    certificates: z.array(pemCertificate).min(1).max(5).optional(),
+    attributes: z.strictObject({
+      subject: attributeName.nullable().default(null),
+      email: attributeName.default('email'),
+      name: attributeName.default('name'),
+    }).default({ subject: null, email: 'email', name: 'name' }),
+    emailVerified: z.boolean().default(false),
+    allowSha1: z.boolean().default(false),
+    clockSkewSeconds: z.number().int().min(0).max(600).default(SAML_DEFAULT_CLOCK_SKEW_SECONDS),
+    firstSignIn: fields.firstSignIn.default('link'),
+    trustUpstreamMfa: fields.trustUpstreamMfa.default(false),
+    enabled: fields.enabled.default(true),
+  })
+  .superRefine((c, ctx) => {
+    const byHand = c.entityId !== undefined || c.ssoUrl !== undefined || c.certificates !== undefined;
+    const sources = [c.metadataXml !== undefined, c.metadataUrl !== undefined, byHand].filter(Boolean).length;
+    if (sources !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['metadataUrl'], message: 'give one of: metadataUrl, metadataXml, or entityId + ssoUrl + certificates' });
+    } else if (byHand) {
+      for (const field of ['entityId', 'ssoUrl', 'certificates'] as const) {
+        if (c[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${field} is required without metadata` });
+      }
+    }
+  });
+
+export const connectionCreateSchema = z.discriminatedUnion('kind', [oidcCreateSchema, samlCreateSchema]);
+
 /** The issuer cannot change: links are (connection, subject), and another issuer's subjects would land on them. */
 export const connectionUpdateSchema = z.strictObject({
   name: fields.name.optional(),
@@ -66,6 +111,11 @@ export const connectionUpdateSchema = z.strictObject({
   allowedGoogleDomains: fields.allowedGoogleDomains.optional(),
   trustUpstreamMfa: fields.trustUpstreamMfa.optional(),
   enabled: fields.enabled.optional(),
+  attributes: z.strictObject({ subject: attributeName.nullable(), email: attributeName, name: attributeName }).optional(),
+  emailVerified: z.boolean().optional(),
+  allowSha1: z.boolean().optional(),
+  clockSkewSeconds: z.number().int().min(0).max(600).optional(),
+  certificates: z.array(pemCertificate).min(1).max(5).optional(),
 });
 
 /** Rules that depend on the kind; also applied to the merged record on update. */
@@ -91,4 +141,5 @@ export function kindRules(
 }
 
 export type ConnectionCreateInput = z.input<typeof connectionCreateSchema>;
+export type SamlCreateInput = z.output<typeof samlCreateSchema>;
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;

@@ -5,11 +5,28 @@ import { newId } from '../ids.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { invalid, notFound } from '../errors.js';
 import { parseOrThrow, toProblems } from '../validation.js';
-import type { Connection } from './types.js';
+import type { Connection, SamlConnection } from './types.js';
 import {
   connectionCreateSchema, connectionUpdateSchema, ENTRA_AUTHORITY, GOOGLE_ISSUER, kindRules,
-  type ConnectionCreateInput, type ConnectionUpdateInput,
+  type ConnectionCreateInput, type ConnectionUpdateInput, type SamlCreateInput,
 } from './schema.js';
+import { parseIdpMetadata, type IdpSettings } from './connectors/saml/metadata.js';
+import { generateSpKey } from './connectors/saml/sp-key.js';
+import { SAML_METADATA_MAX_BYTES } from '../config/defaults.js';
+
+/** Where our SAML SP endpoints live under the issuer. */
+export const samlPaths = (connectionId: string) => ({
+  metadata: `/federation/saml/${connectionId}/metadata`,
+  acs: `/federation/saml/${connectionId}/acs`,
+});
+
+const OIDC_ONLY = ['clientId', 'clientSecret', 'scopes', 'claims', 'allowedEntraTenants', 'allowedGoogleDomains'] as const;
+const SAML_ONLY = ['attributes', 'emailVerified', 'allowSha1', 'clockSkewSeconds', 'certificates'] as const;
+
+/** The one sealed secret each connection keeps: the upstream client secret, or our SAML SP private key. */
+const sealedOf = (c: Connection): string => (c.kind === 'saml' ? c.sp.sealedPrivateKey : c.sealedClientSecret);
+const withSealed = (c: Connection, sealed: string): Connection =>
+  c.kind === 'saml' ? { ...c, sp: { ...c.sp, sealedPrivateKey: sealed } } : { ...c, sealedClientSecret: sealed };
 
 const secretContext = (connectionId: string) => `connection-secret:${connectionId}`;
 
@@ -19,6 +36,7 @@ export class ConnectionService {
     private readonly connections: ConnectionRepository,
     private readonly accounts: Pick<AccountRepository, 'unlinkConnection'>,
     private readonly cipher: FieldCipher,
+    private readonly options: { issuer: string; fetch?: typeof fetch },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -26,6 +44,11 @@ export class ConnectionService {
     const data = parseOrThrow(connectionCreateSchema, input);
     const id = newId();
     const now = this.clock().toISOString();
+    if (data.kind === 'saml') {
+      const connection = await this.samlConnection(id, tenantId, data, now);
+      await this.connections.insert(connection);
+      return connection;
+    }
     const { clientSecret, ...rest } = data;
     const connection: Connection = {
       ...rest,
@@ -38,6 +61,57 @@ export class ConnectionService {
     };
     await this.connections.insert(connection);
     return connection;
+  }
+
+  private async samlConnection(id: string, tenantId: string, data: SamlCreateInput, now: string): Promise<SamlConnection> {
+    const { metadataXml, metadataUrl, entityId, ssoUrl, sloUrl, certificates, kind: _kind, ...rest } = data;
+    let idp: IdpSettings;
+    try {
+      idp = metadataXml !== undefined ? parseIdpMetadata(metadataXml)
+        : metadataUrl !== undefined ? parseIdpMetadata(await this.readMetadata(metadataUrl))
+          : { entityId: entityId!, ssoUrl: ssoUrl!, certificates: certificates!, sloUrl: sloUrl ?? null };
+    } catch (error) {
+      throw invalid([{ field: metadataXml !== undefined ? 'metadataXml' : 'metadataUrl', code: 'metadata', message: `the IdP metadata cannot be used: ${(error as Error).message}` }]);
+    }
+    const paths = samlPaths(id);
+    const metadataAt = `${this.options.issuer}${paths.metadata}`;
+    const key = await generateSpKey(metadataAt);
+    return {
+      ...rest, id, tenantId, kind: 'saml', idp,
+      metadata: { url: metadataUrl ?? null, lastRefreshedAt: metadataUrl ? now : null, lastError: null },
+      sp: { entityId: metadataAt, acsUrl: `${this.options.issuer}${paths.acs}`, metadataUrl: metadataAt, certificate: key.certificate,
+        sealedPrivateKey: this.cipher.seal(key.privateKey, secretContext(id)) },
+      createdAt: now, updatedAt: now,
+    };
+  }
+
+  /** Reads an IdP's metadata document, refusing what is too large to be one. */
+  private async readMetadata(url: string): Promise<string> {
+    const response = await (this.options.fetch ?? fetch)(url, { redirect: 'error', signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const text = await response.text();
+    if (text.length > SAML_METADATA_MAX_BYTES) throw new Error('the document is too large');
+    return text;
+  }
+
+  /**
+   * Reads a SAML connection's metadata URL again. A failure keeps the last good settings and
+   * records the error on the connection (shown in the admin API as metadata.lastError).
+   */
+  async refreshMetadata(connection: SamlConnection): Promise<{ after: SamlConnection; error: string | null }> {
+    if (!connection.metadata.url) return { after: connection, error: null };
+    const at = this.clock().toISOString();
+    let after: SamlConnection;
+    let error: string | null = null;
+    try {
+      const idp = parseIdpMetadata(await this.readMetadata(connection.metadata.url));
+      after = { ...connection, idp, metadata: { ...connection.metadata, lastRefreshedAt: at, lastError: null }, updatedAt: at };
+    } catch (failure) {
+      error = (failure as Error).message;
+      after = { ...connection, metadata: { ...connection.metadata, lastError: `${at}: ${error}` } };
+    }
+    await this.connections.replace(after);
+    return { after, error };
   }
 
   async get(tenantId: string, id: string): Promise<Connection> {
@@ -61,15 +135,20 @@ export class ConnectionService {
   async update(tenantId: string, id: string, input: ConnectionUpdateInput): Promise<{ before: Connection; after: Connection }> {
     const data = parseOrThrow(connectionUpdateSchema, input);
     const before = await this.get(tenantId, id);
-    const { clientSecret, ...rest } = data;
-    const after: Connection = {
+    const foreign = (before.kind === 'saml' ? OIDC_ONLY : SAML_ONLY).filter((field) => data[field] !== undefined);
+    if (foreign.length) throw invalid(foreign.map((field) => ({ field, code: 'kind', message: `not a setting of a ${before.kind} connection` })));
+    const { clientSecret, certificates, ...rest } = data;
+    const after = {
       ...before,
       ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
       ...(clientSecret ? { sealedClientSecret: this.cipher.seal(clientSecret, secretContext(id)) } : {}),
+      ...(certificates && before.kind === 'saml' ? { idp: { ...before.idp, certificates } } : {}),
       updatedAt: this.clock().toISOString(),
-    };
-    const merged = z.custom<typeof after>().superRefine((c, ctx) => kindRules(c, ctx)).safeParse(after);
-    if (!merged.success) throw invalid(toProblems(merged.error));
+    } as Connection;
+    if (after.kind !== 'saml') {
+      const merged = z.custom<typeof after>().superRefine((c, ctx) => kindRules(c, ctx)).safeParse(after);
+      if (!merged.success) throw invalid(toProblems(merged.error));
+    }
     await this.connections.replace(after);
     return { before, after };
   }
@@ -82,14 +161,23 @@ export class ConnectionService {
     return connection;
   }
 
-  /** Seals the client secret again with the newest key, if it is not already; true when it did. */
+  /** Seals the connection's secret again with the newest key, if it is not already; true when it did. */
   async resealSecret(connection: Connection): Promise<boolean> {
-    if (this.cipher.isCurrent(connection.sealedClientSecret)) return false;
-    const secret = this.clientSecretOf(connection);
-    return this.connections.replace({ ...connection, sealedClientSecret: this.cipher.seal(secret, secretContext(connection.id)) });
+    if (this.cipher.isCurrent(sealedOf(connection))) return false;
+    const secret = this.secretOf(connection);
+    return this.connections.replace(withSealed(connection, this.cipher.seal(secret, secretContext(connection.id))));
+  }
+
+  /** The connection's secret in the clear: the upstream client secret, or the SAML SP private key. */
+  secretOf(connection: Connection): string {
+    return this.cipher.open(sealedOf(connection), secretContext(connection.id));
   }
 
   clientSecretOf(connection: Connection): string {
-    return this.cipher.open(connection.sealedClientSecret, secretContext(connection.id));
+    return this.secretOf(connection);
+  }
+
+  sealedSecretOf(connection: Connection): string {
+    return sealedOf(connection);
   }
 }

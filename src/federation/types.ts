@@ -1,16 +1,27 @@
-export const CONNECTION_KINDS = ['entra', 'google', 'oidc'] as const;
+export const CONNECTION_KINDS = ['entra', 'google', 'oidc', 'saml'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** What happens when an upstream identity signs in for the first time. */
 export type FirstSignIn = 'link' | 'create' | 'refuse';
 
-/** A tenant's upstream identity provider. */
-export interface Connection {
+/** What every kind of connection has: who owns it, how first sign-ins go, whether it is on. */
+export interface ConnectionCommon {
   id: string;
   tenantId: string;
-  kind: ConnectionKind;
   /** Shown on the sign-in page: "Sign in with …". */
   name: string;
+  /** link: to an existing account with the same verified e-mail; create: just in time; refuse: only linked identities. */
+  firstSignIn: FirstSignIn;
+  /** The upstream's own second factor counts as ours; otherwise our TOTP rules apply. */
+  trustUpstreamMfa: boolean;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An OpenID Connect upstream: Entra ID, Google Workspace or any provider with discovery. */
+export interface OidcConnection extends ConnectionCommon {
+  kind: 'entra' | 'google' | 'oidc';
   /** Where discovery starts: the issuer (oidc), the authority (entra), or Google's issuer. */
   issuer: string;
   clientId: string;
@@ -19,23 +30,50 @@ export interface Connection {
   scopes: string[];
   /** Claim names to read the e-mail address and the name from. */
   claims: { email: string; name: string };
-  /** link: to an existing account with the same verified e-mail; create: just in time; refuse: only linked identities. */
-  firstSignIn: FirstSignIn;
   /** entra: the Entra tenant ids (tid) allowed to sign in; a token from any other is refused. */
   allowedEntraTenants: string[];
   /** google: the Workspace domains (hd) allowed to sign in, checked on the server. */
   allowedGoogleDomains: string[];
-  /** The upstream's own second factor (amr mfa) counts as ours; otherwise our TOTP rules apply. */
-  trustUpstreamMfa: boolean;
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
 }
 
-/** The connection as the admin API shows it: never the secret. */
-export type PublicConnection = Omit<Connection, 'sealedClientSecret'> & { hasClientSecret: boolean };
+/** A SAML 2.0 identity provider; we are its service provider (SP). */
+export interface SamlConnection extends ConnectionCommon {
+  kind: 'saml';
+  idp: {
+    entityId: string;
+    ssoUrl: string;
+    /** Signing certificates (PEM); more than one during a rollover. */
+    certificates: string[];
+    sloUrl: string | null;
+  };
+  /** Where the IdP's settings came from, when imported. */
+  metadata: { url: string | null; lastRefreshedAt: string | null; lastError: string | null };
+  /** Our side, fixed at creation so that the IdP's configuration stays valid if the issuer moves. */
+  sp: { entityId: string; acsUrl: string; metadataUrl: string; certificate: string; sealedPrivateKey: string };
+  /** Attribute names: the stable subject (null: the persistent NameID), e-mail and name. */
+  attributes: { subject: string | null; email: string; name: string };
+  /** Whether the IdP's e-mail counts as verified (it may then link to an existing account). */
+  emailVerified: boolean;
+  allowSha1: boolean;
+  clockSkewSeconds: number;
+}
+
+/** A tenant's upstream identity provider: one shape per kind, told apart by `kind`. */
+export type Connection = OidcConnection | SamlConnection;
+
+export const isOidcConnection = (connection: Connection): connection is OidcConnection =>
+  connection.kind === 'entra' || connection.kind === 'google' || connection.kind === 'oidc';
+
+/** The connection as the admin API shows it: never a secret. */
+export type PublicConnection =
+  | (Omit<OidcConnection, 'sealedClientSecret'> & { hasClientSecret: boolean })
+  | (Omit<SamlConnection, 'sp'> & { sp: Omit<SamlConnection['sp'], 'sealedPrivateKey'> });
 
 export function toPublicConnection(connection: Connection): PublicConnection {
+  if (connection.kind === 'saml') {
+    const { sealedPrivateKey: _key, ...sp } = connection.sp;
+    return { ...connection, sp };
+  }
   const { sealedClientSecret, ...rest } = connection;
   return { ...rest, hasClientSecret: sealedClientSecret.length > 0 };
 }

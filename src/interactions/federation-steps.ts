@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { signInRefusal, tenantRefusal } from '../accounts/sign-in-eligibility.js';
 import { FederationRefusal, type Connection } from '../federation/types.js';
+import type { UpstreamAnswer } from '../federation/connectors/connector.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
 import { FLOW_STATE_TTL_MS } from '../config/defaults.js';
 import { upstreamRedirectPage } from '../views/pages.js';
@@ -10,18 +12,30 @@ import type { InteractionContext } from './context.js';
 import { restartedFlow, type LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
+import { samlEndpoints } from './saml-endpoints.js';
 
 export const FEDERATION_CALLBACK_PATH = '/federation/callback';
-/** Maps an upstream's state back to the sign-in it belongs to; spent on first use. */
+
+/** Where each kind's upstream sends the browser back to. */
+function returnPathOf(connection: Connection): string {
+  switch (connection.kind) {
+    case 'entra': case 'google': case 'oidc': return FEDERATION_CALLBACK_PATH;
+    case 'saml': return connection.sp.acsUrl.slice(new URL(connection.sp.acsUrl).origin.length);
+  }
+}
+/** Maps an upstream's correlation key (state, request id, session) back to the sign-in it belongs to; spent on first use. */
 const STATE_MODEL = 'FederationState';
+/** An upstream's answer, waiting for the sign-in it belongs to; taken once. */
+const ANSWER_MODEL = 'FederationAnswer';
 
 /**
- * Sign-in through a tenant's upstream identity provider: start (redirect with state, nonce
- * and PKCE), the shared callback, and finishing in the same browser's sign-in.
+ * Sign-in through a tenant's upstream identity provider: start (the kind's connector says
+ * where to), the upstream's return (callback or POST, tied to the sign-in by its correlation
+ * key in the database, not by a cookie), and finishing in the same browser's sign-in.
  */
 export function federationSteps(deps: InteractionDeps & { issuer: string }, kit: InteractionKit) {
   const { services, flows, payloads } = deps;
-  const redirectUri = `${deps.issuer}${FEDERATION_CALLBACK_PATH}`;
+  const returnUrlOf = (connection: Connection) => `${deps.issuer}${returnPathOf(connection)}`;
 
   /** A connection this request may use: enabled, of an active tenant the app and request admit. */
   async function usableConnection(ctx: InteractionContext, connectionId: string): Promise<Connection> {
@@ -37,14 +51,20 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   async function upstreamUrl(ctx: InteractionContext, connection: Connection, email?: string): Promise<string> {
     let started;
     try {
-      started = await services.upstream.start(connection, redirectUri, { email });
+      started = await services.upstream.start(connection, { returnUrl: returnUrlOf(connection), hint: { email } });
     } catch (error) {
-      if (error instanceof FederationRefusal) throw new PageError(502, 'federation.unavailable', error.reason);
+      if (error instanceof FederationRefusal) {
+        await services.audit.record({
+          tenantId: connection.tenantId, actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason: error.reason,
+          origin: requestOrigin(ctx), details: { connectionId: connection.id, kind: connection.kind, detail: error.message },
+        });
+        throw new PageError(502, 'federation.unavailable', error.reason);
+      }
       throw error;
     }
-    const { state, nonce, codeVerifier } = started.expectations;
-    await flows.save({ ...restartedFlow(ctx.state.flow), email: email ?? null, federation: { connectionId: connection.id, state, nonce, codeVerifier } });
-    await payloads.upsert(STATE_MODEL, state, { uid: ctx.state.interaction.uid }, Date.now() + FLOW_STATE_TTL_MS.federationState);
+    const { correlation, pending } = started;
+    await flows.save({ ...restartedFlow(ctx.state.flow), email: email ?? null, federation: { connectionId: connection.id, correlation, pending } });
+    await payloads.upsert(STATE_MODEL, correlation, { uid: ctx.state.interaction.uid, connectionId: connection.id }, Date.now() + FLOW_STATE_TTL_MS.federationState);
     return started.url;
   }
 
@@ -77,27 +97,43 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     return true;
   }
 
-  /** Upstreams return here (one registered redirect URI); on to the sign-in this browser started. */
-  async function callback(ctx: Context): Promise<void> {
-    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const record = state ? await payloads.find(STATE_MODEL, state) : undefined;
-    const spent = record ? await payloads.consume(STATE_MODEL, state, Date.now()) : false;
-    if (!record || !spent || typeof record.uid !== 'string') {
+  /**
+   * An upstream's answer arrived (in any browser, with or without our cookies): its correlation
+   * key, spent here, names the sign-in; the answer waits in the database for that browser.
+   */
+  async function answered(ctx: Context, correlation: string, answer: UpstreamAnswer, connectionId?: string): Promise<void> {
+    const record = correlation ? await payloads.find(STATE_MODEL, correlation) : undefined;
+    const known = record && typeof record.uid === 'string' && (connectionId === undefined || record.connectionId === connectionId);
+    const spent = known ? await payloads.consume(STATE_MODEL, correlation, Date.now()) : false;
+    if (!known || !spent) {
       await services.audit.record({
-        actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason: record ? 'state_replayed' : 'unknown_state',
-        origin: requestOrigin(ctx),
+        actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason: known ? 'state_replayed' : 'unknown_state',
+        origin: requestOrigin(ctx), details: connectionId ? { connectionId } : {},
       });
       throw new PageError(400, 'error.session_expired', 'federation_state_invalid');
     }
+    const handle = randomBytes(24).toString('base64url');
+    await payloads.upsert(ANSWER_MODEL, handle, { correlation, answer: answer as never }, Date.now() + FLOW_STATE_TTL_MS.federationAnswer);
     ctx.status = 303;
-    ctx.redirect(`${INTERACTION_PATH}/${record.uid}/federation-return?${ctx.querystring}`);
+    ctx.redirect(`${INTERACTION_PATH}/${record.uid as string}/federation-return?answer=${handle}`);
+  }
+
+  /** OpenID Connect upstreams return here (one registered redirect URI). */
+  async function callback(ctx: Context): Promise<void> {
+    const query = Object.fromEntries(Object.entries(ctx.query).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    await answered(ctx, query.state ?? '', { query, form: {} });
   }
 
   /** Back in the sign-in: verify the upstream's answer against this flow, then find the account. */
   async function complete(ctx: InteractionContext): Promise<void> {
     const { flow } = ctx.state;
     const pending = flow.federation;
-    if (!pending || ctx.query.state !== pending.state) throw new PageError(400, 'error.session_expired', 'federation_state_mismatch');
+    const handle = typeof ctx.query.answer === 'string' ? ctx.query.answer : '';
+    const stored = handle ? await payloads.find(ANSWER_MODEL, handle) : undefined;
+    const taken = stored ? await payloads.consume(ANSWER_MODEL, handle, Date.now()) : false;
+    if (!pending || !stored || !taken || stored.correlation !== pending.correlation) {
+      throw new PageError(400, 'error.session_expired', 'federation_state_mismatch');
+    }
     await flows.save({ ...flow, federation: null });
     const connection = await services.connections.findById(pending.connectionId);
     const tenant = connection ? await services.tenants.findById(connection.tenantId) : null;
@@ -115,8 +151,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     const tenantRefused = tenantRefusal(tenant, kit.audienceOf(ctx), 'federation');
     if (tenantRefused) return refuse(tenantRefused);
     try {
-      const callbackUrl = new URL(`${redirectUri}?${ctx.querystring}`);
-      const identity = await services.upstream.finish(connection, tenant, callbackUrl, pending);
+      const identity = await services.upstream.finish(connection, tenant, stored.answer as unknown as UpstreamAnswer, pending.pending);
       const { account, resolution } = await services.federatedSignIn.resolve(connection, tenant, identity);
       if (resolution !== 'linked') {
         await services.audit.record({
@@ -139,5 +174,6 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
 
   const callbackRouter = new Router();
   callbackRouter.get(FEDERATION_CALLBACK_PATH, renderPageFailures(), callback);
-  return { start, startForEmail, startForTenant, complete, callbackRouter };
+  callbackRouter.use(samlEndpoints(services, answered).routes());
+  return { start, startForEmail, startForTenant, complete, answered, callbackRouter };
 }

@@ -36,9 +36,10 @@ const MODEL = 'LoginFlow';
 
 export interface PendingFederation {
   connectionId: string;
-  state: string;
-  nonce: string;
-  codeVerifier: string;
+  /** The key the upstream's answer must come back with (OIDC state, SAML request id, GrandID session). */
+  correlation: string;
+  /** What the connector checks the answer against. */
+  pending: Record<string, string>;
 }
 
 export class LoginFlowStore {

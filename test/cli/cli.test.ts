@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { startIdp, type TestIdp } from '../support/server.js';
 import { FormClient, passwordStep } from '../support/form-client.js';
 import { authorizationUrl } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
+import { startSamlIdp } from '../support/saml-idp.js';
 
 const run = promisify(execFile);
 
@@ -109,5 +110,30 @@ describe('the idp command-line tool', () => {
     expect(Object.keys(byCli!.details!)).toEqual(Object.keys(byApi!.details!));
     expect(byCli!.tenantId).toBe(byCli!.target!.id);
     expect(byApi!.tenantId).toBe(byApi!.target!.id);
+  });
+
+  test('connection create --kind saml imports IdP metadata from a file; unreadable or useless input changes nothing', async () => {
+    const samlIdp = await startSamlIdp();
+    try {
+      const file = path.join(root, 'idp-metadata.xml');
+      writeFileSync(file, samlIdp.metadataXml());
+      const created = await idp(`connection create --tenant acme --kind saml --name Okta --metadata-file ${file} --first-sign-in create --json`);
+      expect(created.code).toBe(0);
+      const connection = created.json();
+      expect(connection).toMatchObject({ kind: 'saml', idp: { entityId: samlIdp.entityId }, firstSignIn: 'create', sp: { acsUrl: expect.stringMatching(/\/federation\/saml\/.+\/acs$/) } });
+      expect(JSON.stringify(connection)).not.toContain('PRIVATE KEY');
+      const listed = (await idp('connection list --tenant acme --json')).json();
+      const missing = await idp('connection create --tenant acme --kind saml --name X --metadata-file /nonexistent/metadata.xml');
+      expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read /nonexistent/metadata.xml') });
+      writeFileSync(file, '<not-metadata/>');
+      const useless = await idp(`connection create --tenant acme --kind saml --name X --metadata-file ${file}`);
+      expect(useless.code).toBe(1);
+      expect(useless.stderr).toContain('the IdP metadata cannot be used');
+      const oidcWithout = await idp('connection create --tenant acme --kind oidc --name X --issuer https://sso.example.com');
+      expect(oidcWithout).toMatchObject({ code: 2, stderr: expect.stringContaining('--client-id is required') });
+      expect((await idp('connection list --tenant acme --json')).json()).toEqual(listed);
+    } finally {
+      await samlIdp.close();
+    }
   });
 });

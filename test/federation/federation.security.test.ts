@@ -4,6 +4,7 @@ import { startUpstreams, type Upstreams } from '../support/upstream.js';
 import { WebClient } from '../support/web-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
+import type { OidcConnection } from '../../src/federation/types.js';
 
 const TID_A = '11111111-1111-4111-8111-111111111111';
 const TID_B = '22222222-2222-4222-8222-222222222222';
@@ -281,7 +282,7 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     const read = await call('GET', `/tenants/acme/connections/${connections.google}`);
     expect(read.body).toMatchObject({ kind: 'google', hasClientSecret: true, issuer: 'https://accounts.google.com' });
     expect(JSON.stringify(read.body)).not.toContain(UPSTREAM_CLIENT.client_secret);
-    const stored = (await idp.storage.connections.findById(connections.google))!;
+    const stored = (await idp.storage.connections.findById(connections.google))! as OidcConnection;
     expect(stored.sealedClientSecret).toMatch(/^v1\./);
     expect(JSON.stringify(stored)).not.toContain(UPSTREAM_CLIENT.client_secret);
     const bad = await call('POST', '/tenants/acme/connections', { kind: 'entra', name: 'x', clientId: 'c', clientSecret: 's', scopes: ['email'] });

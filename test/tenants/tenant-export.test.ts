@@ -9,6 +9,7 @@ import { hashOf } from '../../src/audit/chain.js';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { SQLITE_FILE_NAME } from '../../src/storage/open.js';
+import type { OidcConnection } from '../../src/federation/types.js';
 
 const UPSTREAM_SECRET = 'upstream-secret-the-export-must-not-hold';
 
@@ -57,7 +58,7 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
     const confirmed = await idp.services.mfa.confirmEnrolment(account.id, enrolment.sealedSecret, codeFor(seed));
     if (!confirmed.ok) throw new Error(confirmed.reason);
     const stored = (await idp.storage.accounts.findById(person.id))!;
-    const storedConnection = (await idp.storage.connections.findById(connection.id))!;
+    const storedConnection = (await idp.storage.connections.findById(connection.id))! as OidcConnection;
     const storedClient = (await idp.storage.clients.findById(app.client.id))!;
 
     const response = await fetch(`${idp.url}/admin/v1/tenants/exported/export`, { headers: { authorization: `Bearer ${token}` } });

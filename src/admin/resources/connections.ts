@@ -21,7 +21,7 @@ export function registerConnectionRoutes(routes: AdminRoutes, services: Services
   });
   routes.add({
     method: 'post', path: '/tenants/:tenant/connections', operationId: 'createConnection',
-    summary: 'Connect an upstream identity provider (entra, google or oidc); the client secret is sealed at rest', tag: 'Connections',
+    summary: 'Connect an upstream identity provider (entra, google, oidc or saml); secrets are sealed at rest', tag: 'Connections',
     body: connectionCreateSchema, response: { status: 201, description: 'The connection', schema: connectionOut },
     handler: async (input) => toPublicConnection(await connections.create(callerOf(input), input.params.tenant!, input.body as never)),
   });

@@ -1,8 +1,8 @@
-import { FederationRefusal } from '../types.js';
-import { text, upstreamMfa, type ConnectorKind } from './kind.js';
+import { FederationRefusal } from '../../types.js';
+import { text, upstreamMfa, type OidcProfile } from './profile.js';
 
 /** Any OpenID Connect provider with discovery. The key is `sub`. */
-export const genericOidc: ConnectorKind = {
+export const genericOidc: OidcProfile = {
   authorizationParams: (_connection, hint): Record<string, string> => (hint.email ? { login_hint: hint.email } : {}),
   identify(claims, connection) {
     const subject = text(claims.sub);

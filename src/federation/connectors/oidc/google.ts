@@ -1,13 +1,13 @@
-import { FederationRefusal } from '../types.js';
-import { text, type ConnectorKind } from './kind.js';
-import { genericOidc } from './oidc.js';
+import { FederationRefusal } from '../../types.js';
+import { text, type OidcProfile } from './profile.js';
+import { genericOidc } from './generic.js';
 
 /**
  * Google Workspace: a generic OpenID provider whose `hd` claim decides. `hd` is sent to narrow
  * the account chooser, but only the `hd` claim in the verified ID token counts: it must be one
  * of the connection's domains. The key is `sub`.
  */
-export const google: ConnectorKind = {
+export const google: OidcProfile = {
   authorizationParams(connection, hint) {
     const domains = connection.allowedGoogleDomains;
     return { ...genericOidc.authorizationParams(connection, hint), hd: domains.length === 1 ? domains[0]! : '*' };

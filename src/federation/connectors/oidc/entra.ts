@@ -1,5 +1,5 @@
-import { FederationRefusal } from '../types.js';
-import { text, upstreamMfa, type ConnectorKind } from './kind.js';
+import { FederationRefusal } from '../../types.js';
+import { text, upstreamMfa, type OidcProfile } from './profile.js';
 
 /**
  * Microsoft Entra ID, multi-tenant. openid-client resolves the templated issuer
@@ -9,7 +9,7 @@ import { text, upstreamMfa, type ConnectorKind } from './kind.js';
  * counts as verified only when Entra says the domain owner verified it (the optional claim
  * `xms_edov`), the person is a member (not a guest) and the domain is one this tenant owns.
  */
-export const entra: ConnectorKind = {
+export const entra: OidcProfile = {
   authorizationParams(_connection, hint): Record<string, string> {
     return hint.email ? { login_hint: hint.email, domain_hint: hint.email.split('@')[1]! } : {};
   },

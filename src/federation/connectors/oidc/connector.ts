@@ -1,15 +1,14 @@
 import * as oidc from 'openid-client';
-import type { Tenant } from '../tenants/types.js';
-import { CONNECTORS } from './connectors/index.js';
-import { FederationRefusal, type Connection, type UpstreamIdentity } from './types.js';
-import { UPSTREAM_DISCOVERY_TTL_MS } from '../config/defaults.js';
+import type { Tenant } from '../../../tenants/types.js';
+import { FederationRefusal, type OidcConnection, type UpstreamIdentity } from '../../types.js';
+import { UPSTREAM_DISCOVERY_TTL_MS } from '../../../config/defaults.js';
+import type { Connector, StartRequest, Started, UpstreamAnswer } from '../connector.js';
+import type { OidcProfile } from './profile.js';
+import { entra } from './entra.js';
+import { google } from './google.js';
+import { genericOidc } from './generic.js';
 
-/** What must come back from the upstream: kept by the caller between start and finish. */
-export interface UpstreamExpectations {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-}
+const PROFILES: Record<OidcConnection['kind'], OidcProfile> = { entra, google, oidc: genericOidc };
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -35,19 +34,19 @@ function refusalReason(error: unknown): string {
 }
 
 /**
- * The upstream protocol, with openid-client: discovery, authorization code with PKCE,
- * state and nonce, ID token validation. What differs per kind lives in connectors/.
+ * OpenID Connect, with openid-client: discovery, authorization code with PKCE, state and
+ * nonce, ID token validation. What differs between entra, google and oidc is their profile.
  */
-export class UpstreamClient {
+export class OidcConnector implements Connector<OidcConnection> {
   private readonly configurations = new Map<string, { at: number; version: string; config: Promise<oidc.Configuration> }>();
 
   constructor(
-    private readonly clientSecretOf: (connection: Connection) => string,
+    private readonly clientSecretOf: (connection: OidcConnection) => string,
     /** Network access to upstreams; tests point the well-known hosts at local servers. */
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  private configuration(connection: Connection): Promise<oidc.Configuration> {
+  private configuration(connection: OidcConnection): Promise<oidc.Configuration> {
     const cached = this.configurations.get(connection.id);
     if (cached && cached.version === connection.updatedAt && Date.now() - cached.at < UPSTREAM_DISCOVERY_TTL_MS) return cached.config;
     const insecure = LOOPBACK.has(new URL(connection.issuer).hostname) && connection.issuer.startsWith('http:');
@@ -64,32 +63,33 @@ export class UpstreamClient {
     return config;
   }
 
-  async start(connection: Connection, redirectUri: string, hint: { email?: string }): Promise<{ url: string; expectations: UpstreamExpectations }> {
+  async start(connection: OidcConnection, { returnUrl, hint }: StartRequest): Promise<Started> {
     const config = await this.configuration(connection).catch((error: unknown) => {
       throw new FederationRefusal('upstream_unavailable', (error as Error).message);
     });
     const expectations = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
+      redirect_uri: returnUrl,
       scope: connection.scopes.join(' '),
       state: expectations.state,
       nonce: expectations.nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(expectations.codeVerifier),
       code_challenge_method: 'S256',
-      ...CONNECTORS[connection.kind].authorizationParams(connection, hint),
+      ...PROFILES[connection.kind].authorizationParams(connection, hint),
     });
-    return { url: url.toString(), expectations };
+    return { url: url.toString(), correlation: expectations.state, pending: { ...expectations, returnUrl } };
   }
 
   /** Redeems the code and verifies the ID token; throws FederationRefusal with the reason. */
-  async finish(connection: Connection, tenant: Tenant, callback: URL, expected: UpstreamExpectations): Promise<UpstreamIdentity> {
+  async finish(connection: OidcConnection, tenant: Tenant, answer: UpstreamAnswer, expected: Record<string, string>): Promise<UpstreamIdentity> {
     const config = await this.configuration(connection);
+    const callback = new URL(`${expected.returnUrl}?${new URLSearchParams(answer.query).toString()}`);
     let claims: Record<string, unknown> | undefined;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: expected.codeVerifier,
-        expectedState: expected.state,
-        expectedNonce: expected.nonce,
+        pkceCodeVerifier: expected.codeVerifier!,
+        expectedState: expected.state!,
+        expectedNonce: expected.nonce!,
         idTokenExpected: true,
       });
       claims = tokens.claims();
@@ -97,6 +97,6 @@ export class UpstreamClient {
       throw new FederationRefusal(refusalReason(error), (error as Error).message);
     }
     if (!claims) throw new FederationRefusal('no_id_token');
-    return CONNECTORS[connection.kind].identify(claims, connection, tenant);
+    return PROFILES[connection.kind].identify(claims, connection, tenant);
   }
 }

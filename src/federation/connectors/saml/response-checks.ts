@@ -1,0 +1,68 @@
+import { FederationRefusal } from '../../types.js';
+import { children, descendants, parseXml, SAML_NS, type XmlDocument } from './xml.js';
+
+/**
+ * Checks on the response before its signature is verified. Each can only refuse, never accept,
+ * so reading unverified XML here is safe; it gives the audit trail a precise reason.
+ */
+export function precheckResponse(
+  xml: string,
+  expect: { acsUrl: string; allowSha1: boolean; clockSkewMs: number; now: number },
+): XmlDocument {
+  let doc: XmlDocument;
+  try {
+    doc = parseXml(xml);
+  } catch (error) {
+    throw new FederationRefusal('malformed_saml_response', (error as Error).message);
+  }
+  const root = doc.documentElement;
+  if (root.namespaceURI !== SAML_NS.protocol || root.localName !== 'Response')
+    throw new FederationRefusal('malformed_saml_response', 'not a samlp:Response');
+  const destination = root.getAttribute('Destination');
+  if (destination && destination !== expect.acsUrl) throw new FederationRefusal('wrong_destination', `Destination ${destination}`);
+  if (
+    descendants(doc, SAML_NS.assertion, 'Assertion').length > 1 ||
+    descendants(doc, SAML_NS.assertion, 'EncryptedAssertion').length > 0 ||
+    descendants(doc, SAML_NS.protocol, 'Response').length > 1
+  ) {
+    // One assertion, directly in the one response: anything else is how signature wrapping hides a forged copy.
+    throw new FederationRefusal('signature_wrapping', 'more than one assertion or response');
+  }
+  const signatures = descendants(doc, SAML_NS.dsig, 'Signature');
+  if (signatures.length === 0) throw new FederationRefusal('unsigned_response');
+  const weak = [...descendants(doc, SAML_NS.dsig, 'SignatureMethod'), ...descendants(doc, SAML_NS.dsig, 'DigestMethod')]
+    .map((e) => e.getAttribute('Algorithm') ?? '')
+    .find((alg) => /sha1$/i.test(alg));
+  if (weak && !expect.allowSha1) throw new FederationRefusal('sha1_signature', weak);
+  const assertion = children(root, SAML_NS.assertion, 'Assertion')[0];
+  if (!assertion) throw new FederationRefusal('no_assertion');
+  const conditions = children(assertion, SAML_NS.assertion, 'Conditions')[0];
+  const notBefore = Date.parse(conditions?.getAttribute('NotBefore') ?? '');
+  const notOnOrAfter = Date.parse(conditions?.getAttribute('NotOnOrAfter') ?? '');
+  if (!Number.isNaN(notBefore) && expect.now + expect.clockSkewMs < notBefore) throw new FederationRefusal('assertion_not_yet_valid');
+  if (!Number.isNaN(notOnOrAfter) && expect.now - expect.clockSkewMs >= notOnOrAfter) throw new FederationRefusal('assertion_expired');
+  return doc;
+}
+
+/** Checks on the verified assertion: who it was for, and its id and lifetime for the replay cache. */
+export function checkVerifiedAssertion(assertionXml: string, acsUrl: string): { id: string; notOnOrAfter: number | null } {
+  const assertion = parseXml(assertionXml).documentElement;
+  const recipients = descendants(assertion, SAML_NS.assertion, 'SubjectConfirmationData').map((d) => d.getAttribute('Recipient'));
+  if (recipients.length === 0 || recipients.some((r) => r !== acsUrl))
+    throw new FederationRefusal('wrong_recipient', `Recipient ${recipients.join(', ')}`);
+  const id = assertion.getAttribute('ID');
+  if (!id) throw new FederationRefusal('malformed_saml_response', 'the assertion has no ID');
+  const conditions = children(assertion, SAML_NS.assertion, 'Conditions')[0];
+  const notOnOrAfter = Date.parse(conditions?.getAttribute('NotOnOrAfter') ?? '');
+  return { id, notOnOrAfter: Number.isNaN(notOnOrAfter) ? null : notOnOrAfter };
+}
+
+/** The request id a response answers (unverified: only used to find the sign-in it claims to belong to). */
+export function inResponseToOf(samlResponse: string): string | null {
+  try {
+    const root = parseXml(Buffer.from(samlResponse, 'base64').toString('utf8')).documentElement;
+    return root.localName === 'Response' ? root.getAttribute('InResponseTo') || null : null;
+  } catch {
+    return null;
+  }
+}
