@@ -225,6 +225,8 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     },
   });
   keyWatcher.start();
+  void keyWatcher.tick();
+  metrics.keyAges(() => keyWatcher.statuses);
 
   const purge = setInterval(() => {
     Promise.all([

@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import initializeKeystore from 'oidc-provider/lib/helpers/initialize_keystore.js';
 import type { Logger } from '../log/logger.js';
 import type { StoredKey } from '../oidc/key-files.js';
-import { publishedKeys } from './key-set.js';
+import { keyStatuses, publishedKeys, type KeyStatus } from './key-set.js';
 
 /**
  * Swaps a running Provider's signing keys.
@@ -33,6 +33,9 @@ export class KeyWatcher {
   private timer: NodeJS.Timeout | undefined;
   private applied: string;
   private failing = false;
+  private stopped = false;
+  /** The published keys' states as last read (for the key-age metric); empty until the first read. */
+  statuses: KeyStatus[] = [];
 
   constructor(
     private readonly options: {
@@ -55,6 +58,7 @@ export class KeyWatcher {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -63,10 +67,13 @@ export class KeyWatcher {
     const { provider, load, graceSeconds, logger } = this.options;
     let keys: JWK[];
     try {
-      keys = publishedKeys(await load(), now, graceSeconds);
+      const stored = await load();
+      keys = publishedKeys(stored, now, graceSeconds);
+      this.statuses = keyStatuses(stored, now, graceSeconds);
       if (this.failing) logger.info('signing keys can be read again');
       this.failing = false;
     } catch (error) {
+      if (this.stopped) return false;
       if (!this.failing) logger.warn({ err: { message: (error as Error).message } }, 'could not read signing keys; the keys in use stay until the next try');
       this.failing = true;
       return false;

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { KeyStatus } from '../keys/key-set.js';
 import type { AuditEvent } from '../audit/types.js';
 
 /**
@@ -89,6 +90,21 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+
+  /** Seconds since each published signing key started signing (negative: a next key, not yet). */
+  keyAges(statuses: () => KeyStatus[]): void {
+    new Gauge({
+      name: 'idp_signing_key_age_seconds',
+      help: 'Age of each published signing key since it started (or will start) signing, by algorithm and state',
+      labelNames: ['alg', 'state'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const key of statuses()) this.set({ alg: key.alg, state: key.state }, Math.round((now - Date.parse(key.activatesAt)) / 1000));
+      },
+    });
+  }
 
   constructor() {
     // Includes nodejs_eventloop_lag_seconds and its percentiles, heap and GC figures.

@@ -107,6 +107,9 @@ describe('/metrics in the Prometheus text format counts what happened, behind a 
     expect(interaction?.count).toBeGreaterThanOrEqual(8);
     expect(counts.some((c) => c.labels.route === 'token' && c.labels.status === '2xx')).toBe(true);
     expect(families.get('nodejs_eventloop_lag_seconds')?.type).toBe('GAUGE');
+    const ages = families.get('idp_signing_key_age_seconds')!.metrics.filter((m) => m.labels?.state === 'current');
+    expect(ages.map((m) => m.labels!.alg).sort()).toEqual(['ES256', 'RS256']);
+    for (const age of ages) expect(Number(age.value)).toBeGreaterThanOrEqual(0);
     // No label carries an e-mail, an address or an account id.
     expect(text).not.toMatch(/@acme\.example|127\.0\.0\.1|::1|::ffff/);
     expect(text).not.toContain(locked.id);
