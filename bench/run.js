@@ -42,10 +42,18 @@ async function startServer(script, env = {}) {
   const args = ['--expose-gc', path.join(here, 'servers', script)];
   const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...args] : args, {
     env: {
-      PATH: process.env.PATH, NODE_ENV: 'production', UV_THREADPOOL_SIZE: THREADPOOL, PORT: String(port),
-      DATA_DIR: path.join(root, 'data'), KEYS_DIR: path.join(root, 'keys'), LOG_LEVEL: 'warn', BCRYPT_COST,
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      UV_THREADPOOL_SIZE: THREADPOOL,
+      PORT: String(port),
+      DATA_DIR: path.join(root, 'data'),
+      KEYS_DIR: path.join(root, 'keys'),
+      LOG_LEVEL: 'warn',
+      BCRYPT_COST,
       // All load comes from one address here; the per-address throttles would measure themselves.
-      LOGIN_RATE_LIMIT: '100000', INTERACTION_RATE_LIMIT: '1000000', ...env,
+      LOGIN_RATE_LIMIT: '100000',
+      INTERACTION_RATE_LIMIT: '1000000',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -92,12 +100,16 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 function request(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method, agent, headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -105,7 +117,8 @@ function request(url, { method = 'GET', headers = {}, body } = {}) {
 
 async function token(server) {
   const answer = await request(new URL('/token', server.url), {
-    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(server.admin.id, server.admin.secret) },
+    method: 'POST',
+    headers: { 'content-type': FORM, authorization: basicAuth(server.admin.id, server.admin.secret) },
     body: 'grant_type=client_credentials&scope=admin',
   });
   if (answer.status !== 200) throw new Error(`client credentials: ${answer.status} ${answer.text}`);
@@ -116,12 +129,18 @@ async function token(server) {
 const SCENARIOS = {
   discovery: (s) => hammer(new URL('/.well-known/openid-configuration', s.url).toString()),
   jwks: (s) => hammer(new URL('/jwks', s.url).toString()),
-  client_credentials: (s) => hammer(new URL('/token', s.url).toString(), {
-    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) }, body: 'grant_type=client_credentials&scope=admin',
-  }),
-  introspection: async (s) => hammer(new URL('/token/introspection', s.url).toString(), {
-    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) }, body: `token=${await token(s)}`,
-  }),
+  client_credentials: (s) =>
+    hammer(new URL('/token', s.url).toString(), {
+      method: 'POST',
+      headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) },
+      body: 'grant_type=client_credentials&scope=admin',
+    }),
+  introspection: async (s) =>
+    hammer(new URL('/token/introspection', s.url).toString(), {
+      method: 'POST',
+      headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) },
+      body: `token=${await token(s)}`,
+    }),
 };
 
 // ---------- the hosted sign-in, driven like a browser ----------
@@ -166,20 +185,35 @@ async function signIn(server, email) {
   const verifier = randomBytes(32).toString('base64url');
   const auth = new URL('/auth', server.url);
   auth.search = new URLSearchParams({
-    client_id: server.app.id, redirect_uri: server.app.redirectUri, response_type: 'code', scope: 'openid email',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    client_id: server.app.id,
+    redirect_uri: server.app.redirectUri,
+    response_type: 'code',
+    scope: 'openid email',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
   }).toString();
   const b = browser(server.url);
   const start = await b.follow(auth);
   const csrf = /name="csrf" value="([^"]+)"/.exec(start.response.text)?.[1];
-  const post = (html, suffix, fields) => b.follow(formAction(html, suffix), { method: 'POST', headers: { 'content-type': FORM }, body: new URLSearchParams({ csrf, ...fields }).toString() });
+  const post = (html, suffix, fields) =>
+    b.follow(formAction(html, suffix), {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: new URLSearchParams({ csrf, ...fields }).toString(),
+    });
   const afterEmail = await post(start.response.text, '/email', { email });
   const done = await post(afterEmail.response.text, '/password', { password: server.password });
   const code = done.location && new URL(done.location).searchParams.get('code');
   if (!code) throw new Error(`sign-in did not return a code: ${done.location ?? done.response.status}`);
   const answer = await request(new URL('/token', server.url), {
-    method: 'POST', headers: { 'content-type': FORM, authorization: basicAuth(server.app.id, server.app.secret) },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: server.app.redirectUri, code_verifier: verifier }).toString(),
+    method: 'POST',
+    headers: { 'content-type': FORM, authorization: basicAuth(server.app.id, server.app.secret) },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: server.app.redirectUri,
+      code_verifier: verifier,
+    }).toString(),
   });
   if (answer.status !== 200) throw new Error(`code exchange: ${answer.status}`);
 }
@@ -193,15 +227,22 @@ async function loop(task, { concurrency, seconds }) {
   const latencies = [];
   const started = performance.now();
   const end = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      await task();
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await task();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length };
+  return {
+    rps: latencies.length / ((performance.now() - started) / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    n: latencies.length,
+  };
 }
 
 /** Sign-ins saturating the hashing threads, with a /healthz probe beside them every 20 ms. */
@@ -216,7 +257,10 @@ async function signInsWithProbe(server, emails) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
-  const signIns = await loop(() => signIn(server, emails[Math.floor(Math.random() * emails.length)]), { concurrency: Number(THREADPOOL) * 2, seconds: SIGN_IN_SECONDS });
+  const signIns = await loop(() => signIn(server, emails[Math.floor(Math.random() * emails.length)]), {
+    concurrency: Number(THREADPOOL) * 2,
+    seconds: SIGN_IN_SECONDS,
+  });
   probing = false;
   await probe;
   probes.sort((a, b) => a - b);
@@ -234,7 +278,8 @@ async function rawBcryptRate() {
     Promise.all(Array.from({ length: ${Number(THREADPOOL)} }, worker)).then(() => console.log(n / ((Date.now() - started) / 1000)));`;
   const args = ['-e', script];
   const out = execFileSync(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...args] : args, {
-    env: { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL }, cwd: path.join(here, '..'),
+    env: { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL },
+    cwd: path.join(here, '..'),
   });
   return Number(String(out).trim());
 }
@@ -253,7 +298,9 @@ for (const [name, run] of Object.entries(SCENARIOS)) {
   const ourRun = await run(ours);
   const bareRun = await run(bare);
   results.scenarios[name] = { ours: ourRun, bare: bareRun, ratio: ourRun.rps / bareRun.rps };
-  process.stdout.write(`${name}: ours ${Math.round(ourRun.rps)} req/s, bare ${Math.round(bareRun.rps)} req/s, ratio ${(ourRun.rps / bareRun.rps).toFixed(2)}\n`);
+  process.stdout.write(
+    `${name}: ours ${Math.round(ourRun.rps)} req/s, bare ${Math.round(bareRun.rps)} req/s, ratio ${(ourRun.rps / bareRun.rps).toFixed(2)}\n`,
+  );
 }
 if (QUICK) {
   await Promise.all([ours.stop(), bare.stop()]);
@@ -267,16 +314,31 @@ await bare.stop();
 const emails = Array.from({ length: ours.accounts }, (_, i) => `user${i}@bench.example`);
 const { signIns, healthz } = await signInsWithProbe(ours, emails);
 const bcryptRate = await rawBcryptRate();
-results.signIn = { cost: Number(BCRYPT_COST), threadpool: Number(THREADPOOL), ...signIns, bcryptRate, ratio: signIns.rps / bcryptRate, healthz };
+results.signIn = {
+  cost: Number(BCRYPT_COST),
+  threadpool: Number(THREADPOOL),
+  ...signIns,
+  bcryptRate,
+  ratio: signIns.rps / bcryptRate,
+  healthz,
+};
 results.memory.peakRss = ours.peakRss();
-process.stdout.write(`sign-in: ${signIns.rps.toFixed(1)}/s against bcrypt ${bcryptRate.toFixed(1)}/s; /healthz p99 ${healthz.p99.toFixed(1)} ms\n`);
+process.stdout.write(
+  `sign-in: ${signIns.rps.toFixed(1)}/s against bcrypt ${bcryptRate.toFixed(1)}/s; /healthz p99 ${healthz.p99.toFixed(1)} ms\n`,
+);
 await ours.stop();
 
 for (const accounts of [1_000, SCALE]) {
   const server = await startServer('idp.js', { BENCH_ACCOUNTS: String(accounts), BCRYPT_COST: '4' });
   const some = Array.from({ length: 200 }, () => `user${Math.floor(Math.random() * accounts)}@bench.example`);
   const run = await loop(() => signIn(server, some[Math.floor(Math.random() * some.length)]), { concurrency: 1, seconds: 3 });
-  results.scale.push({ accounts, seedSeconds: server.seedSeconds, signInP50: run.p50, signInP99: run.p99, sqliteBytes: statSync(server.dataFile).size });
+  results.scale.push({
+    accounts,
+    seedSeconds: server.seedSeconds,
+    signInP50: run.p50,
+    signInP99: run.p99,
+    sqliteBytes: statSync(server.dataFile).size,
+  });
   process.stdout.write(`scale ${accounts}: seeded in ${server.seedSeconds.toFixed(1)} s, sign-in p50 ${run.p50.toFixed(1)} ms\n`);
   await server.stop();
 }
@@ -286,8 +348,14 @@ agent.destroy();
 
 const cpus = os.cpus();
 const machine = {
-  cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.arch()}`,
-  pinned, loadAverageAtStart: loadAtStart, date: new Date().toISOString(), seconds: Math.round((performance.now() - began) / 1000),
+  cpu: cpus[0]?.model.trim() ?? 'unknown',
+  cores: cpus.length,
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+  pinned,
+  loadAverageAtStart: loadAtStart,
+  date: new Date().toISOString(),
+  seconds: Math.round((performance.now() - began) / 1000),
 };
 const report = { machine, ...results };
 const stamp = machine.date.slice(0, 19).replaceAll(':', '-');
@@ -304,8 +372,10 @@ const lines = [
   '',
   '| scenario | ours req/s | p50 / p99 | bare oidc-provider req/s | p50 / p99 | ours / bare |',
   '| --- | --- | --- | --- | --- | --- |',
-  ...Object.entries(results.scenarios).map(([name, { ours: o, bare: b, ratio }]) =>
-    `| ${name} | ${rate(o.rps)} | ${o.p50} / ${o.p99} ms | ${rate(b.rps)} | ${b.p50} / ${b.p99} ms | ${ratio.toFixed(2)} |`),
+  ...Object.entries(results.scenarios).map(
+    ([name, { ours: o, bare: b, ratio }]) =>
+      `| ${name} | ${rate(o.rps)} | ${o.p50} / ${o.p99} ms | ${rate(b.rps)} | ${b.p50} / ${b.p99} ms | ${ratio.toFixed(2)} |`,
+  ),
   '',
   `| password sign-in (authorize → e-mail → password → code → token), bcrypt cost ${BCRYPT_COST}, UV_THREADPOOL_SIZE ${THREADPOOL} | value |`,
   '| --- | --- |',
@@ -322,7 +392,9 @@ const lines = [
   '',
   '| accounts | seeding (storage layer) | sign-in p50 / p99 (cost 4) | SQLite file |',
   '| --- | --- | --- | --- |',
-  ...results.scale.map((s) => `| ${rate(s.accounts)} | ${s.seedSeconds.toFixed(1)} s | ${ms(s.signInP50)} / ${ms(s.signInP99)} | ${mb(s.sqliteBytes)} |`),
+  ...results.scale.map(
+    (s) => `| ${rate(s.accounts)} | ${s.seedSeconds.toFixed(1)} s | ${ms(s.signInP50)} / ${ms(s.signInP99)} | ${mb(s.sqliteBytes)} |`,
+  ),
   '',
 ];
 writeFileSync(path.join(here, 'results', 'latest.md'), lines.join('\n'));
@@ -336,10 +408,13 @@ function ratioChart({ scenarios, signIn: s }) {
   const rowHeight = 28;
   const height = bars.length * rowHeight + 50;
   const x = (ratio) => 150 + Math.min(ratio, 1.5) * 250;
-  const rows = bars.map(([name, ratio], i) => {
-    const y = 20 + i * rowHeight;
-    return `<text x="140" y="${y + 17}" text-anchor="end">${name}</text><rect x="150" y="${y + 4}" width="${x(ratio) - 150}" height="18" fill="#4a78b5"/><text x="${x(ratio) + 6}" y="${y + 17}">${ratio.toFixed(2)}</text>`;
-  }).join('');
-  const line = (ratio, label, dash) => `<line x1="${x(ratio)}" y1="14" x2="${x(ratio)}" y2="${height - 24}" stroke="#333" stroke-dasharray="${dash}"/><text x="${x(ratio)}" y="${height - 8}" text-anchor="middle">${label}</text>`;
+  const rows = bars
+    .map(([name, ratio], i) => {
+      const y = 20 + i * rowHeight;
+      return `<text x="140" y="${y + 17}" text-anchor="end">${name}</text><rect x="150" y="${y + 4}" width="${x(ratio) - 150}" height="18" fill="#4a78b5"/><text x="${x(ratio) + 6}" y="${y + 17}">${ratio.toFixed(2)}</text>`;
+    })
+    .join('');
+  const line = (ratio, label, dash) =>
+    `<line x1="${x(ratio)}" y1="14" x2="${x(ratio)}" y2="${height - 24}" stroke="#333" stroke-dasharray="${dash}"/><text x="${x(ratio)}" y="${height - 8}" text-anchor="middle">${label}</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">${rows}${line(1, '1.0 = bare oidc-provider', '')}${line(0.85, '0.85', '4 3')}</svg>\n`;
 }

@@ -1,3 +1,4 @@
+/* global rs, print -- mongosh runs this file and provides them */
 // Initiates the replica set rs0 of docker-compose.yml once; run again, it changes nothing.
 try {
   rs.status();

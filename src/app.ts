@@ -86,7 +86,11 @@ export interface IdpOptions {
  * first start imports KEYS_DIR files or generates them) or from KEYS_DIR files (one node).
  * Either way the signing keys are read again every KEYS_POLL_INTERVAL_MS (KeyWatcher).
  */
-async function keyMaterial(settings: Settings, store: Storage, logger: Logger): Promise<{ material: KeyMaterial; loadSigning: () => Promise<StoredKey[]> }> {
+async function keyMaterial(
+  settings: Settings,
+  store: Storage,
+  logger: Logger,
+): Promise<{ material: KeyMaterial; loadSigning: () => Promise<StoredKey[]> }> {
   if (settings.keyStore === 'files') {
     const material = await loadKeyMaterial(settings, RETIRED_KEY_GRACE_SECONDS, logger);
     return { material, loadSigning: async () => readSigningKeys(settings.keysDir) };
@@ -94,7 +98,11 @@ async function keyMaterial(settings: Settings, store: Storage, logger: Logger): 
   const keys = new StoreKeys(store.keys, openCipher(settings, logger));
   const { generated, imported } = await keys.ensure(settings.keysDir);
   if (generated.length > 0) logger.warn({ generated }, 'generated new keys in the store (first start)');
-  if (imported.length > 0) logger.warn({ imported, keysDir: settings.keysDir }, 'imported KEYS_DIR files into the store; from now on the store is used and the files may be moved away');
+  if (imported.length > 0)
+    logger.warn(
+      { imported, keysDir: settings.keysDir },
+      'imported KEYS_DIR files into the store; from now on the store is used and the files may be moved away',
+    );
   const stored = await keys.signingKeys();
   return {
     material: {
@@ -125,7 +133,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   }
   const { signingKeys, cookieSecrets } = material;
   for (const exposed of exposedDataPaths(settings.dataDir)) {
-    logger.warn(exposed, 'readable by other users of this machine, and it holds sessions, tokens or keys: chmod 700 directories, chmod 600 files');
+    logger.warn(
+      exposed,
+      'readable by other users of this machine, and it holds sessions, tokens or keys: chmod 700 directories, chmod 600 files',
+    );
   }
   const secure = settings.issuer.startsWith('https://');
 
@@ -141,14 +152,18 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     proxyHops: settings.proxyHops,
   });
   if (secure && !settings.tlsCertFile && !settings.trustProxy) {
-    logger.warn('ISSUER is https but this server speaks plain HTTP and TRUST_PROXY is false: secure cookies will be refused. Set TRUST_PROXY=true behind a TLS proxy.');
+    logger.warn(
+      'ISSUER is https but this server speaks plain HTTP and TRUST_PROXY is false: secure cookies will be refused. Set TRUST_PROXY=true behind a TLS proxy.',
+    );
   }
 
   // oidc-provider runs mounted inside this app and signs its cookies with this app's keys.
   // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
   const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
   // Koa reports errors after the request's own context ended: the id is taken from the response.
-  app.on('error', (error: Error, ctx?: Koa.Context) => logger.error({ err: error, requestId: ctx?.response.get('X-Request-Id') || undefined }, 'request failed'));
+  app.on('error', (error: Error, ctx?: Koa.Context) =>
+    logger.error({ err: error, requestId: ctx?.response.get('X-Request-Id') || undefined }, 'request failed'),
+  );
   app.use(requestIds({ trustProxy: settings.trustProxy }));
   app.use(requestTiming(metrics));
   if (logger.isLevelEnabled('debug')) {
@@ -174,7 +189,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     app.use(async (ctx, next) => {
       if (!warned && ctx.get('x-forwarded-for')) {
         warned = true;
-        logger.warn('requests carry X-Forwarded-For but TRUST_PROXY is false: behind a proxy every client shares its address, for throttling and the audit trail');
+        logger.warn(
+          'requests carry X-Forwarded-For but TRUST_PROXY is false: behind a proxy every client shares its address, for throttling and the audit trail',
+        );
       }
       await next();
     });
@@ -191,32 +208,75 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   // Each group of routes runs only for requests under its paths, so the provider's endpoints
   // (token, introspection, userinfo) do not pay for matching every page route.
   const routeGroups: [string[], Router[]][] = [
-    [[ADMIN_PREFIX], [adminApi({
-      issuer: settings.issuer, provider, services, clients: storage.clients, maxBodyBytes: settings.maxBodyBytes, auditAnchorFile: settings.auditAnchorFile,
-    })]],
-    [[INTERACTION_PATH, FEDERATION_PATH], interactionRoutes({
-      provider, services, flows: new LoginFlowStore(storage.oidc), payloads: storage.oidc, issuer: settings.issuer, maxBodyBytes: settings.maxBodyBytes,
-    })],
-    [[SET_PASSWORD_PATH], [linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes })]],
-    [[PROFILE_PATH], [profileRoutes({
-      issuer: settings.issuer, provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes,
-    })]],
+    [
+      [ADMIN_PREFIX],
+      [
+        adminApi({
+          issuer: settings.issuer,
+          provider,
+          services,
+          clients: storage.clients,
+          maxBodyBytes: settings.maxBodyBytes,
+          auditAnchorFile: settings.auditAnchorFile,
+        }),
+      ],
+    ],
+    [
+      [INTERACTION_PATH, FEDERATION_PATH],
+      interactionRoutes({
+        provider,
+        services,
+        flows: new LoginFlowStore(storage.oidc),
+        payloads: storage.oidc,
+        issuer: settings.issuer,
+        maxBodyBytes: settings.maxBodyBytes,
+      }),
+    ],
+    [
+      [SET_PASSWORD_PATH],
+      [linkRoutes({ provider, services, payloads: storage.oidc, csrfSecret: cookieSecrets[0]!, maxBodyBytes: settings.maxBodyBytes })],
+    ],
+    [
+      [PROFILE_PATH],
+      [
+        profileRoutes({
+          issuer: settings.issuer,
+          provider,
+          services,
+          payloads: storage.oidc,
+          csrfSecret: cookieSecrets[0]!,
+          maxBodyBytes: settings.maxBodyBytes,
+        }),
+      ],
+    ],
   ];
   for (const [paths, routers] of routeGroups) app.use(onlyUnder(paths, routers));
   app.use(async (ctx, next) => {
     allowAnyFormAction(ctx);
     await next();
   });
-  app.use(authorizationRequestLimits({
-    throttle: new Throttle(storage.rateLimits, { limit: settings.interactionRateLimit, windowSeconds: settings.interactionRateWindowSeconds }),
-    maxBytes: settings.maxAuthorizationRequestBytes,
-  }));
+  app.use(
+    authorizationRequestLimits({
+      throttle: new Throttle(storage.rateLimits, {
+        limit: settings.interactionRateLimit,
+        windowSeconds: settings.interactionRateWindowSeconds,
+      }),
+      maxBytes: settings.maxAuthorizationRequestBytes,
+    }),
+  );
   app.use(mount(provider as unknown as Koa));
 
-  provider.on('grant.success', (ctx: { oidc?: { params?: { grant_type?: unknown } } }) => metrics.tokenIssued(ctx.oidc?.params?.grant_type));
+  provider.on('grant.success', (ctx: { oidc?: { params?: { grant_type?: unknown } } }) =>
+    metrics.tokenIssued(ctx.oidc?.params?.grant_type),
+  );
 
   const keyWatcher = new KeyWatcher({
-    provider, load: loadSigning, graceSeconds: RETIRED_KEY_GRACE_SECONDS, intervalMs: settings.keysPollIntervalMs, logger, initial: signingKeys,
+    provider,
+    load: loadSigning,
+    graceSeconds: RETIRED_KEY_GRACE_SECONDS,
+    intervalMs: settings.keysPollIntervalMs,
+    logger,
+    initial: signingKeys,
     // The cached discovery and JWKS are built from the keys: dropped, and once more a moment later
     // in case a request that read the old keys just before the swap stored its answer after it.
     onChange: () => {
@@ -249,7 +309,14 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   let metricsServer: http.Server | undefined;
   let metricsUrl: string | undefined;
   return {
-    settings, logger, storage, services, provider, app, keyWatcher, metrics,
+    settings,
+    logger,
+    storage,
+    services,
+    provider,
+    app,
+    keyWatcher,
+    metrics,
     get metricsUrl() {
       return metricsUrl;
     },
@@ -258,15 +325,23 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       const callback = app.callback();
       // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
       const handler: http.RequestListener = (req, res) => void callback(req, res);
-      const timeouts = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
-      server = settings.tlsCertFile && settings.tlsKeyFile
-        ? https.createServer({
-            cert: readFileSync(settings.tlsCertFile),
-            key: readFileSync(settings.tlsKeyFile),
-            minVersion: 'TLSv1.2',
-            ...timeouts,
-          }, handler)
-        : http.createServer(timeouts, handler);
+      const timeouts = {
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      };
+      server =
+        settings.tlsCertFile && settings.tlsKeyFile
+          ? https.createServer(
+              {
+                cert: readFileSync(settings.tlsCertFile),
+                key: readFileSync(settings.tlsKeyFile),
+                minVersion: 'TLSv1.2',
+                ...timeouts,
+              },
+              handler,
+            )
+          : http.createServer(timeouts, handler);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(settings.port, resolve);
@@ -290,7 +365,11 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       if (server) {
         const { forced } = await drain(server, settings.shutdownTimeoutSeconds * 1000);
-        if (forced) logger.warn({ seconds: settings.shutdownTimeoutSeconds }, 'requests still running at the shutdown deadline: their connections were closed');
+        if (forced)
+          logger.warn(
+            { seconds: settings.shutdownTimeoutSeconds },
+            'requests still running at the shutdown deadline: their connections were closed',
+          );
       }
       await storage.close();
     },

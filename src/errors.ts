@@ -36,8 +36,7 @@ export class DomainError extends Error {
 
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
 export const conflict = (message: string) => new DomainError('conflict', message);
-export const invalid = (problems: Problem[]) =>
-  new DomainError('validation_failed', 'the request is not valid', problems);
+export const invalid = (problems: Problem[]) => new DomainError('validation_failed', 'the request is not valid', problems);
 
 /** A store refused a write because it would break a uniqueness rule (slug, e-mail per tenant, id). */
 export class ConflictError extends Error {

@@ -60,9 +60,21 @@ export interface Services {
 
 type ServiceSettings = Pick<
   Settings,
-  | 'issuer' | 'bcryptCost' | 'smtpUrl' | 'dataDir' | 'mailFrom' | 'loginRateLimit' | 'loginRateWindowSeconds' | 'encryptionKeys'
-  | 'linkRateLimitPerAccount' | 'linkRateLimitPerAddress' | 'mailRetryDelaysMs' | 'databaseUrl'
-  | 'keyStore' | 'keysDir' | 'keyPublishDelaySeconds'
+  | 'issuer'
+  | 'bcryptCost'
+  | 'smtpUrl'
+  | 'dataDir'
+  | 'mailFrom'
+  | 'loginRateLimit'
+  | 'loginRateWindowSeconds'
+  | 'encryptionKeys'
+  | 'linkRateLimitPerAccount'
+  | 'linkRateLimitPerAddress'
+  | 'mailRetryDelaysMs'
+  | 'databaseUrl'
+  | 'keyStore'
+  | 'keysDir'
+  | 'keyPublishDelaySeconds'
 >;
 
 /**
@@ -71,10 +83,14 @@ type ServiceSettings = Pick<
  */
 export function openCipher(settings: Pick<Settings, 'encryptionKeys' | 'databaseUrl' | 'dataDir'>, logger: Logger): FieldCipher {
   if (settings.encryptionKeys) return new FieldCipher(parseEncryptionKeys(settings.encryptionKeys));
-  if (settings.databaseUrl) throw new SettingsError('ENCRYPTION_KEYS is required with DATABASE_URL: every node must seal and open with the same keys');
+  if (settings.databaseUrl)
+    throw new SettingsError('ENCRYPTION_KEYS is required with DATABASE_URL: every node must seal and open with the same keys');
   const { keys, generated } = loadOrCreateDevelopmentKey(settings.dataDir);
   if (generated) {
-    logger.warn({ dataDir: settings.dataDir }, 'ENCRYPTION_KEYS is not set: generated a development key in the data directory. Set ENCRYPTION_KEYS in production.');
+    logger.warn(
+      { dataDir: settings.dataDir },
+      'ENCRYPTION_KEYS is not set: generated a development key in the data directory. Set ENCRYPTION_KEYS in production.',
+    );
   }
   return new FieldCipher(keys);
 }
@@ -106,7 +122,10 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   });
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
   const cipher = openCipher(settings, logger);
-  const connections = new ConnectionService(storage.connections, storage.accounts, cipher, { issuer: settings.issuer, fetch: options.upstreamFetch });
+  const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
+    issuer: settings.issuer,
+    fetch: options.upstreamFetch,
+  });
   const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
   const samlConnector = new SamlConnector((connection) => connections.secretOf(connection), assertionReplayCache(storage.oidc));
   const tenantPurge = new TenantPurge({
@@ -139,7 +158,10 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     deleteAuditChain: (tenantId) => audit.deleteChain(tenantId),
     async recordPurged(tenant, counts) {
       await audit.record({
-        tenantId: null, actor: { type: 'system', id: 'tenant-purge' }, action: PURGE_ACTION, target: { type: 'tenant', id: tenant.id },
+        tenantId: null,
+        actor: { type: 'system', id: 'tenant-purge' },
+        action: PURGE_ACTION,
+        target: { type: 'tenant', id: tenant.id },
         details: { slug: tenant.slug, deletionScheduledFor: tenant.purgeAfter, removed: counts },
       });
     },
@@ -192,11 +214,20 @@ export async function startupChecks(services: Services): Promise<void> {
   const hashes: string[] = [];
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
-      samples.push({ what: `the sealed ${connection.kind === 'saml' ? 'SP signing key' : 'client secret'} of connection ${connection.id}`, sealed: services.connections.sealedSecretOf(connection), open: () => services.connections.secretOf(connection) });
+      samples.push({
+        what: `the sealed ${connection.kind === 'saml' ? 'SP signing key' : 'client secret'} of connection ${connection.id}`,
+        sealed: services.connections.sealedSecretOf(connection),
+        open: () => services.connections.secretOf(connection),
+      });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
       const { totp, passwordHash } = account;
-      if (totp) samples.push({ what: `second-factor seed of account ${account.id}`, sealed: totp.sealedSecret, open: () => services.mfa.openSecret({ ...account, totp }) });
+      if (totp)
+        samples.push({
+          what: `second-factor seed of account ${account.id}`,
+          sealed: totp.sealedSecret,
+          open: () => services.mfa.openSecret({ ...account, totp }),
+        });
       if (passwordHash) hashes.push(passwordHash);
     }
   }

@@ -24,9 +24,27 @@ for (let start = 0; start < ACCOUNTS; start += BATCH) {
   for (let i = start; i < Math.min(ACCOUNTS, start + BATCH); i += 1) {
     const email = `user${i}@bench.example`;
     batch.push({
-      id: newId(), tenantId: tenant.id, email, emailNormalized: email, name: null, staff: false, passwordHash: hash, passwordHistory: [],
-      passwordChangedAt: now, state: 'active', lockedReason: null, lockedAt: null, lockedUntil: null, failedAttempts: 0, lastLoginAt: null,
-      totp: null, recoveryCodeHashes: [], locale: null, identities: [], createdAt: now, updatedAt: now,
+      id: newId(),
+      tenantId: tenant.id,
+      email,
+      emailNormalized: email,
+      name: null,
+      staff: false,
+      passwordHash: hash,
+      passwordHistory: [],
+      passwordChangedAt: now,
+      state: 'active',
+      lockedReason: null,
+      lockedAt: null,
+      lockedUntil: null,
+      failedAttempts: 0,
+      lastLoginAt: null,
+      totp: null,
+      recoveryCodeHashes: [],
+      locale: null,
+      identities: [],
+      createdAt: now,
+      updatedAt: now,
     });
   }
   await Promise.all(batch.map((account) => idp.storage.accounts.insert(account)));
@@ -36,10 +54,16 @@ const admin = await idp.services.clients.create({ name: 'Bench admin', admin: tr
 const app = await idp.services.clients.create({ name: 'Bench app', redirectUris: [REDIRECT_URI], firstParty: true });
 const url = await idp.listen();
 globalThis.gc?.();
-process.stdout.write(`${JSON.stringify({
-  url, seedSeconds, accounts: ACCOUNTS, password: PASSWORD,
-  admin: { id: admin.client.id, secret: admin.secret }, app: { id: app.client.id, secret: app.secret, redirectUri: REDIRECT_URI },
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    url,
+    seedSeconds,
+    accounts: ACCOUNTS,
+    password: PASSWORD,
+    admin: { id: admin.client.id, secret: admin.secret },
+    app: { id: app.client.id, secret: app.secret, redirectUri: REDIRECT_URI },
+  })}\n`,
+);
 
 let stopping = false;
 process.on('SIGTERM', () => {

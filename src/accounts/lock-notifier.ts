@@ -37,7 +37,8 @@ export class LockNotifier {
   private async sendNotice(account: Account, requestLocale: Locale): Promise<void> {
     const tenant = await this.tenants.findById(account.tenantId);
     const message = accountLockedMail(mailLocale(account, tenant, requestLocale), account.email, {
-      tenantName: tenant?.name ?? '', lockedUntil: account.lockedUntil,
+      tenantName: tenant?.name ?? '',
+      lockedUntil: account.lockedUntil,
     });
     await this.mail.deliver(fromTenant(message, tenant), { kind: 'account_locked', tenantId: account.tenantId, accountId: account.id });
   }

@@ -29,14 +29,15 @@ export function parsePersonalNumber(input: string, today: Date = new Date()): Pe
     year = Number(century + yy);
   } else {
     // The latest year ending in yy that is not in the future; `+` says a hundred years earlier.
-    year = thisYear - ((thisYear - Number(yy)) % 100 + 100) % 100;
+    year = thisYear - ((((thisYear - Number(yy)) % 100) + 100) % 100);
     if (separator === '+') year -= 100;
   }
   const month = Number(mm);
   const rawDay = Number(dd);
   const day = rawDay > 60 ? rawDay - 60 : rawDay;
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (month < 1 || month > 12 || day < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return { ok: false, reason: 'date' };
+  if (month < 1 || month > 12 || day < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return { ok: false, reason: 'date' };
   if (date.getTime() > today.getTime()) return { ok: false, reason: 'date' };
   if (!luhnValid(`${yy}${mm}${dd}${tail}`)) return { ok: false, reason: 'check_digit' };
   return { ok: true, value: `${String(year).padStart(4, '0')}${mm}${dd}${tail}` };

@@ -7,7 +7,10 @@ export const emailSchema = z.string().trim().max(254).pipe(z.email('a valid e-ma
  * Only a sanity bound: the tenant's password policy decides what a good password is,
  * and reports every rule at once. This stops absurd input before it is hashed.
  */
-export const passwordInputSchema = z.string().min(1, 'a password is required').max(PASSWORD_INPUT_MAX, `at most ${PASSWORD_INPUT_MAX} characters`);
+export const passwordInputSchema = z
+  .string()
+  .min(1, 'a password is required')
+  .max(PASSWORD_INPUT_MAX, `at most ${PASSWORD_INPUT_MAX} characters`);
 
 const nameSchema = z.string().trim().min(1).max(200);
 

@@ -16,14 +16,18 @@ export class SecurityNotices {
 
   /** In the background: the answer to the request does not wait for the relay. */
   factorChanged(account: Account, change: FactorChange, requestLocale: Locale): void {
-    this.sendFactorChanged(account, change, requestLocale)
-      .catch((error: unknown) => this.logger.error({ err: error, change }, 'security notice failed'));
+    this.sendFactorChanged(account, change, requestLocale).catch((error: unknown) =>
+      this.logger.error({ err: error, change }, 'security notice failed'),
+    );
   }
 
   /** Waits for delivery (the CLI, which exits when done). */
   async sendFactorChanged(account: Account, change: FactorChange, requestLocale: Locale): Promise<boolean> {
     const tenant = await this.tenants.findById(account.tenantId);
-    const message = factorChangedMail(mailLocale(account, tenant, requestLocale), account.email, { tenantName: tenant?.name ?? '', change });
+    const message = factorChangedMail(mailLocale(account, tenant, requestLocale), account.email, {
+      tenantName: tenant?.name ?? '',
+      change,
+    });
     return this.mail.deliver(fromTenant(message, tenant), { kind: change, tenantId: account.tenantId, accountId: account.id });
   }
 

@@ -158,7 +158,10 @@ export class AccountService {
    * link is spent there, so a refused password does not spend it); `unlock` also lifts a lock.
    */
   async setPassword(
-    tenantId: string, id: string, password: string, options: { gate?: () => Promise<boolean>; unlock?: boolean } = {},
+    tenantId: string,
+    id: string,
+    password: string,
+    options: { gate?: () => Promise<boolean>; unlock?: boolean } = {},
   ): Promise<{ before: Account; after: Account }> {
     const current = await this.get(tenantId, id);
     const prepared = await this.preparePassword(current, password);
@@ -204,7 +207,12 @@ export class AccountService {
    * test no more passwords than the lockout allows. A wrong password does not count when the
    * same password opened another of the candidates.
    */
-  async signIn(email: string, password: string, tenantId?: string, eligible: (account: Account) => Promise<boolean> = async () => true): Promise<SignInAttempt[]> {
+  async signIn(
+    email: string,
+    password: string,
+    tenantId?: string,
+    eligible: (account: Account) => Promise<boolean> = async () => true,
+  ): Promise<SignInAttempt[]> {
     const found = await this.withEmail(email, tenantId);
     // Only accounts a password can open here take part (and count): not one without a password, in
     // a tenant that signs in upstream only, or that this app may not use. Nobody can lock those
@@ -216,23 +224,30 @@ export class AccountService {
       return [{ outcome: 'unknown_account', account: null }];
     }
     const attempts = await Promise.all(candidates.map((account) => this.beginAttempt(account)));
-    const matches = await Promise.all(candidates.map((a) =>
-      a.passwordHash === null ? this.hasher.verifyDecoy(password) : this.hasher.verify(password, a.passwordHash)));
+    const matches = await Promise.all(
+      candidates.map((a) => (a.passwordHash === null ? this.hasher.verifyDecoy(password) : this.hasher.verify(password, a.passwordHash))),
+    );
     const someMatch = matches.includes(true);
-    return Promise.all(attempts.map(async (attempt, i): Promise<SignInAttempt> => {
-      if (!attempt.counted) return attempt.refusal;
-      if (matches[i] || someMatch) {
-        const refunded = await this.refundAttempt(attempt);
-        if (!refunded) return { outcome: 'locked', account: attempt.account, lockedNow: false };
-        // The counter is cleared only when the whole sign-in succeeds (completeSignIn): a right
-        // password followed by wrong codes keeps counting toward the lockout.
-        return matches[i]
-          ? { outcome: 'ok', account: await this.rehashIfDue(refunded, password), nonCompliant: await this.complianceOf(refunded, password) }
-          : { outcome: 'wrong_password', account: refunded, lockedNow: false };
-      }
-      await this.settleFailedAttempt(attempt);
-      return { outcome: 'wrong_password', account: attempt.account, lockedNow: attempt.lockedNow };
-    }));
+    return Promise.all(
+      attempts.map(async (attempt, i): Promise<SignInAttempt> => {
+        if (!attempt.counted) return attempt.refusal;
+        if (matches[i] || someMatch) {
+          const refunded = await this.refundAttempt(attempt);
+          if (!refunded) return { outcome: 'locked', account: attempt.account, lockedNow: false };
+          // The counter is cleared only when the whole sign-in succeeds (completeSignIn): a right
+          // password followed by wrong codes keeps counting toward the lockout.
+          return matches[i]
+            ? {
+                outcome: 'ok',
+                account: await this.rehashIfDue(refunded, password),
+                nonCompliant: await this.complianceOf(refunded, password),
+              }
+            : { outcome: 'wrong_password', account: refunded, lockedNow: false };
+        }
+        await this.settleFailedAttempt(attempt);
+        return { outcome: 'wrong_password', account: attempt.account, lockedNow: attempt.lockedNow };
+      }),
+    );
   }
 
   /**
@@ -242,7 +257,8 @@ export class AccountService {
   async confirmPassword(account: Account, password: string): Promise<{ ok: boolean; lockedNow: boolean; account: Account }> {
     const attempt = await this.beginAttempt(account);
     if (!attempt.counted) return { ok: false, lockedNow: false, account: attempt.refusal.account };
-    const ok = account.passwordHash !== null && password.length <= PASSWORD_INPUT_MAX && (await this.hasher.verify(password, account.passwordHash));
+    const ok =
+      account.passwordHash !== null && password.length <= PASSWORD_INPUT_MAX && (await this.hasher.verify(password, account.passwordHash));
     if (ok) {
       const refunded = await this.refundAttempt(attempt);
       return refunded ? { ok, lockedNow: false, account: refunded } : { ok: false, lockedNow: false, account: attempt.account };
@@ -292,7 +308,9 @@ export class AccountService {
     const old = account.passwordHash;
     if (old === null || !this.hasher.needsRehash(old)) return account;
     const renewed = await this.hasher.hash(password);
-    const result = await this.accounts.update(account.id, (current) => (current.passwordHash === old ? { ...current, passwordHash: renewed } : null));
+    const result = await this.accounts.update(account.id, (current) =>
+      current.passwordHash === old ? { ...current, passwordHash: renewed } : null,
+    );
     if (!result) return account;
     this.hasher.replaced(old, renewed);
     return result.after;

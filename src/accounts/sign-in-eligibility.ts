@@ -37,7 +37,13 @@ export function tenantRefusal(tenant: Tenant, audience: SignInAudience, method: 
 }
 
 /** Whether this account may be signed in (or keep its session) here by this method, now. */
-export function signInRefusal(account: Account, tenant: Tenant, audience: SignInAudience, method: SignInMethod, now: Date): SignInRefusal | null {
+export function signInRefusal(
+  account: Account,
+  tenant: Tenant,
+  audience: SignInAudience,
+  method: SignInMethod,
+  now: Date,
+): SignInRefusal | null {
   if (account.tenantId !== tenant.id || !isUsable(account, now)) return 'account_not_usable';
   return tenantRefusal(tenant, audience, method);
 }
@@ -59,7 +65,12 @@ export function secondFactorStep(account: Account, tenant: Tenant, appAsksForSec
 }
 
 /** An existing session is reused without asking again only when it proved what this request needs. */
-export function sessionNeedsSecondFactor(account: Account, tenant: Tenant, sessionUsedSecondFactor: boolean, appAsksForSecondFactor: boolean): boolean {
+export function sessionNeedsSecondFactor(
+  account: Account,
+  tenant: Tenant,
+  sessionUsedSecondFactor: boolean,
+  appAsksForSecondFactor: boolean,
+): boolean {
   if (sessionUsedSecondFactor) return false;
   return appAsksForSecondFactor || secondFactorRequired(account, tenant);
 }
@@ -84,9 +95,7 @@ export interface EligibilityLookups {
   tenants: { findById(id: string): Promise<Tenant | null> };
 }
 
-export type Eligibility =
-  | { ok: true; account: Account; tenant: Tenant }
-  | { ok: false; reason: SignInRefusal; account: Account | null };
+export type Eligibility = { ok: true; account: Account; tenant: Tenant } | { ok: false; reason: SignInRefusal; account: Account | null };
 
 /** The rules above, with the account and tenant looked up. */
 export class SignInEligibility {

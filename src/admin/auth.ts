@@ -23,8 +23,12 @@ export function requireAdminToken(provider: Provider, clients: ClientRepository,
     } catch (error) {
       if (error instanceof HttpProblem) {
         await audit.record({
-          actor: { type: 'anonymous' }, action: 'admin.auth', outcome: 'failure', reason: error.code,
-          origin: requestOrigin(ctx), details: { method: ctx.method, path: ctx.path },
+          actor: { type: 'anonymous' },
+          action: 'admin.auth',
+          outcome: 'failure',
+          reason: error.code,
+          origin: requestOrigin(ctx),
+          details: { method: ctx.method, path: ctx.path },
         });
       }
       throw error;
@@ -36,7 +40,8 @@ export function requireAdminToken(provider: Provider, clients: ClientRepository,
     const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(ctx.get('authorization'));
     if (!match) throw new HttpProblem(401, 'unauthorized', 'a bearer token is required', { 'WWW-Authenticate': 'Bearer realm="admin"' });
     const token = await provider.ClientCredentials.find(match[1]!);
-    if (!token?.clientId || token.isExpired) throw new HttpProblem(401, 'invalid_token', 'the token is not valid', challenge('invalid_token'));
+    if (!token?.clientId || token.isExpired)
+      throw new HttpProblem(401, 'invalid_token', 'the token is not valid', challenge('invalid_token'));
     // A sender-constrained (DPoP or mTLS) token presented as a plain bearer token would lose its binding.
     if (token.jkt || token['x5t#S256']) {
       throw new HttpProblem(401, 'invalid_token', 'sender-constrained tokens are not accepted here', challenge('invalid_token'));

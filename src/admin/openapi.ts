@@ -21,7 +21,10 @@ export function openApiDocument(issuer: string, specs: readonly RouteSpec[]) {
     const parameters = [
       ...[...spec.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
       ...Object.entries(spec.query?.shape ?? {}).map(([name, schema]) => ({
-        name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input'),
+        name,
+        in: 'query',
+        required: false,
+        schema: jsonSchema(schema as z.ZodType, 'input'),
       })),
     ];
     (paths[path] ??= {})[spec.method] = {
@@ -29,11 +32,15 @@ export function openApiDocument(issuer: string, specs: readonly RouteSpec[]) {
       summary: spec.summary,
       tags: [spec.tag],
       ...(parameters.length ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
+      ...(spec.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
+        : {}),
       responses: {
         [spec.response.status]: {
           description: spec.response.description,
-          ...(spec.response.schema ? { content: { [spec.response.contentType ?? 'application/json']: { schema: jsonSchema(spec.response.schema, 'output') } } } : {}),
+          ...(spec.response.schema
+            ? { content: { [spec.response.contentType ?? 'application/json']: { schema: jsonSchema(spec.response.schema, 'output') } } }
+            : {}),
         },
         400: problemResponse('The request is not valid; `problems` lists every failed rule'),
         401: problemResponse('No valid bearer token'),

@@ -26,8 +26,16 @@ export class HttpProblem extends Error {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
@@ -45,7 +53,10 @@ function problemOf(error: unknown): { document: ProblemDocument; headers: Record
   if (error instanceof HttpProblem) return { document: make(error.status, error.code, error.message), headers: error.headers };
   if (error instanceof BodyError) return { document: make(error.status, error.reason, error.message), headers: {} };
   if (storeUnavailable(error)) {
-    return { document: make(503, 'temporarily_unavailable', 'the store is busy; try again shortly'), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
+    return {
+      document: make(503, 'temporarily_unavailable', 'the store is busy; try again shortly'),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
   }
   return { document: make(500, 'server_error', 'an unexpected error occurred'), headers: {} };
 }

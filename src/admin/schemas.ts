@@ -18,7 +18,7 @@ export const tenantOut = z.object({
   mail: z.object({ from: z.string().nullable(), replyTo: z.string().nullable() }),
   links: z.object({ registrationHours: z.number().int(), resetMinutes: z.number().int() }),
   passwordsAllowed: z.boolean(),
-  purgeAfter: timestamp.nullable().describe('When a scheduled deletion purges the tenant\'s data; null while active'),
+  purgeAfter: timestamp.nullable().describe("When a scheduled deletion purges the tenant's data; null while active"),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -76,7 +76,7 @@ export const auditEventOut = z.object({
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
   details: z.record(z.string(), z.unknown()).nullable(),
-  seq: z.number().int().describe('Place in its chain (the tenant\'s, or the operators\' when tenantId is null), from 1'),
+  seq: z.number().int().describe("Place in its chain (the tenant's, or the operators' when tenantId is null), from 1"),
   prevHash: z.string().describe('Hash of the event before it in the chain (64 zeros for the first)'),
   hash: z.string().describe('SHA-256 of the canonical form (README, "Audit trail")'),
 });
@@ -87,9 +87,14 @@ export const chainReportOut = z.object({
   valid: z.boolean(),
   events: z.number().int(),
   head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
-  broken: z.object({
-    seq: z.number().int(), kind: z.enum(['edited', 'missing', 'reordered', 'truncated']), eventId: z.string().nullable(), message: z.string(),
-  }).nullable(),
+  broken: z
+    .object({
+      seq: z.number().int(),
+      kind: z.enum(['edited', 'missing', 'reordered', 'truncated']),
+      eventId: z.string().nullable(),
+      message: z.string(),
+    })
+    .nullable(),
 });
 
 export const listOf = (item: z.ZodType) =>
@@ -129,7 +134,8 @@ const samlConnectionOut = z.object({
   name: z.string(),
   idp: z.object({ entityId: z.string(), ssoUrl: z.string(), certificates: z.array(z.string()), sloUrl: z.string().nullable() }),
   metadata: z.object({ url: z.string().nullable(), lastRefreshedAt: timestamp.nullable(), lastError: z.string().nullable() }),
-  sp: z.object({ entityId: z.string(), acsUrl: z.string(), metadataUrl: z.string(), certificate: z.string() })
+  sp: z
+    .object({ entityId: z.string(), acsUrl: z.string(), metadataUrl: z.string(), certificate: z.string() })
     .describe('Our service provider: give the metadata URL (or entity id, ACS URL and certificate) to the IdP administrator'),
   attributes: z.object({ subject: z.string().nullable(), email: z.string(), name: z.string() }),
   emailVerified: z.boolean(),

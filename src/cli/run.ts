@@ -54,7 +54,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     try {
       const services = createServices(storage, settings, createLogger('silent'));
       const caller = { actor: cliActor(), awaitMail: true };
-      const result = await command.run({ services, settings, options, io, caller, operations: adminOperations(services, { auditAnchorFile: settings.auditAnchorFile }) });
+      const result = await command.run({
+        services,
+        settings,
+        options,
+        io,
+        caller,
+        operations: adminOperations(services, { auditAnchorFile: settings.auditAnchorFile }),
+      });
       if (result === STREAMED) return 0;
       const value = result instanceof Failed ? result.value : result;
       io.stdout.write(`${json ? JSON.stringify(value) : human(value)}\n`);

@@ -89,13 +89,24 @@ const envSchema = z.object({
   KEYS_DIR: z.string().min(1).default('./keys'),
   KEYS_MODE_CHECK: z.enum(['refuse', 'warn']).default('refuse'),
   KEY_STORE: z.enum(['database', 'files']).optional(),
-  KEY_PUBLISH_DELAY_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(DEFAULT_KEY_PUBLISH_DELAY_SECONDS),
+  KEY_PUBLISH_DELAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(DEFAULT_KEY_PUBLISH_DELAY_SECONDS),
   METRICS_TOKEN: z.string().min(32, 'METRICS_TOKEN must be at least 32 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KEYS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_KEYS_POLL_INTERVAL_MS),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).optional(),
-  MAIL_RETRY_DELAYS_MS: z.string().regex(/^(\d{1,6}(,\d{1,6}){0,9})?$/, 'comma-separated milliseconds, e.g. 1000,5000').default('1000,5000'),
+  MAIL_RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^(\d{1,6}(,\d{1,6}){0,9})?$/, 'comma-separated milliseconds, e.g. 1000,5000')
+    .default('1000,5000'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LINK_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
@@ -113,15 +124,18 @@ const envSchema = z.object({
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
   AUDIT_ANCHOR_FILE: z.string().optional(),
-  AUDIT_ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
+  AUDIT_ANCHOR_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600)
+    .default(3600),
 });
 
 export class SettingsError extends Error {}
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const blankAsUnset = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(blankAsUnset);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -177,7 +191,10 @@ function parseAllowedHosts(issuer: string, value: string | undefined): string[] 
   if (value === undefined) return [];
   return value.split(',').map((entry) => {
     const key = hostKey(entry.trim(), protocol);
-    if (key === null) throw new SettingsError(`invalid environment: ALLOWED_HOSTS: "${entry.trim()}" is not host[:port] (comma-separated names, no scheme or path)`);
+    if (key === null)
+      throw new SettingsError(
+        `invalid environment: ALLOWED_HOSTS: "${entry.trim()}" is not host[:port] (comma-separated names, no scheme or path)`,
+      );
     return key;
   });
 }

@@ -36,8 +36,8 @@ export function assertSamplesOpen(samples: Iterable<SealedSample>): number {
       if (!(error instanceof SealedValueError)) throw error;
       const keyId = sealedKeyId(sample.sealed);
       throw new EncryptionKeyMismatchError(
-        `ENCRYPTION_KEYS cannot open stored secrets (${sample.what}, sealed with key id "${keyId ?? 'unknown'}"): `
-        + 'start with the keys the data was sealed with (a new key goes first, the old ones stay after it until `idp encryption reseal` has run)',
+        `ENCRYPTION_KEYS cannot open stored secrets (${sample.what}, sealed with key id "${keyId ?? 'unknown'}"): ` +
+          'start with the keys the data was sealed with (a new key goes first, the old ones stay after it until `idp encryption reseal` has run)',
       );
     }
   }

@@ -44,20 +44,22 @@ export class FederatedSignIn {
   private async link(account: Account, connection: Connection, identity: UpstreamIdentity): Promise<Account> {
     const at = this.clock().toISOString();
     let other = false;
-    const result = await this.accounts.update(account.id, (current) => {
-      other = current.identities.some((i) => i.connectionId === connection.id);
-      if (other) return null;
-      return {
-        ...current,
-        // An account an administrator created (invited) is taken into use by its first federated sign-in.
-        state: current.state === 'invited' ? 'active' : current.state,
-        identities: [...current.identities, { connectionId: connection.id, subject: identity.subject, linkedAt: at }],
-        updatedAt: at,
-      };
-    }).catch((error: unknown) => {
-      if (error instanceof ConflictError) throw new FederationRefusal('identity_linked_elsewhere');
-      throw error;
-    });
+    const result = await this.accounts
+      .update(account.id, (current) => {
+        other = current.identities.some((i) => i.connectionId === connection.id);
+        if (other) return null;
+        return {
+          ...current,
+          // An account an administrator created (invited) is taken into use by its first federated sign-in.
+          state: current.state === 'invited' ? 'active' : current.state,
+          identities: [...current.identities, { connectionId: connection.id, subject: identity.subject, linkedAt: at }],
+          updatedAt: at,
+        };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ConflictError) throw new FederationRefusal('identity_linked_elsewhere');
+        throw error;
+      });
     if (other) throw new FederationRefusal('account_linked_to_another_identity');
     if (!result) throw new FederationRefusal('no_matching_account');
     return result.after;
@@ -66,10 +68,27 @@ export class FederatedSignIn {
   private async create(connection: Connection, tenant: Tenant, identity: UpstreamIdentity): Promise<Account> {
     const now = this.clock().toISOString();
     const account: Account = {
-      id: newId(), tenantId: tenant.id, email: identity.email!, emailNormalized: normalizeEmail(identity.email!), name: identity.name,
-      staff: false, passwordHash: null, passwordHistory: [], passwordChangedAt: null, state: 'active', lockedReason: null, lockedAt: null,
-      lockedUntil: null, failedAttempts: 0, lastLoginAt: null, totp: null, recoveryCodeHashes: [], locale: null,
-      identities: [{ connectionId: connection.id, subject: identity.subject, linkedAt: now }], createdAt: now, updatedAt: now,
+      id: newId(),
+      tenantId: tenant.id,
+      email: identity.email!,
+      emailNormalized: normalizeEmail(identity.email!),
+      name: identity.name,
+      staff: false,
+      passwordHash: null,
+      passwordHistory: [],
+      passwordChangedAt: null,
+      state: 'active',
+      lockedReason: null,
+      lockedAt: null,
+      lockedUntil: null,
+      failedAttempts: 0,
+      lastLoginAt: null,
+      totp: null,
+      recoveryCodeHashes: [],
+      locale: null,
+      identities: [{ connectionId: connection.id, subject: identity.subject, linkedAt: now }],
+      createdAt: now,
+      updatedAt: now,
     };
     await this.accounts.insert(account);
     return account;

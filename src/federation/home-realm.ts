@@ -17,7 +17,9 @@ export class HomeRealm {
   async forEmail(email: string, requestedTenant: Tenant | null): Promise<{ tenant: Tenant; connection: Connection } | null> {
     const domain = email.split('@')[1]?.toLowerCase() ?? '';
     const owners = requestedTenant
-      ? (requestedTenant.domains.includes(domain) || !requestedTenant.passwordsAllowed ? [requestedTenant] : [])
+      ? requestedTenant.domains.includes(domain) || !requestedTenant.passwordsAllowed
+        ? [requestedTenant]
+        : []
       : await this.tenants.findByDomain(domain);
     for (const tenant of owners) {
       const [connection] = await this.connections.enabledFor(tenant.id);

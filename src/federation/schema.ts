@@ -5,21 +5,27 @@ import { SAML_DEFAULT_CLOCK_SKEW_SECONDS } from '../config/defaults.js';
 export const ENTRA_AUTHORITY = 'https://login.microsoftonline.com/organizations/v2.0';
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 /** Entra's own authorities only: openid-client resolves the templated issuer just for these, and a `tid` means nothing elsewhere. */
-const ENTRA_AUTHORITY_PATTERN = /^https:\/\/login\.microsoftonline\.com\/(organizations|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/i;
+const ENTRA_AUTHORITY_PATTERN =
+  /^https:\/\/login\.microsoftonline\.com\/(organizations|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/i;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** https, or plain http on loopback only (local development and tests). */
-const issuerSchema = z.string().max(500).refine((value) => {
-  try {
-    const url = new URL(value);
-    return !url.search && !url.hash && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
-  } catch {
-    return false;
-  }
-}, 'an https URL without query or fragment (http only on localhost)');
+const issuerSchema = z
+  .string()
+  .max(500)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return !url.search && !url.hash && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
+    } catch {
+      return false;
+    }
+  }, 'an https URL without query or fragment (http only on localhost)');
 
-const entraTenantId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Entra tenant id (GUID)')
+const entraTenantId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Entra tenant id (GUID)')
   .transform((v) => v.toLowerCase());
 const claimName = z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/, 'a claim name');
 
@@ -28,7 +34,10 @@ const fields = {
   issuer: issuerSchema,
   clientId: z.string().trim().min(1).max(500),
   clientSecret: z.string().min(1).max(2000),
-  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/, 'a scope token')).min(1).max(30)
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/, 'a scope token'))
+    .min(1)
+    .max(30)
     .refine((s) => s.includes('openid'), 'must include openid'),
   claims: z.strictObject({ email: claimName.default('email'), name: claimName.default('name') }),
   firstSignIn: z.enum(['link', 'create', 'refuse']),
@@ -55,7 +64,9 @@ const oidcCreateSchema = z
   })
   .superRefine((c, ctx) => kindRules(c, ctx));
 
-const pemCertificate = z.string().max(20000)
+const pemCertificate = z
+  .string()
+  .max(20000)
   .regex(/^\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/, 'a PEM certificate');
 const attributeName = z.string().regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'an attribute name');
 
@@ -73,11 +84,13 @@ const samlCreateSchema = z
     ssoUrl: issuerSchema.optional(),
     sloUrl: issuerSchema.optional(),
     certificates: z.array(pemCertificate).min(1).max(5).optional(),
-    attributes: z.strictObject({
-      subject: attributeName.nullable().default(null),
-      email: attributeName.default('email'),
-      name: attributeName.default('name'),
-    }).default({ subject: null, email: 'email', name: 'name' }),
+    attributes: z
+      .strictObject({
+        subject: attributeName.nullable().default(null),
+        email: attributeName.default('email'),
+        name: attributeName.default('name'),
+      })
+      .default({ subject: null, email: 'email', name: 'name' }),
     emailVerified: z.boolean().default(false),
     allowSha1: z.boolean().default(false),
     clockSkewSeconds: z.number().int().min(0).max(600).default(SAML_DEFAULT_CLOCK_SKEW_SECONDS),
@@ -89,7 +102,11 @@ const samlCreateSchema = z
     const byHand = c.entityId !== undefined || c.ssoUrl !== undefined || c.certificates !== undefined;
     const sources = [c.metadataXml !== undefined, c.metadataUrl !== undefined, byHand].filter(Boolean).length;
     if (sources !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['metadataUrl'], message: 'give one of: metadataUrl, metadataXml, or entityId + ssoUrl + certificates' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadataUrl'],
+        message: 'give one of: metadataUrl, metadataXml, or entityId + ssoUrl + certificates',
+      });
     } else if (byHand) {
       for (const field of ['entityId', 'ssoUrl', 'certificates'] as const) {
         if (c[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${field} is required without metadata` });
@@ -133,7 +150,11 @@ export function kindRules(
     ctx.addIssue({ code: 'custom', path: ['issuer'], message: `Google's issuer is ${GOOGLE_ISSUER}` });
   }
   if (c.kind === 'entra' && c.issuer !== undefined && !ENTRA_AUTHORITY_PATTERN.test(c.issuer)) {
-    ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'an Entra authority: https://login.microsoftonline.com/organizations/v2.0 or …/<tenant id>/v2.0' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['issuer'],
+      message: 'an Entra authority: https://login.microsoftonline.com/organizations/v2.0 or …/<tenant id>/v2.0',
+    });
   }
   if (c.kind === 'oidc' && !c.issuer) {
     ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'the issuer of the OpenID Connect provider is required' });

@@ -7,8 +7,14 @@ import { invalid, notFound } from '../errors.js';
 import { parseOrThrow, toProblems } from '../validation.js';
 import type { Connection, SamlConnection } from './types.js';
 import {
-  connectionCreateSchema, connectionUpdateSchema, ENTRA_AUTHORITY, GOOGLE_ISSUER, kindRules,
-  type ConnectionCreateInput, type ConnectionUpdateInput, type SamlCreateInput,
+  connectionCreateSchema,
+  connectionUpdateSchema,
+  ENTRA_AUTHORITY,
+  GOOGLE_ISSUER,
+  kindRules,
+  type ConnectionCreateInput,
+  type ConnectionUpdateInput,
+  type SamlCreateInput,
 } from './schema.js';
 import { parseIdpMetadata, type IdpSettings } from './connectors/saml/metadata.js';
 import { generateSpKey } from './connectors/saml/sp-key.js';
@@ -67,21 +73,40 @@ export class ConnectionService {
     const { metadataXml, metadataUrl, entityId, ssoUrl, sloUrl, certificates, kind: _kind, ...rest } = data;
     let idp: IdpSettings;
     try {
-      idp = metadataXml !== undefined ? parseIdpMetadata(metadataXml)
-        : metadataUrl !== undefined ? parseIdpMetadata(await this.readMetadata(metadataUrl))
-          : { entityId: entityId!, ssoUrl: ssoUrl!, certificates: certificates!, sloUrl: sloUrl ?? null };
+      idp =
+        metadataXml !== undefined
+          ? parseIdpMetadata(metadataXml)
+          : metadataUrl !== undefined
+            ? parseIdpMetadata(await this.readMetadata(metadataUrl))
+            : { entityId: entityId!, ssoUrl: ssoUrl!, certificates: certificates!, sloUrl: sloUrl ?? null };
     } catch (error) {
-      throw invalid([{ field: metadataXml !== undefined ? 'metadataXml' : 'metadataUrl', code: 'metadata', message: `the IdP metadata cannot be used: ${(error as Error).message}` }]);
+      throw invalid([
+        {
+          field: metadataXml !== undefined ? 'metadataXml' : 'metadataUrl',
+          code: 'metadata',
+          message: `the IdP metadata cannot be used: ${(error as Error).message}`,
+        },
+      ]);
     }
     const paths = samlPaths(id);
     const metadataAt = `${this.options.issuer}${paths.metadata}`;
     const key = await generateSpKey(metadataAt);
     return {
-      ...rest, id, tenantId, kind: 'saml', idp,
+      ...rest,
+      id,
+      tenantId,
+      kind: 'saml',
+      idp,
       metadata: { url: metadataUrl ?? null, lastRefreshedAt: metadataUrl ? now : null, lastError: null },
-      sp: { entityId: metadataAt, acsUrl: `${this.options.issuer}${paths.acs}`, metadataUrl: metadataAt, certificate: key.certificate,
-        sealedPrivateKey: this.cipher.seal(key.privateKey, secretContext(id)) },
-      createdAt: now, updatedAt: now,
+      sp: {
+        entityId: metadataAt,
+        acsUrl: `${this.options.issuer}${paths.acs}`,
+        metadataUrl: metadataAt,
+        certificate: key.certificate,
+        sealedPrivateKey: this.cipher.seal(key.privateKey, secretContext(id)),
+      },
+      createdAt: now,
+      updatedAt: now,
     };
   }
 
@@ -136,7 +161,8 @@ export class ConnectionService {
     const data = parseOrThrow(connectionUpdateSchema, input);
     const before = await this.get(tenantId, id);
     const foreign = (before.kind === 'saml' ? OIDC_ONLY : SAML_ONLY).filter((field) => data[field] !== undefined);
-    if (foreign.length) throw invalid(foreign.map((field) => ({ field, code: 'kind', message: `not a setting of a ${before.kind} connection` })));
+    if (foreign.length)
+      throw invalid(foreign.map((field) => ({ field, code: 'kind', message: `not a setting of a ${before.kind} connection` })));
     const { clientSecret, certificates, ...rest } = data;
     const after = {
       ...before,
@@ -146,7 +172,10 @@ export class ConnectionService {
       updatedAt: this.clock().toISOString(),
     } as Connection;
     if (after.kind !== 'saml') {
-      const merged = z.custom<typeof after>().superRefine((c, ctx) => kindRules(c, ctx)).safeParse(after);
+      const merged = z
+        .custom<typeof after>()
+        .superRefine((c, ctx) => kindRules(c, ctx))
+        .safeParse(after);
       if (!merged.success) throw invalid(toProblems(merged.error));
     }
     await this.connections.replace(after);

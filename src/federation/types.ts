@@ -91,7 +91,10 @@ export interface UpstreamIdentity {
 
 /** An upstream sign-in that is refused, with a stable reason for the audit trail. */
 export class FederationRefusal extends Error {
-  constructor(readonly reason: string, detail?: string) {
+  constructor(
+    readonly reason: string,
+    detail?: string,
+  ) {
     super(detail ?? reason);
     this.name = 'FederationRefusal';
   }

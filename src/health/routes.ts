@@ -13,7 +13,10 @@ export function healthRoutes(storage: Storage): Router {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const reads = await storage.ping().then(() => true, () => false);
+    const reads = await storage.ping().then(
+      () => true,
+      () => false,
+    );
     if (reads && (await writes.ok())) {
       ctx.body = { status: 'ready', storage: storage.kind };
       return;

@@ -16,11 +16,17 @@ export class WriteCheck {
 
   async ok(): Promise<boolean> {
     if (this.last && this.clock() - this.last.at < this.intervalMs) return this.last.ok;
-    this.running ??= this.storage.heartbeat().then(() => true, () => false).then((ok) => {
-      this.last = { at: this.clock(), ok };
-      this.running = undefined;
-      return ok;
-    });
+    this.running ??= this.storage
+      .heartbeat()
+      .then(
+        () => true,
+        () => false,
+      )
+      .then((ok) => {
+        this.last = { at: this.clock(), ok };
+        this.running = undefined;
+        return ok;
+      });
     return this.running;
   }
 }

@@ -144,7 +144,10 @@ const catalog = {
   'account.wrong_password': { en: 'The current password is not correct.', sv: 'Det nuvarande lösenordet är inte korrekt.' },
   'account.mfa_heading': { en: 'Two-step verification', sv: 'Tvåstegsverifiering' },
   'account.download_data': { en: 'Download my data (JSON)', sv: 'Ladda ner mina uppgifter (JSON)' },
-  'account.mfa_on': { en: 'On: sign-in asks for a code from your authenticator app.', sv: 'På: inloggningen ber om en kod från din autentiseringsapp.' },
+  'account.mfa_on': {
+    en: 'On: sign-in asks for a code from your authenticator app.',
+    sv: 'På: inloggningen ber om en kod från din autentiseringsapp.',
+  },
   'account.mfa_off': { en: 'Off.', sv: 'Av.' },
   'account.mfa_required': { en: 'Your organisation requires it.', sv: 'Din organisation kräver det.' },
   'account.mfa_enable': { en: 'Turn on two-step verification', sv: 'Aktivera tvåstegsverifiering' },
@@ -188,7 +191,7 @@ const catalog = {
     sv: 'Inloggningen via din organisation kunde inte godkännas. Kontakta din administratör om det fortsätter.',
   },
   'federation.unavailable': {
-    en: 'Your organisation\'s sign-in service cannot be reached right now. Try again later.',
+    en: "Your organisation's sign-in service cannot be reached right now. Try again later.",
     sv: 'Din organisations inloggningstjänst kan inte nås just nu. Försök igen senare.',
   },
   'password_change.title': { en: 'Choose a new password', sv: 'Välj ett nytt lösenord' },

@@ -19,8 +19,12 @@ export const FEDERATION_CALLBACK_PATH = '/federation/callback';
 /** Where each kind's upstream sends the browser back to. */
 function returnPathOf(connection: Connection): string {
   switch (connection.kind) {
-    case 'entra': case 'google': case 'oidc': return FEDERATION_CALLBACK_PATH;
-    case 'saml': return connection.sp.acsUrl.slice(new URL(connection.sp.acsUrl).origin.length);
+    case 'entra':
+    case 'google':
+    case 'oidc':
+      return FEDERATION_CALLBACK_PATH;
+    case 'saml':
+      return connection.sp.acsUrl.slice(new URL(connection.sp.acsUrl).origin.length);
   }
 }
 /** Maps an upstream's correlation key (state, request id, session) back to the sign-in it belongs to; spent on first use. */
@@ -55,16 +59,30 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     } catch (error) {
       if (error instanceof FederationRefusal) {
         await services.audit.record({
-          tenantId: connection.tenantId, actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason: error.reason,
-          origin: requestOrigin(ctx), details: { connectionId: connection.id, kind: connection.kind, detail: error.message },
+          tenantId: connection.tenantId,
+          actor: { type: 'anonymous' },
+          action: 'login.federated',
+          outcome: 'failure',
+          reason: error.reason,
+          origin: requestOrigin(ctx),
+          details: { connectionId: connection.id, kind: connection.kind, detail: error.message },
         });
         throw new PageError(502, 'federation.unavailable', error.reason);
       }
       throw error;
     }
     const { correlation, pending } = started;
-    await flows.save({ ...restartedFlow(ctx.state.flow), email: email ?? null, federation: { connectionId: connection.id, correlation, pending } });
-    await payloads.upsert(STATE_MODEL, correlation, { uid: ctx.state.interaction.uid, connectionId: connection.id }, Date.now() + FLOW_STATE_TTL_MS.federationState);
+    await flows.save({
+      ...restartedFlow(ctx.state.flow),
+      email: email ?? null,
+      federation: { connectionId: connection.id, correlation, pending },
+    });
+    await payloads.upsert(
+      STATE_MODEL,
+      correlation,
+      { uid: ctx.state.interaction.uid, connectionId: connection.id },
+      Date.now() + FLOW_STATE_TTL_MS.federationState,
+    );
     return started.url;
   }
 
@@ -107,8 +125,12 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     const spent = known ? await payloads.consume(STATE_MODEL, correlation, Date.now()) : false;
     if (!known || !spent) {
       await services.audit.record({
-        actor: { type: 'anonymous' }, action: 'login.federated', outcome: 'failure', reason: known ? 'state_replayed' : 'unknown_state',
-        origin: requestOrigin(ctx), details: connectionId ? { connectionId } : {},
+        actor: { type: 'anonymous' },
+        action: 'login.federated',
+        outcome: 'failure',
+        reason: known ? 'state_replayed' : 'unknown_state',
+        origin: requestOrigin(ctx),
+        details: connectionId ? { connectionId } : {},
       });
       throw new PageError(400, 'error.session_expired', 'federation_state_invalid');
     }
@@ -141,8 +163,13 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
 
     const refuse = async (reason: string, accountId: string | null = null, detail: string | null = null) => {
       await services.audit.record({
-        tenantId: tenant.id, actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' }, action: 'login.federated',
-        outcome: 'failure', reason, target: accountId ? { type: 'account', id: accountId } : null, origin: requestOrigin(ctx),
+        tenantId: tenant.id,
+        actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' },
+        action: 'login.federated',
+        outcome: 'failure',
+        reason,
+        target: accountId ? { type: 'account', id: accountId } : null,
+        origin: requestOrigin(ctx),
         details: { connectionId: connection.id, kind: connection.kind, clientId: ctx.state.client.clientId, detail },
       });
       // The reason stays in the audit trail: the page does not tell whether an account exists or in what state.
@@ -155,15 +182,24 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       const { account, resolution } = await services.federatedSignIn.resolve(connection, tenant, identity);
       if (resolution !== 'linked') {
         await services.audit.record({
-          tenantId: tenant.id, actor: { type: 'system' }, action: resolution === 'created' ? 'account.created_jit' : 'account.identity_linked',
-          target: { type: 'account', id: account.id }, origin: requestOrigin(ctx),
+          tenantId: tenant.id,
+          actor: { type: 'system' },
+          action: resolution === 'created' ? 'account.created_jit' : 'account.identity_linked',
+          target: { type: 'account', id: account.id },
+          origin: requestOrigin(ctx),
           details: { connectionId: connection.id, kind: connection.kind, subject: identity.subject },
         });
       }
       const refused = signInRefusal(account, tenant, kit.audienceOf(ctx), 'federation', new Date());
-      if (refused) return refuse(refused === 'account_not_usable' && account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
+      if (refused)
+        return refuse(refused === 'account_not_usable' && account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
       // A fresh flow: nothing proved earlier in this browser's flow (a second factor of another account) carries over.
-      const next: LoginFlow = { ...restartedFlow(ctx.state.flow), firstFactor: 'fed', email: account.email, verifiedAccountIds: [account.id] };
+      const next: LoginFlow = {
+        ...restartedFlow(ctx.state.flow),
+        firstFactor: 'fed',
+        email: account.email,
+        verifiedAccountIds: [account.id],
+      };
       ctx.state.flow = next;
       await kit.continueAs(ctx, next, account, identity.upstreamMfa && connection.trustUpstreamMfa);
     } catch (error) {

@@ -81,8 +81,16 @@ export class LoginFlowStore {
  */
 export function restartedFlow(flow: LoginFlow): LoginFlow {
   return {
-    ...flow, step: 'email', email: null, verifiedAccountIds: [], nonCompliantAccountIds: [], accountId: null,
-    pendingTotpSecret: null, firstFactor: 'pwd', secondFactor: null, federation: null,
+    ...flow,
+    step: 'email',
+    email: null,
+    verifiedAccountIds: [],
+    nonCompliantAccountIds: [],
+    accountId: null,
+    pendingTotpSecret: null,
+    firstFactor: 'pwd',
+    secondFactor: null,
+    federation: null,
   };
 }
 

@@ -32,7 +32,8 @@ export function forgotSteps({ services }: InteractionDeps, { formContext, audien
     const audience = audienceOf(ctx);
     const origin = requestOrigin(ctx);
     setImmediate(() => {
-      services.links.requestReset(parsed.data, audience, interaction.uid, locale, origin)
+      services.links
+        .requestReset(parsed.data, audience, interaction.uid, locale, origin)
         .catch((error: unknown) => ctx.app.emit('error', error, ctx));
     });
     ctx.body = resetSentPage(formContext(ctx), parsed.data);

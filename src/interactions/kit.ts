@@ -92,7 +92,8 @@ export function interactionKit(deps: InteractionDeps) {
       await flows.discard(ctx.state.flow.uid);
       throw new PageError(401, 'login.invalid_credentials', 'account_locked');
     }
-    const action = secondFactor && secondFactor !== 'upstream' ? 'login.second_factor' : firstFactor === 'fed' ? 'login.federated' : 'login.password';
+    const action =
+      secondFactor && secondFactor !== 'upstream' ? 'login.second_factor' : firstFactor === 'fed' ? 'login.federated' : 'login.password';
     await auditLogin(ctx, account, 'success', null, account.email, action);
     await flows.discard(ctx.state.flow.uid);
     const amr = [firstFactor, ...(secondFactor ? SECOND_FACTOR_AMR[secondFactor] : [])];
@@ -100,7 +101,11 @@ export function interactionKit(deps: InteractionDeps) {
   }
 
   async function auditLogin(
-    ctx: InteractionContext, account: Account | null, outcome: 'success' | 'failure', reason: string | null, email: string,
+    ctx: InteractionContext,
+    account: Account | null,
+    outcome: 'success' | 'failure',
+    reason: string | null,
+    email: string,
     action: 'login.password' | 'login.second_factor' | 'login.federated' = 'login.password',
   ) {
     await services.audit.record({

@@ -34,11 +34,13 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
   }
 
   async function showTenantChoice(ctx: InteractionContext): Promise<void> {
-    const choices = await Promise.all(ctx.state.flow.verifiedAccountIds.map(async (accountId) => {
-      const account = await services.accounts.findById(accountId);
-      const tenant = account && (await services.tenants.findById(account.tenantId));
-      return { accountId, name: tenant?.name ?? accountId };
-    }));
+    const choices = await Promise.all(
+      ctx.state.flow.verifiedAccountIds.map(async (accountId) => {
+        const account = await services.accounts.findById(accountId);
+        const tenant = account && (await services.tenants.findById(account.tenantId));
+        return { accountId, name: tenant?.name ?? accountId };
+      }),
+    );
     ctx.body = chooseTenantPage(formContext(ctx), choices);
   }
 
@@ -51,7 +53,11 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
     if (!parsed.success) {
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = loginEmailPage(formContext(ctx), { email: ctx.state.form.email, error: 'login.invalid_email', connections: await connectionButtons(ctx) });
+      ctx.body = loginEmailPage(formContext(ctx), {
+        email: ctx.state.form.email,
+        error: 'login.invalid_email',
+        connections: await connectionButtons(ctx),
+      });
       return;
     }
     if (await homeRealm(ctx, parsed.data)) return;
@@ -67,7 +73,8 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       ctx.type = 'html';
       ctx.body = loginPasswordPage(formContext(ctx), { email: flow.email!, error });
     };
-    if (!password || password.length > PASSWORD_INPUT_MAX) return refuse(400, password ? 'login.invalid_credentials' : 'login.password_required');
+    if (!password || password.length > PASSWORD_INPUT_MAX)
+      return refuse(400, password ? 'login.invalid_credentials' : 'login.password_required');
     const throttle = await services.loginThrottle.hit(`password:${addressKey(ctx.ip)}`);
     if (!throttle.allowed) {
       ctx.set('Retry-After', String(throttle.retryAfterSeconds));
@@ -123,8 +130,12 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
       return;
     }
     await services.audit.record({
-      tenantId: changed.tenantId, actor: { type: 'user', id: changed.id }, action: 'account.password_change',
-      target: { type: 'account', id: changed.id }, reason: 'non_compliant_at_login', origin: requestOrigin(ctx),
+      tenantId: changed.tenantId,
+      actor: { type: 'user', id: changed.id },
+      action: 'account.password_change',
+      target: { type: 'account', id: changed.id },
+      reason: 'non_compliant_at_login',
+      origin: requestOrigin(ctx),
     });
     await continueAs(ctx, { ...flow, nonCompliantAccountIds: flow.nonCompliantAccountIds.filter((id) => id !== changed.id) }, changed);
   }
@@ -133,5 +144,15 @@ export function passwordSteps({ services }: InteractionDeps, kit: InteractionKit
     await moveTo(ctx, restartedFlow(ctx.state.flow));
   }
 
-  return { showEmail, showPassword, showTenantChoice, showNewPassword, submitEmail, submitPassword, chooseTenant, submitNewPassword, restart };
+  return {
+    showEmail,
+    showPassword,
+    showTenantChoice,
+    showNewPassword,
+    submitEmail,
+    submitPassword,
+    chooseTenant,
+    submitNewPassword,
+    restart,
+  };
 }

@@ -32,8 +32,12 @@ export function secondFactorSteps({ services, flows }: InteractionDeps, kit: Int
     if (check.ok) {
       if (check.method === 'recovery_code') {
         await services.audit.record({
-          tenantId: account.tenantId, actor: { type: 'user', id: account.id }, action: 'mfa.recovery_code_used',
-          target: { type: 'account', id: account.id }, origin: requestOrigin(ctx), details: { left: check.recoveryCodesLeft },
+          tenantId: account.tenantId,
+          actor: { type: 'user', id: account.id },
+          action: 'mfa.recovery_code_used',
+          target: { type: 'account', id: account.id },
+          origin: requestOrigin(ctx),
+          details: { left: check.recoveryCodesLeft },
         });
       }
       return continueAs(ctx, { ...ctx.state.flow, secondFactor: check.method }, check.account);
@@ -70,12 +74,20 @@ export function secondFactorSteps({ services, flows }: InteractionDeps, kit: Int
       const enrolment = await services.mfa.describeEnrolment(account, flow.pendingTotpSecret, issuer);
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${formContext(ctx).action}/enrol`, required: true, error: 'mfa.invalid_code' });
+      ctx.body = enrolmentPage(formContext(ctx), enrolment, {
+        action: `${formContext(ctx).action}/enrol`,
+        required: true,
+        error: 'mfa.invalid_code',
+      });
       return;
     }
     await services.audit.record({
-      tenantId: account.tenantId, actor: { type: 'user', id: account.id }, action: 'mfa.enrol',
-      target: { type: 'account', id: account.id }, origin: requestOrigin(ctx), details: { during: 'sign-in' },
+      tenantId: account.tenantId,
+      actor: { type: 'user', id: account.id },
+      action: 'mfa.enrol',
+      target: { type: 'account', id: account.id },
+      origin: requestOrigin(ctx),
+      details: { during: 'sign-in' },
     });
     services.notices.factorChanged(account, 'mfa_enabled', ctx.state.locale);
     await flows.save({ ...flow, step: 'enrolled', pendingTotpSecret: null });

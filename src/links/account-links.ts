@@ -70,10 +70,15 @@ export class AccountLinks {
       ]);
     }
     const verdict = await this.deps.perAccount.hit(accountThrottleKeys(account.id).registration);
-    if (!verdict.allowed) throw new DomainError('rate_limited', `too many invitations for this account; try again in ${verdict.retryAfterSeconds} s`);
+    if (!verdict.allowed)
+      throw new DomainError('rate_limited', `too many invitations for this account; try again in ${verdict.retryAfterSeconds} s`);
     const validMinutes = tenant.links.registrationHours * 60;
     const token = await this.deps.tokens.issue('registration', account, validMinutes * 60_000, null);
-    const message = registrationMail(mailLocale(account, tenant, requestLocale), account.email, { tenantName: tenant.name, url: this.url(token), validMinutes });
+    const message = registrationMail(mailLocale(account, tenant, requestLocale), account.email, {
+      tenantName: tenant.name,
+      url: this.url(token),
+      validMinutes,
+    });
     return this.deps.mail.deliver(fromTenant(message, tenant), { kind: 'registration', tenantId: tenant.id, accountId: account.id });
   }
 
@@ -82,7 +87,13 @@ export class AccountLinks {
    * with a password for this audience (the app's tenants, the tenant it names). Says nothing
    * back: the caller answers the same either way.
    */
-  async requestReset(email: string, audience: SignInAudience, returnTo: string | null, requestLocale: Locale, origin: RequestOrigin): Promise<void> {
+  async requestReset(
+    email: string,
+    audience: SignInAudience,
+    returnTo: string | null,
+    requestLocale: Locale,
+    origin: RequestOrigin,
+  ): Promise<void> {
     const found = await this.deps.accounts.findForReset(email, audience.requestedTenantId);
     const allowed = await Promise.all(found.map((a) => this.deps.eligibility.admitsPassword(a, audience)));
     const accounts = found.filter((_, i) => allowed[i]);
@@ -99,7 +110,11 @@ export class AccountLinks {
       const tenant = await this.tenantOf(account);
       const validMinutes = tenant.links.resetMinutes;
       const token = await this.deps.tokens.issue('reset', account, validMinutes * 60_000, returnTo);
-      const message = resetMail(mailLocale(account, tenant, requestLocale), account.email, { tenantName: tenant.name, url: this.url(token), validMinutes });
+      const message = resetMail(mailLocale(account, tenant, requestLocale), account.email, {
+        tenantName: tenant.name,
+        url: this.url(token),
+        validMinutes,
+      });
       const sent = await this.deps.mail.deliver(fromTenant(message, tenant), { kind: 'reset', tenantId: tenant.id, accountId: account.id });
       await this.audit(account, sent ? 'success' : 'failure', sent ? null : 'delivery_failed', origin);
     }
@@ -123,7 +138,12 @@ export class AccountLinks {
    * not spend the link), then the link is spent atomically, then the password is written.
    * A reset also ends every session and, where the tenant allows it, lifts a lock.
    */
-  async complete(token: string, password: string, requestLocale: Locale, origin: RequestOrigin): Promise<{ account: Account; record: OneTimeToken }> {
+  async complete(
+    token: string,
+    password: string,
+    requestLocale: Locale,
+    origin: RequestOrigin,
+  ): Promise<{ account: Account; record: OneTimeToken }> {
     const { record, account, tenant } = await this.inspect(token);
     const reset = record.kind === 'reset';
     let after: Account;
@@ -137,22 +157,40 @@ export class AccountLinks {
       throw error;
     }
     await this.deps.audit.record({
-      tenantId: after.tenantId, actor: { type: 'user', id: after.id }, action: 'account.password_set', reason: record.kind,
-      target: { type: 'account', id: after.id }, origin, details: { unlocked: account.state === 'locked' && after.state === 'active' },
+      tenantId: after.tenantId,
+      actor: { type: 'user', id: after.id },
+      action: 'account.password_set',
+      reason: record.kind,
+      target: { type: 'account', id: after.id },
+      origin,
+      details: { unlocked: account.state === 'locked' && after.state === 'active' },
     });
     if (reset) {
       await this.deps.revokeSessions(after.id);
       const message = passwordChangedMail(mailLocale(after, tenant, requestLocale), after.email, { tenantName: tenant.name });
-      void this.deps.mail.deliver(fromTenant(message, tenant), { kind: 'password_changed', tenantId: tenant.id, accountId: after.id })
+      void this.deps.mail
+        .deliver(fromTenant(message, tenant), { kind: 'password_changed', tenantId: tenant.id, accountId: after.id })
         .catch((error: unknown) => this.deps.logger.error({ err: error }, 'password-changed notice failed'));
     }
     return { account: after, record };
   }
 
-  private async audit(account: Account | null, outcome: 'success' | 'failure', reason: string | null, origin: RequestOrigin, details?: Record<string, unknown>) {
+  private async audit(
+    account: Account | null,
+    outcome: 'success' | 'failure',
+    reason: string | null,
+    origin: RequestOrigin,
+    details?: Record<string, unknown>,
+  ) {
     await this.deps.audit.record({
-      tenantId: account?.tenantId ?? null, actor: { type: 'anonymous' }, action: 'account.reset_requested', outcome, reason,
-      target: account ? { type: 'account', id: account.id } : null, origin, details: details ?? null,
+      tenantId: account?.tenantId ?? null,
+      actor: { type: 'anonymous' },
+      action: 'account.reset_requested',
+      outcome,
+      reason,
+      target: account ? { type: 'account', id: account.id } : null,
+      origin,
+      details: details ?? null,
     });
   }
 }

@@ -16,12 +16,23 @@ export class LinkTokens {
   ) {}
 
   /** A new token for the account; every older one of the same kind stops working. */
-  async issue(kind: OneTimeTokenKind, account: { id: string; tenantId: string }, lifetimeMs: number, returnTo: string | null): Promise<string> {
+  async issue(
+    kind: OneTimeTokenKind,
+    account: { id: string; tenantId: string },
+    lifetimeMs: number,
+    returnTo: string | null,
+  ): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock();
     const record: OneTimeToken = {
-      hash: hashToken(token), kind, accountId: account.id, tenantId: account.tenantId, createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + lifetimeMs).toISOString(), usedAt: null, returnTo,
+      hash: hashToken(token),
+      kind,
+      accountId: account.id,
+      tenantId: account.tenantId,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + lifetimeMs).toISOString(),
+      usedAt: null,
+      returnTo,
     };
     await this.tokens.insert(record);
     await this.tokens.voidOthers(account.id, kind, record.hash);

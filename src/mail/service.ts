@@ -25,10 +25,16 @@ export class MailService {
   ) {}
 
   async deliver(message: MailMessage, delivery: Delivery): Promise<boolean> {
-    const record = (outcome: 'success' | 'failure', reason: string | null, attempts: number) => this.audit.record({
-      tenantId: delivery.tenantId, actor: { type: 'system' }, action: `mail.${delivery.kind}`, outcome, reason,
-      target: delivery.accountId ? { type: 'account', id: delivery.accountId } : null, details: { attempts },
-    });
+    const record = (outcome: 'success' | 'failure', reason: string | null, attempts: number) =>
+      this.audit.record({
+        tenantId: delivery.tenantId,
+        actor: { type: 'system' },
+        action: `mail.${delivery.kind}`,
+        outcome,
+        reason,
+        target: delivery.accountId ? { type: 'account', id: delivery.accountId } : null,
+        details: { attempts },
+      });
     for (let attempt = 0; ; attempt += 1) {
       try {
         await this.mailer.send(message);

@@ -5,7 +5,10 @@ import type { Mailer, MailMessage } from './types.js';
 export class SmtpMailer implements Mailer {
   private readonly transport;
 
-  constructor(url: string, private readonly from: string) {
+  constructor(
+    url: string,
+    private readonly from: string,
+  ) {
     this.transport = nodemailer.createTransport(withDefaultTimeouts(url));
   }
 

@@ -55,19 +55,32 @@ export class MfaService {
    * Activates the factor once a code from the app proves it was added; returns the recovery
    * codes, to be shown once (only their hashes are kept).
    */
-  async confirmEnrolment(accountId: string, sealedSecret: string, code: string):
-    Promise<{ ok: true; account: Account; recoveryCodes: string[] } | { ok: false; reason: 'malformed' | 'wrong' | 'replayed' | 'already_enabled' }> {
+  async confirmEnrolment(
+    accountId: string,
+    sealedSecret: string,
+    code: string,
+  ): Promise<
+    { ok: true; account: Account; recoveryCodes: string[] } | { ok: false; reason: 'malformed' | 'wrong' | 'replayed' | 'already_enabled' }
+  > {
     const secret = this.deps.cipher.open(sealedSecret, pendingContext(accountId));
     const now = this.clock();
     const check = verifyTotp(secret, code, now.getTime(), null);
     if (!check.ok) return check;
     const { codes, hashes } = newRecoveryCodes();
-    const result = await this.deps.accounts.update(accountId, (account) => (account.totp ? null : {
-      ...account,
-      totp: { sealedSecret: this.deps.cipher.seal(secret, factorContext(accountId)), lastUsedStep: check.step, enabledAt: now.toISOString() },
-      recoveryCodeHashes: hashes,
-      updatedAt: now.toISOString(),
-    }));
+    const result = await this.deps.accounts.update(accountId, (account) =>
+      account.totp
+        ? null
+        : {
+            ...account,
+            totp: {
+              sealedSecret: this.deps.cipher.seal(secret, factorContext(accountId)),
+              lastUsedStep: check.step,
+              enabledAt: now.toISOString(),
+            },
+            recoveryCodeHashes: hashes,
+            updatedAt: now.toISOString(),
+          },
+    );
     if (!result) return { ok: false, reason: 'already_enabled' };
     return { ok: true, account: result.after, recoveryCodes: codes };
   }
@@ -99,12 +112,16 @@ export class MfaService {
     return { ok: false, reason: outcome.reason, account: attempt.account, lockedNow: attempt.lockedNow };
   }
 
-  private async useTotp(account: Account, input: string): Promise<SecondFactorCheck | { ok: false; reason: 'malformed' | 'wrong' | 'replayed' }> {
+  private async useTotp(
+    account: Account,
+    input: string,
+  ): Promise<SecondFactorCheck | { ok: false; reason: 'malformed' | 'wrong' | 'replayed' }> {
     const secret = this.deps.cipher.open(account.totp!.sealedSecret, factorContext(account.id));
     const check = verifyTotp(secret, input, this.clock().getTime(), account.totp!.lastUsedStep);
     if (!check.ok) return check;
     const result = await this.deps.accounts.update(account.id, (current) =>
-      current.totp && check.step > current.totp.lastUsedStep ? { ...current, totp: { ...current.totp, lastUsedStep: check.step } } : null);
+      current.totp && check.step > current.totp.lastUsedStep ? { ...current, totp: { ...current.totp, lastUsedStep: check.step } } : null,
+    );
     if (!result) return { ok: false, reason: 'replayed' };
     return { ok: true, method: 'otp', account: result.after, recoveryCodesLeft: result.after.recoveryCodeHashes.length };
   }
@@ -145,7 +162,9 @@ export class MfaService {
   /** Replaces every recovery code; the old ones stop working. */
   async regenerateRecoveryCodes(accountId: string): Promise<string[] | null> {
     const { codes, hashes } = newRecoveryCodes();
-    const result = await this.deps.accounts.update(accountId, (account) => (account.totp ? { ...account, recoveryCodeHashes: hashes } : null));
+    const result = await this.deps.accounts.update(accountId, (account) =>
+      account.totp ? { ...account, recoveryCodeHashes: hashes } : null,
+    );
     return result ? codes : null;
   }
 }

@@ -15,7 +15,10 @@ export function authorizationRequestLimits(deps: { throttle: Throttle; maxBytes:
 
   async function check(ctx: Context): Promise<void> {
     const uiLocales = ctx.query.ui_locales;
-    (ctx.state as { locale?: unknown }).locale = negotiateLocale(typeof uiLocales === 'string' ? uiLocales : undefined, ctx.get('accept-language'));
+    (ctx.state as { locale?: unknown }).locale = negotiateLocale(
+      typeof uiLocales === 'string' ? uiLocales : undefined,
+      ctx.get('accept-language'),
+    );
     if (Buffer.byteLength(ctx.querystring) > deps.maxBytes) throw new PageError(414, 'error.request_too_large', 'request_too_large');
     if (ctx.method === 'POST') {
       // Without a length the provider would read up to 56 KB before anyone could refuse it; browsers always send one.

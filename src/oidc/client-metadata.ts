@@ -13,10 +13,7 @@ const USER_SCOPES = 'openid offline_access profile email';
  */
 export function toClientMetadata(client: Client): ClientMetadata {
   const interactive = client.redirectUris.length > 0;
-  const grantTypes = [
-    ...(interactive ? ['authorization_code', 'refresh_token'] : []),
-    ...(client.admin ? ['client_credentials'] : []),
-  ];
+  const grantTypes = [...(interactive ? ['authorization_code', 'refresh_token'] : []), ...(client.admin ? ['client_credentials'] : [])];
   return {
     client_id: client.id,
     client_name: client.name,

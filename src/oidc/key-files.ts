@@ -60,10 +60,12 @@ function checkSigningKey(file: string, key: unknown, index: number): void {
   };
   if (!jwk || typeof jwk !== 'object') refuse('has no jwk');
   if (!kid) refuse('has no kid');
-  if (!SIGNING_ALGORITHMS.includes(jwk!.alg as SigningAlgorithm)) refuse(`has alg ${String(jwk!.alg)}, not one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  if (!SIGNING_ALGORITHMS.includes(jwk!.alg as SigningAlgorithm))
+    refuse(`has alg ${String(jwk!.alg)}, not one of ${SIGNING_ALGORITHMS.join(', ')}`);
   if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) refuse('has no valid createdAt');
   const { activatesAt } = key as Partial<StoredKey>;
-  if (activatesAt !== undefined && (typeof activatesAt !== 'string' || Number.isNaN(Date.parse(activatesAt)))) refuse('has an invalid activatesAt');
+  if (activatesAt !== undefined && (typeof activatesAt !== 'string' || Number.isNaN(Date.parse(activatesAt))))
+    refuse('has an invalid activatesAt');
   if (retiredAt !== null && (typeof retiredAt !== 'string' || Number.isNaN(Date.parse(retiredAt)))) refuse('has an invalid retiredAt');
   const why = unusableBecause(jwk!);
   if (why) refuse(why);

@@ -5,8 +5,15 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Settings } from '../config/settings.js';
 import type { Logger } from '../log/logger.js';
 import {
-  KeyFileError, SIGNING_ALGORITHMS, checkCookieSecrets, checkSigningKeys, checkTokenIdKey, permissiveKeyPaths, readJsonKeyFile,
-  type SigningAlgorithm, type StoredKey,
+  KeyFileError,
+  SIGNING_ALGORITHMS,
+  checkCookieSecrets,
+  checkSigningKeys,
+  checkTokenIdKey,
+  permissiveKeyPaths,
+  readJsonKeyFile,
+  type SigningAlgorithm,
+  type StoredKey,
 } from './key-files.js';
 
 export { SIGNING_ALGORITHMS, type SigningAlgorithm, type StoredKey } from './key-files.js';
@@ -26,9 +33,7 @@ const RSA_BITS = 3072;
 
 export async function generateKey(alg: SigningAlgorithm): Promise<StoredKey['jwk']> {
   const { privateKey } =
-    alg === 'RS256'
-      ? generateKeyPairSync('rsa', { modulusLength: RSA_BITS })
-      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: RSA_BITS }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' });
   return { ...jwk, kid: await calculateJwkThumbprint(jwk as JWK), alg, use: 'sig' } as StoredKey['jwk'];
 }
@@ -92,7 +97,11 @@ function live(keys: StoredKey[], now: Date, retiredGraceSeconds: number): Stored
  * Loads the signing keys, generating them when none exist. Active keys come first.
  * @throws KeyFileError when the file exists but a key in it cannot sign.
  */
-export async function loadSigningKeys(keysDir: string, retiredGraceSeconds: number, now = new Date()): Promise<{ keys: JWK[]; generated: boolean }> {
+export async function loadSigningKeys(
+  keysDir: string,
+  retiredGraceSeconds: number,
+  now = new Date(),
+): Promise<{ keys: JWK[]; generated: boolean }> {
   let keys = readSigningKeys(keysDir);
   let generated = false;
   if (keys.length === 0) {
@@ -106,7 +115,11 @@ export async function loadSigningKeys(keysDir: string, retiredGraceSeconds: numb
 }
 
 /** Adds a new key per algorithm, retires the current ones, drops keys past their grace period. */
-export async function rotateSigningKeys(keysDir: string, retiredGraceSeconds: number, now = new Date()): Promise<{ added: string[]; retired: string[]; removed: string[] }> {
+export async function rotateSigningKeys(
+  keysDir: string,
+  retiredGraceSeconds: number,
+  now = new Date(),
+): Promise<{ added: string[]; retired: string[]; removed: string[] }> {
   const existing = readSigningKeys(keysDir);
   const retired = existing.filter((k) => k.retiredAt === null).map((k) => ({ ...k, retiredAt: now.toISOString() }));
   const previouslyRetired = existing.filter((k) => k.retiredAt !== null);
@@ -156,7 +169,10 @@ export async function loadKeyMaterial(
   const { keys, generated } = await loadSigningKeys(keysDir, retiredGraceSeconds);
   if (generated) logger.warn({ keysDir }, 'generated new signing keys (first start)');
   const material = { signingKeys: keys, cookieSecrets: loadCookieSecrets(keysDir), tokenIdKey: loadTokenIdKey(keysDir) };
-  const exposed = permissiveKeyPaths(keysDir, [SIGNING_FILE, COOKIE_FILE, TOKEN_ID_FILE].map((name) => path.join(keysDir, name)));
+  const exposed = permissiveKeyPaths(
+    keysDir,
+    [SIGNING_FILE, COOKIE_FILE, TOKEN_ID_FILE].map((name) => path.join(keysDir, name)),
+  );
   if (exposed.length > 0) {
     const list = exposed.map((e) => `${e.path} (mode ${e.mode})`).join(', ');
     if (settings.keysModeCheck === 'refuse') {
@@ -164,7 +180,10 @@ export async function loadKeyMaterial(
         `key files others can read or change: ${list}. Run chmod 700 on the directory and chmod 600 on the files, or set KEYS_MODE_CHECK=warn to start anyway`,
       );
     }
-    logger.warn({ paths: exposed }, 'key files others can read or change (KEYS_MODE_CHECK=warn): chmod 700 the directory, chmod 600 the files');
+    logger.warn(
+      { paths: exposed },
+      'key files others can read or change (KEYS_MODE_CHECK=warn): chmod 700 the directory, chmod 600 the files',
+    );
   }
   return material;
 }

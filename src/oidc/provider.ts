@@ -47,7 +47,12 @@ function audienceOf(client: { metadata(): Record<string, unknown> } | undefined,
 }
 
 /** The account behind a session or token, with its tenant, while it may still be used by this client. */
-async function accountUsable(services: Services, accountId: string, client: { metadata(): Record<string, unknown> } | undefined, requestedTenantId?: string) {
+async function accountUsable(
+  services: Services,
+  accountId: string,
+  client: { metadata(): Record<string, unknown> } | undefined,
+  requestedTenantId?: string,
+) {
   const eligibility = await services.eligibility.check(accountId, audienceOf(client, requestedTenantId), 'session');
   return eligibility.ok ? eligibility : null;
 }
@@ -65,7 +70,7 @@ function loginPolicy(deps: ProviderDeps) {
     if (!found) {
       const slug = ctx.oidc.params?.tenant;
       found = (async () => {
-        const requested = typeof slug === 'string' ? (await deps.services.tenants.findBySlug(slug))?.id ?? '' : undefined;
+        const requested = typeof slug === 'string' ? ((await deps.services.tenants.findBySlug(slug))?.id ?? '') : undefined;
         return accountUsable(deps.services, accountId, ctx.oidc.client, requested);
       })();
       looked.set(ctx, found);
@@ -75,7 +80,7 @@ function loginPolicy(deps: ProviderDeps) {
 
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(
-    new interactionPolicy.Check('account_unusable', 'the session\'s account cannot be used here', 'login_required', async (ctx) => {
+    new interactionPolicy.Check('account_unusable', "the session's account cannot be used here", 'login_required', async (ctx) => {
       const { oidc } = ctx;
       if (!oidc.session?.accountId || !oidc.client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       return (await sessionAccount(ctx, oidc.session.accountId))
@@ -103,7 +108,10 @@ function loginPolicy(deps: ProviderDeps) {
  * credentials carry: it is recorded as refused, so it never reaches a user's token and the
  * consent prompt does not ask for it again. Returns the scopes granted.
  */
-export function grantScopes(grant: { addOIDCScope(scope: string): void; rejectOIDCScope(scope: string): void }, scope: string | string[]): string[] {
+export function grantScopes(
+  grant: { addOIDCScope(scope: string): void; rejectOIDCScope(scope: string): void },
+  scope: string | string[],
+): string[] {
   const requested = (Array.isArray(scope) ? scope : scope.split(' ')).filter(Boolean);
   const granted = requested.filter((s) => s !== ADMIN_SCOPE);
   if (granted.length) grant.addOIDCScope(granted.join(' '));
@@ -185,8 +193,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     ttl: { ...TOKEN_TTL },
     rotateRefreshToken: true,
-    issueRefreshToken: async (_ctx, client, code) =>
-      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     // First-party apps are ours: they get what they ask for without a consent page.
     loadExistingGrant: async (ctx) => {
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
@@ -223,14 +230,16 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;
     void (accountId ? services.accounts.findById(accountId) : Promise.resolve(null))
-      .then((account) => services.audit.record({
-        tenantId: account?.tenantId ?? null,
-        actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' },
-        action: 'logout',
-        target: accountId ? { type: 'account', id: accountId } : null,
-        origin: requestOrigin(ctx),
-        details: { clientId: ctx.oidc.client?.clientId ?? null },
-      }))
+      .then((account) =>
+        services.audit.record({
+          tenantId: account?.tenantId ?? null,
+          actor: accountId ? { type: 'user', id: accountId } : { type: 'anonymous' },
+          action: 'logout',
+          target: accountId ? { type: 'account', id: accountId } : null,
+          origin: requestOrigin(ctx),
+          details: { clientId: ctx.oidc.client?.clientId ?? null },
+        }),
+      )
       .catch((error: unknown) => logger.error({ err: error }, 'could not record logout'));
   });
   provider.on('server_error', (_ctx: unknown, error: Error) => logger.error({ err: error }, 'oidc-provider server error'));

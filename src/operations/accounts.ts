@@ -37,10 +37,14 @@ export function accountOperations(services: Services) {
       const { before, after } = await services.accounts.update(tenant.id, accountId, input);
       const { password: _password, ...request } = input as AccountUpdateInput & { password?: unknown };
       await record(caller, 'account.update', target(after), tenant.id, {
-        before: toPublicAccount(before), after: toPublicAccount(after), request, passwordChanged: before.passwordHash !== after.passwordHash,
+        before: toPublicAccount(before),
+        after: toPublicAccount(after),
+        request,
+        passwordChanged: before.passwordHash !== after.passwordHash,
       });
       // Privilege changes stand out in the trail on their own (R12).
-      if (before.staff !== after.staff) await record(caller, after.staff ? 'account.staff_granted' : 'account.staff_revoked', target(after), tenant.id);
+      if (before.staff !== after.staff)
+        await record(caller, after.staff ? 'account.staff_granted' : 'account.staff_revoked', target(after), tenant.id);
       if (before.emailNormalized !== after.emailNormalized) await services.notices.emailChanged(before, caller.awaitMail);
       return after;
     },
@@ -54,7 +58,9 @@ export function accountOperations(services: Services) {
       const tenant = await services.tenants.get(tenantRef);
       const { before, after } = await services.accounts.unlock(tenant.id, accountId);
       await record(caller, 'account.unlock', target(after), tenant.id, {
-        reason, stateBefore: before.state, failedAttemptsBefore: before.failedAttempts,
+        reason,
+        stateBefore: before.state,
+        failedAttemptsBefore: before.failedAttempts,
       });
       return after;
     },

@@ -18,7 +18,9 @@ export function connectionOperations(services: Services) {
       const tenant = await services.tenants.get(tenantRef);
       const { before, after } = await services.connections.update(tenant.id, connectionId, input);
       await record(caller, 'connection.update', target(after.id), tenant.id, {
-        before: toPublicConnection(before), after: toPublicConnection(after), secretChanged: services.connections.sealedSecretOf(before) !== services.connections.sealedSecretOf(after),
+        before: toPublicConnection(before),
+        after: toPublicConnection(after),
+        secretChanged: services.connections.sealedSecretOf(before) !== services.connections.sealedSecretOf(after),
       });
       return after;
     },

@@ -41,7 +41,8 @@ export function tenantOperations(services: Services) {
         result = await services.tenants.restore(tenantRef);
       } catch (error) {
         const purged = error instanceof DomainError && error.code === 'not_found' ? await purgeOf(tenantRef) : null;
-        if (purged) throw new DomainError('not_found', `the tenant "${tenantRef}" was purged at ${purged.time}; a purged tenant cannot be restored`);
+        if (purged)
+          throw new DomainError('not_found', `the tenant "${tenantRef}" was purged at ${purged.time}; a purged tenant cannot be restored`);
         throw error;
       }
       await record(caller, 'tenant.restore', target(result.after.id), result.after.id, { purgeAfter: result.before.purgeAfter });
@@ -54,7 +55,8 @@ export function tenantOperations(services: Services) {
       const tenant = await services.tenants.makeDueNow(current.id);
       await record(caller, 'tenant.purge_now', target(tenant.id), null, { slug: tenant.slug });
       const result = await services.tenantPurge.purgeIfClaimed(tenant);
-      if (!result) throw new DomainError('conflict', `the tenant "${tenant.slug}" is being purged by another process; run again later to see it done`);
+      if (!result)
+        throw new DomainError('conflict', `the tenant "${tenant.slug}" is being purged by another process; run again later to see it done`);
       return result;
     },
     /** Purges every tenant whose grace period has passed (`idp purge --due`, and the periodic job). */

@@ -24,7 +24,11 @@ export const passwordPolicySchema = z
     }
     const required = p.minDigits + p.minSpecial + p.minUpper + p.minLower;
     if (required > p.maxLength) {
-      ctx.addIssue({ code: 'custom', path: ['minDigits'], message: 'minDigits + minSpecial + minUpper + minLower must not exceed maxLength' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minDigits'],
+        message: 'minDigits + minSpecial + minUpper + minLower must not exceed maxLength',
+      });
     }
   });
 

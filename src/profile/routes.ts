@@ -68,36 +68,59 @@ export function profileRoutes(deps: AccountDeps): Router {
 
   async function parseForm(ctx: AccountContext, next: Next): Promise<void> {
     ctx.state.form = await readForm(ctx, deps.maxBodyBytes);
-    if (!csrfValid(deps.csrfSecret, ctx.state.sessionUid, ctx.state.form.csrf)) throw new PageError(403, 'error.csrf', 'csrf_token_invalid');
+    if (!csrfValid(deps.csrfSecret, ctx.state.sessionUid, ctx.state.form.csrf))
+      throw new PageError(403, 'error.csrf', 'csrf_token_invalid');
     await next();
   }
 
   const formContext = (ctx: AccountContext): FormContext => ({
-    locale: ctx.state.locale, action: PROFILE_PATH, csrf: ctx.state.csrf, clientName: '',
+    locale: ctx.state.locale,
+    action: PROFILE_PATH,
+    csrf: ctx.state.csrf,
+    clientName: '',
   });
 
   async function render(ctx: AccountContext, notice: ProfileNotice = {}, status = 200): Promise<void> {
     const { account, tenant } = ctx.state;
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = profilePage(ctx.state.locale, ctx.state.csrf, {
-      name: account.name, email: account.email, tenantName: tenant.name, mfaEnabled: account.totp !== null,
-      mfaRequired: !mayDisableSecondFactor(tenant), recoveryCodesLeft: account.recoveryCodeHashes.length,
-    }, notice);
+    ctx.body = profilePage(
+      ctx.state.locale,
+      ctx.state.csrf,
+      {
+        name: account.name,
+        email: account.email,
+        tenantName: tenant.name,
+        mfaEnabled: account.totp !== null,
+        mfaRequired: !mayDisableSecondFactor(tenant),
+        recoveryCodesLeft: account.recoveryCodeHashes.length,
+      },
+      notice,
+    );
   }
 
-  const audit = (ctx: AccountContext, action: string, details?: Record<string, unknown>) => services.audit.record({
-    tenantId: ctx.state.account.tenantId, actor: { type: 'user', id: ctx.state.account.id }, action,
-    target: { type: 'account', id: ctx.state.account.id }, origin: requestOrigin(ctx), details: { via: 'profile', ...details },
-  });
+  const audit = (ctx: AccountContext, action: string, details?: Record<string, unknown>) =>
+    services.audit.record({
+      tenantId: ctx.state.account.tenantId,
+      actor: { type: 'user', id: ctx.state.account.id },
+      action,
+      target: { type: 'account', id: ctx.state.account.id },
+      origin: requestOrigin(ctx),
+      details: { via: 'profile', ...details },
+    });
 
   /** Sensitive changes ask for the password again; a wrong one counts toward the lockout. */
   async function confirmPassword(ctx: AccountContext): Promise<boolean> {
     const check = await services.accounts.confirmPassword(ctx.state.account, ctx.state.form.password ?? '');
     if (check.ok) return true;
     await services.audit.record({
-      tenantId: check.account.tenantId, actor: { type: 'user', id: check.account.id }, action: 'account.password_confirm',
-      outcome: 'failure', reason: 'wrong_password', target: { type: 'account', id: check.account.id }, origin: requestOrigin(ctx),
+      tenantId: check.account.tenantId,
+      actor: { type: 'user', id: check.account.id },
+      action: 'account.password_confirm',
+      outcome: 'failure',
+      reason: 'wrong_password',
+      target: { type: 'account', id: check.account.id },
+      origin: requestOrigin(ctx),
     });
     if (check.lockedNow) await services.lockNotifier.accountLocked(check.account, ctx.state.locale, requestOrigin(ctx));
     await render(ctx, { error: 'account.wrong_password' }, 401);
@@ -110,7 +133,8 @@ export function profileRoutes(deps: AccountDeps): Router {
 
   async function callback(ctx: Context): Promise<void> {
     const state = takeSignInState(ctx);
-    if (!state || state !== ctx.query.state || ctx.query.error) throw new PageError(400, 'error.session_expired', String(ctx.query.error ?? 'state_mismatch'));
+    if (!state || state !== ctx.query.state || ctx.query.error)
+      throw new PageError(400, 'error.session_expired', String(ctx.query.error ?? 'state_mismatch'));
     ctx.redirect(PROFILE_PATH);
   }
 
@@ -133,7 +157,12 @@ export function profileRoutes(deps: AccountDeps): Router {
     const { account, tenant, sessionUid } = ctx.state;
     if (account.totp) return render(ctx, { message: 'account.mfa_enabled' });
     const enrolment = await services.mfa.beginEnrolment(account, tenant.name);
-    await deps.payloads.upsert(ENROLMENT, sessionUid, { accountId: account.id, sealedSecret: enrolment.sealedSecret }, Date.now() + FLOW_STATE_TTL_MS.pendingEnrolment);
+    await deps.payloads.upsert(
+      ENROLMENT,
+      sessionUid,
+      { accountId: account.id, sealedSecret: enrolment.sealedSecret },
+      Date.now() + FLOW_STATE_TTL_MS.pendingEnrolment,
+    );
     ctx.type = 'html';
     ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${PROFILE_PATH}/2fa/confirm`, required: false });
   }
@@ -141,13 +170,18 @@ export function profileRoutes(deps: AccountDeps): Router {
   async function confirmEnrolment(ctx: AccountContext): Promise<void> {
     const { account, tenant, sessionUid } = ctx.state;
     const pending = (await deps.payloads.find(ENROLMENT, sessionUid)) as { accountId?: string; sealedSecret?: string } | undefined;
-    if (!pending?.sealedSecret || pending.accountId !== account.id) throw new PageError(400, 'error.session_expired', 'no_pending_enrolment');
+    if (!pending?.sealedSecret || pending.accountId !== account.id)
+      throw new PageError(400, 'error.session_expired', 'no_pending_enrolment');
     const result = await services.mfa.confirmEnrolment(account.id, pending.sealedSecret, ctx.state.form.code ?? '');
     if (!result.ok) {
       const enrolment = await services.mfa.describeEnrolment(account, pending.sealedSecret, tenant.name);
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = enrolmentPage(formContext(ctx), enrolment, { action: `${PROFILE_PATH}/2fa/confirm`, required: false, error: 'mfa.invalid_code' });
+      ctx.body = enrolmentPage(formContext(ctx), enrolment, {
+        action: `${PROFILE_PATH}/2fa/confirm`,
+        required: false,
+        error: 'mfa.invalid_code',
+      });
       return;
     }
     await deps.payloads.destroy(ENROLMENT, sessionUid);

@@ -34,10 +34,20 @@ export async function providerSession(provider: Provider, ctx: Context) {
 /** Sends the browser through the hosted sign-in and back, with a one-time state bound to it. */
 export function startSignIn(ctx: Context, issuer: string): void {
   const state = randomBytes(24).toString('base64url');
-  ctx.cookies.set(STATE_COOKIE, state, { httpOnly: true, sameSite: 'lax', signed: true, maxAge: FLOW_STATE_TTL_MS.profileSignIn, path: `${PROFILE_PATH}/callback` });
+  ctx.cookies.set(STATE_COOKIE, state, {
+    httpOnly: true,
+    sameSite: 'lax',
+    signed: true,
+    maxAge: FLOW_STATE_TTL_MS.profileSignIn,
+    path: `${PROFILE_PATH}/callback`,
+  });
   const url = new URL('/auth', issuer);
   url.search = new URLSearchParams({
-    client_id: PROFILE_CLIENT_ID, response_type: 'none', scope: 'openid', redirect_uri: `${issuer}${PROFILE_PATH}/callback`, state,
+    client_id: PROFILE_CLIENT_ID,
+    response_type: 'none',
+    scope: 'openid',
+    redirect_uri: `${issuer}${PROFILE_PATH}/callback`,
+    state,
   }).toString();
   ctx.redirect(url.pathname + url.search);
 }

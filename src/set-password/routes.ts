@@ -36,7 +36,9 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
   const router = new Router();
 
   const csrfFor = (nonce: string, token: string) =>
-    createHmac('sha256', deps.csrfSecret).update(`link-csrf:${nonce}:${hashToken(token)}`).digest('base64url');
+    createHmac('sha256', deps.csrfSecret)
+      .update(`link-csrf:${nonce}:${hashToken(token)}`)
+      .digest('base64url');
 
   function browserNonce(ctx: Context): string {
     const existing = ctx.cookies.get(CSRF_COOKIE, { signed: true });
@@ -55,7 +57,11 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
   const renderFailures = renderPageFailures(async (error, ctx) => {
     if (!(error instanceof LinkProblem)) return undefined;
     await services.audit.record({
-      actor: { type: 'anonymous' }, action: 'account.password_set', outcome: 'failure', reason: error.problem, origin: requestOrigin(ctx),
+      actor: { type: 'anonymous' },
+      action: 'account.password_set',
+      outcome: 'failure',
+      reason: error.problem,
+      origin: requestOrigin(ctx),
     });
     return new PageError(400, 'link.invalid', `link_${error.problem}`);
   });
@@ -68,7 +74,11 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
     const { record, account, tenant } = await services.links.inspect(token);
     ctx.type = 'html';
     ctx.body = setPasswordPage(localeFor(ctx, account, tenant), {
-      kind: record.kind, token, csrf: csrfFor(browserNonce(ctx), token), email: account.email, tenantName: tenant.name,
+      kind: record.kind,
+      token,
+      csrf: csrfFor(browserNonce(ctx), token),
+      email: account.email,
+      tenantName: tenant.name,
     });
   }
 
@@ -85,7 +95,12 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
       ctx.status = 400;
       ctx.type = 'html';
       ctx.body = setPasswordPage(locale, {
-        kind: record.kind, token, csrf: form.csrf!, email: account.email, tenantName: tenant.name, violations: error.violations,
+        kind: record.kind,
+        token,
+        csrf: form.csrf!,
+        email: account.email,
+        tenantName: tenant.name,
+        violations: error.violations,
       });
       return;
     }

@@ -3,7 +3,10 @@
  * full, read-only or failing. Callers answer 503 with Retry-After, not 500.
  */
 export class StoreUnavailableError extends Error {
-  constructor(readonly reason: 'busy' | 'failing', options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: 'busy' | 'failing',
+    options?: { cause?: unknown },
+  ) {
     super(reason === 'busy' ? 'the database is locked by another process' : 'the database cannot be written', options);
     this.name = 'StoreUnavailableError';
   }
@@ -14,8 +17,13 @@ export class StoreUnavailableError extends Error {
  * (src/storage/mongo/index.ts bounds how long the driver waits before raising them).
  */
 const MONGO_UNREACHABLE = new Set([
-  'MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError', 'MongoTopologyClosedError',
-  'MongoWriteConcernError', 'MongoPoolClearedError',
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoWriteConcernError',
+  'MongoPoolClearedError',
 ]);
 
 /** The StoreUnavailableError behind an error, itself or along its causes (the oidc adapter wraps it). */

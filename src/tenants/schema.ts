@@ -13,29 +13,36 @@ export const domainSchema = z
   .string()
   .max(253)
   .transform((d) => d.trim().toLowerCase())
-  .pipe(
-    z
-      .string()
-      .regex(
-        /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-        'a domain name such as example.com',
-      ),
-  );
+  .pipe(z.string().regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a domain name such as example.com'));
 
 const nameSchema = z.string().trim().min(1).max(200);
 const bareAddress = z.email();
 /** `it@acme.example` or `Acme IT <it@acme.example>`. */
-const mailAddress = z.string().trim().max(320).refine((value) => {
-  const named = /^([^<>"\r\n]{1,100}?)\s*<([^<>\s]+)>$/.exec(value);
-  return bareAddress.safeParse(named ? named[2] : value).success;
-}, 'an e-mail address, optionally with a name: Acme IT <it@acme.example>');
+const mailAddress = z
+  .string()
+  .trim()
+  .max(320)
+  .refine((value) => {
+    const named = /^([^<>"\r\n]{1,100}?)\s*<([^<>\s]+)>$/.exec(value);
+    return bareAddress.safeParse(named ? named[2] : value).success;
+  }, 'an e-mail address, optionally with a name: Acme IT <it@acme.example>');
 
 const settingsFields = {
   locale: z.enum(['sv', 'en']).nullable(),
   mail: z.strictObject({ from: mailAddress.nullable().default(null), replyTo: mailAddress.nullable().default(null) }),
   links: z.strictObject({
-    registrationHours: z.number().int().min(LINK_LIFETIME_BOUNDS.registrationHours.min).max(LINK_LIFETIME_BOUNDS.registrationHours.max).default(DEFAULT_LINK_LIFETIMES.registrationHours),
-    resetMinutes: z.number().int().min(LINK_LIFETIME_BOUNDS.resetMinutes.min).max(LINK_LIFETIME_BOUNDS.resetMinutes.max).default(DEFAULT_LINK_LIFETIMES.resetMinutes),
+    registrationHours: z
+      .number()
+      .int()
+      .min(LINK_LIFETIME_BOUNDS.registrationHours.min)
+      .max(LINK_LIFETIME_BOUNDS.registrationHours.max)
+      .default(DEFAULT_LINK_LIFETIMES.registrationHours),
+    resetMinutes: z
+      .number()
+      .int()
+      .min(LINK_LIFETIME_BOUNDS.resetMinutes.min)
+      .max(LINK_LIFETIME_BOUNDS.resetMinutes.max)
+      .default(DEFAULT_LINK_LIFETIMES.resetMinutes),
   }),
 };
 
@@ -60,7 +67,12 @@ export const tenantUpdateSchema = z.strictObject({
 
 /** How long a deleted tenant's data is kept before the purge (R11: 30 days by default, never beyond six months). */
 export const tenantDeleteSchema = z.strictObject({
-  graceDays: z.number().int().min(TENANT_DELETION_GRACE_DAYS.min).max(TENANT_DELETION_GRACE_DAYS.max).default(TENANT_DELETION_GRACE_DAYS.default),
+  graceDays: z
+    .number()
+    .int()
+    .min(TENANT_DELETION_GRACE_DAYS.min)
+    .max(TENANT_DELETION_GRACE_DAYS.max)
+    .default(TENANT_DELETION_GRACE_DAYS.default),
 });
 
 export type TenantDeleteInput = z.input<typeof tenantDeleteSchema>;

@@ -9,7 +9,12 @@ import { DEFAULT_TENANT_POLICY } from '../policy/defaults.js';
 import { tenantPolicySchema, type TenantPolicyInput } from '../policy/schema.js';
 import type { TenantPolicy } from '../policy/types.js';
 import {
-  tenantCreateSchema, tenantDeleteSchema, tenantUpdateSchema, type TenantCreateInput, type TenantDeleteInput, type TenantUpdateInput,
+  tenantCreateSchema,
+  tenantDeleteSchema,
+  tenantUpdateSchema,
+  type TenantCreateInput,
+  type TenantDeleteInput,
+  type TenantUpdateInput,
 } from './schema.js';
 
 const ACCOUNT_PAGE = 500;
@@ -30,9 +35,20 @@ export class TenantService {
     await this.assertDomainsFree(domains, undefined);
     const now = this.clock().toISOString();
     const tenant: Tenant = {
-      id: newId(), slug: data.slug, name: data.name, domains, state: 'active', policy: DEFAULT_TENANT_POLICY,
-      locale: data.locale, mail: data.mail, links: data.links, passwordsAllowed: data.passwordsAllowed,
-      purgeAfter: null, purgeLeaseUntil: null, createdAt: now, updatedAt: now,
+      id: newId(),
+      slug: data.slug,
+      name: data.name,
+      domains,
+      state: 'active',
+      policy: DEFAULT_TENANT_POLICY,
+      locale: data.locale,
+      mail: data.mail,
+      links: data.links,
+      passwordsAllowed: data.passwordsAllowed,
+      purgeAfter: null,
+      purgeLeaseUntil: null,
+      createdAt: now,
+      updatedAt: now,
     };
     try {
       await this.tenants.insert(tenant);
@@ -114,12 +130,17 @@ export class TenantService {
     const { graceDays } = parseOrThrow(tenantDeleteSchema, input);
     const before = await this.get(ref);
     if (before.state === 'scheduled_for_deletion') {
-      throw conflict(`the tenant "${before.slug}" is already scheduled for deletion (purge after ${before.purgeAfter}); restore it first to choose another date`);
+      throw conflict(
+        `the tenant "${before.slug}" is already scheduled for deletion (purge after ${before.purgeAfter}); restore it first to choose another date`,
+      );
     }
     const now = this.clock();
     const after: Tenant = {
-      ...before, state: 'scheduled_for_deletion', purgeAfter: new Date(now.getTime() + graceDays * DAY_MS).toISOString(),
-      purgeLeaseUntil: null, updatedAt: now.toISOString(),
+      ...before,
+      state: 'scheduled_for_deletion',
+      purgeAfter: new Date(now.getTime() + graceDays * DAY_MS).toISOString(),
+      purgeLeaseUntil: null,
+      updatedAt: now.toISOString(),
     };
     if (!(await this.tenants.replace(after))) throw notFound('tenant');
     for (let after: string | undefined; ;) {

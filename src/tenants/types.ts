@@ -34,11 +34,12 @@ export interface LinkLifetimes {
   resetMinutes: number;
 }
 
-
 /** Fields added after the first release get their defaults when an older record is read. */
 export function withTenantDefaults(
-  stored: Omit<Tenant, 'policy' | 'locale' | 'mail' | 'links' | 'passwordsAllowed' | 'purgeAfter' | 'purgeLeaseUntil'>
-    & Partial<Pick<Tenant, 'locale' | 'mail' | 'links' | 'passwordsAllowed' | 'purgeAfter' | 'purgeLeaseUntil'>> & { policy?: Partial<TenantPolicy> },
+  stored: Omit<Tenant, 'policy' | 'locale' | 'mail' | 'links' | 'passwordsAllowed' | 'purgeAfter' | 'purgeLeaseUntil'> &
+    Partial<Pick<Tenant, 'locale' | 'mail' | 'links' | 'passwordsAllowed' | 'purgeAfter' | 'purgeLeaseUntil'>> & {
+      policy?: Partial<TenantPolicy>;
+    },
 ): Tenant {
   return {
     locale: null,

@@ -21,11 +21,18 @@ export interface ProfileNotice {
 /** "My profile": who you are, your password, your second factor. */
 export function profilePage(locale: Locale, csrf: string, profile: ProfileView, notice: ProfileNotice = {}): string {
   const violations = notice.violations ?? [];
-  return page(locale, t(locale, 'account.title'), html`
+  return page(
+    locale,
+    t(locale, 'account.title'),
+    html`
 ${notice.message ? html`<p class="notice" role="status">${t(locale, notice.message)}</p>` : ''}
 ${errorBox(notice.error && t(locale, notice.error))}
-${violations.length ? html`<div class="error" role="alert"><p>${t(locale, 'password_change.rules')}</p>
-<ul>${violations.map((v) => html`<li>${t(locale, v.rule, v.n === undefined ? {} : { n: String(v.n) })}</li>`)}</ul></div>` : ''}
+${
+  violations.length
+    ? html`<div class="error" role="alert"><p>${t(locale, 'password_change.rules')}</p>
+<ul>${violations.map((v) => html`<li>${t(locale, v.rule, v.n === undefined ? {} : { n: String(v.n) })}</li>`)}</ul></div>`
+    : ''
+}
 <dl>
 <dt>${t(locale, 'account.name')}</dt><dd>${profile.name ?? '–'}</dd>
 <dt>${t(locale, 'account.email')}</dt><dd>${profile.email}</dd>
@@ -45,7 +52,9 @@ ${csrfField(csrf)}
 <h2>${t(locale, 'account.mfa_heading')}</h2>
 <p id="mfa-status">${t(locale, profile.mfaEnabled ? 'account.mfa_on' : 'account.mfa_off')}
 ${profile.mfaRequired ? html` ${t(locale, 'account.mfa_required')}` : ''}</p>
-${profile.mfaEnabled ? html`
+${
+  profile.mfaEnabled
+    ? html`
 <p>${t(locale, 'account.recovery_left', { n: String(profile.recoveryCodesLeft) })}</p>
 <form method="post" action="/account/recovery-codes">
 ${csrfField(csrf)}
@@ -53,22 +62,29 @@ ${csrfField(csrf)}
 <input id="recovery-password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" class="secondary">${t(locale, 'account.recovery_new')}</button>
 </form>
-${profile.mfaRequired ? '' : html`
+${
+  profile.mfaRequired
+    ? ''
+    : html`
 <form method="post" action="/account/2fa/disable">
 ${csrfField(csrf)}
 <label for="disable-password">${t(locale, 'account.confirm_password')}</label>
 <input id="disable-password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" class="secondary">${t(locale, 'account.mfa_disable')}</button>
-</form>`}` : html`
+</form>`
+}`
+    : html`
 <form method="post" action="/account/2fa/start">
 ${csrfField(csrf)}
 <button type="submit">${t(locale, 'account.mfa_enable')}</button>
-</form>`}
+</form>`
+}
 
 <p><a id="download-data" href="/account/data" download>${t(locale, 'account.download_data')}</a></p>
 
 <form method="post" action="/account/sign-out">
 ${csrfField(csrf)}
 <button type="submit" class="link">${t(locale, 'account.sign_out')}</button>
-</form>`);
+</form>`,
+  );
 }

@@ -46,7 +46,11 @@ export function publicDocumentCache(paths: readonly string[], maxAgeSeconds: num
     const { body } = ctx;
     const text = typeof body === 'string' ? body : body?.constructor === Object ? JSON.stringify(body) : null;
     if (text === null) return;
-    const document = { body: text, etag: `"${createHash('sha256').update(text).digest('base64url')}"`, type: ctx.response.type || 'application/json' };
+    const document = {
+      body: text,
+      etag: `"${createHash('sha256').update(text).digest('base64url')}"`,
+      type: ctx.response.type || 'application/json',
+    };
     cached.set(ctx.path, document);
     answer(ctx, document);
   } as PublicDocumentCache;

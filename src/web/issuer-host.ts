@@ -71,7 +71,12 @@ function misdirected(ctx: Context): void {
   ctx.set('Cache-Control', 'no-store');
   if (ctx.path === '/admin' || ctx.path.startsWith('/admin/')) {
     ctx.type = 'application/problem+json';
-    ctx.body = JSON.stringify({ type: 'urn:idp:problem:misdirected_request', title: 'Misdirected Request', status: 421, detail: t('en', 'error.misdirected') });
+    ctx.body = JSON.stringify({
+      type: 'urn:idp:problem:misdirected_request',
+      title: 'Misdirected Request',
+      status: 421,
+      detail: t('en', 'error.misdirected'),
+    });
     return;
   }
   const uiLocales = ctx.query.ui_locales;

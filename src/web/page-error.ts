@@ -34,7 +34,8 @@ export function renderPageFailures(translate: FailureTranslator = () => undefine
       if (failure.status >= 500) ctx.app.emit('error', error, ctx);
       ctx.status = failure.status;
       ctx.type = 'html';
-      const locale = (ctx.state as { locale?: Parameters<typeof errorPage>[0] }).locale ?? negotiateLocale(undefined, ctx.get('accept-language'));
+      const locale =
+        (ctx.state as { locale?: Parameters<typeof errorPage>[0] }).locale ?? negotiateLocale(undefined, ctx.get('accept-language'));
       ctx.body = errorPage(locale, failure.messageId, failure.code);
     }
   };

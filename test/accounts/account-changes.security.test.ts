@@ -21,7 +21,10 @@ describe('account changes by an administrator', () => {
   });
   afterAll(() => idp.stop());
 
-  const mailsTo = (address: string) => outbox(idp.dataDir).map(decodeMail).filter((mail) => mail.includes(`To: ${address}`));
+  const mailsTo = (address: string) =>
+    outbox(idp.dataDir)
+      .map(decodeMail)
+      .filter((mail) => mail.includes(`To: ${address}`));
 
   test('correcting a mistyped e-mail voids the link already sent to the old address, and tells that address', async () => {
     const before = outbox(idp.dataDir).length;
@@ -68,7 +71,10 @@ describe('account changes by an administrator', () => {
 
     const unlocked = await call('POST', `/tenants/acme/accounts/${created.body.id}/unlock`, { reason: 'ticket 42' });
     expect(unlocked.body).toMatchObject({ state: 'disabled', failedAttempts: 0 });
-    expect((await call('PATCH', `/tenants/acme/accounts/${created.body.id}`, { state: 'active' })).body).toMatchObject({ state: 'active', failedAttempts: 0 });
+    expect((await call('PATCH', `/tenants/acme/accounts/${created.body.id}`, { state: 'active' })).body).toMatchObject({
+      state: 'active',
+      failedAttempts: 0,
+    });
   });
 
   test('promotion to staff: a password below the staff floor must be changed at the next sign-in, and the promotion is audited', async () => {

@@ -35,11 +35,15 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
   test('50 parallel wrong passwords leave the account locked with exactly 5 failures, one lock event and one e-mail', async () => {
     const account = await newAccount();
     const mailsBefore = outbox(idp.dataDir).length;
-    const flows = await Promise.all(Array.from({ length: 50 }, async () => {
-      const browser = new FormClient(idp.url);
-      return { browser, ...(await passwordStep(browser, authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI), account.email)) };
-    }));
-    const answers = await Promise.all(flows.map(({ browser, csrf, action }) => browser.request(action, { form: { csrf, password: 'wrong guess' } })));
+    const flows = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const browser = new FormClient(idp.url);
+        return { browser, ...(await passwordStep(browser, authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI), account.email)) };
+      }),
+    );
+    const answers = await Promise.all(
+      flows.map(({ browser, csrf, action }) => browser.request(action, { form: { csrf, password: 'wrong guess' } })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(401));
 
     const stored = (await idp.services.accounts.findById(account.id))!;
@@ -55,16 +59,22 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
 
   test('a burst of parallel guesses gets no more passwords checked than the lockout allows: the right one, last, is refused', async () => {
     const account = await newAccount();
-    const flows = await Promise.all(Array.from({ length: 50 }, async () => {
-      const browser = new FormClient(idp.url);
-      return { browser, ...(await passwordStep(browser, authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI), account.email)) };
-    }));
-    const answers = await Promise.all(flows.map(({ browser, csrf, action }, i) =>
-      browser.request(action, { form: { csrf, password: i === 49 ? PASSWORD : `guess number ${i}` } })));
+    const flows = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const browser = new FormClient(idp.url);
+        return { browser, ...(await passwordStep(browser, authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI), account.email)) };
+      }),
+    );
+    const answers = await Promise.all(
+      flows.map(({ browser, csrf, action }, i) =>
+        browser.request(action, { form: { csrf, password: i === 49 ? PASSWORD : `guess number ${i}` } }),
+      ),
+    );
     expect(answers.every((a) => a.status === 401)).toBe(true);
     // Each attempt is counted before its password is compared: five were compared, 45 met a lock.
-    const events = (await idp.services.audit.list({ tenantId: fixture.tenant.id, action: 'login.password', limit: 500 }))
-      .filter((e) => e.target?.id === account.id);
+    const events = (await idp.services.audit.list({ tenantId: fixture.tenant.id, action: 'login.password', limit: 500 })).filter(
+      (e) => e.target?.id === account.id,
+    );
     expect(events.filter((e) => e.reason === 'wrong_password')).toHaveLength(5);
     expect(events.filter((e) => e.reason === 'locked')).toHaveLength(45);
     expect((await idp.services.accounts.findById(account.id))!).toMatchObject({ state: 'locked', failedAttempts: 5 });
@@ -74,7 +84,10 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
     const account = await newAccount();
     for (let i = 0; i < 5; i += 1) await attempt(account.email, 'wrong guess');
     const normalize = (html: string, email: string) =>
-      html.replaceAll(email, 'EMAIL').replace(/value="[\w-]{43}"/g, 'value="CSRF"').replace(/\/interaction\/[\w-]+/g, '/interaction/UID');
+      html
+        .replaceAll(email, 'EMAIL')
+        .replace(/value="[\w-]{43}"/g, 'value="CSRF"')
+        .replace(/\/interaction\/[\w-]+/g, '/interaction/UID');
     const locked = await attempt(account.email, PASSWORD);
     const wrong = await attempt('ann@acme.example', 'wrong guess');
     const unknown = await attempt('nobody@acme.example', PASSWORD);
@@ -101,14 +114,21 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
 
   test('locking ends existing sessions and refresh tokens; the SSO session no longer signs in', async () => {
     const account = await newAccount();
-    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const browser = new FormClient(idp.url);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(browser, url.toString(), account.email, PASSWORD)), { pkceCodeVerifier: verifier });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(browser, url.toString(), account.email, PASSWORD)), {
+      pkceCodeVerifier: verifier,
+    });
     for (let i = 0; i < 5; i += 1) await attempt(account.email, 'wrong guess');
 
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
@@ -131,7 +151,11 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
     const unlocked = await call('POST', path, { reason: 'owner called the service desk, ticket 77' });
     expect(unlocked.body).toMatchObject({ state: 'active', failedAttempts: 0, lockedAt: null });
     const [event] = await idp.services.audit.list({ action: 'admin.account.unlock', limit: 1 });
-    expect(event).toMatchObject({ actor: { type: 'admin_client' }, target: { id: account.id }, details: { reason: 'owner called the service desk, ticket 77', stateBefore: 'locked', failedAttemptsBefore: 5 } });
+    expect(event).toMatchObject({
+      actor: { type: 'admin_client' },
+      target: { id: account.id },
+      details: { reason: 'owner called the service desk, ticket 77', stateBefore: 'locked', failedAttemptsBefore: 5 },
+    });
     expect((await attempt(account.email, PASSWORD)).status).toBe(303);
   });
 
@@ -140,7 +164,10 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
     for (let i = 0; i < 5; i += 1) await attempt(account.email, 'wrong guess');
     let out = '';
     const code = await runCli(['user', 'unlock', '--tenant', 'acme', '--email', account.email, '--reason', 'verified by phone', '--json'], {
-      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir }, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, readStdin: async () => '',
+      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir },
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => true },
+      readStdin: async () => '',
     });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ state: 'active', failedAttempts: 0 });
@@ -202,4 +229,3 @@ describe('per-address throttling slows a guesser down without locking anyone', (
     expect(event).toMatchObject({ ip: '192.0.2.50', reason: 'rate_limited' });
   });
 });
-

@@ -1,6 +1,15 @@
 import {
-  ANY_AUDIENCE, SignInEligibility, mayDisableSecondFactor, mayManageSecondFactor, refreshAllowed, secondFactorRequired,
-  secondFactorStep, sessionNeedsSecondFactor, signInRefusal, tenantAdmitted, tenantRefusal,
+  ANY_AUDIENCE,
+  SignInEligibility,
+  mayDisableSecondFactor,
+  mayManageSecondFactor,
+  refreshAllowed,
+  secondFactorRequired,
+  secondFactorStep,
+  sessionNeedsSecondFactor,
+  signInRefusal,
+  tenantAdmitted,
+  tenantRefusal,
 } from '../../src/accounts/sign-in-eligibility.js';
 import type { Account } from '../../src/accounts/types.js';
 import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
@@ -10,17 +19,39 @@ const NOW = new Date('2026-12-02T12:00:00Z');
 
 function tenant(overrides: Partial<Tenant> = {}, require2fa = false): Tenant {
   return {
-    id: 't1', slug: 'acme', name: 'Acme', domains: [], state: 'active',
+    id: 't1',
+    slug: 'acme',
+    name: 'Acme',
+    domains: [],
+    state: 'active',
     policy: { ...DEFAULT_TENANT_POLICY, password: { ...DEFAULT_TENANT_POLICY.password, require2fa } },
-    locale: null, mail: { from: null, replyTo: null }, links: { registrationHours: 72, resetMinutes: 60 }, passwordsAllowed: true,
-    purgeAfter: null, purgeLeaseUntil: null, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), ...overrides,
+    locale: null,
+    mail: { from: null, replyTo: null },
+    links: { registrationHours: 72, resetMinutes: 60 },
+    passwordsAllowed: true,
+    purgeAfter: null,
+    purgeLeaseUntil: null,
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    ...overrides,
   };
 }
 
 function account(overrides: Partial<Account> = {}): Account {
   return {
-    id: 'a1', tenantId: 't1', email: 'ann@acme.example', emailNormalized: 'ann@acme.example', name: null, passwordHash: 'x',
-    state: 'active', failedAttempts: 0, lockedAt: null, lockedReason: null, lockedUntil: null, totp: null, recoveryCodeHashes: [],
+    id: 'a1',
+    tenantId: 't1',
+    email: 'ann@acme.example',
+    emailNormalized: 'ann@acme.example',
+    name: null,
+    passwordHash: 'x',
+    state: 'active',
+    failedAttempts: 0,
+    lockedAt: null,
+    lockedReason: null,
+    lockedUntil: null,
+    totp: null,
+    recoveryCodeHashes: [],
     ...overrides,
   } as Account;
 }
@@ -117,12 +148,21 @@ describe('how many factors', () => {
 });
 
 describe('SignInEligibility looks the account and tenant up', () => {
-  const tenants = new Map<string, Tenant>([['t1', tenant()], ['t2', tenant({ id: 't2', state: 'scheduled_for_deletion' })]]);
-  const accounts = new Map<string, Account>([['a1', account()], ['a2', account({ id: 'a2', tenantId: 't2' })]]);
-  const eligibility = new SignInEligibility({
-    accounts: { findById: async (id) => accounts.get(id) ?? null },
-    tenants: { findById: async (id) => tenants.get(id) ?? null },
-  }, () => NOW);
+  const tenants = new Map<string, Tenant>([
+    ['t1', tenant()],
+    ['t2', tenant({ id: 't2', state: 'scheduled_for_deletion' })],
+  ]);
+  const accounts = new Map<string, Account>([
+    ['a1', account()],
+    ['a2', account({ id: 'a2', tenantId: 't2' })],
+  ]);
+  const eligibility = new SignInEligibility(
+    {
+      accounts: { findById: async (id) => accounts.get(id) ?? null },
+      tenants: { findById: async (id) => tenants.get(id) ?? null },
+    },
+    () => NOW,
+  );
 
   test('an eligible account comes back with its tenant; an unknown one is refused', async () => {
     expect(await eligibility.check('a1', ANY_AUDIENCE, 'session')).toMatchObject({ ok: true, account: { id: 'a1' }, tenant: { id: 't1' } });

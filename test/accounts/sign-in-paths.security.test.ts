@@ -25,20 +25,37 @@ describe('each sign-in path applies the one eligibility rule', () => {
     await idp.services.accounts.create(acme.id, { email: 'ann@shared.example', password: PASSWORD });
     await idp.services.accounts.create(globex.id, { email: 'ann@shared.example', password: PASSWORD });
     await idp.services.accounts.create(acme.id, { email: 'solo@acme.example', password: PASSWORD });
-    const app = await idp.services.clients.create({ name: 'Portal', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [], firstParty: true });
-    const limited = await idp.services.clients.create({
-      name: 'Acme only', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [], firstParty: true, tenants: [acme.id],
+    const app = await idp.services.clients.create({
+      name: 'Portal',
+      redirectUris: [REDIRECT_URI],
+      postLogoutRedirectUris: [],
+      firstParty: true,
     });
-    const discover = (id: string, secret: string) => oidc.discovery(new URL(idp.url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const limited = await idp.services.clients.create({
+      name: 'Acme only',
+      redirectUris: [REDIRECT_URI],
+      postLogoutRedirectUris: [],
+      firstParty: true,
+      tenants: [acme.id],
+    });
+    const discover = (id: string, secret: string) =>
+      oidc.discovery(new URL(idp.url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
     config = await discover(app.client.id, app.secret!);
     limitedConfig = await discover(limited.client.id, limited.secret!);
   });
   afterAll(() => idp.stop());
 
-  const authorizationUrl = (cfg: oidc.Configuration, extra: Record<string, string> = {}) => oidc.buildAuthorizationUrl(cfg, {
-    redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', ...extra,
-  }).toString();
+  const authorizationUrl = (cfg: oidc.Configuration, extra: Record<string, string> = {}) =>
+    oidc
+      .buildAuthorizationUrl(cfg, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid offline_access',
+        prompt: 'consent',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+        ...extra,
+      })
+      .toString();
 
   async function setState(tenant: Tenant, state: Tenant['state']) {
     const current = (await idp.storage.tenants.findById(tenant.id))!;
@@ -85,8 +102,11 @@ describe('each sign-in path applies the one eligibility rule', () => {
     const browser = new FormClient(idp.url);
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const back = await signIn(browser, url.toString(), 'solo@acme.example', PASSWORD);
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier });
@@ -122,12 +142,14 @@ describe('each sign-in path applies the one eligibility rule', () => {
     }
   });
 
-  test('forgot password: through a client limited to one tenant, only that tenant\'s account gets a link', async () => {
+  test("forgot password: through a client limited to one tenant, only that tenant's account gets a link", async () => {
     const before = outbox(idp.dataDir).length;
     const browser = new FormClient(idp.url);
     const step = await passwordStep(browser, authorizationUrl(limitedConfig), 'ann@shared.example');
     const forgot = await browser.follow(step.action.replace('/password', '/forgot'));
-    const answer = await browser.follow(formAction(forgot.html, '/forgot'), { form: { csrf: csrfToken(forgot.html), email: 'ann@shared.example' } });
+    const answer = await browser.follow(formAction(forgot.html, '/forgot'), {
+      form: { csrf: csrfToken(forgot.html), email: 'ann@shared.example' },
+    });
     expect(answer.response.status).toBe(200);
     const mails = await waitForOutbox(idp.dataDir, before + 1);
     // Give a wrongly sent second e-mail time to land before counting.
@@ -143,7 +165,10 @@ describe('each sign-in path applies the one eligibility rule', () => {
 
   test('link: a reset link of a tenant no longer active does not set a password', async () => {
     const before = outbox(idp.dataDir).length;
-    await idp.services.links.requestReset('ann@shared.example', { clientTenantIds: [], requestedTenantId: acme.id }, null, 'en', { ip: null, userAgent: null });
+    await idp.services.links.requestReset('ann@shared.example', { clientTenantIds: [], requestedTenantId: acme.id }, null, 'en', {
+      ip: null,
+      userAgent: null,
+    });
     const [mail] = (await waitForOutbox(idp.dataDir, before + 1)).slice(before);
     const link = /https?:\/\/[^\s"]+\/password\/set\?token=[\w-]+/.exec(mail!.replace(/=\r?\n/g, '').replace(/=3D/g, '='))![0];
     await setState(acme, 'scheduled_for_deletion');

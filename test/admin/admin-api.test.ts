@@ -19,11 +19,27 @@ describe('admin API', () => {
     const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string }>> };
     expect(document.openapi).toBe('3.1.0');
     const operations = Object.values(document.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
-    expect(operations).toEqual(expect.arrayContaining([
-      'listTenants', 'createTenant', 'getTenant', 'updateTenant', 'deleteTenant',
-      'listAccounts', 'createAccount', 'getAccount', 'updateAccount', 'deleteAccount',
-      'listClients', 'createClient', 'getClient', 'updateClient', 'deleteClient', 'rotateClientSecret', 'listAuditEvents',
-    ]));
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'listTenants',
+        'createTenant',
+        'getTenant',
+        'updateTenant',
+        'deleteTenant',
+        'listAccounts',
+        'createAccount',
+        'getAccount',
+        'updateAccount',
+        'deleteAccount',
+        'listClients',
+        'createClient',
+        'getClient',
+        'updateClient',
+        'deleteClient',
+        'rotateClientSecret',
+        'listAuditEvents',
+      ]),
+    );
     expect(document.paths['/tenants/{tenant}']).toBeDefined();
   });
 
@@ -37,19 +53,29 @@ describe('admin API', () => {
     expect(updated.body.name).toBe('Globex Corporation');
     const trail = await call('GET', '/audit-events?tenant=globex');
     expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['admin.tenant.update', 'admin.tenant.create']);
-    expect(trail.body.items[0]).toMatchObject({ actor: { type: 'admin_client', id: adminClientId }, details: { before: { name: 'Globex' }, after: { name: 'Globex Corporation' } } });
+    expect(trail.body.items[0]).toMatchObject({
+      actor: { type: 'admin_client', id: adminClientId },
+      details: { before: { name: 'Globex' }, after: { name: 'Globex Corporation' } },
+    });
     // Deletion is scheduled (R11): the tenant stays readable, with the date its data is purged.
     const scheduled = await call('DELETE', '/tenants/globex');
     expect(scheduled.status).toBe(200);
     expect(scheduled.body).toMatchObject({ slug: 'globex', state: 'scheduled_for_deletion' });
     const graceMs = Date.parse(scheduled.body.purgeAfter) - Date.now();
     expect(Math.abs(graceMs - 30 * 24 * 3600 * 1000)).toBeLessThan(60_000);
-    expect((await call('GET', '/tenants/globex')).body).toMatchObject({ state: 'scheduled_for_deletion', purgeAfter: scheduled.body.purgeAfter });
+    expect((await call('GET', '/tenants/globex')).body).toMatchObject({
+      state: 'scheduled_for_deletion',
+      purgeAfter: scheduled.body.purgeAfter,
+    });
   });
 
   test('accounts: e-mail unique per tenant regardless of case; the hash never leaves', async () => {
     await call('POST', '/tenants', { slug: 'initech', name: 'Initech' });
-    const created = await call('POST', '/tenants/initech/accounts', { email: 'Peter@Initech.example', name: 'Peter', password: 'tps-report-1' });
+    const created = await call('POST', '/tenants/initech/accounts', {
+      email: 'Peter@Initech.example',
+      name: 'Peter',
+      password: 'tps-report-1',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ email: 'Peter@Initech.example', state: 'active', hasPassword: true });
     expect(JSON.stringify(created.body)).not.toMatch(/passwordHash|\$2b\$/);
@@ -117,13 +143,17 @@ describe('admin API', () => {
     const { client, secret } = await idp.services.clients.create({ name: 'Ops 2', admin: true });
     const basic = `Basic ${Buffer.from(`${client.id}:${secret}`).toString('base64')}`;
     const noScope = await fetch(`${idp.url}/token`, {
-      method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials',
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
     });
     const { access_token: unscoped } = (await noScope.json()) as { access_token: string };
     expect((await api(idp.url, unscoped)('GET', '/tenants')).status).toBe(403);
 
     const scoped = await fetch(`${idp.url}/token`, {
-      method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=admin',
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=admin',
     });
     const { access_token: token } = (await scoped.json()) as { access_token: string };
     expect((await api(idp.url, token)('GET', '/tenants')).status).toBe(200);

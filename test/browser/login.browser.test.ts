@@ -69,9 +69,11 @@ describeBrowser('signing in through the hosted pages in Chromium', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([
-      page.waitForURL((url) => url.href.startsWith(app.redirectUri), { timeout: 15000 }).catch((error: Error) => {
-        throw new Error(`${error.message}\nbrowser console:\n${console.join('\n')}`);
-      }),
+      page
+        .waitForURL((url) => url.href.startsWith(app.redirectUri), { timeout: 15000 })
+        .catch((error: Error) => {
+          throw new Error(`${error.message}\nbrowser console:\n${console.join('\n')}`);
+        }),
       page.getByRole('button', { name: 'Sign in', exact: true }).click(),
     ]);
 

@@ -55,11 +55,16 @@ describeBrowser('two-step verification in Chromium', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect(page.locator('#mfa-status').textContent()).resolves.toContain('On:');
 
-    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: app.redirectUri, scope: 'openid', acr_values: ACR_MFA,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: app.redirectUri,
+      scope: 'openid',
+      acr_values: ACR_MFA,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     // A new browser session: the app demands two steps.
     const fresh = await browser.newContext({ locale: 'en-US' });

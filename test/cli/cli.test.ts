@@ -61,18 +61,32 @@ describe('the idp command-line tool', () => {
     const user = await idp('user create --tenant acme --email eva@acme.example --name Eva --password-stdin --json', 'long enough secret\n');
     expect(user.json()).toMatchObject({ email: 'eva@acme.example', state: 'active', hasPassword: true });
     const client = await idp('client create --name Ops --admin --json');
-    const { client: { id }, secret } = client.json();
+    const {
+      client: { id },
+      secret,
+    } = client.json();
     const token = await fetch(`${server.url}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials&scope=admin',
     });
     const { access_token: accessToken } = (await token.json()) as { access_token: string };
     const accounts = await fetch(`${server.url}/admin/v1/tenants/acme/accounts`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(((await accounts.json()) as { items: { email: string }[] }).items.map((a) => a.email)).toContain('eva@acme.example');
-    const { client: app } = await server.services.clients.create({ name: 'App', redirectUris: ['http://localhost:8123/cb'], firstParty: true });
+    const { client: app } = await server.services.clients.create({
+      name: 'App',
+      redirectUris: ['http://localhost:8123/cb'],
+      firstParty: true,
+    });
     const browser = new FormClient(server.url);
-    const { csrf, action } = await passwordStep(browser, authorizationUrl(server.url, app.id, 'http://localhost:8123/cb'), 'eva@acme.example');
+    const { csrf, action } = await passwordStep(
+      browser,
+      authorizationUrl(server.url, app.id, 'http://localhost:8123/cb'),
+      'eva@acme.example',
+    );
     const done = await browser.follow(action, { form: { csrf, password: 'long enough secret' } });
     expect(done.location).toMatch(/^http:\/\/localhost:8123\/cb\?code=/);
   });
@@ -84,20 +98,30 @@ describe('the idp command-line tool', () => {
 
   test('unlock lifts a lock, clears the counter and is audited with the reason', async () => {
     const account = await server.services.accounts.getByEmail((await server.services.tenants.get('acme')).id, 'eva@acme.example');
-    await server.storage.accounts.update(account.id, (a) => ({ ...a, state: 'locked', lockedAt: new Date().toISOString(), lockedReason: 'too_many_failed_attempts', failedAttempts: 5 }));
+    await server.storage.accounts.update(account.id, (a) => ({
+      ...a,
+      state: 'locked',
+      lockedAt: new Date().toISOString(),
+      lockedReason: 'too_many_failed_attempts',
+      failedAttempts: 5,
+    }));
     const unlocked = await idp('user unlock --tenant acme --email EVA@acme.example --reason ticket-42 --json');
     expect(unlocked.json()).toMatchObject({ state: 'active', failedAttempts: 0, lockedReason: null });
     const [event] = await server.services.audit.list({ action: 'admin.account.unlock', limit: 1 });
-    expect(event).toMatchObject({ actor: { type: 'cli' }, details: { reason: 'ticket-42', stateBefore: 'locked', failedAttemptsBefore: 5 } });
+    expect(event).toMatchObject({
+      actor: { type: 'cli' },
+      details: { reason: 'ticket-42', stateBefore: 'locked', failedAttemptsBefore: 5 },
+    });
     expect((await idp('user unlock --tenant acme --email nobody@acme.example')).stderr).toContain('account not found');
   });
 
-  test('the installed bin runs on the project\'s Node.js and prints JSON', async () => {
+  test("the installed bin runs on the project's Node.js and prints JSON", async () => {
     const bin = path.resolve('bin/idp.js');
     const { stdout } = await run(process.execPath, [bin, 'tenant', 'list', '--json'], { env: { ...process.env, ...env } });
     expect(JSON.parse(stdout).map((t: { slug: string }) => t.slug)).toEqual(['acme']);
-    await expect(run(process.execPath, [bin, 'tenant', 'get', '--tenant', 'nope'], { env: { ...process.env, ...env } }))
-      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('tenant not found') });
+    await expect(
+      run(process.execPath, [bin, 'tenant', 'get', '--tenant', 'nope'], { env: { ...process.env, ...env } }),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('tenant not found') });
   });
 
   test('the CLI and the admin API record the very same audit entry for the same change (one operations layer)', async () => {
@@ -117,10 +141,17 @@ describe('the idp command-line tool', () => {
     try {
       const file = path.join(root, 'idp-metadata.xml');
       writeFileSync(file, samlIdp.metadataXml());
-      const created = await idp(`connection create --tenant acme --kind saml --name Okta --metadata-file ${file} --first-sign-in create --json`);
+      const created = await idp(
+        `connection create --tenant acme --kind saml --name Okta --metadata-file ${file} --first-sign-in create --json`,
+      );
       expect(created.code).toBe(0);
       const connection = created.json();
-      expect(connection).toMatchObject({ kind: 'saml', idp: { entityId: samlIdp.entityId }, firstSignIn: 'create', sp: { acsUrl: expect.stringMatching(/\/federation\/saml\/.+\/acs$/) } });
+      expect(connection).toMatchObject({
+        kind: 'saml',
+        idp: { entityId: samlIdp.entityId },
+        firstSignIn: 'create',
+        sp: { acsUrl: expect.stringMatching(/\/federation\/saml\/.+\/acs$/) },
+      });
       expect(JSON.stringify(connection)).not.toContain('PRIVATE KEY');
       const listed = (await idp('connection list --tenant acme --json')).json();
       const missing = await idp('connection create --tenant acme --kind saml --name X --metadata-file /nonexistent/metadata.xml');

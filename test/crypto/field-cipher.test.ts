@@ -74,7 +74,12 @@ describe('field cipher', () => {
     const edited = body.slice(0, -1) + alphabet[alphabet.indexOf(body.at(-1)!) ^ 1];
     expect(edited).not.toBe(body);
     expect(Buffer.from(edited, 'base64url').equals(Buffer.from(body, 'base64url'))).toBe(true);
-    expect(() => cipher.open(withPart(sealed, 3, () => edited), context)).toThrow(SealedValueError);
+    expect(() =>
+      cipher.open(
+        withPart(sealed, 3, () => edited),
+        context,
+      ),
+    ).toThrow(SealedValueError);
   });
 
   test('a value moved to another record (a different context) does not open', () => {

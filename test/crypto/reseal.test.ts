@@ -15,7 +15,13 @@ describe('rotating the key for data at rest', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'idp-reseal-'));
   const k1 = key('k1');
   const k2 = key('k2');
-  const env = (keys: string) => ({ DATA_DIR: path.join(root, 'data'), KEYS_DIR: path.join(root, 'keys'), BCRYPT_COST: '4', LOG_LEVEL: 'silent', ENCRYPTION_KEYS: keys });
+  const env = (keys: string) => ({
+    DATA_DIR: path.join(root, 'data'),
+    KEYS_DIR: path.join(root, 'keys'),
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    ENCRYPTION_KEYS: keys,
+  });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   async function withServices<T>(keys: string, use: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
@@ -36,13 +42,22 @@ describe('rotating the key for data at rest', () => {
       const key = enrolment.groupedKey.replace(/\s/g, '');
       const confirmed = await services.mfa.confirmEnrolment(account.id, enrolment.sealedSecret, totpCode(key, Date.now()));
       expect(confirmed.ok).toBe(true);
-      await services.connections.create(tenant.id, { kind: 'oidc', name: 'SSO', issuer: 'https://sso.example.com', clientId: 'c', clientSecret: 'upstream-secret' });
+      await services.connections.create(tenant.id, {
+        kind: 'oidc',
+        name: 'SSO',
+        issuer: 'https://sso.example.com',
+        clientId: 'c',
+        clientSecret: 'upstream-secret',
+      });
       return { accountId: account.id, secret: key };
     });
 
     let out = '';
     const code = await runCli(['encryption', 'reseal', '--json'], {
-      env: env(`${k2},${k1}`), stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, readStdin: async () => '',
+      env: env(`${k2},${k1}`),
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => true },
+      readStdin: async () => '',
     });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 1 });

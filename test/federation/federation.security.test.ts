@@ -9,7 +9,11 @@ import type { OidcConnection } from '../../src/federation/types.js';
 const TID_A = '11111111-1111-4111-8111-111111111111';
 const TID_B = '22222222-2222-4222-8222-222222222222';
 const APP = 'http://localhost:8123/callback';
-const UPSTREAM_CLIENT = { client_id: 'our-idp', client_secret: 'upstream-client-secret-value', token_endpoint_auth_method: 'client_secret_post' as const };
+const UPSTREAM_CLIENT = {
+  client_id: 'our-idp',
+  client_secret: 'upstream-client-secret-value',
+  token_endpoint_auth_method: 'client_secret_post' as const,
+};
 
 describe('federated sign-in through Google, Entra ID and a generic OpenID provider', () => {
   let upstreams: Upstreams;
@@ -32,15 +36,37 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     await call('POST', '/tenants', { slug: 'contoso', name: 'Contoso', domains: ['contoso.example'] });
     await call('POST', '/tenants', { slug: 'initech', name: 'Initech', passwordsAllowed: false });
     const secret = UPSTREAM_CLIENT.client_secret;
-    connections.google = (await call('POST', '/tenants/acme/connections', {
-      kind: 'google', name: 'Google', clientId: 'our-idp', clientSecret: secret, allowedGoogleDomains: ['acme.example'], firstSignIn: 'create',
-    })).body.id;
-    connections.entra = (await call('POST', '/tenants/contoso/connections', {
-      kind: 'entra', name: 'Microsoft', clientId: 'our-idp', clientSecret: secret, allowedEntraTenants: [TID_A], firstSignIn: 'link', trustUpstreamMfa: true,
-    })).body.id;
-    connections.oidc = (await call('POST', '/tenants/initech/connections', {
-      kind: 'oidc', name: 'Initech SSO', issuer: upstreams.oidcIssuer, clientId: 'our-idp', clientSecret: secret, firstSignIn: 'create',
-    })).body.id;
+    connections.google = (
+      await call('POST', '/tenants/acme/connections', {
+        kind: 'google',
+        name: 'Google',
+        clientId: 'our-idp',
+        clientSecret: secret,
+        allowedGoogleDomains: ['acme.example'],
+        firstSignIn: 'create',
+      })
+    ).body.id;
+    connections.entra = (
+      await call('POST', '/tenants/contoso/connections', {
+        kind: 'entra',
+        name: 'Microsoft',
+        clientId: 'our-idp',
+        clientSecret: secret,
+        allowedEntraTenants: [TID_A],
+        firstSignIn: 'link',
+        trustUpstreamMfa: true,
+      })
+    ).body.id;
+    connections.oidc = (
+      await call('POST', '/tenants/initech/connections', {
+        kind: 'oidc',
+        name: 'Initech SSO',
+        issuer: upstreams.oidcIssuer,
+        clientId: 'our-idp',
+        clientSecret: secret,
+        firstSignIn: 'create',
+      })
+    ).body.id;
     expect(Object.values(connections).every(Boolean)).toBe(true);
 
     const created = await call('POST', '/clients', { name: 'Portal', redirectUris: [APP], firstParty: true });
@@ -67,7 +93,11 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
   async function signInWithEmail(email: string, extra: Record<string, string> = {}) {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: APP, scope: 'openid email', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra,
+      redirect_uri: APP,
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...extra,
     });
     const browser = new WebClient(upstreams.route);
     const start = await browser.follow(url.toString(), {}, toApp);
@@ -97,7 +127,9 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
 
     const second = await tokensFrom(await signInWithEmail('alice@acme.example'));
     expect(second.claims()!.sub).toBe(account.id);
-    expect((await idp.services.accounts.list(account.tenantId, { limit: 100 })).filter((a) => a.email === 'alice@acme.example')).toHaveLength(1);
+    expect(
+      (await idp.services.accounts.list(account.tenantId, { limit: 100 })).filter((a) => a.email === 'alice@acme.example'),
+    ).toHaveLength(1);
   });
 
   test('Google: a token without the allowed hd, or with another domain, is refused on the server', async () => {
@@ -111,7 +143,10 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
   });
 
   test('Entra ID: the templated issuer resolves from tid; the identity links to the existing account by tid:oid; upstream MFA is trusted', async () => {
-    const bob = await idp.services.accounts.create((await idp.services.tenants.get('contoso')).id, { email: 'bob@contoso.example', password: PASSWORD });
+    const bob = await idp.services.accounts.create((await idp.services.tenants.get('contoso')).id, {
+      email: 'bob@contoso.example',
+      password: PASSWORD,
+    });
     upstreams.entraHome(TID_A);
     upstreams.signInAs('bob', { amr: ['pwd', 'mfa'] });
     const tokens = await tokensFrom(await signInWithEmail('bob@contoso.example'));
@@ -124,7 +159,10 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
   });
 
   test('Entra ID: an e-mail Entra does not vouch for (no xms_edov) links nothing', async () => {
-    await idp.services.accounts.create((await idp.services.tenants.get('contoso')).id, { email: 'carol@contoso.example', password: PASSWORD });
+    await idp.services.accounts.create((await idp.services.tenants.get('contoso')).id, {
+      email: 'carol@contoso.example',
+      password: PASSWORD,
+    });
     upstreams.entraHome(TID_A);
     upstreams.signInAs('carol');
     const flow = await signInWithEmail('carol@contoso.example');
@@ -150,23 +188,45 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     await idp.services.accounts.update(initech.id, tokens.claims()!.sub, { password: 'a password set by an admin' });
     await idp.services.tenants.update('initech', { domains: [] });
     const browser = new WebClient(upstreams.route);
-    const page = await browser.follow(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: APP, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    }).toString());
+    const page = await browser.follow(
+      oidc
+        .buildAuthorizationUrl(config, {
+          redirect_uri: APP,
+          scope: 'openid',
+          code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
-    const step = await browser.follow(new URL(/action="([^"]*\/email)"/.exec(page.html)![1]!, idp.url).toString(), { form: { csrf, email: 'ines@initech.example' } });
-    const refused = await browser.request(new URL(/action="([^"]*\/password)"/.exec(step.html)![1]!, idp.url).toString(), { form: { csrf, password: 'a password set by an admin' } });
+    const step = await browser.follow(new URL(/action="([^"]*\/email)"/.exec(page.html)![1]!, idp.url).toString(), {
+      form: { csrf, email: 'ines@initech.example' },
+    });
+    const refused = await browser.request(new URL(/action="([^"]*\/password)"/.exec(step.html)![1]!, idp.url).toString(), {
+      form: { csrf, password: 'a password set by an admin' },
+    });
     expect(refused.status).toBe(401);
     expect((await idp.services.accounts.findById(tokens.claims()!.sub))!).toMatchObject({ failedAttempts: 0, state: 'active' });
     // Nor can anyone lock that person out by guessing at a password.
     for (let i = 0; i < 6; i += 1) {
       const again = new WebClient(upstreams.route);
-      const p2 = await again.follow(oidc.buildAuthorizationUrl(config, {
-        redirect_uri: APP, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-      }).toString());
+      const p2 = await again.follow(
+        oidc
+          .buildAuthorizationUrl(config, {
+            redirect_uri: APP,
+            scope: 'openid',
+            code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+            code_challenge_method: 'S256',
+          })
+          .toString(),
+      );
       const c2 = /name="csrf" value="([^"]+)"/.exec(p2.html)![1]!;
-      const s2 = await again.follow(new URL(/action="([^"]*\/email)"/.exec(p2.html)![1]!, idp.url).toString(), { form: { csrf: c2, email: 'ines@initech.example' } });
-      await again.request(new URL(/action="([^"]*\/password)"/.exec(s2.html)![1]!, idp.url).toString(), { form: { csrf: c2, password: 'guess' } });
+      const s2 = await again.follow(new URL(/action="([^"]*\/email)"/.exec(p2.html)![1]!, idp.url).toString(), {
+        form: { csrf: c2, email: 'ines@initech.example' },
+      });
+      await again.request(new URL(/action="([^"]*\/password)"/.exec(s2.html)![1]!, idp.url).toString(), {
+        form: { csrf: c2, password: 'guess' },
+      });
     }
     expect((await idp.services.accounts.findById(tokens.claims()!.sub))!).toMatchObject({ failedAttempts: 0, state: 'active' });
     // And "forgot password" sends nothing to a tenant without passwords.
@@ -178,7 +238,11 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
   test.each([
     ['a bad signature', { foreignKey: true }, 'bad_signature'],
     ['a wrong audience', { claims: { aud: 'someone-else' } }, 'wrong_audience'],
-    ['an expired token', { claims: { exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 7200 } }, 'token_expired'],
+    [
+      'an expired token',
+      { claims: { exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 7200 } },
+      'token_expired',
+    ],
     ['a mismatched nonce', { claims: { nonce: 'not-the-nonce' } }, 'nonce_mismatch'],
   ])('%s is refused and nothing is signed in', async (_name, tamper, reason) => {
     upstreams.signInAs('ines');
@@ -214,9 +278,16 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
 
   test('federation cannot start once this flow has verified someone (nothing they proved carries over)', async () => {
     const browser = new WebClient(upstreams.route);
-    const page = await browser.follow(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: APP, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    }).toString());
+    const page = await browser.follow(
+      oidc
+        .buildAuthorizationUrl(config, {
+          redirect_uri: APP,
+          scope: 'openid',
+          code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
     const base = new URL(/action="([^"]*)\/email"/.exec(page.html)![1]!, idp.url).toString();
     const acme = await idp.services.tenants.get('acme');
@@ -224,7 +295,9 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     await idp.services.tenants.setPolicy(acme.id, { password: { minLength: 40, changeNonCompliantAtLogin: true } });
     try {
       const step = await browser.follow(`${base}/email`, { form: { csrf, email: local.email } });
-      const change = await browser.follow(new URL(/action="([^"]*\/password)"/.exec(step.html)![1]!, idp.url).toString(), { form: { csrf, password: PASSWORD } });
+      const change = await browser.follow(new URL(/action="([^"]*\/password)"/.exec(step.html)![1]!, idp.url).toString(), {
+        form: { csrf, password: PASSWORD },
+      });
       expect(change.html).toContain('Choose a new password');
       const start = await browser.request(`${base}/federation/${connections.google}`);
       expect(start.status).toBe(400);
@@ -238,7 +311,10 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     let callback = '';
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: APP, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: APP,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const browser = new WebClient(upstreams.route);
     const start = await browser.follow(url.toString());
@@ -266,7 +342,11 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     const verifier = oidc.randomPKCECodeVerifier();
     const browser = new WebClient(upstreams.route);
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: APP, scope: 'openid', tenant: 'initech', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: APP,
+      scope: 'openid',
+      tenant: 'initech',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     await browser.follow(url.toString(), {}, (next) => {
       if (next.includes('/federation/callback?')) callback = next;
@@ -285,10 +365,22 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     const stored = (await idp.storage.connections.findById(connections.google))! as OidcConnection;
     expect(stored.sealedClientSecret).toMatch(/^v1\./);
     expect(JSON.stringify(stored)).not.toContain(UPSTREAM_CLIENT.client_secret);
-    const bad = await call('POST', '/tenants/acme/connections', { kind: 'entra', name: 'x', clientId: 'c', clientSecret: 's', scopes: ['email'] });
+    const bad = await call('POST', '/tenants/acme/connections', {
+      kind: 'entra',
+      name: 'x',
+      clientId: 'c',
+      clientSecret: 's',
+      scopes: ['email'],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['allowedEntraTenants', 'scopes']);
-    const insecure = await call('POST', '/tenants/acme/connections', { kind: 'oidc', name: 'x', clientId: 'c', clientSecret: 's', issuer: 'http://idp.example.com' });
+    const insecure = await call('POST', '/tenants/acme/connections', {
+      kind: 'oidc',
+      name: 'x',
+      clientId: 'c',
+      clientSecret: 's',
+      issuer: 'http://idp.example.com',
+    });
     expect(insecure.body.problems[0].field).toBe('issuer');
   });
 });

@@ -64,8 +64,10 @@ describe('a write lock held by another process', () => {
         },
         body: 'grant_type=client_credentials&scope=admin',
       }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as { error?: string } })),
-      fetch(authorizationUrl(idp.url, client.id, 'http://localhost:8123/cb'), { redirect: 'manual', headers: { 'accept-language': 'en' } })
-        .then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), html: await r.text() })),
+      fetch(authorizationUrl(idp.url, client.id, 'http://localhost:8123/cb'), {
+        redirect: 'manual',
+        headers: { 'accept-language': 'en' },
+      }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), html: await r.text() })),
     ]);
     // Probed while the writes wait for the lock: before, each write held the event loop for the 5 s busy timeout.
     const probes = [];
@@ -73,7 +75,9 @@ describe('a write lock held by another process', () => {
       probes.push(await timed(() => fetch(`${idp.url}/healthz`).then((r) => r.status)));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const readiness = await timed(() => fetch(`${idp.url}/readyz`).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() })));
+    const readiness = await timed(() =>
+      fetch(`${idp.url}/readyz`).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() })),
+    );
     const [adminWrite, token, page] = await writes;
 
     for (const probe of probes) expect(probe).toEqual({ ms: expect.any(Number), value: 200 });

@@ -18,8 +18,13 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
   function authUrl(params: Record<string, string>) {
     const url = new URL('/auth', idp.url);
     url.search = new URLSearchParams({
-      client_id: fixture.client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid',
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', ...params,
+      client_id: fixture.client.id,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      ...params,
     }).toString();
     return url.toString();
   }
@@ -32,7 +37,12 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
   });
 
   test('an unregistered redirect URI gets an error page and is never followed (no open redirect)', async () => {
-    for (const uri of ['https://evil.example/callback', `${REDIRECT_URI}/../evil`, `${REDIRECT_URI}?x=1`, 'http://localhost:8123/callbackx']) {
+    for (const uri of [
+      'https://evil.example/callback',
+      `${REDIRECT_URI}/../evil`,
+      `${REDIRECT_URI}?x=1`,
+      'http://localhost:8123/callbackx',
+    ]) {
       const response = await fetch(authUrl({ redirect_uri: uri }), { redirect: 'manual' });
       expect(response.status).toBe(400);
       expect(response.headers.get('location')).toBeNull();
@@ -55,17 +65,23 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
     expect(new URL(plain.headers.get('location')!).searchParams.get('error')).toBe('invalid_request');
   });
 
-  test('a tampered state in the callback is caught by the relying app\'s library', async () => {
-    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+  test("a tampered state in the callback is caught by the relying app's library", async () => {
+    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid', state: 'original-state',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      state: 'original-state',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const callback = new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD));
     expect(callback.searchParams.get('state')).toBe('original-state');
     callback.searchParams.set('state', 'tampered');
-    const error = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: 'original-state' })
+    const error = await oidc
+      .authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: 'original-state' })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'OAUTH_INVALID_RESPONSE', cause: { message: 'unexpected "state" response parameter value' } });
   });
@@ -89,7 +105,12 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
 
   test('a client limited to some tenants refuses people of other tenants, even with the right password', async () => {
     const partner = await idp.services.tenants.create({ slug: 'partner', name: 'Partner' });
-    const { client } = await idp.services.clients.create({ name: 'Partner app', redirectUris: [REDIRECT_URI], tenants: ['partner'], firstParty: true });
+    const { client } = await idp.services.clients.create({
+      name: 'Partner app',
+      redirectUris: [REDIRECT_URI],
+      tenants: ['partner'],
+      firstParty: true,
+    });
     expect(client.tenantIds).toEqual([partner.id]);
     const browser = new FormClient(idp.url);
     const start = await browser.follow(authUrl({ client_id: client.id }));
@@ -168,7 +189,10 @@ describe('authorization requests: clients, redirects, tenants and consent', () =
   });
 
   test('logout to an unregistered post-logout URI is refused', async () => {
-    const response = await fetch(`${idp.url}/session/end?client_id=${fixture.client.id}&post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`, { redirect: 'manual' });
+    const response = await fetch(
+      `${idp.url}/session/end?client_id=${fixture.client.id}&post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`,
+      { redirect: 'manual' },
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
   });

@@ -21,11 +21,16 @@ describe('anonymous sign-in starts cannot grow the database without bound', () =
   let idp: TestIdp;
   let clientId: string;
   const start = (extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-    fetch(authorizationUrl(idp.url, clientId, REDIRECT_URI, extra), { redirect: 'manual', headers: { 'accept-language': 'en', ...headers } });
+    fetch(authorizationUrl(idp.url, clientId, REDIRECT_URI, extra), {
+      redirect: 'manual',
+      headers: { 'accept-language': 'en', ...headers },
+    });
 
   beforeAll(async () => {
     idp = await startIdp({ INTERACTION_RATE_LIMIT: String(LIMIT), INTERACTION_RATE_WINDOW_SECONDS: '600' });
-    ({ client: { id: clientId } } = await idp.services.clients.create({ name: 'App', redirectUris: [REDIRECT_URI], firstParty: true }));
+    ({
+      client: { id: clientId },
+    } = await idp.services.clients.create({ name: 'App', redirectUris: [REDIRECT_URI], firstParty: true }));
   });
   afterAll(() => idp.stop());
 
@@ -38,7 +43,13 @@ describe('anonymous sign-in starts cannot grow the database without bound', () =
     const posted = await fetch(`${idp.url}/auth`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid', state: 'x'.repeat(9000) }),
+      body: new URLSearchParams({
+        client_id: clientId,
+        redirect_uri: REDIRECT_URI,
+        response_type: 'code',
+        scope: 'openid',
+        state: 'x'.repeat(9000),
+      }),
     });
     expect(posted.status).toBe(413);
     expect(storedSignIns(idp)).toBe(before);
@@ -50,16 +61,19 @@ describe('anonymous sign-in starts cannot grow the database without bound', () =
       const started = await start({ state: `s${i}` });
       expect(started.status).toBe(303);
       // The sign-in page stores the login flow beside the interaction.
-      const cookie = started.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = started.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       expect((await fetch(new URL(started.headers.get('location')!, idp.url), { headers: { cookie } })).status).toBe(200);
     }
-    expect(storedSignIns(idp)).toBe(before + 2 * (LIMIT));
+    expect(storedSignIns(idp)).toBe(before + 2 * LIMIT);
 
     const refused = await start({ state: 'one too many' });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await refused.text()).toContain('Too many sign-ins were started from your network.');
-    expect(storedSignIns(idp)).toBe(before + 2 * (LIMIT));
+    expect(storedSignIns(idp)).toBe(before + 2 * LIMIT);
   });
 
   test('expired interactions and login flows are purged on SQLite: the row count falls', async () => {

@@ -22,8 +22,12 @@ describe('the login form does not leak, cannot be forged and refuses bad input',
   function authorizationUrl() {
     const url = new URL('/auth', idp.url);
     url.search = new URLSearchParams({
-      client_id: fixture.client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid',
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+      client_id: fixture.client.id,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
     }).toString();
     return url.toString();
   }
@@ -43,7 +47,10 @@ describe('the login form does not leak, cannot be forged and refuses bad input',
     const response = await browser.request(action, { form: { csrf, email, password } });
     const elapsed = performance.now() - started;
     const html = await response.text();
-    const comparable = html.replaceAll(email, 'EMAIL').replace(/value="[\w-]{43}"/g, 'value="CSRF"').replace(/\/interaction\/[\w-]+/g, '/interaction/UID');
+    const comparable = html
+      .replaceAll(email, 'EMAIL')
+      .replace(/value="[\w-]{43}"/g, 'value="CSRF"')
+      .replace(/\/interaction\/[\w-]+/g, '/interaction/UID');
     return { status: response.status, html: comparable, elapsed };
   }
 
@@ -83,7 +90,7 @@ describe('the login form does not leak, cannot be forged and refuses bad input',
     expect(idp.logs()).not.toContain('a secret guess');
   });
 
-  test('a post without the CSRF token, or with another flow\'s token, is refused and changes nothing', async () => {
+  test("a post without the CSRF token, or with another flow's token, is refused and changes nothing", async () => {
     const { browser, action } = await atPasswordStep('ann@acme.example');
     const other = await atPasswordStep('ann@acme.example');
     const before = await idp.services.audit.list({ limit: 1 });
@@ -112,11 +119,20 @@ describe('the login form does not leak, cannot be forged and refuses bad input',
     const huge = await browser.request(action, { form: { csrf, password: 'x'.repeat(20_000) } });
     expect(huge.status).toBe(413);
     expect(await huge.text()).toContain('The form was too large.');
-    const repeated = await browser.request(action, { body: `csrf=${csrf}&password=a&password=b`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const repeated = await browser.request(action, {
+      body: `csrf=${csrf}&password=a&password=b`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(repeated.status).toBe(400);
-    const json = await browser.request(action, { body: JSON.stringify({ csrf, password: PASSWORD }), headers: { 'content-type': 'application/json' } });
+    const json = await browser.request(action, {
+      body: JSON.stringify({ csrf, password: PASSWORD }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(json.status).toBe(415);
-    const badUtf8 = await browser.request(action, { body: `csrf=${csrf}&password=%FF%FE`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const badUtf8 = await browser.request(action, {
+      body: `csrf=${csrf}&password=%FF%FE`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(badUtf8.status).toBe(401);
     const empty = await browser.request(action, { form: { csrf } });
     expect(empty.status).toBe(400);
@@ -167,8 +183,12 @@ describe('behind a TLS-terminating proxy', () => {
     const browser = new FormClient(idp.url, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.test' });
     const url = new URL('/auth', idp.url);
     url.search = new URLSearchParams({
-      client_id: fixture.client.id, redirect_uri: 'https://app.example.test/callback', response_type: 'code', scope: 'openid',
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+      client_id: fixture.client.id,
+      redirect_uri: 'https://app.example.test/callback',
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
     }).toString();
     const response = await browser.request(url.toString());
     expect(response.status).toBe(303);

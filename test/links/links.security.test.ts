@@ -20,9 +20,16 @@ describe('registration and reset links over a real SMTP server', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    idp = await startIdp({ SMTP_URL: smtp.url, MAIL_FROM: 'IdP <no-reply@idp.example>', LOGIN_RATE_LIMIT: '10000', LINK_RATE_LIMIT_PER_ACCOUNT: '3' });
+    idp = await startIdp({
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'IdP <no-reply@idp.example>',
+      LOGIN_RATE_LIMIT: '10000',
+      LINK_RATE_LIMIT_PER_ACCOUNT: '3',
+    });
     fixture = await seed(idp, { redirectUri: REDIRECT_URI });
-    config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     call = api(idp.url, (await adminToken(idp)).token);
   });
   afterAll(async () => {
@@ -49,7 +56,10 @@ describe('registration and reset links over a real SMTP server', () => {
   async function requestReset(address: string) {
     const browser = new FormClient(idp.url);
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
     });
     const step = await passwordStep(browser, url.toString(), address);
     const forgot = await browser.follow(formAction(step.html, '/password').replace('/password', '/forgot'));
@@ -58,7 +68,9 @@ describe('registration and reset links over a real SMTP server', () => {
   }
 
   test('an invitation mails a link (over STARTTLS, from the tenant sender) that sets the password and signs the person in', async () => {
-    expect((await call('PATCH', '/tenants/acme', { mail: { from: 'Acme IT <it@acme.example>', replyTo: 'help@acme.example' } })).status).toBe(200);
+    expect(
+      (await call('PATCH', '/tenants/acme', { mail: { from: 'Acme IT <it@acme.example>', replyTo: 'help@acme.example' } })).status,
+    ).toBe(200);
     expect((await call('PATCH', '/tenants/acme', { mail: { from: 'Evil\r\nBcc: x@y.z <a@b.c>' } })).status).toBe(400);
     const address = email();
     const created = await call('POST', '/tenants/acme/accounts', { email: address, name: 'New Person', invite: true });
@@ -94,7 +106,11 @@ describe('registration and reset links over a real SMTP server', () => {
     const before = smtp.mails.length;
     const known = await requestReset(account.email);
     const unknown = await requestReset('nobody-here@acme.example');
-    const normalize = (html: string, address: string) => html.replaceAll(address, 'EMAIL').replace(/value="[\w-]{43}"/g, '').replace(/\/interaction\/[\w-]+/g, '');
+    const normalize = (html: string, address: string) =>
+      html
+        .replaceAll(address, 'EMAIL')
+        .replace(/value="[\w-]{43}"/g, '')
+        .replace(/\/interaction\/[\w-]+/g, '');
     expect(known.answer.response.status).toBe(200);
     expect(unknown.answer.response.status).toBe(200);
     expect(normalize(unknown.answer.html, 'nobody-here@acme.example')).toBe(normalize(known.answer.html, account.email));
@@ -102,18 +118,37 @@ describe('registration and reset links over a real SMTP server', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.mails.slice(before).map((m) => m.to[0])).toEqual([account.email]);
     const events = await idp.services.audit.list({ action: 'account.reset_requested', limit: 5 });
-    expect(events).toEqual(expect.arrayContaining([
-      expect.objectContaining({ outcome: 'failure', reason: 'unknown_account', details: { email: 'nobody-here@acme.example' } }),
-      expect.objectContaining({ outcome: 'success', target: { type: 'account', id: account.id } }),
-    ]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'failure', reason: 'unknown_account', details: { email: 'nobody-here@acme.example' } }),
+        expect.objectContaining({ outcome: 'success', target: { type: 'account', id: account.id } }),
+      ]),
+    );
   });
 
   test('a reset continues the sign-in it came from, ends every old session and token, and sends a notice', async () => {
     const account = await idp.services.accounts.create(fixture.tenant.id, { email: email(), password: PASSWORD });
     const verifier = oidc.randomPKCECodeVerifier();
-    const old = await oidc.authorizationCodeGrant(config, new URL(await signIn(new FormClient(idp.url), oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    }).toString(), account.email, PASSWORD)), { pkceCodeVerifier: verifier });
+    const old = await oidc.authorizationCodeGrant(
+      config,
+      new URL(
+        await signIn(
+          new FormClient(idp.url),
+          oidc
+            .buildAuthorizationUrl(config, {
+              redirect_uri: REDIRECT_URI,
+              scope: 'openid offline_access',
+              prompt: 'consent',
+              code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+              code_challenge_method: 'S256',
+            })
+            .toString(),
+          account.email,
+          PASSWORD,
+        ),
+      ),
+      { pkceCodeVerifier: verifier },
+    );
 
     const { browser } = await requestReset(account.email);
     const link = linkIn((await mailTo(account.email))!);
@@ -124,14 +159,35 @@ describe('registration and reset links over a real SMTP server', () => {
     await expect(oidc.refreshTokenGrant(config, old.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     const notice = (await mailTo(account.email, 2))!;
     expect(notice.text).toContain('was just changed through a reset link');
-    const oldPassword = await passwordStep(new FormClient(idp.url), oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
-    }).toString(), account.email);
+    const oldPassword = await passwordStep(
+      new FormClient(idp.url),
+      oidc
+        .buildAuthorizationUrl(config, {
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+      account.email,
+    );
     expect(oldPassword.action).toBeTruthy();
     const again = new FormClient(idp.url);
-    expect(await signIn(again, oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
-    }).toString(), account.email, NEW_PASSWORD)).toMatch(/code=/);
+    expect(
+      await signIn(
+        again,
+        oidc
+          .buildAuthorizationUrl(config, {
+            redirect_uri: REDIRECT_URI,
+            scope: 'openid',
+            code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+            code_challenge_method: 'S256',
+          })
+          .toString(),
+        account.email,
+        NEW_PASSWORD,
+      ),
+    ).toMatch(/code=/);
   });
 
   test('a newer link voids the older one; tampered and malformed tokens are refused', async () => {
@@ -163,7 +219,7 @@ describe('registration and reset links over a real SMTP server', () => {
     expect((await idp.services.accounts.findById(account.id))!.passwordHash).toBe(account.passwordHash);
   });
 
-  test('a form posted without this browser\'s cookie (cross-site) is refused and the link stays unspent', async () => {
+  test("a form posted without this browser's cookie (cross-site) is refused and the link stays unspent", async () => {
     const account = await idp.services.accounts.create(fixture.tenant.id, { email: email() });
     await call('POST', `/tenants/acme/accounts/${account.id}/invitation`);
     const link = linkIn((await mailTo(account.email))!);
@@ -176,7 +232,13 @@ describe('registration and reset links over a real SMTP server', () => {
   test('a reset lifts a lockout only where the tenant allows it (by default only an administrator unlocks)', async () => {
     const resetWhileLocked = async () => {
       const account = await idp.services.accounts.create(fixture.tenant.id, { email: email(), password: PASSWORD });
-      await idp.storage.accounts.update(account.id, (a) => ({ ...a, state: 'locked', lockedAt: new Date().toISOString(), lockedReason: 'too_many_failed_attempts', failedAttempts: 5 }));
+      await idp.storage.accounts.update(account.id, (a) => ({
+        ...a,
+        state: 'locked',
+        lockedAt: new Date().toISOString(),
+        lockedReason: 'too_many_failed_attempts',
+        failedAttempts: 5,
+      }));
       const { browser } = await requestReset(account.email);
       const { csrf, token } = await openLink(browser, linkIn((await mailTo(account.email))!));
       await browser.follow('/password/set', { form: { csrf: csrf!, token, newPassword: NEW_PASSWORD } });
@@ -246,7 +308,7 @@ describe('delivery retries and failures', () => {
 });
 
 describe('the embedded outbox', () => {
-  test('without SMTP_URL each e-mail is an .eml file under DATA_DIR/outbox, in the person\'s language', async () => {
+  test("without SMTP_URL each e-mail is an .eml file under DATA_DIR/outbox, in the person's language", async () => {
     const idp = await startIdp();
     try {
       const tenant = await idp.services.tenants.create({ slug: 'acme', name: 'Acme', locale: 'sv' });

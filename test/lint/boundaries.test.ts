@@ -98,7 +98,10 @@ describe('domain folders know nothing of HTTP, the protocol library or the datab
 
   test('the storage port and its errors are storage: the domain declares its own repository interfaces', async () => {
     for (const target of ['../storage/port.js', '../storage/errors.js']) {
-      const errors = await boundaryErrors('src/accounts/fixture-bad.ts', `import type { Storage } from '${target}';\nexport type Used = Storage;\n`);
+      const errors = await boundaryErrors(
+        'src/accounts/fixture-bad.ts',
+        `import type { Storage } from '${target}';\nexport type Used = Storage;\n`,
+      );
       expect({ target, rules: errors.map((e) => e.rule) }).toEqual({ target, rules: ['import-x/no-restricted-paths'] });
     }
   });

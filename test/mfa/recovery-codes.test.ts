@@ -12,7 +12,11 @@ describe('recovery codes', () => {
   });
 
   test('draw on the whole alphabet (5 random bits per character)', () => {
-    const characters = new Set(Array.from({ length: 20 }, () => newRecoveryCodes().codes.join('')).join('').replace(/-/g, ''));
+    const characters = new Set(
+      Array.from({ length: 20 }, () => newRecoveryCodes().codes.join(''))
+        .join('')
+        .replace(/-/g, ''),
+    );
     expect(characters.size).toBe(32);
   });
 

@@ -22,7 +22,9 @@ describe('TOTP second factor', () => {
   beforeAll(async () => {
     idp = await startIdp({ LOGIN_RATE_LIMIT: '10000' });
     fixture = await seed(idp, { redirectUri: REDIRECT_URI });
-    config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     call = api(idp.url, (await adminToken(idp)).token);
   });
   afterAll(() => idp.stop());
@@ -59,7 +61,11 @@ describe('TOTP second factor', () => {
     const browser = new FormClient(idp.url);
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...extra,
     });
     const { csrf, action } = await passwordStep(browser, url.toString(), email);
     const page = await browser.follow(action, { form: { csrf, password: PASSWORD } });
@@ -177,7 +183,9 @@ describe('TOTP second factor', () => {
     const plainTokens = await oidc.authorizationCodeGrant(config, new URL(plain.location!), { pkceCodeVerifier: plain.verifier });
     expect(plainTokens.claims()).toMatchObject({ acr: ACR_PASSWORD, amr: ['pwd'] });
 
-    const silent = await plain.browser.follow(authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI, { acr_values: ACR_MFA, prompt: 'none' }));
+    const silent = await plain.browser.follow(
+      authorizationUrl(idp.url, fixture.client.id, REDIRECT_URI, { acr_values: ACR_MFA, prompt: 'none' }),
+    );
     expect(new URL(silent.location!).searchParams.get('error')).toBe('login_required');
     // No factor: enrolling now would let whoever holds the password bind their own app, so the app hears it.
     const noFactor = await atSecondFactor(account.email, { acr_values: ACR_MFA });
@@ -277,7 +285,10 @@ describe('TOTP second factor', () => {
     await enrolInProfile(two.email);
     let out = '';
     const code = await runCli(['user', 'reset-2fa', '--tenant', 'acme', '--email', two.email, '--json'], {
-      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir }, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, readStdin: async () => '',
+      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir },
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => true },
+      readStdin: async () => '',
     });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ mfaEnabled: false });

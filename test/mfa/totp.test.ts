@@ -30,7 +30,11 @@ describe('TOTP secrets', () => {
     expect(issuer).toBe('Acme Corp: EU');
     expect(account).toBe('ann+mfa@acme.example');
     expect(Object.fromEntries(url.searchParams)).toEqual({
-      secret, issuer: 'Acme Corp: EU', algorithm: 'SHA1', digits: '6', period: '30',
+      secret,
+      issuer: 'Acme Corp: EU',
+      algorithm: 'SHA1',
+      digits: '6',
+      period: '30',
     });
     expect(uri).not.toContain(' ');
   });

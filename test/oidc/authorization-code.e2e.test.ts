@@ -35,7 +35,11 @@ describe('a relying app signs a person in with openid-client', () => {
       ...extra,
     });
     const callback = await signIn(browser, url.toString(), 'ANN@acme.example', 'correct horse battery');
-    return oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    return oidc.authorizationCodeGrant(config, new URL(callback), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
   }
 
   test('discovery names our endpoints and only S256 PKCE', () => {
@@ -80,7 +84,11 @@ describe('a relying app signs a person in with openid-client', () => {
     expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     await expect(oidc.fetchUserInfo(config, tokens.access_token, fixture.account.id)).rejects.toMatchObject({ status: 401 });
 
-    const logoutUrl = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state: 'bye' });
+    const logoutUrl = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: POST_LOGOUT_URI,
+      state: 'bye',
+    });
     const confirm = await browser.follow(logoutUrl.toString());
     expect(confirm.response.status).toBe(200);
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)![1]!;
@@ -88,10 +96,16 @@ describe('a relying app signs a person in with openid-client', () => {
     const done = await browser.follow(action, { form: { xsrf, logout: 'yes' } });
     expect(done.location).toBe(`${POST_LOGOUT_URI}?state=bye`);
 
-    const again = await browser.follow(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge_method: 'S256',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-    }).toString());
+    const again = await browser.follow(
+      oidc
+        .buildAuthorizationUrl(config, {
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid',
+          code_challenge_method: 'S256',
+          code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        })
+        .toString(),
+    );
     expect(again.location).toBeNull();
     expect(again.html).toContain('name="email"');
     const logouts = await idp.services.audit.list({ action: 'logout', limit: 1 });
@@ -102,7 +116,10 @@ describe('a relying app signs a person in with openid-client', () => {
     const browser = new FormClient(idp.url);
     await authorize(browser);
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
     });
     const again = await browser.follow(url.toString());
     expect(again.location).toMatch(/^http:\/\/localhost:8123\/callback\?code=/);
@@ -110,15 +127,20 @@ describe('a relying app signs a person in with openid-client', () => {
 
   test('client credentials (and so the admin scope) is refused for an ordinary client', async () => {
     await expect(oidc.clientCredentialsGrant(config, { scope: 'admin' })).rejects.toMatchObject({
-      error: 'invalid_request', error_description: 'requested grant type is not allowed for this client',
+      error: 'invalid_request',
+      error_description: 'requested grant type is not allowed for this client',
     });
   });
 
   test('a wrong client secret is refused, and the stored hash is not a usable secret', async () => {
-    const wrong = await oidc.discovery(new URL(idp.url), fixture.client.id, 'not-the-secret', undefined, { execute: [oidc.allowInsecureRequests] });
+    const wrong = await oidc.discovery(new URL(idp.url), fixture.client.id, 'not-the-secret', undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     await expect(oidc.clientCredentialsGrant(wrong)).rejects.toMatchObject({ error: 'invalid_client' });
     const stored = (await idp.services.clients.get(fixture.client.id)).secretHash!;
-    const withHash = await oidc.discovery(new URL(idp.url), fixture.client.id, stored, undefined, { execute: [oidc.allowInsecureRequests] });
+    const withHash = await oidc.discovery(new URL(idp.url), fixture.client.id, stored, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     await expect(oidc.tokenIntrospection(withHash, 'anything')).rejects.toMatchObject({ error: 'invalid_client' });
   });
 });

@@ -43,7 +43,9 @@ describe('the keys directory is checked before the server starts', () => {
       const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
       keys[0]!.jwk = { ...keys[0]!.jwk, d: other.d, p: other.p, q: other.q, dp: other.dp, dq: other.dq, qi: other.qi };
     });
-    await expect(startIdp({}, dirs)).rejects.toThrow(new RegExp(`^${signingFile}: key 1 \\(kid [^)]+\\) (does not verify|is not a usable private key)`));
+    await expect(startIdp({}, dirs)).rejects.toThrow(
+      new RegExp(`^${signingFile}: key 1 \\(kid [^)]+\\) (does not verify|is not a usable private key)`),
+    );
 
     rewrite((keys) => {
       delete keys[0]!.jwk.d;
@@ -78,12 +80,23 @@ describe('the keys directory is checked before the server starts', () => {
     const { dirs, signingFile } = await generated();
     chmodSync(dirs.keysDir, 0o777);
     chmodSync(signingFile, 0o666);
-    await expect(startIdp({}, dirs)).rejects.toThrow(`key files others can read or change: ${dirs.keysDir} (mode 0777), ${signingFile} (mode 0666)`);
+    await expect(startIdp({}, dirs)).rejects.toThrow(
+      `key files others can read or change: ${dirs.keysDir} (mode 0777), ${signingFile} (mode 0666)`,
+    );
 
     const idp = await startIdp({ KEYS_MODE_CHECK: 'warn' }, dirs);
     try {
-      const warning = idp.logs().split('\n').find((line) => line.includes('key files others can read or change'));
-      expect(JSON.parse(warning!)).toMatchObject({ level: 40, paths: [{ path: dirs.keysDir, mode: '0777' }, { path: signingFile, mode: '0666' }] });
+      const warning = idp
+        .logs()
+        .split('\n')
+        .find((line) => line.includes('key files others can read or change'));
+      expect(JSON.parse(warning!)).toMatchObject({
+        level: 40,
+        paths: [
+          { path: dirs.keysDir, mode: '0777' },
+          { path: signingFile, mode: '0666' },
+        ],
+      });
       expect((await fetch(`${idp.url}/readyz`)).status).toBe(200);
     } finally {
       await idp.stop({ keepFiles: true });

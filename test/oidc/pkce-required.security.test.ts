@@ -24,7 +24,12 @@ describe('PKCE is required of every client unless an administrator turns it off 
 
   const withoutPkce = () => {
     const url = new URL('/auth', idp.url);
-    url.search = new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid' }).toString();
+    url.search = new URLSearchParams({
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'openid',
+    }).toString();
     return url.toString();
   };
 

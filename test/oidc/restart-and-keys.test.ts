@@ -39,13 +39,22 @@ describe('restart and key rotation', () => {
     const rsa = stored.keys.find((k) => k.jwk.kty === 'RSA')!;
     expect(Buffer.from(rsa.jwk.n!, 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
     const fixture = await seed(idp, { redirectUri: REDIRECT_URI });
-    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)), { pkceCodeVerifier: verifier });
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)),
+      { pkceCodeVerifier: verifier },
+    );
     const before = await kids(idp.url);
     await idp.stop({ keepFiles: true });
 
@@ -67,11 +76,24 @@ describe('restart and key rotation', () => {
     expect(after.slice(0, 2).sort()).toEqual([...rotation.added].sort());
     expect(after).toEqual(expect.arrayContaining(before));
 
-    const { client, secret } = await idp.services.clients.create({ name: 'After rotation', redirectUris: [REDIRECT_URI], firstParty: true });
+    const { client, secret } = await idp.services.clients.create({
+      name: 'After rotation',
+      redirectUris: [REDIRECT_URI],
+      firstParty: true,
+    });
     const config = await oidc.discovery(new URL(idp.url), client.id, secret!, undefined, { execute: [oidc.allowInsecureRequests] });
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)), { pkceCodeVerifier: verifier });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)),
+      { pkceCodeVerifier: verifier },
+    );
     expect(rotation.added).toContain(decodeProtectedHeader(tokens.id_token!).kid);
     await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), { issuer: idp.url, audience: client.id });
   });

@@ -20,14 +20,21 @@ describe('a copy of the database names no usable token', () => {
   test('token values, codes and session cookies are stored only as keyed hashes, nowhere in the files', async () => {
     const fixture = await seed(idp, { redirectUri: REDIRECT_URI });
     const admin = await adminToken(idp);
-    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const browser = new FormClient(idp.url);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(browser, url.toString(), 'ann@acme.example', PASSWORD)), { pkceCodeVerifier: verifier });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(browser, url.toString(), 'ann@acme.example', PASSWORD)), {
+      pkceCodeVerifier: verifier,
+    });
     const sessionCookie = /(?:^|; )_session=([^;]+)/.exec((browser as unknown as { cookies: { header(): string } }).cookies.header())![1]!;
     const secrets = { admin: admin.token, access: tokens.access_token, refresh: tokens.refresh_token!, session: sessionCookie };
 
@@ -45,7 +52,8 @@ describe('a copy of the database names no usable token', () => {
     }
 
     // Every stored id, presented as a bearer token, is refused; the real token still works.
-    const asBearer = (token: string) => fetch(`${idp.url}/admin/v1/tenants`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    const asBearer = (token: string) =>
+      fetch(`${idp.url}/admin/v1/tenants`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
     expect(await asBearer(admin.token)).toBe(200);
     for (const row of rows) expect([row.model, await asBearer(row.id)]).toEqual([row.model, 401]);
     const userinfo = (token: string) => fetch(`${idp.url}/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
@@ -58,10 +66,16 @@ describe('a copy of the database names no usable token', () => {
     const config = await oidc.discovery(new URL(idp.url), client.id, secret!, undefined, { execute: [oidc.allowInsecureRequests] });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid email',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)), { pkceCodeVerifier: verifier });
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)),
+      { pkceCodeVerifier: verifier },
+    );
     expect(tokens.refresh_token).toBeUndefined();
     const claims = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
     expect(claims.email).toBe('ann@acme.example');

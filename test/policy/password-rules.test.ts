@@ -59,7 +59,11 @@ describe('password rules', () => {
 
   test('every broken rule is reported at once', () => {
     expect(rules({ minLength: 12, minDigits: 1, minSpecial: 1, minUpper: 1, blocklist: true }, 'dragon')).toEqual([
-      'password.too_short', 'password.min_digits', 'password.min_special', 'password.min_upper', 'password.common',
+      'password.too_short',
+      'password.min_digits',
+      'password.min_special',
+      'password.min_upper',
+      'password.common',
     ]);
   });
 
@@ -85,14 +89,21 @@ describe('policy documents', () => {
     });
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => i.path.join('.')).sort();
-    expect(paths).toEqual(['lockout.durationMinutes', 'lockout.maxFailedAttempts', 'password.history', 'password.maxLength', 'password.minDigits', 'password.minLength']);
+    expect(paths).toEqual([
+      'lockout.durationMinutes',
+      'lockout.maxFailedAttempts',
+      'password.history',
+      'password.maxLength',
+      'password.minDigits',
+      'password.minLength',
+    ]);
     const crossField = tenantPolicySchema.safeParse({ password: { minLength: 80, maxLength: 64 }, lockout: { mode: 'temporary' } });
     expect(crossField.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['lockout.durationMinutes', 'password.maxLength']);
   });
 });
 
 describe('password hashing', () => {
-  test('passwords longer than bcrypt\'s 72 bytes are not truncated', async () => {
+  test("passwords longer than bcrypt's 72 bytes are not truncated", async () => {
     const hasher = new PasswordHasher(4);
     const long = 'a'.repeat(80);
     const hash = await hasher.hash(`${long}1`);

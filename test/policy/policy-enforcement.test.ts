@@ -26,17 +26,27 @@ describe('the tenant policy is managed by API and CLI and enforced wherever a pa
     const stdin = args[0] === '--stdin' ? args.splice(0, 2)[1]! : '';
     const code = await runCli(args, {
       env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir, BCRYPT_COST: '4' },
-      stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, readStdin: async () => stdin,
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      readStdin: async () => stdin,
     });
     return { code, stdout, stderr };
   }
 
   test('GET returns the defaults; PUT validates, lists every problem and stores nothing when invalid', async () => {
     expect((await call('GET', '/tenants/acme/policy')).body).toEqual(DEFAULT_TENANT_POLICY);
-    const bad = await call('PUT', '/tenants/acme/policy', { password: { minLength: 0, maxLength: 32, minDigits: -1 }, lockout: { mode: 'sometimes' } });
+    const bad = await call('PUT', '/tenants/acme/policy', {
+      password: { minLength: 0, maxLength: 32, minDigits: -1 },
+      lockout: { mode: 'sometimes' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.type).toContain('application/problem+json');
-    expect(bad.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['lockout.mode', 'password.maxLength', 'password.minDigits', 'password.minLength']);
+    expect(bad.body.problems.map((p: { field: string }) => p.field).sort()).toEqual([
+      'lockout.mode',
+      'password.maxLength',
+      'password.minDigits',
+      'password.minLength',
+    ]);
     expect((await call('GET', '/tenants/acme/policy')).body).toEqual(DEFAULT_TENANT_POLICY);
   });
 
@@ -57,7 +67,10 @@ describe('the tenant policy is managed by API and CLI and enforced wherever a pa
     expect(bad.stderr).toContain('lockout.durationMinutes: a temporary lockout needs durationMinutes');
     expect((await cli('tenant', 'policy', 'set', '--tenant', 'acme', '--min-length', 'ten')).code).toBe(2);
     const [event] = await idp.services.audit.list({ action: 'admin.tenant.policy_update', limit: 1 });
-    expect(event).toMatchObject({ actor: { type: 'cli' }, details: { before: { lockout: { maxFailedAttempts: 5 } }, after: { lockout: { maxFailedAttempts: 7 } } } });
+    expect(event).toMatchObject({
+      actor: { type: 'cli' },
+      details: { before: { lockout: { maxFailedAttempts: 5 } }, after: { lockout: { maxFailedAttempts: 7 } } },
+    });
   });
 
   test('creating an account through the API reports every broken rule and stores nothing', async () => {
@@ -66,11 +79,18 @@ describe('the tenant policy is managed by API and CLI and enforced wherever a pa
     expect(refused.body.problems).toEqual([
       { field: 'password', code: 'password.too_short', message: 'Use at least 10 characters.', params: { n: 10 } },
       { field: 'password', code: 'password.min_digits', message: 'Include at least 2 digits.', params: { n: 2 } },
-      { field: 'password', code: 'password.min_special', message: 'Include at least 1 special characters (not a letter, digit or space).', params: { n: 1 } },
+      {
+        field: 'password',
+        code: 'password.min_special',
+        message: 'Include at least 1 special characters (not a letter, digit or space).',
+        params: { n: 1 },
+      },
       { field: 'password', code: 'password.min_upper', message: 'Include at least 1 upper-case letters.', params: { n: 1 } },
       { field: 'password', code: 'password.common', message: 'This is one of the most common passwords. Choose another.' },
     ]);
-    expect((await call('GET', '/tenants/acme/accounts?limit=200')).body.items.map((a: { email: string }) => a.email)).not.toContain('new@acme.example');
+    expect((await call('GET', '/tenants/acme/accounts?limit=200')).body.items.map((a: { email: string }) => a.email)).not.toContain(
+      'new@acme.example',
+    );
     expect((await call('POST', '/tenants/acme/accounts', { email: 'new@acme.example', password: 'Tr0ub4dor&33' })).status).toBe(201);
   });
 
@@ -83,10 +103,34 @@ describe('the tenant policy is managed by API and CLI and enforced wherever a pa
     expect((await call('PATCH', `/tenants/acme/accounts/${id}`, { password: 'Second-Pass!34' })).status).toBe(200);
     const reuse = await call('PATCH', `/tenants/acme/accounts/${id}`, { password: 'Long-Enough!12x' });
     expect(reuse.body.problems.map((p: { code: string }) => p.code)).toEqual(['password.reused']);
-    const viaCli = await cli('--stdin', 'Second-Pass!34\n', 'user', 'set-password', '--tenant', 'acme', '--email', 'ops@acme.example', '--password-stdin');
+    const viaCli = await cli(
+      '--stdin',
+      'Second-Pass!34\n',
+      'user',
+      'set-password',
+      '--tenant',
+      'acme',
+      '--email',
+      'ops@acme.example',
+      '--password-stdin',
+    );
     expect(viaCli.code).toBe(1);
     expect(viaCli.stderr).toContain('Do not reuse a recent password.');
-    expect((await cli('--stdin', 'Third-Pass!56\n', 'user', 'set-password', '--tenant', 'acme', '--email', 'ops@acme.example', '--password-stdin')).code).toBe(0);
+    expect(
+      (
+        await cli(
+          '--stdin',
+          'Third-Pass!56\n',
+          'user',
+          'set-password',
+          '--tenant',
+          'acme',
+          '--email',
+          'ops@acme.example',
+          '--password-stdin',
+        )
+      ).code,
+    ).toBe(0);
     const weak = await cli('--stdin', 'abc\n', 'user', 'create', '--tenant', 'acme', '--email', 'weak@acme.example', '--password-stdin');
     expect(weak).toMatchObject({ code: 1, stderr: expect.stringContaining('password: Use at least 10 characters.') });
   });
@@ -101,19 +145,31 @@ describe('the tenant policy is managed by API and CLI and enforced wherever a pa
     expect(change.html).toContain('Välj ett nytt lösenord');
     expect(change.html).toContain('<label for="newPassword">Nytt lösenord</label>');
 
-    const weak = await browser.request(formAction(change.html, '/new-password'), { form: { csrf: csrfToken(change.html), newPassword: 'password' } });
+    const weak = await browser.request(formAction(change.html, '/new-password'), {
+      form: { csrf: csrfToken(change.html), newPassword: 'password' },
+    });
     expect(weak.status).toBe(400);
     const html = await weak.text();
-    for (const rule of ['Använd minst 10 tecken.', 'Ta med minst 2 siffror.', 'Ta med minst 1 specialtecken', 'Ta med minst 1 versaler.', 'Det här är ett av de vanligaste lösenorden.']) {
+    for (const rule of [
+      'Använd minst 10 tecken.',
+      'Ta med minst 2 siffror.',
+      'Ta med minst 1 specialtecken',
+      'Ta med minst 1 versaler.',
+      'Det här är ett av de vanligaste lösenorden.',
+    ]) {
       expect(html).toContain(rule);
     }
     const before = (await idp.services.accounts.findById(fixture.account.id))!.passwordHash;
 
-    const reused = await browser.request(formAction(change.html, '/new-password'), { form: { csrf: csrfToken(change.html), newPassword: PASSWORD } });
+    const reused = await browser.request(formAction(change.html, '/new-password'), {
+      form: { csrf: csrfToken(change.html), newPassword: PASSWORD },
+    });
     expect(await reused.text()).toContain('Återanvänd inte ett tidigare lösenord.');
     expect((await idp.services.accounts.findById(fixture.account.id))!.passwordHash).toBe(before);
 
-    const done = await browser.follow(formAction(change.html, '/new-password'), { form: { csrf: csrfToken(change.html), newPassword: 'Nytt-Lösen0rd-42' } });
+    const done = await browser.follow(formAction(change.html, '/new-password'), {
+      form: { csrf: csrfToken(change.html), newPassword: 'Nytt-Lösen0rd-42' },
+    });
     expect(done.location).toMatch(/^http:\/\/localhost:8123\/callback\?code=/);
     const [event] = await idp.services.audit.list({ action: 'account.password_change', limit: 1 });
     expect(event).toMatchObject({ target: { id: fixture.account.id }, reason: 'non_compliant_at_login' });

@@ -27,13 +27,25 @@ describe('My profile: changing the password', () => {
   }
 
   test('needs the current password, applies the policy, ends every other session and pending link, keeps this one', async () => {
-    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const elsewhere = new FormClient(idp.url);
-    const callback = await signIn(elsewhere, oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    }).toString(), fixture.account.email, PASSWORD);
+    const callback = await signIn(
+      elsewhere,
+      oidc
+        .buildAuthorizationUrl(config, {
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid offline_access',
+          prompt: 'consent',
+          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+      fixture.account.email,
+      PASSWORD,
+    );
     const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier });
     const pendingReset = await new LinkTokens(idp.storage.tokens).issue('reset', fixture.account, 3600_000, null);
 
@@ -61,8 +73,12 @@ describe('My profile: changing the password', () => {
 
   test('a form from another site (no CSRF token) or without a session is refused', async () => {
     const { browser } = await openProfile(fixture.account.email, NEW_PASSWORD);
-    expect((await browser.request('/account/password', { form: { password: NEW_PASSWORD, newPassword: 'whatever else entirely' } })).status).toBe(403);
-    expect((await new FormClient(idp.url).request('/account/password', { form: { password: NEW_PASSWORD, newPassword: 'x' } })).status).toBe(401);
+    expect(
+      (await browser.request('/account/password', { form: { password: NEW_PASSWORD, newPassword: 'whatever else entirely' } })).status,
+    ).toBe(403);
+    expect(
+      (await new FormClient(idp.url).request('/account/password', { form: { password: NEW_PASSWORD, newPassword: 'x' } })).status,
+    ).toBe(401);
   });
 
   test('"Download my data" gives the person their profile, links, 2FA status and own audit events as JSON, no secret; only with a session', async () => {

@@ -15,9 +15,21 @@ const now = () => new Date().toISOString();
 export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
   const id = newId();
   return {
-    id, slug: `t-${id.slice(-12)}`, name: 'Tenant', domains: [], state: 'active', policy: DEFAULT_TENANT_POLICY,
-    locale: null, mail: { from: null, replyTo: null }, links: { registrationHours: 72, resetMinutes: 60 }, passwordsAllowed: true,
-    purgeAfter: null, purgeLeaseUntil: null, createdAt: now(), updatedAt: now(), ...overrides,
+    id,
+    slug: `t-${id.slice(-12)}`,
+    name: 'Tenant',
+    domains: [],
+    state: 'active',
+    policy: DEFAULT_TENANT_POLICY,
+    locale: null,
+    mail: { from: null, replyTo: null },
+    links: { registrationHours: 72, resetMinutes: 60 },
+    passwordsAllowed: true,
+    purgeAfter: null,
+    purgeLeaseUntil: null,
+    createdAt: now(),
+    updatedAt: now(),
+    ...overrides,
   };
 }
 
@@ -25,23 +37,63 @@ export function anAccount(tenantId: string, overrides: Partial<Account> = {}): A
   const id = newId();
   const email = overrides.email ?? `user-${id.slice(-12)}@example.com`;
   return {
-    id, tenantId, email, emailNormalized: email.toLowerCase(), name: null, staff: false, passwordHash: null, passwordHistory: [],
-    passwordChangedAt: null, state: 'active', lockedReason: null, lockedAt: null, lockedUntil: null, failedAttempts: 0,
-    lastLoginAt: null, totp: null, recoveryCodeHashes: [], locale: null, identities: [], createdAt: now(), updatedAt: now(), ...overrides,
+    id,
+    tenantId,
+    email,
+    emailNormalized: email.toLowerCase(),
+    name: null,
+    staff: false,
+    passwordHash: null,
+    passwordHistory: [],
+    passwordChangedAt: null,
+    state: 'active',
+    lockedReason: null,
+    lockedAt: null,
+    lockedUntil: null,
+    failedAttempts: 0,
+    lastLoginAt: null,
+    totp: null,
+    recoveryCodeHashes: [],
+    locale: null,
+    identities: [],
+    createdAt: now(),
+    updatedAt: now(),
+    ...overrides,
   };
 }
 
 export function aClient(overrides: Partial<Client> = {}): Client {
   return {
-    id: newId(), name: 'App', secretHash: null, tokenEndpointAuthMethod: 'none', redirectUris: ['https://app.example/cb'],
-    postLogoutRedirectUris: [], tenantIds: [], admin: false, firstParty: false, requirePkce: true, createdAt: now(), updatedAt: now(), ...overrides,
+    id: newId(),
+    name: 'App',
+    secretHash: null,
+    tokenEndpointAuthMethod: 'none',
+    redirectUris: ['https://app.example/cb'],
+    postLogoutRedirectUris: [],
+    tenantIds: [],
+    admin: false,
+    firstParty: false,
+    requirePkce: true,
+    createdAt: now(),
+    updatedAt: now(),
+    ...overrides,
   };
 }
 
 function anEvent(overrides: Partial<UnsealedEvent> = {}): UnsealedEvent {
   return {
-    id: newId(), time: now(), tenantId: null, actor: { type: 'system' }, action: 'test.event', target: null,
-    outcome: 'success', reason: null, ip: null, userAgent: null, details: null, ...overrides,
+    id: newId(),
+    time: now(),
+    tenantId: null,
+    actor: { type: 'system' },
+    action: 'test.event',
+    target: null,
+    outcome: 'success',
+    reason: null,
+    ip: null,
+    userAgent: null,
+    details: null,
+    ...overrides,
   };
 }
 
@@ -119,7 +171,9 @@ export function storageContract(open: () => Promise<Storage>): void {
       for (const t of [tenant, later, active]) await storage.tenants.insert(t);
       const now = '2026-06-01T00:00:00.000Z';
       expect((await storage.tenants.listDueForPurge(now, { limit: 10 })).map((t) => t.id)).toEqual([tenant.id]);
-      const claims = await Promise.all(Array.from({ length: 8 }, () => storage.tenants.claimPurge(tenant.id, now, '2026-06-01T00:10:00.000Z')));
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, () => storage.tenants.claimPurge(tenant.id, now, '2026-06-01T00:10:00.000Z')),
+      );
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await storage.tenants.claimPurge(later.id, now, '2026-06-01T00:10:00.000Z')).toBe(false);
       expect(await storage.tenants.claimPurge(active.id, now, '2026-06-01T00:10:00.000Z')).toBe(false);
@@ -134,7 +188,12 @@ export function storageContract(open: () => Promise<Storage>): void {
       const tenant = due();
       await storage.tenants.insert(tenant);
       expect(await storage.tenants.cancelDeletion(tenant.id, '2026-06-01T00:00:00.000Z')).toBe(true);
-      expect(await storage.tenants.findById(tenant.id)).toMatchObject({ state: 'active', purgeAfter: null, purgeLeaseUntil: null, updatedAt: '2026-06-01T00:00:00.000Z' });
+      expect(await storage.tenants.findById(tenant.id)).toMatchObject({
+        state: 'active',
+        purgeAfter: null,
+        purgeLeaseUntil: null,
+        updatedAt: '2026-06-01T00:00:00.000Z',
+      });
       expect(await storage.tenants.cancelDeletion(tenant.id, '2026-06-01T00:00:00.000Z')).toBe(false);
     });
   });
@@ -169,8 +228,9 @@ export function storageContract(open: () => Promise<Storage>): void {
       const two = anAccount(t.id);
       await storage.accounts.insert(one);
       await storage.accounts.insert(two);
-      await expect(storage.accounts.update(two.id, (a) => ({ ...a, email: one.email, emailNormalized: one.emailNormalized })))
-        .rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        storage.accounts.update(two.id, (a) => ({ ...a, email: one.email, emailNormalized: one.emailNormalized })),
+      ).rejects.toBeInstanceOf(ConflictError);
       expect(await storage.accounts.findById(two.id)).toEqual(two);
     });
 
@@ -189,8 +249,9 @@ export function storageContract(open: () => Promise<Storage>): void {
       const account = anAccount(newId());
       await storage.accounts.insert(account);
       const policy = { ...DEFAULT_TENANT_POLICY.lockout, maxFailedAttempts: 5 };
-      const results = await Promise.all(Array.from({ length: 50 }, () =>
-        storage.accounts.update(account.id, (current) => afterFailedAttempt(current, policy, new Date()))));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => storage.accounts.update(account.id, (current) => afterFailedAttempt(current, policy, new Date()))),
+      );
       expect(results.filter((r) => r !== null)).toHaveLength(5);
       expect(results.filter((r) => r?.before.state === 'active' && r.after.state === 'locked')).toHaveLength(1);
       const stored = await storage.accounts.findById(account.id);
@@ -204,18 +265,27 @@ export function storageContract(open: () => Promise<Storage>): void {
       await storage.accounts.insert(two);
       expect(await storage.accounts.findByIdentity('c1', 'tid-1:oid-1')).toEqual(one);
       expect(await storage.accounts.findByIdentity('c2', 'tid-1:oid-1')).toBeNull();
-      await expect(storage.accounts.update(two.id, (a) => ({ ...a, identities: [{ connectionId: 'c1', subject: 'tid-1:oid-1', linkedAt: now() }] })))
-        .rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        storage.accounts.update(two.id, (a) => ({ ...a, identities: [{ connectionId: 'c1', subject: 'tid-1:oid-1', linkedAt: now() }] })),
+      ).rejects.toBeInstanceOf(ConflictError);
       expect(await storage.accounts.findById(two.id)).toEqual(two);
       await storage.accounts.update(one.id, (a) => ({ ...a, identities: [] }));
       expect(await storage.accounts.findByIdentity('c1', 'tid-1:oid-1')).toBeNull();
-      await storage.accounts.update(two.id, (a) => ({ ...a, identities: [{ connectionId: 'c1', subject: 'tid-1:oid-1', linkedAt: now() }] }));
+      await storage.accounts.update(two.id, (a) => ({
+        ...a,
+        identities: [{ connectionId: 'c1', subject: 'tid-1:oid-1', linkedAt: now() }],
+      }));
       expect((await storage.accounts.findByIdentity('c1', 'tid-1:oid-1'))!.id).toBe(two.id);
     });
 
     test('unlinking a connection removes only its links, from every account', async () => {
       const at = now();
-      const one = anAccount(newId(), { identities: [{ connectionId: 'gone', subject: 's1', linkedAt: at }, { connectionId: 'kept', subject: 's1', linkedAt: at }] });
+      const one = anAccount(newId(), {
+        identities: [
+          { connectionId: 'gone', subject: 's1', linkedAt: at },
+          { connectionId: 'kept', subject: 's1', linkedAt: at },
+        ],
+      });
       const two = anAccount(newId(), { identities: [{ connectionId: 'gone', subject: 's2', linkedAt: at }] });
       await storage.accounts.insert(one);
       await storage.accounts.insert(two);
@@ -227,10 +297,26 @@ export function storageContract(open: () => Promise<Storage>): void {
     });
 
     test('records written before new fields existed read with their defaults', async () => {
-      const { staff: _s, passwordHistory: _h, passwordChangedAt: _c, lockedUntil: _l, totp: _t, recoveryCodeHashes: _r, locale: _x, identities: _i, ...legacy } = anAccount(newId());
+      const {
+        staff: _s,
+        passwordHistory: _h,
+        passwordChangedAt: _c,
+        lockedUntil: _l,
+        totp: _t,
+        recoveryCodeHashes: _r,
+        locale: _x,
+        identities: _i,
+        ...legacy
+      } = anAccount(newId());
       await storage.accounts.insert(legacy as never);
       expect(await storage.accounts.findById(legacy.id)).toMatchObject({
-        staff: false, passwordHistory: [], lockedUntil: null, totp: null, recoveryCodeHashes: [], locale: null, identities: [],
+        staff: false,
+        passwordHistory: [],
+        lockedUntil: null,
+        totp: null,
+        recoveryCodeHashes: [],
+        locale: null,
+        identities: [],
       });
     });
 
@@ -250,9 +336,22 @@ export function storageContract(open: () => Promise<Storage>): void {
   describe('connections', () => {
     test('insert, find, list by tenant, replace, delete', async () => {
       const connection: Connection = {
-        id: newId(), tenantId: 't1', kind: 'google', name: 'Google', issuer: 'https://accounts.google.com', clientId: 'cid',
-        sealedClientSecret: 'v1.k.iv.ct', scopes: ['openid', 'email'], claims: { email: 'email', name: 'name' }, firstSignIn: 'link',
-        allowedEntraTenants: [], allowedGoogleDomains: ['acme.example'], trustUpstreamMfa: false, enabled: true, createdAt: now(), updatedAt: now(),
+        id: newId(),
+        tenantId: 't1',
+        kind: 'google',
+        name: 'Google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'cid',
+        sealedClientSecret: 'v1.k.iv.ct',
+        scopes: ['openid', 'email'],
+        claims: { email: 'email', name: 'name' },
+        firstSignIn: 'link',
+        allowedEntraTenants: [],
+        allowedGoogleDomains: ['acme.example'],
+        trustUpstreamMfa: false,
+        enabled: true,
+        createdAt: now(),
+        updatedAt: now(),
       };
       await storage.connections.insert(connection);
       await storage.connections.insert({ ...connection, id: newId(), tenantId: 't2' });
@@ -288,8 +387,15 @@ export function storageContract(open: () => Promise<Storage>): void {
 
   describe('one-time tokens', () => {
     const token = (overrides: Partial<OneTimeToken> = {}): OneTimeToken => ({
-      hash: newId(), kind: 'reset', accountId: 'acc-1', tenantId: 't-1', createdAt: now(),
-      expiresAt: new Date(Date.now() + 60_000).toISOString(), usedAt: null, returnTo: null, ...overrides,
+      hash: newId(),
+      kind: 'reset',
+      accountId: 'acc-1',
+      tenantId: 't-1',
+      createdAt: now(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      usedAt: null,
+      returnTo: null,
+      ...overrides,
     });
 
     test('insert and find; of parallel uses exactly one wins', async () => {
@@ -378,11 +484,22 @@ export function storageContract(open: () => Promise<Storage>): void {
 
     test('filters by time range, actor, target and outcome', async () => {
       const tenantId = newId();
-      const a = await storage.audit.append(anEvent({ tenantId, time: '2026-01-01T10:00:00.000Z', actor: { type: 'user', id: 'u1' } }), seal);
-      const b = await storage.audit.append(anEvent({
-        tenantId, time: '2026-01-02T10:00:00.000Z', actor: { type: 'user', id: 'u2' }, target: { type: 'account', id: 'x1' }, outcome: 'failure',
-      }), seal);
-      const ids = async (q: Partial<Parameters<Storage['audit']['list']>[0]>) => (await storage.audit.list({ tenantId, limit: 10, ...q })).map((e) => e.id);
+      const a = await storage.audit.append(
+        anEvent({ tenantId, time: '2026-01-01T10:00:00.000Z', actor: { type: 'user', id: 'u1' } }),
+        seal,
+      );
+      const b = await storage.audit.append(
+        anEvent({
+          tenantId,
+          time: '2026-01-02T10:00:00.000Z',
+          actor: { type: 'user', id: 'u2' },
+          target: { type: 'account', id: 'x1' },
+          outcome: 'failure',
+        }),
+        seal,
+      );
+      const ids = async (q: Partial<Parameters<Storage['audit']['list']>[0]>) =>
+        (await storage.audit.list({ tenantId, limit: 10, ...q })).map((e) => e.id);
       expect(await ids({ since: '2026-01-02T00:00:00.000Z' })).toEqual([b.id]);
       expect(await ids({ until: '2026-01-02T00:00:00.000Z' })).toEqual([a.id]);
       expect(await ids({ actorId: 'u1' })).toEqual([a.id]);
@@ -391,7 +508,7 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await ids({ outcome: 'success' })).toEqual([a.id]);
     });
 
-    test('each chain (per tenant, and the operators\' for no tenant) counts from 1 and links each event to the one before', async () => {
+    test("each chain (per tenant, and the operators' for no tenant) counts from 1 and links each event to the one before", async () => {
       const tenantId = newId();
       const first = await storage.audit.append(anEvent({ tenantId }), seal);
       const operators = await storage.audit.append(anEvent(), seal);
@@ -401,7 +518,10 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(operators).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
       expect(await storage.audit.chain(tenantId, 0, 10)).toEqual([first, second]);
       expect(await storage.audit.chain(tenantId, 1, 10)).toEqual([second]);
-      expect(await storage.audit.heads()).toMatchObject({ [tenantId]: { seq: 2, hash: second.hash }, '': { seq: 1, hash: operators.hash } });
+      expect(await storage.audit.heads()).toMatchObject({
+        [tenantId]: { seq: 2, hash: second.hash },
+        '': { seq: 1, hash: operators.hash },
+      });
       expect(await storage.audit.deleteChain(tenantId)).toBe(2);
       expect(await storage.audit.chain(tenantId, 0, 10)).toEqual([]);
       expect(await storage.audit.chain('', 0, 10)).toEqual([operators]);
@@ -446,7 +566,7 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.oidc.consume('AuthorizationCode', 'missing', 5000)).toBe(false);
     });
 
-    test('revoke by account removes that account\'s sessions, grants and tokens only', async () => {
+    test("revoke by account removes that account's sessions, grants and tokens only", async () => {
       await storage.oidc.upsert('Session', 's1', { accountId: 'acc-1' }, inAMinute());
       await storage.oidc.upsert('Interaction', 'i1', { session: { accountId: 'acc-1' } }, inAMinute());
       await storage.oidc.upsert('RefreshToken', 'r1', { accountId: 'acc-1', grantId: 'g1' }, inAMinute());

@@ -56,7 +56,10 @@ describe('files under DATA_DIR hold live tokens: nobody else on the machine can 
     chmodSync(dirs.dataDir, 0o755);
     chmodSync(database, 0o644);
     idp = await startIdp({}, dirs);
-    const warnings = idp.logs().split('\n').filter((line) => line.includes('readable by other users'));
+    const warnings = idp
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('readable by other users'));
     expect(warnings.join('\n')).toContain(`"path":"${dirs.dataDir}"`);
     expect(warnings.join('\n')).toContain(`"path":"${database}"`);
     expect(warnings.every((line) => JSON.parse(line).level === 40)).toBe(true);

@@ -28,6 +28,11 @@ export function api(base: string, token: string) {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, body: text ? JSON.parse(text) : undefined };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      headers: response.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
   };
 }

@@ -9,9 +9,15 @@ export class FormClient {
   private readonly cookies = new CookieJar();
 
   /** `headers` go with every request, as a browser's Accept-Language does. */
-  constructor(readonly base: string, private readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly base: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
-  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}) {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; body?: string } = {},
+  ) {
     const headers: Record<string, string> = { ...this.headers, ...init.headers };
     const cookie = this.cookies.header();
     if (cookie) headers.cookie = cookie;
@@ -20,7 +26,12 @@ export class FormClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(new URL(url, this.base), { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const response = await fetch(new URL(url, this.base), {
+      method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     this.cookies.store(response);
     return response;
   }

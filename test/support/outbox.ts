@@ -5,7 +5,10 @@ import path from 'node:path';
 export function outbox(dataDir: string): string[] {
   const dir = path.join(dataDir, 'outbox');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((file) => file.endsWith('.eml')).sort().map((file) => readFileSync(path.join(dir, file), 'utf8'));
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.eml'))
+    .sort()
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'));
 }
 
 /** Waits for background mail to land (it is sent after the answer, on purpose). */

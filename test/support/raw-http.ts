@@ -21,7 +21,9 @@ export function rawRequest(
     const request = http.request({ hostname, port, method: init.method ?? 'GET', path: target, headers, agent: false }, (response) => {
       let body = '';
       response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
       response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
     });
     request.on('error', reject);

@@ -13,7 +13,10 @@ export interface CapturedMail {
 /** Undoes quoted-printable soft breaks and escapes, then reads the bytes as UTF-8. */
 export function decodeMail(raw: string): string {
   const joined = raw.replace(/=\r?\n/g, '');
-  const bytes = Buffer.from(joined.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+  const bytes = Buffer.from(
+    joined.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  );
   return bytes.toString('utf8');
 }
 

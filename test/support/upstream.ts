@@ -93,9 +93,18 @@ export async function startUpstreams(options: { clients: ClientMetadata[]; entra
 
   const google = provider(`https://${GOOGLE}`, ['email', 'email_verified', 'name', 'hd']);
   const generic = provider(`${base}/generic`, ['email', 'email_verified', 'name']);
-  const entra = new Map(options.entraTenants.map((tid) => [tid, provider(`https://${ENTRA}/${tid}/v2.0`, ['tid', 'oid', 'email', 'preferred_username', 'name', 'xms_edov', 'acct'])]));
+  const entra = new Map(
+    options.entraTenants.map((tid) => [
+      tid,
+      provider(`https://${ENTRA}/${tid}/v2.0`, ['tid', 'oid', 'email', 'preferred_username', 'name', 'xms_edov', 'acct']),
+    ]),
+  );
   /** Each provider by host and the path prefix it is mounted at. */
-  const providers = new Map<string, Provider>([[`${GOOGLE}`, google], ['127.0.0.1/generic', generic], ...[...entra].map(([tid, p]) => [`${ENTRA}/${tid}/v2.0`, p] as const)]);
+  const providers = new Map<string, Provider>([
+    [`${GOOGLE}`, google],
+    ['127.0.0.1/generic', generic],
+    ...[...entra].map(([tid, p]) => [`${ENTRA}/${tid}/v2.0`, p] as const),
+  ]);
   const where = (ctx: Koa.Context) => `${ctx.hostname}${ctx.path}`;
 
   // Entra's "organizations" authority: a templated issuer, and endpoints that lead to the home tenant.
@@ -142,7 +151,12 @@ export async function startUpstreams(options: { clients: ClientMetadata[]; entra
     const p = match ? providers.get(match[1]!) : undefined;
     if (!p) return next();
     await p.interactionDetails(ctx.req, ctx.res);
-    await p.interactionFinished(ctx.req, ctx.res, { login: { accountId: current.userId, amr: current.amr } }, { mergeWithLastSubmission: false });
+    await p.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { login: { accountId: current.userId, amr: current.amr } },
+      { mergeWithLastSubmission: false },
+    );
     ctx.respond = false;
   });
 
@@ -162,7 +176,10 @@ export async function startUpstreams(options: { clients: ClientMetadata[]; entra
     await next();
     if (/\/token$/.test(ctx.path)) await tamperTokenResponse(ctx);
   });
-  const byHost = (host: string, middleware: Koa.Middleware): Koa.Middleware => (ctx, next) => (ctx.hostname === host ? middleware(ctx, next) : next());
+  const byHost =
+    (host: string, middleware: Koa.Middleware): Koa.Middleware =>
+    (ctx, next) =>
+      ctx.hostname === host ? middleware(ctx, next) : next();
   app.use(byHost(GOOGLE, mount('/', google as unknown as Koa)));
   app.use(byHost('127.0.0.1', mount('/generic', generic as unknown as Koa)));
   for (const [tid, p] of entra) app.use(byHost(ENTRA, mount(`/${tid}/v2.0`, p as unknown as Koa)));
@@ -172,7 +189,10 @@ export async function startUpstreams(options: { clients: ClientMetadata[]; entra
   const route = (url: string): { url: string; headers: Record<string, string> } => {
     const parsed = new URL(url);
     if (parsed.hostname !== GOOGLE && parsed.hostname !== ENTRA) return { url, headers: {} };
-    return { url: `${base}${parsed.pathname}${parsed.search}`, headers: { 'x-forwarded-host': parsed.hostname, 'x-forwarded-proto': 'https' } };
+    return {
+      url: `${base}${parsed.pathname}${parsed.search}`,
+      headers: { 'x-forwarded-host': parsed.hostname, 'x-forwarded-proto': 'https' },
+    };
   };
 
   return {

@@ -8,7 +8,9 @@ import { CookieJar } from './cookie-jar.js';
 export class WebClient {
   private readonly jars = new Map<string, CookieJar>();
 
-  constructor(private readonly route: (url: string) => { url: string; headers: Record<string, string> } = (url) => ({ url, headers: {} })) {}
+  constructor(
+    private readonly route: (url: string) => { url: string; headers: Record<string, string> } = (url) => ({ url, headers: {} }),
+  ) {}
 
   private jar(url: URL): CookieJar {
     let jar = this.jars.get(url.host);

@@ -6,7 +6,7 @@ import { PASSWORD } from '../support/fixtures.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 
-describe('tenants: ids cannot be impersonated, and ending a tenant ends its people\'s tokens', () => {
+describe("tenants: ids cannot be impersonated, and ending a tenant ends its people's tokens", () => {
   let idp: TestIdp;
   let call: ReturnType<typeof api>;
 
@@ -23,7 +23,13 @@ describe('tenants: ids cannot be impersonated, and ending a tenant ends its peop
     expect(impostor.body.problems).toEqual([expect.objectContaining({ field: 'slug', message: 'must not look like a tenant id' })]);
     // Even a record that slipped in before the rule cannot shadow the real tenant.
     const stored = (await idp.storage.tenants.findById(victim.id))!;
-    await idp.storage.tenants.insert({ ...stored, id: '0193a000-0000-7000-8000-000000000001', slug: victim.id, name: 'Old impostor', domains: [] });
+    await idp.storage.tenants.insert({
+      ...stored,
+      id: '0193a000-0000-7000-8000-000000000001',
+      slug: victim.id,
+      name: 'Old impostor',
+      domains: [],
+    });
     expect((await call('GET', `/tenants/${victim.id}`)).body).toMatchObject({ id: victim.id, name: 'Victim' });
     const limited = await call('POST', '/clients', { name: 'Victim app', redirectUris: [REDIRECT_URI], tenants: [victim.id] });
     expect(limited.body.client.tenantIds).toEqual([victim.id]);
@@ -36,8 +42,11 @@ describe('tenants: ids cannot be impersonated, and ending a tenant ends its peop
     const config = await oidc.discovery(new URL(idp.url), app.client.id, app.secret, undefined, { execute: [oidc.allowInsecureRequests] });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const back = await signIn(new FormClient(idp.url), url.toString(), 'lea@leaving.example', PASSWORD);
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier });

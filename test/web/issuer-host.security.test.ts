@@ -110,7 +110,7 @@ describe('answers are pinned to the issuer (plain HTTP, no proxy trusted)', () =
 
   const refused: [string, (port: number) => Headers][] = [
     ['a foreign host', () => ({ host: 'evil.example' })],
-    ['a foreign host on the issuer\'s port', (p) => ({ host: `evil.example:${p}` })],
+    ["a foreign host on the issuer's port", (p) => ({ host: `evil.example:${p}` })],
     ['an IP literal', (p) => ({ host: `127.0.0.1:${p}` })],
     ['an IPv6 literal', (p) => ({ host: `[::1]:${p}` })],
     ['the issuer host with a trailing dot', (p) => ({ host: `localhost.:${p}` })],
@@ -118,7 +118,10 @@ describe('answers are pinned to the issuer (plain HTTP, no proxy trusted)', () =
     ['the issuer host without its port (that is port 80)', () => ({ host: 'localhost' })],
     ['an allowed name on another port', () => ({ host: 'idp.internal:8080' })],
     ['a host with user info naming a foreign host', (p) => ({ host: `localhost:${p}@evil.example` })],
-    ['a foreign host, the issuer host in X-Forwarded-Host (not read without TRUST_PROXY)', (p) => ({ host: 'evil.example', 'x-forwarded-host': `localhost:${p}` })],
+    [
+      'a foreign host, the issuer host in X-Forwarded-Host (not read without TRUST_PROXY)',
+      (p) => ({ host: 'evil.example', 'x-forwarded-host': `localhost:${p}` }),
+    ],
     ['a foreign host, the issuer host in Forwarded (never read)', (p) => ({ host: 'evil.example', forwarded: `host=localhost:${p}` })],
   ];
 
@@ -128,23 +131,30 @@ describe('answers are pinned to the issuer (plain HTTP, no proxy trusted)', () =
     for (const target of [DISCOVERY, '/jwks', auth, '/session/end', '/interaction/some-uid', '/account', '/assets/idp.css']) {
       expectMisdirected(await rawRequest(idp.url, target, { headers }), false);
     }
-    expectMisdirected(await rawRequest(idp.url, '/interaction/some-uid/password', { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=x' }), false);
+    expectMisdirected(
+      await rawRequest(idp.url, '/interaction/some-uid/password', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'password=x',
+      }),
+      false,
+    );
     expectMisdirected(await rawRequest(idp.url, OPENAPI, { headers }), true);
     expectMisdirected(await rawRequest(idp.url, '/admin/v1/tenants', { headers: { ...headers, authorization: 'Bearer x' } }), true);
   });
 
-  test('the refusal is in the person\'s language', async () => {
+  test("the refusal is in the person's language", async () => {
     const response = await rawRequest(idp.url, DISCOVERY, { headers: { host: 'evil.example', 'accept-language': 'sv-SE,sv;q=0.9' } });
     expect(response.status).toBe(421);
     expect(response.body).toBe('Den här servern svarar inte för det värdnamnet.\n');
   });
 
-  test('an absolute-form request target naming a foreign host is refused even with the issuer\'s Host', async () => {
+  test("an absolute-form request target naming a foreign host is refused even with the issuer's Host", async () => {
     const response = await rawRequest(idp.url, `http://evil.example${DISCOVERY}`, { headers: { host: `localhost:${port}` } });
     expectMisdirected(response, false);
   });
 
-  test('an absolute-form target naming an allowed host is answered with the issuer\'s URLs', async () => {
+  test("an absolute-form target naming an allowed host is answered with the issuer's URLs", async () => {
     const response = await rawRequest(idp.url, `http://idp.internal${DISCOVERY}`, { headers: { host: 'idp.internal' } });
     expect(response.status).toBe(200);
     const metadata = JSON.parse(response.body);
@@ -155,12 +165,18 @@ describe('answers are pinned to the issuer (plain HTTP, no proxy trusted)', () =
   const accepted: [string, (port: number) => Headers][] = [
     ['the issuer host in mixed case', (p) => ({ host: `LocalHost:${p}` })],
     ['an ALLOWED_HOSTS name', () => ({ host: 'idp.internal' })],
-    ['an ALLOWED_HOSTS name in capitals with http\'s default port', () => ({ host: 'IDP.Internal:80' })],
-    ['the issuer host with a foreign X-Forwarded-Host and -Proto (not read without TRUST_PROXY)', (p) => ({ host: `localhost:${p}`, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' })],
-    ['the issuer host with a foreign Forwarded header (never read)', (p) => ({ host: `localhost:${p}`, forwarded: 'for=1.2.3.4;host=evil.example;proto=https' })],
+    ["an ALLOWED_HOSTS name in capitals with http's default port", () => ({ host: 'IDP.Internal:80' })],
+    [
+      'the issuer host with a foreign X-Forwarded-Host and -Proto (not read without TRUST_PROXY)',
+      (p) => ({ host: `localhost:${p}`, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }),
+    ],
+    [
+      'the issuer host with a foreign Forwarded header (never read)',
+      (p) => ({ host: `localhost:${p}`, forwarded: 'for=1.2.3.4;host=evil.example;proto=https' }),
+    ],
   ];
 
-  test.each(accepted)('%s is answered with the issuer\'s URLs only: discovery, sign-in, logout, OpenAPI', async (_name, headersFor) => {
+  test.each(accepted)("%s is answered with the issuer's URLs only: discovery, sign-in, logout, OpenAPI", async (_name, headersFor) => {
     const headers = headersFor(port);
     const { issuer } = idp.settings;
     const discovery = await rawRequest(idp.url, DISCOVERY, { headers });
@@ -183,7 +199,12 @@ describe('answers are pinned to the issuer (plain HTTP, no proxy trusted)', () =
     const document = JSON.parse(openapi.body);
     expect(document.servers).toEqual([{ url: `${issuer}/admin/v1` }]);
     expect(document.components.securitySchemes.adminToken.flows.clientCredentials.tokenUrl).toBe(`${issuer}/token`);
-    expect(offIssuer(issuer, urlsIn(document).filter((url) => !SPECIFICATIONS.test(url)))).toEqual([]);
+    expect(
+      offIssuer(
+        issuer,
+        urlsIn(document).filter((url) => !SPECIFICATIONS.test(url)),
+      ),
+    ).toEqual([]);
   });
 
   test('/healthz and /readyz answer whatever host name reaches them', async () => {
@@ -233,11 +254,11 @@ describe('answers are pinned to the issuer behind a trusted TLS proxy', () => {
   afterAll(() => idp.stop());
 
   const refused: [string, (port: number) => Headers][] = [
-    ['a foreign X-Forwarded-Host, even with the issuer\'s Host', () => ({ host: 'id.example.test', 'x-forwarded-host': 'evil.example' })],
+    ["a foreign X-Forwarded-Host, even with the issuer's Host", () => ({ host: 'id.example.test', 'x-forwarded-host': 'evil.example' })],
     ['a foreign first entry in X-Forwarded-Host', () => ({ host: 'id.example.test', 'x-forwarded-host': 'evil.example, id.example.test' })],
-    ['the issuer host on port 80 (http\'s default, not https\'s)', () => ({ 'x-forwarded-host': 'id.example.test:80' })],
+    ["the issuer host on port 80 (http's default, not https's)", () => ({ 'x-forwarded-host': 'id.example.test:80' })],
     ['the issuer host with a trailing dot', () => ({ 'x-forwarded-host': 'id.example.test.' })],
-    ['the backend\'s own name, not listed', (p) => ({ host: `localhost:${p}` })],
+    ["the backend's own name, not listed", (p) => ({ host: `localhost:${p}` })],
     ['Forwarded naming the issuer host (never read)', (p) => ({ host: `localhost:${p}`, forwarded: 'host=id.example.test;proto=https' })],
   ];
 
@@ -251,12 +272,15 @@ describe('answers are pinned to the issuer behind a trusted TLS proxy', () => {
 
   const accepted: [string, (port: number) => Headers][] = [
     ['X-Forwarded-Host naming the issuer host', (p) => ({ host: `localhost:${p}`, 'x-forwarded-host': 'id.example.test' })],
-    ['X-Forwarded-Host in mixed case with https\'s default port', (p) => ({ host: `localhost:${p}`, 'x-forwarded-host': 'ID.Example.Test:443' })],
-    ['the issuer\'s Host kept by the proxy, without X-Forwarded-Host', () => ({ host: 'id.example.test' })],
+    [
+      "X-Forwarded-Host in mixed case with https's default port",
+      (p) => ({ host: `localhost:${p}`, 'x-forwarded-host': 'ID.Example.Test:443' }),
+    ],
+    ["the issuer's Host kept by the proxy, without X-Forwarded-Host", () => ({ host: 'id.example.test' })],
     ['a listed IP literal (a proxy that connects by address)', (p) => ({ host: `127.0.0.1:${p}` })],
   ];
 
-  test.each(accepted)('%s is answered with the issuer\'s https URLs only, and cookies stay Secure', async (_name, headersFor) => {
+  test.each(accepted)("%s is answered with the issuer's https URLs only, and cookies stay Secure", async (_name, headersFor) => {
     const headers = { 'x-forwarded-proto': 'https', ...headersFor(port) };
     const discovery = await rawRequest(idp.url, DISCOVERY, { headers });
     expect(discovery.status).toBe(200);
@@ -276,7 +300,9 @@ describe('answers are pinned to the issuer behind a trusted TLS proxy', () => {
   });
 
   test('X-Forwarded-Proto never changes the URLs in answers', async () => {
-    const response = await rawRequest(idp.url, DISCOVERY, { headers: { 'x-forwarded-host': 'id.example.test', 'x-forwarded-proto': 'http' } });
+    const response = await rawRequest(idp.url, DISCOVERY, {
+      headers: { 'x-forwarded-host': 'id.example.test', 'x-forwarded-proto': 'http' },
+    });
     expect(response.status).toBe(200);
     const metadata = JSON.parse(response.body);
     expect(metadata.authorization_endpoint).toBe(`${ISSUER}/auth`);
@@ -301,18 +327,28 @@ describe('ALLOWED_HOSTS is validated at start', () => {
   const base = { DATA_DIR: '/tmp/unused', KEYS_DIR: '/tmp/unused' };
 
   test.each([
-    ['https://idp.internal'], ['idp.internal/path'], ['idp.internal:99999'], ['idp.internal:'], ['idp.internal,,other.internal'],
-    ['idp internal'], ['*.example.com'], ['user@idp.internal'],
+    ['https://idp.internal'],
+    ['idp.internal/path'],
+    ['idp.internal:99999'],
+    ['idp.internal:'],
+    ['idp.internal,,other.internal'],
+    ['idp internal'],
+    ['*.example.com'],
+    ['user@idp.internal'],
   ])('%s is refused with a message naming the setting and the entry', (value) => {
     expect(() => loadSettings({ ...base, ALLOWED_HOSTS: value })).toThrow(SettingsError);
     expect(() => loadSettings({ ...base, ALLOWED_HOSTS: value })).toThrow(/ALLOWED_HOSTS: ".*" is not host\[:port\]/);
   });
 
-  test('names are normalised: lower case, the issuer scheme\'s default port dropped', () => {
-    expect(loadSettings({ ...base, ALLOWED_HOSTS: ' IDP.Internal:80 , 10.0.0.5:3000,[::1]:8080' }).allowedHosts)
-      .toEqual(['idp.internal', '10.0.0.5:3000', '[::1]:8080']);
-    expect(loadSettings({ ...base, ISSUER: 'https://id.example.com', ALLOWED_HOSTS: 'idp.internal:443,idp.internal:80' }).allowedHosts)
-      .toEqual(['idp.internal', 'idp.internal:80']);
+  test("names are normalised: lower case, the issuer scheme's default port dropped", () => {
+    expect(loadSettings({ ...base, ALLOWED_HOSTS: ' IDP.Internal:80 , 10.0.0.5:3000,[::1]:8080' }).allowedHosts).toEqual([
+      'idp.internal',
+      '10.0.0.5:3000',
+      '[::1]:8080',
+    ]);
+    expect(
+      loadSettings({ ...base, ISSUER: 'https://id.example.com', ALLOWED_HOSTS: 'idp.internal:443,idp.internal:80' }).allowedHosts,
+    ).toEqual(['idp.internal', 'idp.internal:80']);
     expect(loadSettings(base).allowedHosts).toEqual([]);
   });
 });

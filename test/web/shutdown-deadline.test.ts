@@ -12,7 +12,9 @@ function tricklingRequest(url: string, bodyLength: number) {
     received += chunk.toString();
   });
   const ended = once(socket, 'close');
-  socket.write(`POST /token HTTP/1.1\r\nHost: ${new URL(url).host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${bodyLength}\r\n\r\n`);
+  socket.write(
+    `POST /token HTTP/1.1\r\nHost: ${new URL(url).host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${bodyLength}\r\n\r\n`,
+  );
   return { socket, ended, received: () => received };
 }
 

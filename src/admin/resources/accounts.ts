@@ -14,8 +14,13 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
   const { accounts } = operations;
 
   routes.add({
-    method: 'get', path: '/tenants/:tenant/accounts', operationId: 'listAccounts', summary: 'List the accounts of a tenant', tag: 'Accounts',
-    query: pageQuery, response: { status: 200, description: 'A page of accounts', schema: listOf(accountOut) },
+    method: 'get',
+    path: '/tenants/:tenant/accounts',
+    operationId: 'listAccounts',
+    summary: 'List the accounts of a tenant',
+    tag: 'Accounts',
+    query: pageQuery,
+    response: { status: 200, description: 'A page of accounts', schema: listOf(accountOut) },
     handler: async ({ params, query }) => {
       const { limit, after } = query as z.infer<typeof pageQuery>;
       const tenant = await services.tenants.get(params.tenant!);
@@ -23,8 +28,11 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     },
   });
   routes.add({
-    method: 'post', path: '/tenants/:tenant/accounts', operationId: 'createAccount',
-    summary: 'Create an account: with a password, or invited (invite: true e-mails a link to choose one)', tag: 'Accounts',
+    method: 'post',
+    path: '/tenants/:tenant/accounts',
+    operationId: 'createAccount',
+    summary: 'Create an account: with a password, or invited (invite: true e-mails a link to choose one)',
+    tag: 'Accounts',
     body: accountCreateSchema.extend({ invite: z.boolean().optional().describe('Send the registration e-mail now') }),
     response: { status: 201, description: 'The new account', schema: accountOut.extend({ invitationSent: z.boolean().optional() }) },
     handler: async (input) => {
@@ -40,13 +48,22 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     },
   });
   routes.add({
-    method: 'post', path: '/tenants/:tenant/accounts/:id/invitation', operationId: 'resendInvitation',
-    summary: 'Send the registration e-mail again (the older link stops working)', tag: 'Accounts',
+    method: 'post',
+    path: '/tenants/:tenant/accounts/:id/invitation',
+    operationId: 'resendInvitation',
+    summary: 'Send the registration e-mail again (the older link stops working)',
+    tag: 'Accounts',
     response: { status: 200, description: 'Whether the e-mail was handed over', schema: z.object({ invitationSent: z.boolean() }) },
-    handler: async (input) => ({ invitationSent: await accounts.resendInvitation(callerOf(input), input.params.tenant!, input.params.id!) }),
+    handler: async (input) => ({
+      invitationSent: await accounts.resendInvitation(callerOf(input), input.params.tenant!, input.params.id!),
+    }),
   });
   routes.add({
-    method: 'get', path: '/tenants/:tenant/accounts/:id', operationId: 'getAccount', summary: 'Read an account', tag: 'Accounts',
+    method: 'get',
+    path: '/tenants/:tenant/accounts/:id',
+    operationId: 'getAccount',
+    summary: 'Read an account',
+    tag: 'Accounts',
     response: { status: 200, description: 'The account', schema: accountOut },
     handler: async ({ params }) => {
       const tenant = await services.tenants.get(params.tenant!);
@@ -54,13 +71,23 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     },
   });
   routes.add({
-    method: 'patch', path: '/tenants/:tenant/accounts/:id', operationId: 'updateAccount', summary: 'Change an account', tag: 'Accounts',
-    body: accountUpdateSchema, response: { status: 200, description: 'The changed account', schema: accountOut },
-    handler: async (input) => toPublicAccount(await accounts.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
+    method: 'patch',
+    path: '/tenants/:tenant/accounts/:id',
+    operationId: 'updateAccount',
+    summary: 'Change an account',
+    tag: 'Accounts',
+    body: accountUpdateSchema,
+    response: { status: 200, description: 'The changed account', schema: accountOut },
+    handler: async (input) =>
+      toPublicAccount(await accounts.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
   });
   routes.add({
-    method: 'post', path: '/tenants/:tenant/accounts/:id/unlock', operationId: 'unlockAccount',
-    summary: 'Lift a lock and clear the failed-attempt counter', tag: 'Accounts', body: unlockSchema,
+    method: 'post',
+    path: '/tenants/:tenant/accounts/:id/unlock',
+    operationId: 'unlockAccount',
+    summary: 'Lift a lock and clear the failed-attempt counter',
+    tag: 'Accounts',
+    body: unlockSchema,
     response: { status: 200, description: 'The account', schema: accountOut },
     handler: async (input) => {
       const { reason } = parseOrThrow(unlockSchema, input.body);
@@ -68,13 +95,20 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     },
   });
   routes.add({
-    method: 'delete', path: '/tenants/:tenant/accounts/:id/mfa', operationId: 'resetAccountMfa',
-    summary: 'Remove the second factor and recovery codes (the person enrols again at the next sign-in if required)', tag: 'Accounts',
+    method: 'delete',
+    path: '/tenants/:tenant/accounts/:id/mfa',
+    operationId: 'resetAccountMfa',
+    summary: 'Remove the second factor and recovery codes (the person enrols again at the next sign-in if required)',
+    tag: 'Accounts',
     response: { status: 200, description: 'The account', schema: accountOut },
     handler: async (input) => toPublicAccount(await accounts.resetSecondFactor(callerOf(input), input.params.tenant!, input.params.id!)),
   });
   routes.add({
-    method: 'delete', path: '/tenants/:tenant/accounts/:id', operationId: 'deleteAccount', summary: 'Delete an account', tag: 'Accounts',
+    method: 'delete',
+    path: '/tenants/:tenant/accounts/:id',
+    operationId: 'deleteAccount',
+    summary: 'Delete an account',
+    tag: 'Accounts',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {
       await accounts.delete(callerOf(input), input.params.tenant!, input.params.id!);

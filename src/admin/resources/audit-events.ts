@@ -10,8 +10,8 @@ const filters = {
   action: z.string().max(100).optional(),
   since: z.iso.datetime().optional().describe('Events at or after this time'),
   until: z.iso.datetime().optional().describe('Events before this time'),
-  actor: z.string().max(200).optional().describe('The actor\'s id (account, client, operating-system user)'),
-  target: z.string().max(200).optional().describe('The target\'s id'),
+  actor: z.string().max(200).optional().describe("The actor's id (account, client, operating-system user)"),
+  target: z.string().max(200).optional().describe("The target's id"),
   outcome: z.enum(['success', 'failure']).optional(),
 };
 
@@ -20,17 +20,27 @@ export function registerAuditRoutes(routes: AdminRoutes, services: Services, ope
   const auditQuery = z.strictObject({
     ...filters,
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    before: z.string().max(64).optional().describe('Pass the previous page\'s `next` to read on'),
+    before: z.string().max(64).optional().describe("Pass the previous page's `next` to read on"),
   });
   const exportQuery = z.strictObject(filters);
   const query = async (q: z.infer<typeof exportQuery>) => ({
     tenantId: q.tenant ? (await services.tenants.get(q.tenant)).id : undefined,
-    action: q.action, since: q.since, until: q.until, actorId: q.actor, targetId: q.target, outcome: q.outcome,
+    action: q.action,
+    since: q.since,
+    until: q.until,
+    actorId: q.actor,
+    targetId: q.target,
+    outcome: q.outcome,
   });
 
   routes.add({
-    method: 'get', path: '/audit-events', operationId: 'listAuditEvents', summary: 'Read the audit trail, newest first', tag: 'Audit',
-    query: auditQuery, response: { status: 200, description: 'A page of events', schema: listOf(auditEventOut) },
+    method: 'get',
+    path: '/audit-events',
+    operationId: 'listAuditEvents',
+    summary: 'Read the audit trail, newest first',
+    tag: 'Audit',
+    query: auditQuery,
+    response: { status: 200, description: 'A page of events', schema: listOf(auditEventOut) },
     handler: async ({ query: raw }) => {
       const q = raw as z.infer<typeof auditQuery>;
       const items = await services.audit.list({ ...(await query(q)), limit: q.limit, before: q.before });
@@ -38,9 +48,13 @@ export function registerAuditRoutes(routes: AdminRoutes, services: Services, ope
     },
   });
   routes.add({
-    method: 'get', path: '/audit-events/export', operationId: 'exportAuditEvents',
-    summary: 'Every matching event as JSON Lines (one event a line, newest first), streamed', tag: 'Audit',
-    query: exportQuery, response: { status: 200, description: 'JSON Lines', schema: auditEventOut, contentType: 'application/jsonl' },
+    method: 'get',
+    path: '/audit-events/export',
+    operationId: 'exportAuditEvents',
+    summary: 'Every matching event as JSON Lines (one event a line, newest first), streamed',
+    tag: 'Audit',
+    query: exportQuery,
+    response: { status: 200, description: 'JSON Lines', schema: auditEventOut, contentType: 'application/jsonl' },
     handler: async ({ query: raw }) => {
       const q = await query(raw as z.infer<typeof exportQuery>);
       const { tenantId, ...rest } = q;
@@ -49,10 +63,17 @@ export function registerAuditRoutes(routes: AdminRoutes, services: Services, ope
     },
   });
   routes.add({
-    method: 'get', path: '/audit-events/verify', operationId: 'verifyAuditEvents',
-    summary: 'Check the hash chain of a tenant (or every chain): valid, or the first broken link (seq, edited/missing/reordered/truncated)', tag: 'Audit',
+    method: 'get',
+    path: '/audit-events/verify',
+    operationId: 'verifyAuditEvents',
+    summary: 'Check the hash chain of a tenant (or every chain): valid, or the first broken link (seq, edited/missing/reordered/truncated)',
+    tag: 'Audit',
     query: z.strictObject({ tenant: z.string().max(100).optional() }),
-    response: { status: 200, description: 'One report per chain', schema: z.object({ valid: z.boolean(), chains: z.array(chainReportOut) }) },
+    response: {
+      status: 200,
+      description: 'One report per chain',
+      schema: z.object({ valid: z.boolean(), chains: z.array(chainReportOut) }),
+    },
     handler: async ({ query: raw }) => operations.audit.verify((raw as { tenant?: string }).tenant),
   });
 }

@@ -12,7 +12,12 @@ export function registerClientRoutes(routes: AdminRoutes, services: Services, op
   const { clients } = operations;
 
   routes.add({
-    method: 'get', path: '/clients', operationId: 'listClients', summary: 'List relying applications', tag: 'Clients', query: pageQuery,
+    method: 'get',
+    path: '/clients',
+    operationId: 'listClients',
+    summary: 'List relying applications',
+    tag: 'Clients',
+    query: pageQuery,
     response: { status: 200, description: 'A page of clients', schema: listOf(clientOut) },
     handler: async ({ query }) => {
       const { limit, after } = query as z.infer<typeof pageQuery>;
@@ -20,7 +25,12 @@ export function registerClientRoutes(routes: AdminRoutes, services: Services, op
     },
   });
   routes.add({
-    method: 'post', path: '/clients', operationId: 'createClient', summary: 'Register a relying application', tag: 'Clients', body: clientCreateSchema,
+    method: 'post',
+    path: '/clients',
+    operationId: 'createClient',
+    summary: 'Register a relying application',
+    tag: 'Clients',
+    body: clientCreateSchema,
     response: { status: 201, description: 'The client and, if confidential, its secret (shown once)', schema: clientWithSecretOut },
     handler: async (input) => {
       const { client, secret } = await clients.create(callerOf(input), input.body as never);
@@ -28,17 +38,30 @@ export function registerClientRoutes(routes: AdminRoutes, services: Services, op
     },
   });
   routes.add({
-    method: 'get', path: '/clients/:id', operationId: 'getClient', summary: 'Read a client', tag: 'Clients',
+    method: 'get',
+    path: '/clients/:id',
+    operationId: 'getClient',
+    summary: 'Read a client',
+    tag: 'Clients',
     response: { status: 200, description: 'The client', schema: clientOut },
     handler: async ({ params }) => toPublicClient(await services.clients.get(params.id!)),
   });
   routes.add({
-    method: 'patch', path: '/clients/:id', operationId: 'updateClient', summary: 'Change a client', tag: 'Clients', body: clientUpdateSchema,
+    method: 'patch',
+    path: '/clients/:id',
+    operationId: 'updateClient',
+    summary: 'Change a client',
+    tag: 'Clients',
+    body: clientUpdateSchema,
     response: { status: 200, description: 'The changed client', schema: clientOut },
     handler: async (input) => toPublicClient(await clients.update(callerOf(input), input.params.id!, input.body as never)),
   });
   routes.add({
-    method: 'post', path: '/clients/:id/secret', operationId: 'rotateClientSecret', summary: 'Issue a new client secret (the old one stops working)', tag: 'Clients',
+    method: 'post',
+    path: '/clients/:id/secret',
+    operationId: 'rotateClientSecret',
+    summary: 'Issue a new client secret (the old one stops working)',
+    tag: 'Clients',
     response: { status: 200, description: 'The client and its new secret (shown once)', schema: clientWithSecretOut },
     handler: async (input) => {
       const { client, secret } = await clients.rotateSecret(callerOf(input), input.params.id!);
@@ -46,7 +69,11 @@ export function registerClientRoutes(routes: AdminRoutes, services: Services, op
     },
   });
   routes.add({
-    method: 'delete', path: '/clients/:id', operationId: 'deleteClient', summary: 'Delete a client', tag: 'Clients',
+    method: 'delete',
+    path: '/clients/:id',
+    operationId: 'deleteClient',
+    summary: 'Delete a client',
+    tag: 'Clients',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {
       await clients.delete(callerOf(input), input.params.id!);

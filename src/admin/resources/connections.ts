@@ -12,7 +12,11 @@ export function registerConnectionRoutes(routes: AdminRoutes, services: Services
   const { connections } = operations;
 
   routes.add({
-    method: 'get', path: '/tenants/:tenant/connections', operationId: 'listConnections', summary: 'List the tenant\'s upstream identity providers', tag: 'Connections',
+    method: 'get',
+    path: '/tenants/:tenant/connections',
+    operationId: 'listConnections',
+    summary: "List the tenant's upstream identity providers",
+    tag: 'Connections',
     response: { status: 200, description: 'The connections', schema: z.object({ items: z.array(connectionOut) }) },
     handler: async ({ params }) => {
       const tenant = await services.tenants.get(params.tenant!);
@@ -20,13 +24,21 @@ export function registerConnectionRoutes(routes: AdminRoutes, services: Services
     },
   });
   routes.add({
-    method: 'post', path: '/tenants/:tenant/connections', operationId: 'createConnection',
-    summary: 'Connect an upstream identity provider (entra, google, oidc or saml); secrets are sealed at rest', tag: 'Connections',
-    body: connectionCreateSchema, response: { status: 201, description: 'The connection', schema: connectionOut },
+    method: 'post',
+    path: '/tenants/:tenant/connections',
+    operationId: 'createConnection',
+    summary: 'Connect an upstream identity provider (entra, google, oidc or saml); secrets are sealed at rest',
+    tag: 'Connections',
+    body: connectionCreateSchema,
+    response: { status: 201, description: 'The connection', schema: connectionOut },
     handler: async (input) => toPublicConnection(await connections.create(callerOf(input), input.params.tenant!, input.body as never)),
   });
   routes.add({
-    method: 'get', path: '/tenants/:tenant/connections/:id', operationId: 'getConnection', summary: 'Read a connection', tag: 'Connections',
+    method: 'get',
+    path: '/tenants/:tenant/connections/:id',
+    operationId: 'getConnection',
+    summary: 'Read a connection',
+    tag: 'Connections',
     response: { status: 200, description: 'The connection', schema: connectionOut },
     handler: async ({ params }) => {
       const tenant = await services.tenants.get(params.tenant!);
@@ -34,12 +46,22 @@ export function registerConnectionRoutes(routes: AdminRoutes, services: Services
     },
   });
   routes.add({
-    method: 'patch', path: '/tenants/:tenant/connections/:id', operationId: 'updateConnection', summary: 'Change a connection', tag: 'Connections',
-    body: connectionUpdateSchema, response: { status: 200, description: 'The changed connection', schema: connectionOut },
-    handler: async (input) => toPublicConnection(await connections.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
+    method: 'patch',
+    path: '/tenants/:tenant/connections/:id',
+    operationId: 'updateConnection',
+    summary: 'Change a connection',
+    tag: 'Connections',
+    body: connectionUpdateSchema,
+    response: { status: 200, description: 'The changed connection', schema: connectionOut },
+    handler: async (input) =>
+      toPublicConnection(await connections.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
   });
   routes.add({
-    method: 'delete', path: '/tenants/:tenant/connections/:id', operationId: 'deleteConnection', summary: 'Remove a connection', tag: 'Connections',
+    method: 'delete',
+    path: '/tenants/:tenant/connections/:id',
+    operationId: 'deleteConnection',
+    summary: 'Remove a connection',
+    tag: 'Connections',
     response: { status: 204, description: 'Deleted' },
     handler: async (input) => {
       await connections.delete(callerOf(input), input.params.tenant!, input.params.id!);

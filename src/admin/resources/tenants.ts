@@ -14,7 +14,12 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
   const { tenants } = operations;
 
   routes.add({
-    method: 'get', path: '/tenants', operationId: 'listTenants', summary: 'List tenants', tag: 'Tenants', query: pageQuery,
+    method: 'get',
+    path: '/tenants',
+    operationId: 'listTenants',
+    summary: 'List tenants',
+    tag: 'Tenants',
+    query: pageQuery,
     response: { status: 200, description: 'A page of tenants', schema: listOf(tenantOut) },
     handler: async ({ query }) => {
       const { limit, after } = query as z.infer<typeof pageQuery>;
@@ -22,52 +27,93 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     },
   });
   routes.add({
-    method: 'post', path: '/tenants', operationId: 'createTenant', summary: 'Create a tenant', tag: 'Tenants', body: tenantCreateSchema,
+    method: 'post',
+    path: '/tenants',
+    operationId: 'createTenant',
+    summary: 'Create a tenant',
+    tag: 'Tenants',
+    body: tenantCreateSchema,
     response: { status: 201, description: 'The new tenant', schema: tenantOut },
     handler: (input) => tenants.create(callerOf(input), input.body as never),
   });
   routes.add({
-    method: 'get', path: '/tenants/:tenant', operationId: 'getTenant', summary: 'Read a tenant (by id or slug)', tag: 'Tenants',
+    method: 'get',
+    path: '/tenants/:tenant',
+    operationId: 'getTenant',
+    summary: 'Read a tenant (by id or slug)',
+    tag: 'Tenants',
     response: { status: 200, description: 'The tenant', schema: tenantOut },
     handler: ({ params }) => services.tenants.get(params.tenant!),
   });
   routes.add({
-    method: 'patch', path: '/tenants/:tenant', operationId: 'updateTenant', summary: 'Change a tenant', tag: 'Tenants', body: tenantUpdateSchema,
+    method: 'patch',
+    path: '/tenants/:tenant',
+    operationId: 'updateTenant',
+    summary: 'Change a tenant',
+    tag: 'Tenants',
+    body: tenantUpdateSchema,
     response: { status: 200, description: 'The changed tenant', schema: tenantOut },
     handler: (input) => tenants.update(callerOf(input), input.params.tenant!, input.body as never),
   });
   routes.add({
-    method: 'delete', path: '/tenants/:tenant', operationId: 'deleteTenant',
-    summary: 'Schedule the deletion of a tenant: at once nobody of it signs in, its sessions and tokens end, its connections and links stop; '
-      + 'its data is purged after the grace period (`graceDays`, default 30, 0-180) unless it is restored first', tag: 'Tenants',
-    query: z.strictObject({ graceDays: z.coerce.number().int().min(TENANT_DELETION_GRACE_DAYS.min).max(TENANT_DELETION_GRACE_DAYS.max).optional() }),
+    method: 'delete',
+    path: '/tenants/:tenant',
+    operationId: 'deleteTenant',
+    summary:
+      'Schedule the deletion of a tenant: at once nobody of it signs in, its sessions and tokens end, its connections and links stop; ' +
+      'its data is purged after the grace period (`graceDays`, default 30, 0-180) unless it is restored first',
+    tag: 'Tenants',
+    query: z.strictObject({
+      graceDays: z.coerce.number().int().min(TENANT_DELETION_GRACE_DAYS.min).max(TENANT_DELETION_GRACE_DAYS.max).optional(),
+    }),
     response: { status: 200, description: 'The tenant, scheduled for deletion, with `purgeAfter`', schema: tenantOut },
-    handler: (input) => tenants.delete(callerOf(input), input.params.tenant!, { graceDays: (input.query as { graceDays?: number }).graceDays }),
+    handler: (input) =>
+      tenants.delete(callerOf(input), input.params.tenant!, { graceDays: (input.query as { graceDays?: number }).graceDays }),
   });
   routes.add({
-    method: 'get', path: '/tenants/:tenant/export', operationId: 'exportTenant',
-    summary: 'Everything the tenant owns as JSON Lines, streamed: export, tenant, accounts, connections, clients, audit events, end '
-      + '(no password hashes, TOTP seeds, recovery codes, link tokens or secrets; README, "Export a tenant")', tag: 'Tenants',
-    response: { status: 200, description: 'JSON Lines, one { type, data } object a line', schema: z.object({ type: z.string(), data: z.unknown() }), contentType: 'application/jsonl' },
+    method: 'get',
+    path: '/tenants/:tenant/export',
+    operationId: 'exportTenant',
+    summary:
+      'Everything the tenant owns as JSON Lines, streamed: export, tenant, accounts, connections, clients, audit events, end ' +
+      '(no password hashes, TOTP seeds, recovery codes, link tokens or secrets; README, "Export a tenant")',
+    tag: 'Tenants',
+    response: {
+      status: 200,
+      description: 'JSON Lines, one { type, data } object a line',
+      schema: z.object({ type: z.string(), data: z.unknown() }),
+      contentType: 'application/jsonl',
+    },
     handler: async (input) => Readable.from(await operations.tenantExport.start(callerOf(input), input.params.tenant!)),
   });
   routes.add({
-    method: 'post', path: '/tenants/:tenant/restore', operationId: 'restoreTenant',
-    summary: 'Cancel a scheduled deletion within the grace period: everything works again as before', tag: 'Tenants',
+    method: 'post',
+    path: '/tenants/:tenant/restore',
+    operationId: 'restoreTenant',
+    summary: 'Cancel a scheduled deletion within the grace period: everything works again as before',
+    tag: 'Tenants',
     response: { status: 200, description: 'The tenant, active again', schema: tenantOut },
     handler: (input) => tenants.restore(callerOf(input), input.params.tenant!),
   });
 
   // Password and lockout policy
   routes.add({
-    method: 'get', path: '/tenants/:tenant/policy', operationId: 'getTenantPolicy', summary: 'Read the password and lockout policy', tag: 'Policy',
+    method: 'get',
+    path: '/tenants/:tenant/policy',
+    operationId: 'getTenantPolicy',
+    summary: 'Read the password and lockout policy',
+    tag: 'Policy',
     response: { status: 200, description: 'The policy', schema: policyOut },
     handler: async ({ params }) => (await services.tenants.get(params.tenant!)).policy,
   });
   routes.add({
-    method: 'put', path: '/tenants/:tenant/policy', operationId: 'setTenantPolicy',
-    summary: 'Replace the password and lockout policy (omitted fields take their defaults; applies from the next password set)', tag: 'Policy',
-    body: tenantPolicySchema, response: { status: 200, description: 'The policy now in force', schema: policyOut },
+    method: 'put',
+    path: '/tenants/:tenant/policy',
+    operationId: 'setTenantPolicy',
+    summary: 'Replace the password and lockout policy (omitted fields take their defaults; applies from the next password set)',
+    tag: 'Policy',
+    body: tenantPolicySchema,
+    response: { status: 200, description: 'The policy now in force', schema: policyOut },
     handler: (input) => tenants.setPolicy(callerOf(input), input.params.tenant!, input.body as never),
   });
 }

@@ -4,10 +4,18 @@ import { str, list, type Command } from './common.js';
 /** `idp client …`: relying applications. */
 export const CLIENT_COMMANDS: Record<string, Command> = {
   'client create': {
-    usage: 'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post] [--pkce-optional]',
+    usage:
+      'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post] [--pkce-optional]',
     options: {
-      name: 'string', 'redirect-uri': 'strings', 'post-logout-redirect-uri': 'strings', public: 'boolean', admin: 'boolean',
-      'first-party': 'boolean', tenant: 'strings', 'auth-method': 'string', 'pkce-optional': 'boolean',
+      name: 'string',
+      'redirect-uri': 'strings',
+      'post-logout-redirect-uri': 'strings',
+      public: 'boolean',
+      admin: 'boolean',
+      'first-party': 'boolean',
+      tenant: 'strings',
+      'auth-method': 'string',
+      'pkce-optional': 'boolean',
     },
     required: ['name'],
     async run(ctx) {

@@ -15,15 +15,32 @@ async function readInput(file: string): Promise<string> {
 /** `idp connection …`: upstream identity providers. */
 export const CONNECTION_COMMANDS: Record<string, Command> = {
   'connection create': {
-    usage: 'idp connection create --tenant S --kind entra|google|oidc --name N --client-id ID --client-secret-stdin [--issuer URL] '
-      + '[--entra-tenant TID]... [--google-domain D]... [--scope S]... [--first-sign-in link|create|refuse] [--trust-upstream-mfa]\n'
-      + '       idp connection create --tenant S --kind saml --name N (--metadata-url U | --metadata-file F | --entity-id E --sso-url U --certificate-file F...) '
-      + '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]',
+    usage:
+      'idp connection create --tenant S --kind entra|google|oidc --name N --client-id ID --client-secret-stdin [--issuer URL] ' +
+      '[--entra-tenant TID]... [--google-domain D]... [--scope S]... [--first-sign-in link|create|refuse] [--trust-upstream-mfa]\n' +
+      '       idp connection create --tenant S --kind saml --name N (--metadata-url U | --metadata-file F | --entity-id E --sso-url U --certificate-file F...) ' +
+      '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]',
     options: {
-      tenant: 'string', kind: 'string', name: 'string', 'client-id': 'string', 'client-secret-stdin': 'boolean', issuer: 'string',
-      'entra-tenant': 'strings', 'google-domain': 'strings', scope: 'strings', 'first-sign-in': 'string', 'trust-upstream-mfa': 'boolean',
-      'metadata-url': 'string', 'metadata-file': 'string', 'entity-id': 'string', 'sso-url': 'string', 'certificate-file': 'strings',
-      'subject-attribute': 'string', 'email-attribute': 'string', 'name-attribute': 'string', 'email-verified': 'boolean',
+      tenant: 'string',
+      kind: 'string',
+      name: 'string',
+      'client-id': 'string',
+      'client-secret-stdin': 'boolean',
+      issuer: 'string',
+      'entra-tenant': 'strings',
+      'google-domain': 'strings',
+      scope: 'strings',
+      'first-sign-in': 'string',
+      'trust-upstream-mfa': 'boolean',
+      'metadata-url': 'string',
+      'metadata-file': 'string',
+      'entity-id': 'string',
+      'sso-url': 'string',
+      'certificate-file': 'strings',
+      'subject-attribute': 'string',
+      'email-attribute': 'string',
+      'name-attribute': 'string',
+      'email-verified': 'boolean',
       'allow-sha1': 'boolean',
     },
     required: ['tenant', 'kind', 'name'],
@@ -36,36 +53,41 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       };
       if (str(o, 'kind') === 'saml') {
         const certificates = await Promise.all(list(o, 'certificate-file').map((file) => readInput(file)));
-        return toPublicConnection(await ctx.operations.connections.create(ctx.caller, str(o, 'tenant'), {
-          kind: 'saml', ...common,
-          ...(o['metadata-url'] ? { metadataUrl: str(o, 'metadata-url') } : {}),
-          ...(o['metadata-file'] ? { metadataXml: await readInput(str(o, 'metadata-file')) } : {}),
-          ...(o['entity-id'] ? { entityId: str(o, 'entity-id') } : {}),
-          ...(o['sso-url'] ? { ssoUrl: str(o, 'sso-url') } : {}),
-          ...(certificates.length ? { certificates } : {}),
-          attributes: {
-            subject: o['subject-attribute'] ? str(o, 'subject-attribute') : null,
-            email: o['email-attribute'] ? str(o, 'email-attribute') : 'email',
-            name: o['name-attribute'] ? str(o, 'name-attribute') : 'name',
-          },
-          emailVerified: o['email-verified'] === true,
-          allowSha1: o['allow-sha1'] === true,
-        }));
+        return toPublicConnection(
+          await ctx.operations.connections.create(ctx.caller, str(o, 'tenant'), {
+            kind: 'saml',
+            ...common,
+            ...(o['metadata-url'] ? { metadataUrl: str(o, 'metadata-url') } : {}),
+            ...(o['metadata-file'] ? { metadataXml: await readInput(str(o, 'metadata-file')) } : {}),
+            ...(o['entity-id'] ? { entityId: str(o, 'entity-id') } : {}),
+            ...(o['sso-url'] ? { ssoUrl: str(o, 'sso-url') } : {}),
+            ...(certificates.length ? { certificates } : {}),
+            attributes: {
+              subject: o['subject-attribute'] ? str(o, 'subject-attribute') : null,
+              email: o['email-attribute'] ? str(o, 'email-attribute') : 'email',
+              name: o['name-attribute'] ? str(o, 'name-attribute') : 'name',
+            },
+            emailVerified: o['email-verified'] === true,
+            allowSha1: o['allow-sha1'] === true,
+          }),
+        );
       }
       for (const name of ['client-id', 'client-secret-stdin']) {
         if (o[name] === undefined) throw new UsageError(`--${name} is required for --kind ${str(o, 'kind')}`);
       }
       const clientSecret = await passwordFromStdin(ctx.io);
-      return toPublicConnection(await ctx.operations.connections.create(ctx.caller, str(o, 'tenant'), {
-        kind: str(o, 'kind') as 'oidc',
-        ...common,
-        clientId: str(o, 'client-id'),
-        clientSecret,
-        ...(o.issuer ? { issuer: str(o, 'issuer') } : {}),
-        allowedEntraTenants: list(o, 'entra-tenant'),
-        allowedGoogleDomains: list(o, 'google-domain'),
-        ...(list(o, 'scope').length ? { scopes: list(o, 'scope') } : {}),
-      }));
+      return toPublicConnection(
+        await ctx.operations.connections.create(ctx.caller, str(o, 'tenant'), {
+          kind: str(o, 'kind') as 'oidc',
+          ...common,
+          clientId: str(o, 'client-id'),
+          clientSecret,
+          ...(o.issuer ? { issuer: str(o, 'issuer') } : {}),
+          allowedEntraTenants: list(o, 'entra-tenant'),
+          allowedGoogleDomains: list(o, 'google-domain'),
+          ...(list(o, 'scope').length ? { scopes: list(o, 'scope') } : {}),
+        }),
+      );
     },
   },
   'connection list': {

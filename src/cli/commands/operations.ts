@@ -6,7 +6,8 @@ const PAGE = 500;
 /** `idp keys …`, `idp encryption …` and `idp audit …`. */
 export const OPERATION_COMMANDS: Record<string, Command> = {
   'keys rotate': {
-    usage: 'idp keys rotate   (new keys are published at once and sign after KEY_PUBLISH_DELAY_SECONDS; running servers pick them up, old keys stay published)',
+    usage:
+      'idp keys rotate   (new keys are published at once and sign after KEY_PUBLISH_DELAY_SECONDS; running servers pick them up, old keys stay published)',
     options: {},
     run: (ctx) => ctx.operations.keys.rotate(ctx.caller),
   },
@@ -54,7 +55,8 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
     },
   },
   'audit verify': {
-    usage: 'idp audit verify [--tenant S] [--anchor FILE]   (checks the hash chains; exits 1 naming the first broken link; the anchor defaults to AUDIT_ANCHOR_FILE)',
+    usage:
+      'idp audit verify [--tenant S] [--anchor FILE]   (checks the hash chains; exits 1 naming the first broken link; the anchor defaults to AUDIT_ANCHOR_FILE)',
     options: { tenant: 'string', anchor: 'string' },
     async run(ctx) {
       const report = await ctx.operations.audit.verify(ctx.options.tenant as string | undefined, ctx.options.anchor as string | undefined);
@@ -69,8 +71,13 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
   'audit export': {
     usage: 'idp audit export [--tenant S] [--since T] [--until T]   (JSON Lines, one event a line, newest first)',
     options: { tenant: 'string', since: 'string', until: 'string' },
-    run: (ctx) => streamLines(ctx.io, ctx.operations.audit.exportLines(ctx.options.tenant as string | undefined, {
-      since: timeOption(ctx.options, 'since'), until: timeOption(ctx.options, 'until'),
-    })),
+    run: (ctx) =>
+      streamLines(
+        ctx.io,
+        ctx.operations.audit.exportLines(ctx.options.tenant as string | undefined, {
+          since: timeOption(ctx.options, 'since'),
+          until: timeOption(ctx.options, 'until'),
+        }),
+      ),
   },
 };

@@ -9,7 +9,11 @@ export const TENANT_COMMANDS: Record<string, Command> = {
     options: { slug: 'string', name: 'string', domain: 'strings' },
     required: ['slug', 'name'],
     async run(ctx) {
-      return ctx.operations.tenants.create(ctx.caller, { slug: str(ctx.options, 'slug'), name: str(ctx.options, 'name'), domains: list(ctx.options, 'domain') });
+      return ctx.operations.tenants.create(ctx.caller, {
+        slug: str(ctx.options, 'slug'),
+        name: str(ctx.options, 'name'),
+        domains: list(ctx.options, 'domain'),
+      });
     },
   },
   'tenant list': {
@@ -26,11 +30,13 @@ export const TENANT_COMMANDS: Record<string, Command> = {
     run: (ctx) => ctx.services.tenants.get(str(ctx.options, 'tenant')),
   },
   'tenant delete': {
-    usage: 'idp tenant delete --tenant S [--grace-days N] --yes   (schedules the deletion: everything stops now, data is purged after N days, default 30; --now purges at once)',
+    usage:
+      'idp tenant delete --tenant S [--grace-days N] --yes   (schedules the deletion: everything stops now, data is purged after N days, default 30; --now purges at once)',
     options: { tenant: 'string', yes: 'boolean', 'grace-days': 'string', now: 'boolean' },
     required: ['tenant'],
     async run(ctx) {
-      if (ctx.options.yes !== true) throw new UsageError('deleting a tenant stops all its accounts and purges them later; add --yes to confirm');
+      if (ctx.options.yes !== true)
+        throw new UsageError('deleting a tenant stops all its accounts and purges them later; add --yes to confirm');
       if (ctx.options.now === true) {
         if (ctx.options['grace-days'] !== undefined) throw new UsageError('--now and --grace-days exclude each other');
         return ctx.operations.tenants.purgeNow(ctx.caller, str(ctx.options, 'tenant'));
@@ -54,7 +60,7 @@ export const TENANT_COMMANDS: Record<string, Command> = {
     required: ['tenant'],
     run: (ctx) => ctx.operations.tenants.restore(ctx.caller, str(ctx.options, 'tenant')),
   },
-  'purge': {
+  purge: {
     usage: 'idp purge --due   (purges every tenant whose grace period has passed; safe to run from cron on any node)',
     options: { due: 'boolean' },
     required: ['due'],

@@ -14,11 +14,20 @@ export const USER_COMMANDS: Record<string, Command> = {
         throw new UsageError('give exactly one of --password-stdin and --invite');
       }
       const password = o['password-stdin'] ? await passwordFromStdin(ctx.io) : undefined;
-      const { account, invitationSent } = await ctx.operations.accounts.create(ctx.caller, str(o, 'tenant'), {
-        email: str(o, 'email'), staff: o.staff === true, ...(o.name ? { name: str(o, 'name') } : {}), ...(password ? { password } : {}),
-      }, o.invite === true);
+      const { account, invitationSent } = await ctx.operations.accounts.create(
+        ctx.caller,
+        str(o, 'tenant'),
+        {
+          email: str(o, 'email'),
+          staff: o.staff === true,
+          ...(o.name ? { name: str(o, 'name') } : {}),
+          ...(password ? { password } : {}),
+        },
+        o.invite === true,
+      );
       if (invitationSent === undefined) return toPublicAccount(account);
-      if (!invitationSent) throw new UsageError('the account was created, but the invitation e-mail could not be sent; retry with: idp user invite');
+      if (!invitationSent)
+        throw new UsageError('the account was created, but the invitation e-mail could not be sent; retry with: idp user invite');
       return { ...toPublicAccount(account), invitationSent };
     },
   },

@@ -63,7 +63,9 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
         await db.command({ ping: 1 });
       },
       async heartbeat() {
-        await db.collection<{ _id: string; at: Date }>('heartbeat').updateOne({ _id: 'readyz' }, { $set: { at: new Date() } }, { upsert: true });
+        await db
+          .collection<{ _id: string; at: Date }>('heartbeat')
+          .updateOne({ _id: 'readyz' }, { $set: { at: new Date() } }, { upsert: true });
       },
       async close() {
         await client.close();

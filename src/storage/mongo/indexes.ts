@@ -3,10 +3,7 @@ import type { Db } from 'mongodb';
 /** Creates the indexes each collection relies on; a no-op when they already exist. */
 export async function createIndexes(db: Db): Promise<void> {
   await Promise.all([
-    db.collection('tenants').createIndexes([
-      { key: { slug: 1 }, unique: true },
-      { key: { domains: 1 } },
-    ]),
+    db.collection('tenants').createIndexes([{ key: { slug: 1 }, unique: true }, { key: { domains: 1 } }]),
     db.collection('accounts').createIndexes([
       { key: { tenantId: 1, emailNormalized: 1 }, unique: true },
       { key: { emailNormalized: 1 } },
@@ -18,11 +15,13 @@ export async function createIndexes(db: Db): Promise<void> {
       },
     ]),
     db.collection('connections').createIndexes([{ key: { tenantId: 1, _id: 1 } }]),
-    db.collection('audit_events').createIndexes([
-      { key: { tenantId: 1, _id: 1 } },
-      { key: { action: 1, _id: 1 } },
-      { key: { chain: 1, seq: 1 }, unique: true, partialFilterExpression: { chain: { $exists: true } } },
-    ]),
+    db
+      .collection('audit_events')
+      .createIndexes([
+        { key: { tenantId: 1, _id: 1 } },
+        { key: { action: 1, _id: 1 } },
+        { key: { chain: 1, seq: 1 }, unique: true, partialFilterExpression: { chain: { $exists: true } } },
+      ]),
     db.collection('oidc_payloads').createIndexes([
       { key: { grantId: 1 }, sparse: true },
       { key: { accountId: 1 }, sparse: true },
@@ -31,9 +30,8 @@ export async function createIndexes(db: Db): Promise<void> {
       { key: { expiresAt: 1 }, expireAfterSeconds: 0 },
     ]),
     db.collection('rate_limits').createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
-    db.collection('one_time_tokens').createIndexes([
-      { key: { accountId: 1, kind: 1 } },
-      { key: { expiresAtDate: 1 }, expireAfterSeconds: 0 },
-    ]),
+    db
+      .collection('one_time_tokens')
+      .createIndexes([{ key: { accountId: 1, kind: 1 } }, { key: { expiresAtDate: 1 }, expireAfterSeconds: 0 }]),
   ]);
 }

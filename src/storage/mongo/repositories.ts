@@ -52,14 +52,22 @@ export class MongoTenants implements TenantRepository {
   }
 
   async listDueForPurge(now: string, page: Page) {
-    const docs = await take(this.tenants.find({ ...afterCursor(page.after), state: 'scheduled_for_deletion', purgeAfter: { $lte: now } }).sort({ _id: 1 }), page.limit);
+    const docs = await take(
+      this.tenants.find({ ...afterCursor(page.after), state: 'scheduled_for_deletion', purgeAfter: { $lte: now } }).sort({ _id: 1 }),
+      page.limit,
+    );
     return docs.map((doc) => toTenant(doc)!);
   }
 
   /** One conditional update: of racing nodes, one matches the document. */
   async claimPurge(id: string, now: string, leaseUntil: string) {
     const result = await this.tenants.updateOne(
-      { _id: id, state: 'scheduled_for_deletion', purgeAfter: { $lte: now }, $or: [{ purgeLeaseUntil: null }, { purgeLeaseUntil: { $lt: now } }] },
+      {
+        _id: id,
+        state: 'scheduled_for_deletion',
+        purgeAfter: { $lte: now },
+        $or: [{ purgeLeaseUntil: null }, { purgeLeaseUntil: { $lt: now } }],
+      },
       { $set: { purgeLeaseUntil: leaseUntil } },
     );
     return result.modifiedCount === 1;
@@ -145,7 +153,10 @@ export class MongoAudit implements AuditRepository {
     if (query.action !== undefined) filter.action = query.action;
     if (query.before !== undefined) filter._id = { $lt: query.before };
     if (query.since !== undefined || query.until !== undefined) {
-      filter.time = { ...(query.since !== undefined ? { $gte: query.since } : {}), ...(query.until !== undefined ? { $lt: query.until } : {}) };
+      filter.time = {
+        ...(query.since !== undefined ? { $gte: query.since } : {}),
+        ...(query.until !== undefined ? { $lt: query.until } : {}),
+      };
     }
     if (query.actorId !== undefined) filter['actor.id'] = query.actorId;
     if (query.targetId !== undefined) filter['target.id'] = query.targetId;
@@ -160,11 +171,13 @@ export class MongoAudit implements AuditRepository {
   }
 
   async heads() {
-    const rows = await this.events.aggregate<{ _id: string; seq: number; hash: string }>([
-      { $match: { chain: { $exists: true } } },
-      { $sort: { chain: 1, seq: -1 } },
-      { $group: { _id: '$chain', seq: { $first: '$seq' }, hash: { $first: '$hash' } } },
-    ]).toArray();
+    const rows = await this.events
+      .aggregate<{ _id: string; seq: number; hash: string }>([
+        { $match: { chain: { $exists: true } } },
+        { $sort: { chain: 1, seq: -1 } },
+        { $group: { _id: '$chain', seq: { $first: '$seq' }, hash: { $first: '$hash' } } },
+      ])
+      .toArray();
     return Object.fromEntries(rows.map((row) => [row._id, { seq: row.seq, hash: row.hash }]));
   }
 

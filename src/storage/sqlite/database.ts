@@ -103,7 +103,9 @@ export class Database {
       closeSync(openSync(file, 'a', 0o600));
     }
     const db = new DatabaseSync(file);
-    db.exec(`PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`);
+    db.exec(
+      `PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`,
+    );
     const database = new Database(db);
     database.migrate();
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -24,10 +24,10 @@ export function openSqliteStorage(file: string): Storage {
     },
     // One attempt, no retries: readiness answers at once that the store is locked.
     async heartbeat() {
-      await db.whenFree(() => db.run(
-        'INSERT INTO heartbeat (id, at) VALUES (1, $at) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
-        { at: Date.now() },
-      ), []);
+      await db.whenFree(
+        () => db.run('INSERT INTO heartbeat (id, at) VALUES (1, $at) ON CONFLICT (id) DO UPDATE SET at = excluded.at', { at: Date.now() }),
+        [],
+      );
     },
     async close() {
       db.close();

@@ -36,31 +36,40 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
   }
 
   async find(model: string, id: string) {
-    return toPayload(this.db.get<PayloadRow>(
-      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND id = $id AND ${LIVE}`,
-      { model, id, now: Date.now() },
-    ));
+    return toPayload(
+      this.db.get<PayloadRow>(`SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND id = $id AND ${LIVE}`, {
+        model,
+        id,
+        now: Date.now(),
+      }),
+    );
   }
 
   async findByUid(model: string, uid: string) {
-    return toPayload(this.db.get<PayloadRow>(
-      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND uid = $uid AND ${LIVE}`,
-      { model, uid, now: Date.now() },
-    ));
+    return toPayload(
+      this.db.get<PayloadRow>(`SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND uid = $uid AND ${LIVE}`, {
+        model,
+        uid,
+        now: Date.now(),
+      }),
+    );
   }
 
   async findByUserCode(model: string, userCode: string) {
-    return toPayload(this.db.get<PayloadRow>(
-      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND user_code = $userCode AND ${LIVE}`,
-      { model, userCode, now: Date.now() },
-    ));
+    return toPayload(
+      this.db.get<PayloadRow>(`SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND user_code = $userCode AND ${LIVE}`, {
+        model,
+        userCode,
+        now: Date.now(),
+      }),
+    );
   }
 
   async consume(model: string, id: string, at: number) {
-    return this.db.run(
-      'UPDATE oidc_payloads SET consumed_at = $at WHERE model = $model AND id = $id AND consumed_at IS NULL',
-      { model, id, at },
-    ).changes === 1;
+    return (
+      this.db.run('UPDATE oidc_payloads SET consumed_at = $at WHERE model = $model AND id = $id AND consumed_at IS NULL', { model, id, at })
+        .changes === 1
+    );
   }
 
   async destroy(model: string, id: string) {
@@ -72,10 +81,10 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
   }
 
   async revokeByAccountId(accountId: string, keepSessionId?: string) {
-    this.db.run(
-      "DELETE FROM oidc_payloads WHERE account_id = $account AND NOT (model = 'Session' AND id IS $keep)",
-      { account: accountId, keep: keepSessionId ?? null },
-    );
+    this.db.run("DELETE FROM oidc_payloads WHERE account_id = $account AND NOT (model = 'Session' AND id IS $keep)", {
+      account: accountId,
+      keep: keepSessionId ?? null,
+    });
   }
 
   async purgeExpired(now: number) {

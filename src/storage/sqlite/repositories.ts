@@ -23,8 +23,11 @@ export class SqliteTenants implements TenantRepository {
 
   async insert(tenant: Tenant): Promise<void> {
     this.db.transaction(() => {
-      this.db.run('INSERT INTO tenants (id, slug, doc) VALUES ($id, $slug, $doc)',
-        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) }, 'tenant');
+      this.db.run(
+        'INSERT INTO tenants (id, slug, doc) VALUES ($id, $slug, $doc)',
+        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) },
+        'tenant',
+      );
       this.writeDomains(tenant);
     });
   }
@@ -38,23 +41,30 @@ export class SqliteTenants implements TenantRepository {
   }
 
   async findByDomain(domain: string) {
-    return toTenants(this.db.all<DocRow>(
-      'SELECT t.doc FROM tenants t JOIN tenant_domains d ON d.tenant_id = t.id WHERE d.domain = $domain ORDER BY t.id',
-      { domain },
-    ));
+    return toTenants(
+      this.db.all<DocRow>(
+        'SELECT t.doc FROM tenants t JOIN tenant_domains d ON d.tenant_id = t.id WHERE d.domain = $domain ORDER BY t.id',
+        { domain },
+      ),
+    );
   }
 
   async list(page: Page) {
-    return toTenants(this.db.all<DocRow>(
-      'SELECT doc FROM tenants WHERE id > $after ORDER BY id LIMIT $limit',
-      { after: page.after ?? '', limit: page.limit },
-    ));
+    return toTenants(
+      this.db.all<DocRow>('SELECT doc FROM tenants WHERE id > $after ORDER BY id LIMIT $limit', {
+        after: page.after ?? '',
+        limit: page.limit,
+      }),
+    );
   }
 
   async replace(tenant: Tenant) {
     return this.db.transaction(() => {
-      const { changes } = this.db.run('UPDATE tenants SET slug = $slug, doc = $doc WHERE id = $id',
-        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) }, 'tenant');
+      const { changes } = this.db.run(
+        'UPDATE tenants SET slug = $slug, doc = $doc WHERE id = $id',
+        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) },
+        'tenant',
+      );
       if (changes) this.writeDomains(tenant);
       return changes > 0;
     });
@@ -65,30 +75,36 @@ export class SqliteTenants implements TenantRepository {
   }
 
   async listDueForPurge(now: string, page: Page) {
-    return toTenants(this.db.all<DocRow>(
-      `SELECT doc FROM tenants WHERE json_extract(doc, '$.state') = 'scheduled_for_deletion' AND json_extract(doc, '$.purgeAfter') <= $now
+    return toTenants(
+      this.db.all<DocRow>(
+        `SELECT doc FROM tenants WHERE json_extract(doc, '$.state') = 'scheduled_for_deletion' AND json_extract(doc, '$.purgeAfter') <= $now
          AND id > $after ORDER BY id LIMIT $limit`,
-      { now, after: page.after ?? '', limit: page.limit },
-    ));
+        { now, after: page.after ?? '', limit: page.limit },
+      ),
+    );
   }
 
   /** One UPDATE with every condition in its WHERE: of racing nodes, one changes the row. */
   async claimPurge(id: string, now: string, leaseUntil: string) {
-    return this.db.run(
-      `UPDATE tenants SET doc = json_set(doc, '$.purgeLeaseUntil', $lease) WHERE id = $id
+    return (
+      this.db.run(
+        `UPDATE tenants SET doc = json_set(doc, '$.purgeLeaseUntil', $lease) WHERE id = $id
          AND json_extract(doc, '$.state') = 'scheduled_for_deletion' AND json_extract(doc, '$.purgeAfter') <= $now
          AND (json_extract(doc, '$.purgeLeaseUntil') IS NULL OR json_extract(doc, '$.purgeLeaseUntil') < $now)`,
-      { id, now, lease: leaseUntil },
-    ).changes === 1;
+        { id, now, lease: leaseUntil },
+      ).changes === 1
+    );
   }
 
   async cancelDeletion(id: string, now: string) {
-    return this.db.run(
-      `UPDATE tenants SET doc = json_set(doc, '$.state', 'active', '$.purgeAfter', NULL, '$.purgeLeaseUntil', NULL, '$.updatedAt', $now)
+    return (
+      this.db.run(
+        `UPDATE tenants SET doc = json_set(doc, '$.state', 'active', '$.purgeAfter', NULL, '$.purgeLeaseUntil', NULL, '$.updatedAt', $now)
        WHERE id = $id AND json_extract(doc, '$.state') = 'scheduled_for_deletion'
          AND (json_extract(doc, '$.purgeLeaseUntil') IS NULL OR json_extract(doc, '$.purgeLeaseUntil') < $now)`,
-      { id, now },
-    ).changes === 1;
+        { id, now },
+      ).changes === 1
+    );
   }
 
   private writeDomains(tenant: Tenant): void {
@@ -116,16 +132,20 @@ export class SqliteAccounts implements AccountRepository {
   }
 
   async findByIdentity(connectionId: string, subject: string) {
-    return toAccount(this.db.get<DocRow>(
-      'SELECT a.doc FROM accounts a JOIN account_identities i ON i.account_id = a.id WHERE i.connection_id = $connection AND i.subject = $subject',
-      { connection: connectionId, subject },
-    ));
+    return toAccount(
+      this.db.get<DocRow>(
+        'SELECT a.doc FROM accounts a JOIN account_identities i ON i.account_id = a.id WHERE i.connection_id = $connection AND i.subject = $subject',
+        { connection: connectionId, subject },
+      ),
+    );
   }
 
   async unlinkConnection(connectionId: string) {
     return this.db.transaction(() => {
       const rows = this.db.all<{ account_id: string }>(
-        'SELECT DISTINCT account_id FROM account_identities WHERE connection_id = $connection', { connection: connectionId });
+        'SELECT DISTINCT account_id FROM account_identities WHERE connection_id = $connection',
+        { connection: connectionId },
+      );
       for (const { account_id: id } of rows) {
         const account = this.read(id)!;
         const kept = { ...account, identities: account.identities.filter((i) => i.connectionId !== connectionId) };
@@ -153,22 +173,28 @@ export class SqliteAccounts implements AccountRepository {
   }
 
   async findByEmail(tenantId: string, emailNormalized: string) {
-    return toAccount(this.db.get<DocRow>(
-      'SELECT doc FROM accounts WHERE tenant_id = $tenant AND email_normalized = $email',
-      { tenant: tenantId, email: emailNormalized },
-    ));
+    return toAccount(
+      this.db.get<DocRow>('SELECT doc FROM accounts WHERE tenant_id = $tenant AND email_normalized = $email', {
+        tenant: tenantId,
+        email: emailNormalized,
+      }),
+    );
   }
 
   async findAllByEmail(emailNormalized: string) {
-    return this.db.all<DocRow>('SELECT doc FROM accounts WHERE email_normalized = $email ORDER BY id', { email: emailNormalized })
+    return this.db
+      .all<DocRow>('SELECT doc FROM accounts WHERE email_normalized = $email ORDER BY id', { email: emailNormalized })
       .map((row) => toAccount(row)!);
   }
 
   async listByTenant(tenantId: string, page: Page) {
-    return this.db.all<DocRow>(
-      'SELECT doc FROM accounts WHERE tenant_id = $tenant AND id > $after ORDER BY id LIMIT $limit',
-      { tenant: tenantId, after: page.after ?? '', limit: page.limit },
-    ).map((row) => toAccount(row)!);
+    return this.db
+      .all<DocRow>('SELECT doc FROM accounts WHERE tenant_id = $tenant AND id > $after ORDER BY id LIMIT $limit', {
+        tenant: tenantId,
+        after: page.after ?? '',
+        limit: page.limit,
+      })
+      .map((row) => toAccount(row)!);
   }
 
   /** The read and the write share one IMMEDIATE transaction, so other processes wait between them. */
@@ -213,10 +239,12 @@ export class SqliteClients implements ClientRepository {
   }
 
   async list(page: Page) {
-    return docs<Client>(this.db.all<DocRow>(
-      'SELECT doc FROM clients WHERE id > $after ORDER BY id LIMIT $limit',
-      { after: page.after ?? '', limit: page.limit },
-    )).map(withClientDefaults);
+    return docs<Client>(
+      this.db.all<DocRow>('SELECT doc FROM clients WHERE id > $after ORDER BY id LIMIT $limit', {
+        after: page.after ?? '',
+        limit: page.limit,
+      }),
+    ).map(withClientDefaults);
   }
 
   async replace(client: Client) {
@@ -238,15 +266,22 @@ export class SqliteAudit implements AuditRepository {
       const head = this.db.get<{ doc: string }>('SELECT doc FROM audit_events WHERE chain = $chain ORDER BY seq DESC LIMIT 1', { chain });
       const last = head ? (JSON.parse(head.doc) as AuditEvent) : null;
       const sealed = seal(event, last && { seq: last.seq, hash: last.hash });
-      this.db.run('INSERT INTO audit_events (id, tenant_id, action, chain, seq, doc) VALUES ($id, $tenant, $action, $chain, $seq, $doc)',
-        { id: sealed.id, tenant: sealed.tenantId, action: sealed.action, chain, seq: sealed.seq, doc: JSON.stringify(sealed) });
+      this.db.run('INSERT INTO audit_events (id, tenant_id, action, chain, seq, doc) VALUES ($id, $tenant, $action, $chain, $seq, $doc)', {
+        id: sealed.id,
+        tenant: sealed.tenantId,
+        action: sealed.action,
+        chain,
+        seq: sealed.seq,
+        doc: JSON.stringify(sealed),
+      });
       return sealed;
     });
   }
 
   async list(query: AuditQuery) {
-    return docs<AuditEvent>(this.db.all<DocRow>(
-      `SELECT doc FROM audit_events
+    return docs<AuditEvent>(
+      this.db.all<DocRow>(
+        `SELECT doc FROM audit_events
        WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($action IS NULL OR action = $action)
          AND ($before IS NULL OR id < $before)
          AND ($since IS NULL OR json_extract(doc, '$.time') >= $since) AND ($until IS NULL OR json_extract(doc, '$.time') < $until)
@@ -254,18 +289,29 @@ export class SqliteAudit implements AuditRepository {
          AND ($target IS NULL OR json_extract(doc, '$.target.id') = $target)
          AND ($outcome IS NULL OR json_extract(doc, '$.outcome') = $outcome)
        ORDER BY id DESC LIMIT $limit`,
-      {
-        tenant: query.tenantId ?? null, action: query.action ?? null, before: query.before ?? null, limit: query.limit,
-        since: query.since ?? null, until: query.until ?? null, actor: query.actorId ?? null, target: query.targetId ?? null,
-        outcome: query.outcome ?? null,
-      },
-    ));
+        {
+          tenant: query.tenantId ?? null,
+          action: query.action ?? null,
+          before: query.before ?? null,
+          limit: query.limit,
+          since: query.since ?? null,
+          until: query.until ?? null,
+          actor: query.actorId ?? null,
+          target: query.targetId ?? null,
+          outcome: query.outcome ?? null,
+        },
+      ),
+    );
   }
 
   async chain(chain: string, afterSeq: number, limit: number) {
-    return docs<AuditEvent>(this.db.all<DocRow>(
-      'SELECT doc FROM audit_events WHERE chain = $chain AND seq > $after ORDER BY seq LIMIT $limit', { chain, after: afterSeq, limit },
-    ));
+    return docs<AuditEvent>(
+      this.db.all<DocRow>('SELECT doc FROM audit_events WHERE chain = $chain AND seq > $after ORDER BY seq LIMIT $limit', {
+        chain,
+        after: afterSeq,
+        limit,
+      }),
+    );
   }
 
   async heads() {
@@ -273,10 +319,12 @@ export class SqliteAudit implements AuditRepository {
       `SELECT e.chain, e.doc FROM audit_events e
        JOIN (SELECT chain, MAX(seq) AS seq FROM audit_events WHERE chain IS NOT NULL GROUP BY chain) h ON h.chain = e.chain AND h.seq = e.seq`,
     );
-    return Object.fromEntries(rows.map((row) => {
-      const event = JSON.parse(row.doc) as AuditEvent;
-      return [row.chain, { seq: event.seq, hash: event.hash }];
-    }));
+    return Object.fromEntries(
+      rows.map((row) => {
+        const event = JSON.parse(row.doc) as AuditEvent;
+        return [row.chain, { seq: event.seq, hash: event.hash }];
+      }),
+    );
   }
 
   async deleteChain(chain: string) {
@@ -288,8 +336,11 @@ export class SqliteConnections implements ConnectionRepository {
   constructor(private readonly db: Database) {}
 
   async insert(connection: Connection) {
-    this.db.run('INSERT INTO connections (id, tenant_id, doc) VALUES ($id, $tenant, $doc)',
-      { id: connection.id, tenant: connection.tenantId, doc: JSON.stringify(connection) }, 'connection');
+    this.db.run(
+      'INSERT INTO connections (id, tenant_id, doc) VALUES ($id, $tenant, $doc)',
+      { id: connection.id, tenant: connection.tenantId, doc: JSON.stringify(connection) },
+      'connection',
+    );
   }
 
   async findById(id: string) {
@@ -301,7 +352,9 @@ export class SqliteConnections implements ConnectionRepository {
   }
 
   async replace(connection: Connection) {
-    return this.db.run('UPDATE connections SET doc = $doc WHERE id = $id', { id: connection.id, doc: JSON.stringify(connection) }).changes > 0;
+    return (
+      this.db.run('UPDATE connections SET doc = $doc WHERE id = $id', { id: connection.id, doc: JSON.stringify(connection) }).changes > 0
+    );
   }
 
   async delete(id: string) {

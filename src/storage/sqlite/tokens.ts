@@ -10,7 +10,14 @@ export class SqliteTokens implements OneTimeTokenRepository {
   async insert(token: OneTimeToken) {
     this.db.run(
       'INSERT INTO one_time_tokens (hash, kind, account_id, expires_at, used_at, doc) VALUES ($hash, $kind, $account, $expires, $used, $doc)',
-      { hash: token.hash, kind: token.kind, account: token.accountId, expires: token.expiresAt, used: token.usedAt, doc: JSON.stringify(token) },
+      {
+        hash: token.hash,
+        kind: token.kind,
+        account: token.accountId,
+        expires: token.expiresAt,
+        used: token.usedAt,
+        doc: JSON.stringify(token),
+      },
       'token',
     );
   }
@@ -21,17 +28,18 @@ export class SqliteTokens implements OneTimeTokenRepository {
   }
 
   async use(hash: string, at: string) {
-    return this.db.run(
-      'UPDATE one_time_tokens SET used_at = $at WHERE hash = $hash AND used_at IS NULL AND expires_at > $at',
-      { hash, at },
-    ).changes === 1;
+    return (
+      this.db.run('UPDATE one_time_tokens SET used_at = $at WHERE hash = $hash AND used_at IS NULL AND expires_at > $at', { hash, at })
+        .changes === 1
+    );
   }
 
   async voidOthers(accountId: string, kind: OneTimeToken['kind'], keepHash: string) {
-    return this.db.run(
-      'DELETE FROM one_time_tokens WHERE account_id = $account AND kind = $kind AND hash <> $keep',
-      { account: accountId, kind, keep: keepHash },
-    ).changes;
+    return this.db.run('DELETE FROM one_time_tokens WHERE account_id = $account AND kind = $kind AND hash <> $keep', {
+      account: accountId,
+      kind,
+      keep: keepHash,
+    }).changes;
   }
 
   async purgeExpired(now: string) {

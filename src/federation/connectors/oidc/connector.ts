@@ -50,14 +50,16 @@ export class OidcConnector implements Connector<OidcConnection> {
     const cached = this.configurations.get(connection.id);
     if (cached && cached.version === connection.updatedAt && Date.now() - cached.at < UPSTREAM_DISCOVERY_TTL_MS) return cached.config;
     const insecure = LOOPBACK.has(new URL(connection.issuer).hostname) && connection.issuer.startsWith('http:');
-    const config = oidc.discovery(new URL(connection.issuer), connection.clientId, this.clientSecretOf(connection), undefined, {
-      [oidc.customFetch]: this.fetchImpl,
-      // The ID token's signature is checked too, not only the TLS channel it came over.
-      execute: insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks],
-    }).then((configuration) => {
-      configuration[oidc.customFetch] = this.fetchImpl;
-      return configuration;
-    });
+    const config = oidc
+      .discovery(new URL(connection.issuer), connection.clientId, this.clientSecretOf(connection), undefined, {
+        [oidc.customFetch]: this.fetchImpl,
+        // The ID token's signature is checked too, not only the TLS channel it came over.
+        execute: insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks],
+      })
+      .then((configuration) => {
+        configuration[oidc.customFetch] = this.fetchImpl;
+        return configuration;
+      });
     config.catch(() => this.configurations.delete(connection.id));
     this.configurations.set(connection.id, { at: Date.now(), version: connection.updatedAt, config });
     return config;
@@ -81,7 +83,12 @@ export class OidcConnector implements Connector<OidcConnection> {
   }
 
   /** Redeems the code and verifies the ID token; throws FederationRefusal with the reason. */
-  async finish(connection: OidcConnection, tenant: Tenant, answer: UpstreamAnswer, expected: Record<string, string>): Promise<UpstreamIdentity> {
+  async finish(
+    connection: OidcConnection,
+    tenant: Tenant,
+    answer: UpstreamAnswer,
+    expected: Record<string, string>,
+  ): Promise<UpstreamIdentity> {
     const config = await this.configuration(connection);
     const callback = new URL(`${expected.returnUrl}?${new URLSearchParams(answer.query).toString()}`);
     let claims: Record<string, unknown> | undefined;
