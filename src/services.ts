@@ -24,6 +24,7 @@ import { ConnectionService } from './federation/service.js';
 import { Connectors } from './federation/connectors/index.js';
 import { OidcConnector } from './federation/connectors/oidc/connector.js';
 import { SamlConnector } from './federation/connectors/saml/connector.js';
+import { GrandidConnector } from './federation/connectors/grandid/connector.js';
 import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
@@ -174,7 +175,13 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
     connections,
     signingKeys: new SigningKeyService(storage.keys, cipher, settings),
-    upstream: new Connectors({ entra: oidcConnector, google: oidcConnector, oidc: oidcConnector, saml: samlConnector }),
+    upstream: new Connectors({
+      entra: oidcConnector,
+      google: oidcConnector,
+      oidc: oidcConnector,
+      saml: samlConnector,
+      grandid: new GrandidConnector((connection) => connections.grandidSecretsOf(connection), options.upstreamFetch),
+    }),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
@@ -215,7 +222,7 @@ export async function startupChecks(services: Services): Promise<void> {
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
       samples.push({
-        what: `the sealed ${connection.kind === 'saml' ? 'SP signing key' : 'client secret'} of connection ${connection.id}`,
+        what: `the sealed ${connection.kind === 'saml' ? 'SP signing key' : connection.kind === 'grandid' ? 'GrandID keys' : 'client secret'} of connection ${connection.id}`,
         sealed: services.connections.sealedSecretOf(connection),
         open: () => services.connections.secretOf(connection),
       });

@@ -148,4 +148,18 @@ const samlConnectionOut = z.object({
   updatedAt: timestamp,
 });
 
-export const connectionOut = z.discriminatedUnion('kind', [oidcConnectionOut, samlConnectionOut]);
+const grandidConnectionOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  kind: z.literal('grandid'),
+  name: z.string(),
+  baseUrl: z.string(),
+  hasKeys: z.boolean().describe('The API key and service key are write-only'),
+  firstSignIn: z.enum(['link', 'create', 'refuse']),
+  trustUpstreamMfa: z.boolean(),
+  enabled: z.boolean(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const connectionOut = z.discriminatedUnion('kind', [oidcConnectionOut, samlConnectionOut, grandidConnectionOut]);

@@ -24,6 +24,9 @@ export class FederatedSignIn {
       if (linked.tenantId !== connection.tenantId) throw new FederationRefusal('identity_in_other_tenant');
       return { account: linked, resolution: 'linked' };
     }
+    // GrandID: only an identity already tied to an account signs in (the broker gives no e-mail to link or create by).
+    if (connection.kind === 'grandid')
+      throw new FederationRefusal(connection.firstSignIn === 'refuse' ? 'identity_not_linked' : 'no_matching_account');
     if (identity.email === null) throw new FederationRefusal('no_email');
     if (connection.firstSignIn === 'refuse') throw new FederationRefusal('identity_not_linked');
     if (!identity.emailVerified) throw new FederationRefusal('email_not_verified');

@@ -114,7 +114,49 @@ const samlCreateSchema = z
     }
   });
 
-export const connectionCreateSchema = z.discriminatedUnion('kind', [oidcCreateSchema, samlCreateSchema]);
+/** The GrandID broker's base URL: https (http on loopback for tests), ending in `/` so that method names resolve under it. */
+const grandidBaseUrl = z
+  .string()
+  .max(500)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (
+        !url.search &&
+        !url.hash &&
+        !url.username &&
+        url.pathname.endsWith('/') &&
+        (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+      );
+    } catch {
+      return false;
+    }
+  }, 'an https URL ending in / without query or fragment (http only on localhost)');
+const grandidKey = z
+  .string()
+  .trim()
+  .regex(/^[\x21-\x7E]{1,500}$/, 'a GrandID key');
+
+/**
+ * An account needs an e-mail address and the broker gives none, so a GrandID connection cannot
+ * create accounts just in time: link (to the account an administrator tied to the person) or refuse.
+ */
+export const GRANDID_NO_CREATE = 'a GrandID connection cannot create accounts (the broker gives no e-mail address): use link or refuse';
+const grandidFirstSignIn = fields.firstSignIn.refine((v) => v !== 'create', GRANDID_NO_CREATE);
+
+/** Swedish e-ID through GrandID: one connection per authenticate service (BankID, Freja eID…). */
+const grandidCreateSchema = z.strictObject({
+  kind: z.literal('grandid'),
+  name: fields.name,
+  baseUrl: grandidBaseUrl,
+  apiKey: grandidKey,
+  serviceKey: grandidKey,
+  firstSignIn: grandidFirstSignIn.default('link'),
+  trustUpstreamMfa: fields.trustUpstreamMfa.default(false),
+  enabled: fields.enabled.default(true),
+});
+
+export const connectionCreateSchema = z.discriminatedUnion('kind', [oidcCreateSchema, samlCreateSchema, grandidCreateSchema]);
 
 /** The issuer cannot change: links are (connection, subject), and another issuer's subjects would land on them. */
 export const connectionUpdateSchema = z.strictObject({
@@ -133,6 +175,8 @@ export const connectionUpdateSchema = z.strictObject({
   allowSha1: z.boolean().optional(),
   clockSkewSeconds: z.number().int().min(0).max(600).optional(),
   certificates: z.array(pemCertificate).min(1).max(5).optional(),
+  apiKey: grandidKey.optional(),
+  serviceKey: grandidKey.optional(),
 });
 
 /** Rules that depend on the kind; also applied to the merged record on update. */
@@ -163,4 +207,5 @@ export function kindRules(
 
 export type ConnectionCreateInput = z.input<typeof connectionCreateSchema>;
 export type SamlCreateInput = z.output<typeof samlCreateSchema>;
+export type GrandidCreateInput = z.output<typeof grandidCreateSchema>;
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;

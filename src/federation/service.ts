@@ -5,12 +5,15 @@ import { newId } from '../ids.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { invalid, notFound } from '../errors.js';
 import { parseOrThrow, toProblems } from '../validation.js';
-import type { Connection, SamlConnection } from './types.js';
+import { randomBytes } from 'node:crypto';
+import type { Connection, GrandidConnection, SamlConnection } from './types.js';
+import type { GrandidSecrets } from './connectors/grandid/connector.js';
 import {
   connectionCreateSchema,
   connectionUpdateSchema,
   ENTRA_AUTHORITY,
   GOOGLE_ISSUER,
+  GRANDID_NO_CREATE,
   kindRules,
   type ConnectionCreateInput,
   type ConnectionUpdateInput,
@@ -26,13 +29,26 @@ export const samlPaths = (connectionId: string) => ({
   acs: `/federation/saml/${connectionId}/acs`,
 });
 
+/** Where the GrandID broker sends the browser back to (with ?grandidsession=<id>). */
+export const grandidCallbackPath = (connectionId: string) => `/federation/grandid/${connectionId}/callback`;
+
 const OIDC_ONLY = ['clientId', 'clientSecret', 'scopes', 'claims', 'allowedEntraTenants', 'allowedGoogleDomains'] as const;
 const SAML_ONLY = ['attributes', 'emailVerified', 'allowSha1', 'clockSkewSeconds', 'certificates'] as const;
+const GRANDID_ONLY = ['apiKey', 'serviceKey'] as const;
+const foreignFields = (
+  kind: Connection['kind'],
+): readonly ((typeof OIDC_ONLY)[number] | (typeof SAML_ONLY)[number] | (typeof GRANDID_ONLY)[number])[] =>
+  kind === 'saml' ? [...OIDC_ONLY, ...GRANDID_ONLY] : kind === 'grandid' ? [...OIDC_ONLY, ...SAML_ONLY] : [...SAML_ONLY, ...GRANDID_ONLY];
 
-/** The one sealed secret each connection keeps: the upstream client secret, or our SAML SP private key. */
-const sealedOf = (c: Connection): string => (c.kind === 'saml' ? c.sp.sealedPrivateKey : c.sealedClientSecret);
+/** The one sealed secret each connection keeps: the upstream client secret, our SAML SP private key, or the GrandID keys (JSON). */
+const sealedOf = (c: Connection): string =>
+  c.kind === 'saml' ? c.sp.sealedPrivateKey : c.kind === 'grandid' ? c.sealedKeys : c.sealedClientSecret;
 const withSealed = (c: Connection, sealed: string): Connection =>
-  c.kind === 'saml' ? { ...c, sp: { ...c.sp, sealedPrivateKey: sealed } } : { ...c, sealedClientSecret: sealed };
+  c.kind === 'saml'
+    ? { ...c, sp: { ...c.sp, sealedPrivateKey: sealed } }
+    : c.kind === 'grandid'
+      ? { ...c, sealedKeys: sealed }
+      : { ...c, sealedClientSecret: sealed };
 
 const secretContext = (connectionId: string) => `connection-secret:${connectionId}`;
 
@@ -52,6 +68,20 @@ export class ConnectionService {
     const now = this.clock().toISOString();
     if (data.kind === 'saml') {
       const connection = await this.samlConnection(id, tenantId, data, now);
+      await this.connections.insert(connection);
+      return connection;
+    }
+    if (data.kind === 'grandid') {
+      const { apiKey, serviceKey, ...rest } = data;
+      const secrets: GrandidSecrets = { apiKey, serviceKey, subjectKey: randomBytes(32).toString('base64url') };
+      const connection: GrandidConnection = {
+        ...rest,
+        id,
+        tenantId,
+        sealedKeys: this.cipher.seal(JSON.stringify(secrets), secretContext(id)),
+        createdAt: now,
+        updatedAt: now,
+      };
       await this.connections.insert(connection);
       return connection;
     }
@@ -160,18 +190,30 @@ export class ConnectionService {
   async update(tenantId: string, id: string, input: ConnectionUpdateInput): Promise<{ before: Connection; after: Connection }> {
     const data = parseOrThrow(connectionUpdateSchema, input);
     const before = await this.get(tenantId, id);
-    const foreign = (before.kind === 'saml' ? OIDC_ONLY : SAML_ONLY).filter((field) => data[field] !== undefined);
+    const foreign = foreignFields(before.kind).filter((field) => data[field] !== undefined);
     if (foreign.length)
       throw invalid(foreign.map((field) => ({ field, code: 'kind', message: `not a setting of a ${before.kind} connection` })));
-    const { clientSecret, certificates, ...rest } = data;
+    if (before.kind === 'grandid' && data.firstSignIn === 'create')
+      throw invalid([{ field: 'firstSignIn', code: 'kind', message: GRANDID_NO_CREATE }]);
+    const { clientSecret, certificates, apiKey, serviceKey, ...rest } = data;
+    const keys =
+      before.kind === 'grandid' && (apiKey || serviceKey)
+        ? {
+            sealedKeys: this.cipher.seal(
+              JSON.stringify({ ...this.grandidSecretsOf(before), ...(apiKey ? { apiKey } : {}), ...(serviceKey ? { serviceKey } : {}) }),
+              secretContext(id),
+            ),
+          }
+        : {};
     const after = {
       ...before,
       ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
       ...(clientSecret ? { sealedClientSecret: this.cipher.seal(clientSecret, secretContext(id)) } : {}),
+      ...keys,
       ...(certificates && before.kind === 'saml' ? { idp: { ...before.idp, certificates } } : {}),
       updatedAt: this.clock().toISOString(),
     } as Connection;
-    if (after.kind !== 'saml') {
+    if (after.kind !== 'saml' && after.kind !== 'grandid') {
       const merged = z
         .custom<typeof after>()
         .superRefine((c, ctx) => kindRules(c, ctx))
@@ -200,6 +242,11 @@ export class ConnectionService {
   /** The connection's secret in the clear: the upstream client secret, or the SAML SP private key. */
   secretOf(connection: Connection): string {
     return this.cipher.open(sealedOf(connection), secretContext(connection.id));
+  }
+
+  /** A GrandID connection's broker keys and subject-hash key, in the clear. */
+  grandidSecretsOf(connection: GrandidConnection): GrandidSecrets {
+    return JSON.parse(this.secretOf(connection)) as GrandidSecrets;
   }
 
   clientSecretOf(connection: Connection): string {

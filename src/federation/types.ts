@@ -1,4 +1,4 @@
-export const CONNECTION_KINDS = ['entra', 'google', 'oidc', 'saml'] as const;
+export const CONNECTION_KINDS = ['entra', 'google', 'oidc', 'saml', 'grandid'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** What happens when an upstream identity signs in for the first time. */
@@ -58,8 +58,17 @@ export interface SamlConnection extends ConnectionCommon {
   clockSkewSeconds: number;
 }
 
+/** Swedish e-ID (BankID, Freja eID…) through the GrandID broker: one connection per authenticate service. */
+export interface GrandidConnection extends ConnectionCommon {
+  kind: 'grandid';
+  /** The broker's JSON API 1.1, ending in `/`, e.g. https://client.grandid.com/json1.1/. */
+  baseUrl: string;
+  /** The API key, the authenticate service key and the subject-hash key, sealed together as JSON. */
+  sealedKeys: string;
+}
+
 /** A tenant's upstream identity provider: one shape per kind, told apart by `kind`. */
-export type Connection = OidcConnection | SamlConnection;
+export type Connection = OidcConnection | SamlConnection | GrandidConnection;
 
 export const isOidcConnection = (connection: Connection): connection is OidcConnection =>
   connection.kind === 'entra' || connection.kind === 'google' || connection.kind === 'oidc';
@@ -67,12 +76,17 @@ export const isOidcConnection = (connection: Connection): connection is OidcConn
 /** The connection as the admin API shows it: never a secret. */
 export type PublicConnection =
   | (Omit<OidcConnection, 'sealedClientSecret'> & { hasClientSecret: boolean })
-  | (Omit<SamlConnection, 'sp'> & { sp: Omit<SamlConnection['sp'], 'sealedPrivateKey'> });
+  | (Omit<SamlConnection, 'sp'> & { sp: Omit<SamlConnection['sp'], 'sealedPrivateKey'> })
+  | (Omit<GrandidConnection, 'sealedKeys'> & { hasKeys: boolean });
 
 export function toPublicConnection(connection: Connection): PublicConnection {
   if (connection.kind === 'saml') {
     const { sealedPrivateKey: _key, ...sp } = connection.sp;
     return { ...connection, sp };
+  }
+  if (connection.kind === 'grandid') {
+    const { sealedKeys, ...rest } = connection;
+    return { ...rest, hasKeys: sealedKeys.length > 0 };
   }
   const { sealedClientSecret, ...rest } = connection;
   return { ...rest, hasClientSecret: sealedClientSecret.length > 0 };
@@ -87,6 +101,8 @@ export interface UpstreamIdentity {
   name: string | null;
   /** The upstream did more than one factor (amr says mfa). */
   upstreamMfa: boolean;
+  /** What the audit trail may show of the person (GrandID: the masked personnummer); never the full number. */
+  display?: string;
 }
 
 /** An upstream sign-in that is refused, with a stable reason for the audit trail. */

@@ -190,6 +190,22 @@ const catalog = {
     en: 'The sign-in through your organisation could not be accepted. Contact your administrator if it keeps happening.',
     sv: 'Inloggningen via din organisation kunde inte godkännas. Kontakta din administratör om det fortsätter.',
   },
+  'eid.cancelled': {
+    en: 'The e-ID sign-in was cancelled. Go back to the application to try again.',
+    sv: 'Inloggningen med e-legitimation avbröts. Gå tillbaka till tjänsten för att försöka igen.',
+  },
+  'eid.expired': {
+    en: 'The e-ID sign-in took too long and expired. Go back to the application and start again.',
+    sv: 'Inloggningen med e-legitimation tog för lång tid och gick ut. Gå tillbaka till tjänsten och börja om.',
+  },
+  'eid.already_in_progress': {
+    en: 'A sign-in with your e-ID is already in progress. Finish or cancel it in your e-ID app, then try again.',
+    sv: 'En inloggning med din e-legitimation pågår redan. Slutför eller avbryt den i appen och försök sedan igen.',
+  },
+  'eid.failed': {
+    en: 'The e-ID sign-in could not be completed. Go back to the application and try again.',
+    sv: 'Inloggningen med e-legitimation kunde inte slutföras. Gå tillbaka till tjänsten och försök igen.',
+  },
   'federation.unavailable': {
     en: "Your organisation's sign-in service cannot be reached right now. Try again later.",
     sv: 'Din organisations inloggningstjänst kan inte nås just nu. Försök igen senare.',

@@ -13,6 +13,19 @@ import { restartedFlow, type LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
 import { samlEndpoints } from './saml-endpoints.js';
+import { grandidCallbackPath } from '../federation/service.js';
+import type { MessageId } from '../i18n/messages.js';
+
+/** The broker's outcomes the person caused or can act on get their own page; every other refusal the same one. */
+const EID_PAGES: Record<string, MessageId> = {
+  cancelled: 'eid.cancelled',
+  expired: 'eid.expired',
+  already_in_progress: 'eid.already_in_progress',
+  failed: 'eid.failed',
+  invalid_session: 'eid.failed',
+  broker_error: 'eid.failed',
+  invalid_personal_number: 'eid.failed',
+};
 
 export const FEDERATION_CALLBACK_PATH = '/federation/callback';
 
@@ -25,6 +38,8 @@ function returnPathOf(connection: Connection): string {
       return FEDERATION_CALLBACK_PATH;
     case 'saml':
       return connection.sp.acsUrl.slice(new URL(connection.sp.acsUrl).origin.length);
+    case 'grandid':
+      return grandidCallbackPath(connection.id);
   }
 }
 /** Maps an upstream's correlation key (state, request id, session) back to the sign-in it belongs to; spent on first use. */
@@ -161,6 +176,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     const tenant = connection ? await services.tenants.findById(connection.tenantId) : null;
     if (!connection || !tenant) throw new PageError(400, 'error.generic', 'connection_not_available');
 
+    let person: string | undefined;
     const refuse = async (reason: string, accountId: string | null = null, detail: string | null = null) => {
       await services.audit.record({
         tenantId: tenant.id,
@@ -170,15 +186,23 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
         reason,
         target: accountId ? { type: 'account', id: accountId } : null,
         origin: requestOrigin(ctx),
-        details: { connectionId: connection.id, kind: connection.kind, clientId: ctx.state.client.clientId, detail },
+        details: {
+          connectionId: connection.id,
+          kind: connection.kind,
+          clientId: ctx.state.client.clientId,
+          detail,
+          ...(person ? { person } : {}),
+        },
       });
       // The reason stays in the audit trail: the page does not tell whether an account exists or in what state.
-      throw new PageError(403, 'federation.refused', 'federation_refused');
+      const page = connection.kind === 'grandid' ? EID_PAGES[reason] : undefined;
+      throw new PageError(403, page ?? 'federation.refused', 'federation_refused');
     };
     const tenantRefused = tenantRefusal(tenant, kit.audienceOf(ctx), 'federation');
     if (tenantRefused) return refuse(tenantRefused);
     try {
       const identity = await services.upstream.finish(connection, tenant, stored.answer as unknown as UpstreamAnswer, pending.pending);
+      person = identity.display;
       const { account, resolution } = await services.federatedSignIn.resolve(connection, tenant, identity);
       if (resolution !== 'linked') {
         await services.audit.record({
@@ -187,7 +211,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
           action: resolution === 'created' ? 'account.created_jit' : 'account.identity_linked',
           target: { type: 'account', id: account.id },
           origin: requestOrigin(ctx),
-          details: { connectionId: connection.id, kind: connection.kind, subject: identity.subject },
+          details: { connectionId: connection.id, kind: connection.kind, subject: identity.subject, ...(person ? { person } : {}) },
         });
       }
       const refused = signInRefusal(account, tenant, kit.audienceOf(ctx), 'federation', new Date());
@@ -211,5 +235,11 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   const callbackRouter = new Router();
   callbackRouter.get(FEDERATION_CALLBACK_PATH, renderPageFailures(), callback);
   callbackRouter.use(samlEndpoints(services, answered).routes());
+  // GrandID sends the browser back with ?grandidsession=<id>: the session id is the correlation key, for this connection only.
+  callbackRouter.get(grandidCallbackPath(':connectionId'), renderPageFailures(), async (ctx) => {
+    const sessionId = typeof ctx.query.grandidsession === 'string' ? ctx.query.grandidsession : '';
+    const connectionId = (ctx.params as { connectionId: string }).connectionId;
+    await answered(ctx, sessionId, { query: { grandidsession: sessionId }, form: {} }, connectionId);
+  });
   return { start, startForEmail, startForTenant, complete, answered, callbackRouter };
 }

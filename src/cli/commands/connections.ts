@@ -19,7 +19,8 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       'idp connection create --tenant S --kind entra|google|oidc --name N --client-id ID --client-secret-stdin [--issuer URL] ' +
       '[--entra-tenant TID]... [--google-domain D]... [--scope S]... [--first-sign-in link|create|refuse] [--trust-upstream-mfa]\n' +
       '       idp connection create --tenant S --kind saml --name N (--metadata-url U | --metadata-file F | --entity-id E --sso-url U --certificate-file F...) ' +
-      '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]',
+      '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]\n' +
+      '       idp connection create --tenant S --kind grandid --name N --base-url U --service-key K --api-key-stdin [--first-sign-in link|refuse]',
     options: {
       tenant: 'string',
       kind: 'string',
@@ -42,6 +43,9 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       'name-attribute': 'string',
       'email-verified': 'boolean',
       'allow-sha1': 'boolean',
+      'base-url': 'string',
+      'service-key': 'string',
+      'api-key-stdin': 'boolean',
     },
     required: ['tenant', 'kind', 'name'],
     async run(ctx) {
@@ -69,6 +73,21 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
             },
             emailVerified: o['email-verified'] === true,
             allowSha1: o['allow-sha1'] === true,
+          }),
+        );
+      }
+      if (str(o, 'kind') === 'grandid') {
+        for (const name of ['base-url', 'service-key', 'api-key-stdin']) {
+          if (o[name] === undefined) throw new UsageError(`--${name} is required for --kind grandid`);
+        }
+        const apiKey = await passwordFromStdin(ctx.io);
+        return toPublicConnection(
+          await ctx.operations.connections.create(ctx.caller, str(o, 'tenant'), {
+            kind: 'grandid',
+            ...common,
+            baseUrl: str(o, 'base-url'),
+            serviceKey: str(o, 'service-key'),
+            apiKey,
           }),
         );
       }
