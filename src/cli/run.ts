@@ -60,6 +60,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         options,
         io,
         caller,
+        storage,
         operations: adminOperations(services, { auditAnchorFile: settings.auditAnchorFile }),
       });
       if (result === STREAMED) return 0;

@@ -221,6 +221,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       const next: LoginFlow = {
         ...restartedFlow(ctx.state.flow),
         firstFactor: 'fed',
+        upstream: { connectionId: connection.id, kind: connection.kind },
         email: account.email,
         verifiedAccountIds: [account.id],
       };

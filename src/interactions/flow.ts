@@ -29,6 +29,8 @@ export interface LoginFlow {
   secondFactor: 'otp' | 'recovery_code' | 'upstream' | null;
   /** An upstream sign-in under way: what its answer must match. */
   federation: PendingFederation | null;
+  /** The upstream that proved the first factor, for the record (absent in flows stored before it existed). */
+  upstream?: { connectionId: string; kind: string } | null;
   expiresAt: number;
 }
 
@@ -60,6 +62,7 @@ export class LoginFlowStore {
       firstFactor: 'pwd',
       secondFactor: null,
       federation: null,
+      upstream: null,
       expiresAt,
     };
     await this.save(flow);
@@ -91,6 +94,7 @@ export function restartedFlow(flow: LoginFlow): LoginFlow {
     firstFactor: 'pwd',
     secondFactor: null,
     federation: null,
+    upstream: null,
   };
 }
 

@@ -116,7 +116,7 @@ export function interactionKit(deps: InteractionDeps) {
       outcome,
       reason,
       origin: requestOrigin(ctx),
-      details: { email, clientId: ctx.state.client.clientId },
+      details: { email, clientId: ctx.state.client.clientId, ...(action === 'login.federated' ? ctx.state.flow?.upstream : null) },
     });
   }
 

@@ -1,3 +1,4 @@
+import { CONNECTION_KINDS } from '../federation/types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { KeyStatus } from '../keys/key-set.js';
 import type { AuditEvent } from '../audit/types.js';
@@ -45,14 +46,17 @@ export function routeFamily(path: string): string {
   return ROUTE_FAMILIES.find(([prefix]) => path === prefix || path.startsWith(prefix))?.[1] ?? 'other';
 }
 
+const CONNECTION_KIND_SET = new Set<string>(CONNECTION_KINDS);
+const kindOf = (details: AuditEvent['details']) => (typeof details?.kind === 'string' ? details.kind : null);
+
 const known = (value: string | null | undefined, set: Set<string>) => (value && set.has(value) ? value : 'other');
 
 export class Metrics {
   readonly registry = new Registry();
   private readonly signIns = new Counter({
     name: 'idp_sign_ins_total',
-    help: 'Sign-in attempts by method (password, second_factor, federated) and outcome',
-    labelNames: ['method', 'outcome'],
+    help: 'Sign-in attempts by method (password, second_factor, federated), connection kind for federated ones, and outcome',
+    labelNames: ['method', 'kind', 'outcome'],
     registers: [this.registry],
   });
   private readonly lockouts = new Counter({
@@ -112,18 +116,19 @@ export class Metrics {
   }
 
   /** Counts what an audit event says happened (the trail is where every sign-in, lock and mail is recorded). */
-  observe(event: Pick<AuditEvent, 'action' | 'outcome' | 'reason'>): void {
+  observe(event: Pick<AuditEvent, 'action' | 'outcome' | 'reason' | 'details'>): void {
     const failed = event.outcome === 'failure';
     switch (event.action) {
       case 'login.password':
       case 'login.federated':
         this.signIns.inc({
           method: event.action === 'login.password' ? 'password' : 'federated',
+          kind: event.action === 'login.federated' ? known(kindOf(event.details), CONNECTION_KIND_SET) : 'none',
           outcome: failed ? known(event.reason, SIGN_IN_OUTCOMES) : 'success',
         });
         return;
       case 'login.second_factor':
-        this.signIns.inc({ method: 'second_factor', outcome: failed ? known(event.reason, SIGN_IN_OUTCOMES) : 'success' });
+        this.signIns.inc({ method: 'second_factor', kind: 'none', outcome: failed ? known(event.reason, SIGN_IN_OUTCOMES) : 'success' });
         this.secondFactor.inc({ outcome: failed ? 'failure' : 'success' });
         return;
       case 'account.locked':

@@ -29,5 +29,10 @@ export interface Storage {
   ping(): Promise<void>;
   /** Writes one tiny record (readiness: proves that writes work, not only reads); rejects otherwise. */
   heartbeat(): Promise<void>;
+  /**
+   * Copies the whole store, consistently, to `destination` while it stays in use (SQLite's
+   * online backup); the embedded store only: MongoDB is backed up with its own tools.
+   */
+  backup?(destination: string): Promise<{ pages: number }>;
   close(): Promise<void>;
 }

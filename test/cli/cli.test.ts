@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -166,5 +167,23 @@ describe('the idp command-line tool', () => {
     } finally {
       await samlIdp.close();
     }
+  });
+
+  test('idp backup copies the store consistently while the server runs; the copy is private and never overwrites', async () => {
+    const file = path.join(root, 'backup.sqlite');
+    const done = await idp(`backup --to ${file} --json`);
+    expect(done.code).toBe(0);
+    expect(done.json()).toMatchObject({ file, pages: expect.any(Number), bytes: expect.any(Number) });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const copy = new DatabaseSync(file, { readOnly: true });
+    try {
+      const count = (copy.prepare('SELECT COUNT(*) AS n FROM tenants').get() as { n: number }).n;
+      expect(count).toBe((await server.services.tenants.list({ limit: 1000 })).length);
+    } finally {
+      copy.close();
+    }
+    expect(await idp(`backup --to ${file}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('exists already') });
+    const [event] = await server.services.audit.list({ action: 'admin.backup', limit: 1 });
+    expect(event).toMatchObject({ actor: { type: 'cli' }, details: { file } });
   });
 });

@@ -120,6 +120,7 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     upstreams.signInAs('alice');
     const first = await tokensFrom(await signInWithEmail('alice@acme.example'));
     expect(first.claims()).toMatchObject({ tenant: 'acme', amr: ['fed'] });
+    expect(await lastFederatedEvent()).toMatchObject({ outcome: 'success', details: { kind: 'google', connectionId: connections.google } });
     const [created] = await idp.services.audit.list({ action: 'account.created_jit', limit: 1 });
     expect(created).toMatchObject({ details: { kind: 'google' } });
     const account = (await idp.services.accounts.findById(first.claims()!.sub))!;

@@ -6,6 +6,7 @@ import { FormClient, passwordStep, signIn } from '../support/form-client.js';
 import { PASSWORD, authorizationUrl, seed } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { waitForOutbox, outbox } from '../support/outbox.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 const TOKEN = randomBytes(24).toString('base64url');
@@ -113,5 +114,21 @@ describe('/metrics in the Prometheus text format counts what happened, behind a 
     // No label carries an e-mail, an address or an account id.
     expect(text).not.toMatch(/@acme\.example|127\.0\.0\.1|::1|::ffff/);
     expect(text).not.toContain(locked.id);
+  });
+});
+
+describe('sign-in counts by connection kind', () => {
+  test('federated sign-ins are counted under their kind; anything else a kind could say is "other"', async () => {
+    const metrics = new Metrics();
+    metrics.observe({ action: 'login.federated', outcome: 'success', reason: null, details: { kind: 'saml' } });
+    metrics.observe({ action: 'login.federated', outcome: 'failure', reason: 'bad_signature', details: { kind: 'entra' } });
+    metrics.observe({ action: 'login.federated', outcome: 'success', reason: null, details: { kind: 'evil"label' } });
+    metrics.observe({ action: 'login.password', outcome: 'success', reason: null, details: { kind: 'saml' } });
+    const text = await metrics.registry.getSingleMetricAsString('idp_sign_ins_total');
+    expect(text).toContain('idp_sign_ins_total{method="federated",kind="saml",outcome="success"} 1');
+    expect(text).toMatch(/idp_sign_ins_total\{method="federated",kind="entra",outcome="[a-z_]+"\} 1/);
+    expect(text).toContain('idp_sign_ins_total{method="federated",kind="other",outcome="success"} 1');
+    expect(text).toContain('idp_sign_ins_total{method="password",kind="none",outcome="success"} 1');
+    expect(text).not.toContain('evil');
   });
 });

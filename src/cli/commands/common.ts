@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Settings } from '../../config/settings.js';
 import type { Services } from '../../services.js';
+import type { Storage } from '../../storage/port.js';
 import type { Actor } from '../../audit/types.js';
 import type { AdminOperations, Caller } from '../../operations/index.js';
 import { UsageError, type CliIo } from '../io.js';
@@ -15,6 +16,8 @@ export interface CommandContext {
   /** The operating-system user; e-mails are awaited, since the process exits when done. */
   caller: Caller;
   operations: AdminOperations;
+  /** The store itself, for what only an operator does to it as a whole (backup). */
+  storage: Storage;
 }
 
 export interface Command {

@@ -1,3 +1,5 @@
+import { chmodSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { UsageError } from '../io.js';
 import { Failed, str, streamLines, timeOption, type Command } from './common.js';
 
@@ -5,6 +7,22 @@ const PAGE = 500;
 
 /** `idp keys …`, `idp encryption …` and `idp audit …`. */
 export const OPERATION_COMMANDS: Record<string, Command> = {
+  backup: {
+    usage: 'idp backup --to FILE   (a consistent copy of the embedded store while servers keep running; MongoDB: use its own tools)',
+    options: { to: 'string' },
+    required: ['to'],
+    async run(ctx) {
+      const destination = path.resolve(str(ctx.options, 'to'));
+      if (!ctx.storage.backup) throw new UsageError('the store is MongoDB: back it up with its own tools (mongodump --oplog, snapshots)');
+      if (existsSync(destination)) throw new UsageError(`${destination} exists already; name a new file`);
+      const { pages } = await ctx.storage.backup(destination);
+      // The copy holds what the store holds: private to the service's user, like the store.
+      chmodSync(destination, 0o600);
+      const bytes = statSync(destination).size;
+      await ctx.services.audit.record({ actor: ctx.caller.actor, action: 'admin.backup', details: { file: destination, pages, bytes } });
+      return { file: destination, pages, bytes };
+    },
+  },
   'keys rotate': {
     usage:
       'idp keys rotate   (new keys are published at once and sign after KEY_PUBLISH_DELAY_SECONDS; running servers pick them up, old keys stay published)',

@@ -1,3 +1,4 @@
+import { backup } from 'node:sqlite';
 import type { Storage } from '../port.js';
 import { Database } from './database.js';
 import { SqliteAccounts, SqliteAudit, SqliteClients, SqliteConnections, SqliteTenants } from './repositories.js';
@@ -28,6 +29,9 @@ export function openSqliteStorage(file: string): Storage {
         () => db.run('INSERT INTO heartbeat (id, at) VALUES (1, $at) ON CONFLICT (id) DO UPDATE SET at = excluded.at', { at: Date.now() }),
         [],
       );
+    },
+    async backup(destination: string) {
+      return { pages: await backup(db.db, destination) };
     },
     async close() {
       db.close();
