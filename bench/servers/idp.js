@@ -3,7 +3,7 @@
 import bcrypt from 'bcrypt';
 import { createIdp } from '../../dist/app.js';
 import { loadSettings } from '../../dist/config/settings.js';
-import { newId } from '../../dist/ids.js';
+import { newAccount } from '../../dist/accounts/types.js';
 import { PasswordHasher } from '../../dist/accounts/password-hasher.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
@@ -23,29 +23,7 @@ for (let start = 0; start < ACCOUNTS; start += BATCH) {
   const batch = [];
   for (let i = start; i < Math.min(ACCOUNTS, start + BATCH); i += 1) {
     const email = `user${i}@bench.example`;
-    batch.push({
-      id: newId(),
-      tenantId: tenant.id,
-      email,
-      emailNormalized: email,
-      name: null,
-      staff: false,
-      passwordHash: hash,
-      passwordHistory: [],
-      passwordChangedAt: now,
-      state: 'active',
-      lockedReason: null,
-      lockedAt: null,
-      lockedUntil: null,
-      failedAttempts: 0,
-      lastLoginAt: null,
-      totp: null,
-      recoveryCodeHashes: [],
-      locale: null,
-      identities: [],
-      createdAt: now,
-      updatedAt: now,
-    });
+    batch.push(newAccount({ tenantId: tenant.id, email, passwordHash: hash, passwordChangedAt: now, state: 'active' }, now));
   }
   await Promise.all(batch.map((account) => idp.storage.accounts.insert(account)));
 }

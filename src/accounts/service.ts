@@ -2,12 +2,11 @@ import { PASSWORD_INPUT_MAX } from '../config/defaults.js';
 import type { AccountRepository } from './repository.js';
 import type { Page } from '../paging.js';
 import { ConflictError, conflict, DomainError, notFound } from '../errors.js';
-import { newId } from '../ids.js';
 import { parseOrThrow } from '../validation.js';
 import type { TenantPolicy } from '../policy/types.js';
 import { effectivePasswordPolicy, passwordViolations } from '../policy/password-rules.js';
 import type { PasswordRule, PasswordViolation } from '../policy/types.js';
-import { normalizeEmail, type Account } from './types.js';
+import { newAccount, normalizeEmail, type Account } from './types.js';
 import { accountCreateSchema, accountUpdateSchema, type AccountCreateInput, type AccountUpdateInput } from './schema.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { preparePassword } from './password-setter.js';
@@ -55,29 +54,7 @@ export class AccountService {
   async create(tenantId: string, input: AccountCreateInput): Promise<Account> {
     const data = parseOrThrow(accountCreateSchema, input);
     const now = this.clock().toISOString();
-    const draft: Account = {
-      id: newId(),
-      tenantId,
-      email: data.email,
-      emailNormalized: normalizeEmail(data.email),
-      name: data.name ?? null,
-      staff: data.staff,
-      passwordHash: null,
-      passwordHistory: [],
-      passwordChangedAt: null,
-      state: 'invited',
-      lockedReason: null,
-      lockedAt: null,
-      lockedUntil: null,
-      failedAttempts: 0,
-      lastLoginAt: null,
-      totp: null,
-      recoveryCodeHashes: [],
-      locale: data.locale ?? null,
-      identities: [],
-      createdAt: now,
-      updatedAt: now,
-    };
+    const draft = newAccount({ tenantId, email: data.email, name: data.name ?? null, staff: data.staff, locale: data.locale ?? null }, now);
     const account = data.password
       ? { ...draft, ...(await this.preparePassword(draft, data.password)), passwordChangedAt: now, state: 'active' as const }
       : draft;

@@ -1,3 +1,4 @@
+import { newId } from '../ids.js';
 export type AccountState = 'invited' | 'active' | 'locked' | 'disabled';
 
 export interface Account {
@@ -78,4 +79,33 @@ export function withAccountDefaults(stored: Partial<Account> & Pick<Account, 'id
     identities: [],
     ...stored,
   } as Account;
+}
+
+/**
+ * A new account record: no password, factor, lock or sign-in yet, waiting for its first
+ * password (`invited`) unless `fields` say otherwise; the e-mail is normalised here.
+ */
+export function newAccount(fields: Pick<Account, 'tenantId' | 'email'> & Partial<Omit<Account, 'emailNormalized'>>, now: string): Account {
+  return {
+    id: newId(),
+    name: null,
+    staff: false,
+    passwordHash: null,
+    passwordHistory: [],
+    passwordChangedAt: null,
+    state: 'invited',
+    lockedReason: null,
+    lockedAt: null,
+    lockedUntil: null,
+    failedAttempts: 0,
+    lastLoginAt: null,
+    totp: null,
+    recoveryCodeHashes: [],
+    locale: null,
+    identities: [],
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+    emailNormalized: normalizeEmail(fields.email),
+  };
 }

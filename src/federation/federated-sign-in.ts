@@ -1,7 +1,6 @@
 import type { AccountRepository } from '../accounts/repository.js';
 import { ConflictError } from '../errors.js';
-import { newId } from '../ids.js';
-import { normalizeEmail, type Account } from '../accounts/types.js';
+import { newAccount, normalizeEmail, type Account } from '../accounts/types.js';
 import type { Tenant } from '../tenants/types.js';
 import { FederationRefusal, type Connection, type UpstreamIdentity } from './types.js';
 
@@ -70,29 +69,16 @@ export class FederatedSignIn {
 
   private async create(connection: Connection, tenant: Tenant, identity: UpstreamIdentity): Promise<Account> {
     const now = this.clock().toISOString();
-    const account: Account = {
-      id: newId(),
-      tenantId: tenant.id,
-      email: identity.email!,
-      emailNormalized: normalizeEmail(identity.email!),
-      name: identity.name,
-      staff: false,
-      passwordHash: null,
-      passwordHistory: [],
-      passwordChangedAt: null,
-      state: 'active',
-      lockedReason: null,
-      lockedAt: null,
-      lockedUntil: null,
-      failedAttempts: 0,
-      lastLoginAt: null,
-      totp: null,
-      recoveryCodeHashes: [],
-      locale: null,
-      identities: [{ connectionId: connection.id, subject: identity.subject, linkedAt: now }],
-      createdAt: now,
-      updatedAt: now,
-    };
+    const account = newAccount(
+      {
+        tenantId: tenant.id,
+        email: identity.email!,
+        name: identity.name,
+        state: 'active',
+        identities: [{ connectionId: connection.id, subject: identity.subject, linkedAt: now }],
+      },
+      now,
+    );
     await this.accounts.insert(account);
     return account;
   }

@@ -50,21 +50,7 @@ export class LoginFlowStore {
   async load(uid: string, expiresAt: number): Promise<LoginFlow> {
     const stored = (await this.payloads.find(MODEL, uid)) as unknown as LoginFlow | undefined;
     if (stored) return stored;
-    const flow: LoginFlow = {
-      uid,
-      csrf: randomBytes(32).toString('base64url'),
-      step: 'email',
-      email: null,
-      verifiedAccountIds: [],
-      nonCompliantAccountIds: [],
-      accountId: null,
-      pendingTotpSecret: null,
-      firstFactor: 'pwd',
-      secondFactor: null,
-      federation: null,
-      upstream: null,
-      expiresAt,
-    };
+    const flow: LoginFlow = { uid, csrf: randomBytes(32).toString('base64url'), expiresAt, ...firstStep() };
     await this.save(flow);
     return flow;
   }
@@ -83,8 +69,12 @@ export class LoginFlowStore {
  * previous attempt proved (a verified account, a second factor) may carry over to the next one.
  */
 export function restartedFlow(flow: LoginFlow): LoginFlow {
+  return { ...flow, ...firstStep() };
+}
+
+/** Everything of a flow but its identity, as it is before the first step. */
+function firstStep(): Omit<LoginFlow, 'uid' | 'csrf' | 'expiresAt'> {
   return {
-    ...flow,
     step: 'email',
     email: null,
     verifiedAccountIds: [],
