@@ -150,6 +150,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     secureCookies: secure,
     trustProxy: settings.trustProxy,
     proxyHops: settings.proxyHops,
+    pairwiseSecret: material.tokenIdKey,
   });
   if (secure && !settings.tlsCertFile && !settings.trustProxy) {
     logger.warn(

@@ -29,6 +29,8 @@ import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
+import { ApiService } from './apis/service.js';
+import { clientMetadataCheck } from './oidc/client-validation.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
@@ -38,6 +40,8 @@ export interface Services {
   /** Who may sign in, where, and with how many factors. */
   eligibility: SignInEligibility;
   clients: ClientService;
+  /** APIs (resource servers) and their scopes. */
+  apis: ApiService;
   audit: AuditService;
   mailer: Mailer;
   mail: MailService;
@@ -122,6 +126,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     },
   });
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
+  const resolveTenant = async (ref: string) => (await tenants.get(ref).catch(() => null))?.id ?? null;
   const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
     issuer: settings.issuer,
@@ -184,7 +189,12 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     }),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts),
-    clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
+    clients: new ClientService(storage.clients, resolveTenant, {
+      findApi: (identifier) => storage.apis.findByIdentifier(identifier),
+      cipher,
+      checkMetadata: clientMetadataCheck(settings.issuer),
+    }),
+    apis: new ApiService(storage.apis, resolveTenant, options.clock),
     audit,
     mailer,
     mail,

@@ -18,6 +18,12 @@ export const TOKEN_TTL = {
   Grant: 14 * 24 * 60 * 60,
 } as const;
 
+/**
+ * Access tokens for an API (resource server). At most a day: a JWT access token is checked
+ * offline against the JWKS, so it must not outlive a retired key's grace period (below).
+ */
+export const API_TOKEN_TTL = { defaultSeconds: 60 * 60, minSeconds: 60, maxSeconds: 24 * 60 * 60 } as const;
+
 /** A retired signing key stays published this long: longer than any token it signed lives. */
 export const RETIRED_KEY_GRACE_SECONDS = TOKEN_TTL.IdToken + 24 * 60 * 60;
 

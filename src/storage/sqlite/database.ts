@@ -61,6 +61,10 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `
   CREATE TABLE key_documents (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, version INTEGER NOT NULL);
   `,
+  // APIs (resource servers), found by their resource indicator.
+  `
+  CREATE TABLE apis (id TEXT PRIMARY KEY, identifier TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+  `,
 ];
 
 function sealLegacyAuditEvents(db: DatabaseSync): void {

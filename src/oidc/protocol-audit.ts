@@ -1,0 +1,49 @@
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from '../log/logger.js';
+import type { Services } from '../services.js';
+import { requestOrigin } from '../web/origin.js';
+
+/** The protocol endpoints whose refusals reach the audit trail, by oidc-provider's event name. */
+const REFUSAL_EVENTS = {
+  'grant.error': 'token',
+  'authorization.error': 'authorization',
+  'pushed_authorization_request.error': 'pushed_authorization_request',
+  'introspection.error': 'introspection',
+  'revocation.error': 'revocation',
+  'userinfo.error': 'userinfo',
+} as const;
+
+const DESCRIPTION_MAX = 300;
+
+/**
+ * Every refused protocol request as `oauth.refused`, with the OAuth error code as the reason
+ * and the provider's description (a replayed assertion or DPoP proof, a resource or scope the
+ * client may not use, a used or expired request_uri) in the details. Never a parameter value:
+ * those may be secrets.
+ */
+export function auditProtocolRefusals(provider: Provider, services: Services, logger: Logger): void {
+  for (const [event, endpoint] of Object.entries(REFUSAL_EVENTS)) {
+    (provider as unknown as { on(name: string, listener: (...args: never[]) => void): void }).on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string }) => {
+      const clientId = ctx.oidc?.client?.clientId ?? null;
+      const tenantIds = (ctx.oidc?.client?.metadata().idp_tenant_ids as string[] | undefined) ?? [];
+      const grantType = ctx.oidc?.params?.grant_type;
+      void services.audit
+        .record({
+          tenantId: tenantIds.length === 1 ? tenantIds[0]! : null,
+          actor: { type: 'anonymous' },
+          action: 'oauth.refused',
+          target: clientId ? { type: 'client', id: clientId } : null,
+          outcome: 'failure',
+          reason: error.error ?? 'invalid_request',
+          origin: requestOrigin(ctx),
+          details: {
+            endpoint,
+            description: (error.error_description ?? '').slice(0, DESCRIPTION_MAX),
+            ...(typeof grantType === 'string' ? { grantType } : {}),
+          },
+        })
+        .catch((failure: unknown) => logger.error({ err: failure }, 'could not record a protocol refusal'));
+    });
+  }
+}
