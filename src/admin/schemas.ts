@@ -57,6 +57,7 @@ export const clientOut = z.object({
   admin: z.boolean(),
   service: z.boolean().describe('A machine client: client credentials for its granted APIs only'),
   apiGrants: z.array(z.object({ api: z.string(), scopes: z.array(z.string()) })).describe('APIs it may get tokens for, with which scopes'),
+  introspects: z.array(z.string()).describe('APIs whose access tokens it may introspect'),
   firstParty: z.boolean(),
   requirePkce: z.boolean().describe('Code flows must use PKCE (S256); off only for a legacy confidential client'),
   requirePushedAuthorizationRequests: z.boolean().describe('Authorization requests only through PAR (RFC 9126)'),

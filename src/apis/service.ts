@@ -1,6 +1,6 @@
 import type { Page } from '../paging.js';
 import { newId } from '../ids.js';
-import { invalid, notFound } from '../errors.js';
+import { ConflictError, conflict, invalid, notFound } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
 import type { ApiRepository } from './repository.js';
 import type { Api } from './types.js';
@@ -33,7 +33,12 @@ export class ApiService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.apis.insert(api);
+    try {
+      await this.apis.insert(api);
+    } catch (error) {
+      if (error instanceof ConflictError) throw conflict(`an API with identifier "${data.identifier}" already exists`);
+      throw error;
+    }
     return api;
   }
 

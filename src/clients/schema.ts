@@ -67,6 +67,7 @@ export const clientCreateSchema = z
     jwks: jwksSchema.optional(),
     jwksUri: jwksUriSchema.optional(),
     apis: z.array(apiGrantSchema).max(50).default([]),
+    introspects: z.array(z.string().min(1).max(500)).max(50).default([]),
     requirePushedAuthorizationRequests: z.boolean().default(false),
     dpopBoundAccessTokens: z.boolean().default(false),
     subjectType: z.enum(['public', 'pairwise']).default('public'),
@@ -74,9 +75,13 @@ export const clientCreateSchema = z
     tenants: z.array(z.string().min(1)).min(1).max(1000).optional(),
   })
   .refine((c) => !(c.public && c.admin), { message: 'an admin client must be confidential', path: ['admin'] })
+  .refine((c) => !(c.public && c.introspects.length > 0), { message: 'introspection needs a confidential client', path: ['introspects'] })
   .refine((c) => !(c.public && c.service), { message: 'a service client must be confidential', path: ['service'] })
   .refine((c) => !(c.admin && c.service), { message: 'a service client has no admin power', path: ['service'] })
-  .refine((c) => !c.service || c.apis.length > 0, { message: 'a service client needs at least one API', path: ['apis'] })
+  .refine((c) => !c.service || c.apis.length > 0 || c.introspects.length > 0, {
+    message: 'a service client needs at least one API (to call or to introspect for)',
+    path: ['apis'],
+  })
   .refine((c) => !c.service || c.redirectUris.length === 0, { message: 'a service client signs no one in', path: ['redirectUris'] })
   .refine((c) => c.requirePkce || !c.public, { message: 'a public client always uses PKCE', path: ['requirePkce'] })
   .refine((c) => c.admin || c.service || c.redirectUris.length > 0, {
@@ -95,6 +100,7 @@ export const clientUpdateSchema = z.strictObject({
   jwks: jwksSchema.nullable().optional(),
   jwksUri: jwksUriSchema.nullable().optional(),
   apis: z.array(apiGrantSchema).max(50).optional(),
+  introspects: z.array(z.string().min(1).max(500)).max(50).optional(),
   requirePushedAuthorizationRequests: z.boolean().optional(),
   dpopBoundAccessTokens: z.boolean().optional(),
   subjectType: z.enum(['public', 'pairwise']).optional(),

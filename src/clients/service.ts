@@ -58,6 +58,7 @@ export class ClientService {
       admin: data.admin,
       service: data.service,
       apiGrants: data.apis,
+      introspects: [...new Set(data.introspects)],
       firstParty: data.firstParty,
       requirePkce: data.requirePkce,
       requirePushedAuthorizationRequests: data.requirePushedAuthorizationRequests,
@@ -114,6 +115,7 @@ export class ClientService {
       firstParty: data.firstParty ?? before.firstParty,
       requirePkce: data.requirePkce ?? before.requirePkce,
       apiGrants: data.apis ?? before.apiGrants,
+      introspects: data.introspects ? [...new Set(data.introspects)] : before.introspects,
       requirePushedAuthorizationRequests: data.requirePushedAuthorizationRequests ?? before.requirePushedAuthorizationRequests,
       dpopBoundAccessTokens: data.dpopBoundAccessTokens ?? before.dpopBoundAccessTokens,
       subjectType: data.subjectType ?? before.subjectType,
@@ -159,13 +161,17 @@ export class ClientService {
     return client;
   }
 
-  /** Takes an API's grants away from every client (when the API is deleted); returns the clients changed. */
+  /** Takes an API's grants (and its introspection) away from every client (when the API is deleted); returns the clients changed. */
   async revokeApi(identifier: string): Promise<string[]> {
     const changed: string[] = [];
     for (let after: string | undefined; ; ) {
       const page = await this.clients.list({ limit: 200, after });
-      for (const client of page.filter((c) => c.apiGrants.some((g) => g.api === identifier))) {
-        await this.clients.replace({ ...client, apiGrants: client.apiGrants.filter((g) => g.api !== identifier) });
+      for (const client of page.filter((c) => c.apiGrants.some((g) => g.api === identifier) || c.introspects.includes(identifier))) {
+        await this.clients.replace({
+          ...client,
+          apiGrants: client.apiGrants.filter((g) => g.api !== identifier),
+          introspects: client.introspects.filter((api) => api !== identifier),
+        });
         changed.push(client.id);
       }
       if (page.length < 200) return changed;
@@ -216,6 +222,11 @@ export class ClientService {
           code: 'tenant_api',
           message: `"${grant.api}" belongs to one tenant: grant it only to a client limited to that tenant alone`,
         });
+      }
+    }
+    for (const [index, identifier] of client.introspects.entries()) {
+      if (!(this.options.findApi && (await this.options.findApi(identifier)))) {
+        problems.push({ field: `introspects.${index}`, code: 'unknown_api', message: `no API "${identifier}"` });
       }
     }
     return problems;

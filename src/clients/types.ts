@@ -31,6 +31,8 @@ export interface Client {
   service: boolean;
   /** APIs it may get access tokens for, and with which of their scopes. */
   apiGrants: ApiGrant[];
+  /** APIs whose access tokens this client may introspect: how an API checks opaque tokens. */
+  introspects: string[];
   /** Our own application: consent is not asked. */
   firstParty: boolean;
   /**
@@ -62,6 +64,7 @@ type Added =
   | 'jwksUri'
   | 'service'
   | 'apiGrants'
+  | 'introspects'
   | 'requirePushedAuthorizationRequests'
   | 'dpopBoundAccessTokens'
   | 'subjectType';
@@ -75,6 +78,7 @@ export function withClientDefaults(stored: Omit<Client, Added> & Partial<Pick<Cl
     jwksUri: null,
     service: false,
     apiGrants: [],
+    introspects: [],
     requirePushedAuthorizationRequests: false,
     dpopBoundAccessTokens: false,
     subjectType: 'public',

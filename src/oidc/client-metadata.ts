@@ -3,7 +3,7 @@ import type { Client } from '../clients/types.js';
 import { ADMIN_SCOPE } from './settings.js';
 
 /** Extra client metadata our interactions read; declared to oidc-provider so it keeps them. */
-export const EXTRA_CLIENT_METADATA = ['idp_first_party', 'idp_tenant_ids', 'idp_admin', 'idp_require_pkce', 'idp_service', 'idp_api_grants'] as const;
+export const EXTRA_CLIENT_METADATA = ['idp_first_party', 'idp_tenant_ids', 'idp_admin', 'idp_require_pkce', 'idp_service', 'idp_api_grants', 'idp_introspects'] as const;
 
 const USER_SCOPES = 'openid offline_access profile email';
 
@@ -16,15 +16,13 @@ export type SecretOpener = (client: Client) => string;
  * never stored and the hash alone authenticates nothing. A client_secret_jwt client is the
  * exception: verifying its HMAC needs the secret itself, opened from its sealed copy.
  *
- * Scopes: a person's OpenID scopes for clients that sign people in, the scopes of the APIs
- * granted to it, and `admin` for admin clients alone.
+ * Scopes: the OpenID scopes, and `admin` for admin clients alone. An API's scopes are not
+ * listed here (the provider knows only its own): resource-servers.ts admits them per API grant.
  */
 export function toClientMetadata(client: Client, openSecret?: SecretOpener): ClientMetadata {
   const interactive = client.redirectUris.length > 0;
   const machine = client.admin || client.service;
   const grantTypes = [...(interactive ? ['authorization_code', 'refresh_token'] : []), ...(machine ? ['client_credentials'] : [])];
-  const apiScopes = client.apiGrants.flatMap((grant) => grant.scopes).filter((scope) => scope !== ADMIN_SCOPE);
-  const scopes = [...(interactive ? [USER_SCOPES] : []), ...new Set(apiScopes), ...(client.admin ? [ADMIN_SCOPE] : [])];
   const secret =
     client.tokenEndpointAuthMethod === 'client_secret_jwt' && client.sealedSecret && openSecret ? openSecret(client) : client.secretHash;
   return {
@@ -39,7 +37,8 @@ export function toClientMetadata(client: Client, openSecret?: SecretOpener): Cli
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     grant_types: grantTypes,
     response_types: interactive ? ['code'] : [],
-    scope: scopes.join(' '),
+    // Never empty: the provider reads an empty list as "any scope", `admin` included.
+    scope: client.admin ? `${USER_SCOPES} ${ADMIN_SCOPE}` : USER_SCOPES,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     subject_type: client.subjectType,
@@ -49,5 +48,6 @@ export function toClientMetadata(client: Client, openSecret?: SecretOpener): Cli
     idp_require_pkce: client.requirePkce,
     idp_service: client.service,
     idp_api_grants: client.apiGrants,
+    idp_introspects: client.introspects,
   };
 }

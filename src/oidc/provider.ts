@@ -15,6 +15,7 @@ import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './
 import { TOKEN_TTL } from '../config/defaults.js';
 import { providerErrorMessage } from './error-messages.js';
 import { oauthConfiguration } from './oauth-features.js';
+import { introspectionAllowed } from './resource-servers.js';
 import { auditProtocolRefusals } from './protocol-audit.js';
 import { atomicReplayDetection } from './replay-cache.js';
 
@@ -165,8 +166,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       devInteractions: { enabled: false },
       introspection: {
         enabled: true,
-        // A client may only introspect tokens issued to itself.
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        // A client may introspect tokens issued to itself, and an API's introspecting client that API's.
+        allowedPolicy: introspectionAllowed,
       },
       revocation: {
         enabled: true,

@@ -24,11 +24,15 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
 export function resourceIndicators(services: Services) {
   return {
     enabled: true,
-    // A service client granted exactly one API needs not name it.
-    defaultResource: async (_ctx: KoaContextWithOIDC, client: ClientLike, oneOf?: string | string[]) => {
+    // A service client granted exactly one API needs not name it; otherwise an API's scopes need the API named.
+    defaultResource: async (ctx: KoaContextWithOIDC, client: ClientLike, oneOf?: string | string[]) => {
       if (oneOf) return oneOf;
       const grants = grantsOf(client);
-      return client.metadata().idp_service === true && grants.length === 1 ? grants[0]!.api : undefined;
+      if (client.metadata().idp_service === true && grants.length === 1) return grants[0]!.api;
+      if (requestedScopes(ctx).some((scope) => !OIDC_SCOPES.has(scope))) {
+        throw new errors.InvalidTarget('name the API (resource) whose scopes are requested');
+      }
+      return undefined;
     },
     // The code's resource is the one the token is for, unless the token request names another.
     useGrantedResource: async () => true,
@@ -48,4 +52,18 @@ export function resourceIndicators(services: Services) {
       };
     },
   };
+}
+
+/**
+ * Introspection: a client may introspect its own tokens, and the tokens of an API it was made
+ * the introspecting client of (an API checks opaque tokens that way).
+ */
+export async function introspectionAllowed(
+  _ctx: KoaContextWithOIDC,
+  client: ClientLike,
+  token: { clientId?: string; aud?: string | string[] },
+): Promise<boolean> {
+  if (token.clientId === client.clientId) return true;
+  const introspects = (client.metadata().idp_introspects as string[] | undefined) ?? [];
+  return typeof token.aud === 'string' && introspects.includes(token.aud);
 }

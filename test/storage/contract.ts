@@ -96,6 +96,7 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     jwksUri: null,
     service: false,
     apiGrants: [],
+    introspects: [],
     requirePushedAuthorizationRequests: false,
     dpopBoundAccessTokens: false,
     subjectType: 'public',
@@ -403,7 +404,7 @@ export function storageContract(open: () => Promise<Storage>): void {
     });
 
     test('a client stored before the OAuth settings existed reads back with their defaults', async () => {
-      const { sealedSecret: _s, jwks: _j, jwksUri: _u, service: _v, apiGrants: _g, requirePushedAuthorizationRequests: _p, dpopBoundAccessTokens: _d, subjectType: _t, ...older } =
+      const { sealedSecret: _s, jwks: _j, jwksUri: _u, service: _v, apiGrants: _g, introspects: _i, requirePushedAuthorizationRequests: _p, dpopBoundAccessTokens: _d, subjectType: _t, ...older } =
         aClient();
       await storage.clients.insert(older as Client);
       expect(await storage.clients.findById(older.id)).toMatchObject({
@@ -412,6 +413,7 @@ export function storageContract(open: () => Promise<Storage>): void {
         jwksUri: null,
         service: false,
         apiGrants: [],
+        introspects: [],
         requirePushedAuthorizationRequests: false,
         dpopBoundAccessTokens: false,
         subjectType: 'public',

@@ -33,14 +33,14 @@ function onOff(o: Options, name: string): boolean | undefined {
 }
 
 const OAUTH_USAGE =
-  '[--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt] [--jwks-file F | --jwks-uri U] [--api URI... --scope S...] [--require-par] [--dpop] [--pairwise]';
+  '[--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt] [--jwks-file F | --jwks-uri U] [--api URI... --scope S...] [--introspect URI]... [--require-par] [--dpop] [--pairwise]';
 
 /** `idp client …`: relying applications and service clients. */
 export const CLIENT_COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
       'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--pkce-optional] ' +
-      `${OAUTH_USAGE}\n       idp client create --service --name N --api URI --scope S... [--tenant S] [--auth-method …] [--jwks-file F] [--dpop]`,
+      `${OAUTH_USAGE}\n       idp client create --service --name N --api URI --scope S... [--tenant S] [--auth-method …] [--jwks-file F] [--dpop]\n       idp client create --service --name N --introspect URI  (an API checking opaque tokens)`,
     options: {
       name: 'string',
       'redirect-uri': 'strings',
@@ -56,6 +56,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
       'jwks-uri': 'string',
       api: 'strings',
       scope: 'strings',
+      introspect: 'strings',
       'require-par': 'boolean',
       dpop: 'boolean',
       pairwise: 'boolean',
@@ -78,6 +79,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         dpopBoundAccessTokens: o.dpop === true,
         subjectType: o.pairwise === true ? 'pairwise' : 'public',
         ...(apis ? { apis } : {}),
+        ...(list(o, 'introspect').length ? { introspects: list(o, 'introspect') } : {}),
         ...(jwks ? { jwks } : {}),
         ...(o['jwks-uri'] ? { jwksUri: str(o, 'jwks-uri') } : {}),
         ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
