@@ -1,3 +1,4 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { ClientRepository } from './repository.js';
 import type { Page } from '../paging.js';
 import { newId } from '../ids.js';
@@ -246,6 +247,13 @@ export class ClientService {
 }
 
 function keyProblems(client: Client): Problem[] {
+  for (const [index, jwk] of (client.jwks?.keys ?? []).entries()) {
+    try {
+      if (createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).type !== 'public') throw new Error('not a public key');
+    } catch {
+      return [{ field: `jwks.keys.${index}`, code: 'invalid_key', message: 'not a usable public key' }];
+    }
+  }
   if (client.jwks && client.jwksUri) return [{ field: 'jwksUri', code: 'both_keys', message: 'give jwks or jwksUri, not both' }];
   if (client.tokenEndpointAuthMethod === 'private_key_jwt' && !client.jwks && !client.jwksUri) {
     return [{ field: 'jwks', code: 'keys_required', message: 'private_key_jwt needs the client\'s public keys (jwks or jwksUri)' }];

@@ -16,6 +16,8 @@ const REFUSAL_EVENTS = {
 
 const DESCRIPTION_MAX = 300;
 
+type Refusal = { error?: string; error_description?: string; error_detail?: string };
+
 /**
  * Every refused protocol request as `oauth.refused`, with the OAuth error code as the reason
  * and the provider's description (a replayed assertion or DPoP proof, a resource or scope the
@@ -23,8 +25,9 @@ const DESCRIPTION_MAX = 300;
  * those may be secrets.
  */
 export function auditProtocolRefusals(provider: Provider, services: Services, logger: Logger): void {
+  const events = provider as unknown as { on(name: string, listener: (ctx: KoaContextWithOIDC, error: Refusal) => void): void };
   for (const [event, endpoint] of Object.entries(REFUSAL_EVENTS)) {
-    (provider as unknown as { on(name: string, listener: (...args: never[]) => void): void }).on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string }) => {
+    events.on(event, (ctx, error) => {
       const clientId = ctx.oidc?.client?.clientId ?? null;
       const tenantIds = (ctx.oidc?.client?.metadata().idp_tenant_ids as string[] | undefined) ?? [];
       const grantType = ctx.oidc?.params?.grant_type;
@@ -40,6 +43,8 @@ export function auditProtocolRefusals(provider: Provider, services: Services, lo
           details: {
             endpoint,
             description: (error.error_description ?? '').slice(0, DESCRIPTION_MAX),
+            // The precise reason, where the answer stays vague on purpose (client authentication).
+            ...(error.error_detail ? { detail: String(error.error_detail).slice(0, DESCRIPTION_MAX) } : {}),
             ...(typeof grantType === 'string' ? { grantType } : {}),
           },
         })
