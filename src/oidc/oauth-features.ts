@@ -1,4 +1,5 @@
 import type { Configuration } from 'oidc-provider';
+import { TOKEN_TTL } from '../config/defaults.js';
 import type { Services } from '../services.js';
 import { pairwiseSubjects } from './pairwise.js';
 import { resourceIndicators } from './resource-servers.js';
@@ -47,4 +48,19 @@ export function oauthConfiguration(services: Services, pairwiseSecret: Buffer) {
     extraTokenClaims: tenantClaim(services) as unknown as Configuration['extraTokenClaims'],
     features: { ...rules.features, resourceIndicators: resourceIndicators(services) as unknown as NonNullable<Configuration['features']>['resourceIndicators'] },
   } satisfies Partial<Configuration>;
+}
+
+type Ttl = (ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => number;
+
+/** TOKEN_TTL, except that an access token for an API lives as long as that API says. */
+export function tokenLifetimes() {
+  const forApi =
+    (fallback: number): Ttl =>
+    (_ctx, token) =>
+      token.resourceServer?.accessTokenTTL ?? fallback;
+  return {
+    ...TOKEN_TTL,
+    AccessToken: forApi(TOKEN_TTL.AccessToken),
+    ClientCredentials: forApi(TOKEN_TTL.ClientCredentials),
+  } as unknown as NonNullable<Configuration['ttl']>;
 }

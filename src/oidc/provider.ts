@@ -12,9 +12,8 @@ import { createAdapterClass } from './adapter.js';
 import { compareHashedClientSecrets } from './client-secret.js';
 import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
 import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './settings.js';
-import { TOKEN_TTL } from '../config/defaults.js';
 import { providerErrorMessage } from './error-messages.js';
-import { oauthConfiguration } from './oauth-features.js';
+import { oauthConfiguration, tokenLifetimes } from './oauth-features.js';
 import { introspectionAllowed } from './resource-servers.js';
 import { auditProtocolRefusals } from './protocol-audit.js';
 import { atomicReplayDetection } from './replay-cache.js';
@@ -190,7 +189,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
       policy: loginPolicy(deps),
     },
-    ttl: { ...TOKEN_TTL },
+    ttl: tokenLifetimes(),
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     // First-party apps are ours: they get what they ask for without a consent page.
