@@ -49,7 +49,10 @@ export const clientOut = z.object({
   name: z.string(),
   public: z.boolean(),
   tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']),
-  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable().describe('Public keys (private_key_jwt, signed request objects)'),
+  jwks: z
+    .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+    .nullable()
+    .describe('Public keys (private_key_jwt, signed request objects)'),
   jwksUri: z.string().nullable(),
   redirectUris: z.array(z.string()),
   postLogoutRedirectUris: z.array(z.string()),
@@ -69,7 +72,7 @@ export const clientOut = z.object({
 
 export const apiOut = z.object({
   id: z.string(),
-  identifier: z.string().describe('The resource indicator (RFC 8707) and the tokens\' aud'),
+  identifier: z.string().describe("The resource indicator (RFC 8707) and the tokens' aud"),
   name: z.string(),
   tenantId: z.string().nullable(),
   scopes: z.array(z.string()),

@@ -94,7 +94,10 @@ export class ClientService {
     if (method !== before.tokenEndpointAuthMethod) {
       // Only between the methods that present the secret itself; the others need a new secret or none.
       const plain = ['client_secret_basic', 'client_secret_post'];
-      if (!plain.includes(method) || (before.tokenEndpointAuthMethod !== 'client_secret_jwt' && !plain.includes(before.tokenEndpointAuthMethod))) {
+      if (
+        !plain.includes(method) ||
+        (before.tokenEndpointAuthMethod !== 'client_secret_jwt' && !plain.includes(before.tokenEndpointAuthMethod))
+      ) {
         throw invalid([
           {
             field: 'tokenEndpointAuthMethod',
@@ -165,7 +168,7 @@ export class ClientService {
   /** Takes an API's grants (and its introspection) away from every client (when the API is deleted); returns the clients changed. */
   async revokeApi(identifier: string): Promise<string[]> {
     const changed: string[] = [];
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await this.clients.list({ limit: 200, after });
       for (const client of page.filter((c) => c.apiGrants.some((g) => g.api === identifier) || c.introspects.includes(identifier))) {
         await this.clients.replace({
@@ -256,7 +259,7 @@ function keyProblems(client: Client): Problem[] {
   }
   if (client.jwks && client.jwksUri) return [{ field: 'jwksUri', code: 'both_keys', message: 'give jwks or jwksUri, not both' }];
   if (client.tokenEndpointAuthMethod === 'private_key_jwt' && !client.jwks && !client.jwksUri) {
-    return [{ field: 'jwks', code: 'keys_required', message: 'private_key_jwt needs the client\'s public keys (jwks or jwksUri)' }];
+    return [{ field: 'jwks', code: 'keys_required', message: "private_key_jwt needs the client's public keys (jwks or jwksUri)" }];
   }
   return [];
 }
@@ -268,7 +271,7 @@ function subjectProblems(client: Client): Problem[] {
     return [{ field: 'subjectType', code: 'pairwise_no_sign_in', message: 'only a client that signs people in has pairwise subjects' }];
   }
   if (new Set(client.redirectUris.map((uri) => new URL(uri).host)).size > 1) {
-    return [{ field: 'redirectUris', code: 'pairwise_hosts', message: 'a pairwise client\'s redirect URIs must share one host' }];
+    return [{ field: 'redirectUris', code: 'pairwise_hosts', message: "a pairwise client's redirect URIs must share one host" }];
   }
   return [];
 }

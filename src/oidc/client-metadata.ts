@@ -3,7 +3,15 @@ import type { Client } from '../clients/types.js';
 import { ADMIN_SCOPE } from './settings.js';
 
 /** Extra client metadata our interactions read; declared to oidc-provider so it keeps them. */
-export const EXTRA_CLIENT_METADATA = ['idp_first_party', 'idp_tenant_ids', 'idp_admin', 'idp_require_pkce', 'idp_service', 'idp_api_grants', 'idp_introspects'] as const;
+export const EXTRA_CLIENT_METADATA = [
+  'idp_first_party',
+  'idp_tenant_ids',
+  'idp_admin',
+  'idp_require_pkce',
+  'idp_service',
+  'idp_api_grants',
+  'idp_introspects',
+] as const;
 
 const USER_SCOPES = 'openid offline_access profile email';
 

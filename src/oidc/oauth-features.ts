@@ -46,7 +46,10 @@ export function oauthConfiguration(services: Services, pairwiseSecret: Buffer) {
     ...rules,
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwise(accountId, client.clientId),
     extraTokenClaims: tenantClaim(services) as unknown as Configuration['extraTokenClaims'],
-    features: { ...rules.features, resourceIndicators: resourceIndicators(services) as unknown as NonNullable<Configuration['features']>['resourceIndicators'] },
+    features: {
+      ...rules.features,
+      resourceIndicators: resourceIndicators(services) as unknown as NonNullable<Configuration['features']>['resourceIndicators'],
+    },
   } satisfies Partial<Configuration>;
 }
 

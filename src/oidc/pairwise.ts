@@ -8,6 +8,5 @@ import { createHmac, hkdfSync } from 'node:crypto';
  */
 export function pairwiseSubjects(secret: Buffer) {
   const salt = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'idp pairwise subject', 32));
-  return (accountId: string, clientId: string) =>
-    createHmac('sha256', salt).update(`${clientId}\n${accountId}`).digest('base64url');
+  return (accountId: string, clientId: string) => createHmac('sha256', salt).update(`${clientId}\n${accountId}`).digest('base64url');
 }

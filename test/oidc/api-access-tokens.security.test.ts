@@ -36,40 +36,68 @@ describe('APIs and service clients: tokens only for what was granted', () => {
       apis: [{ api: ORDERS, scopes: ['orders:read'] }],
     });
     expect({ status: created.status, problems: created.body.problems }).toEqual({ status: 201, problems: undefined });
-    expect(created.body.client).toMatchObject({ service: true, admin: false, redirectUris: [], apiGrants: [{ api: ORDERS, scopes: ['orders:read'] }] });
+    expect(created.body.client).toMatchObject({
+      service: true,
+      admin: false,
+      redirectUris: [],
+      apiGrants: [{ api: ORDERS, scopes: ['orders:read'] }],
+    });
     service = { id: created.body.client.id, secret: created.body.secret };
     serviceConfig = await oidc.discovery(new URL(idp.url), service.id, service.secret, undefined, insecure);
   });
   afterAll(() => idp.stop());
 
-  const refusals = (reason: string) => idp.services.audit.list({ action: 'oauth.refused', targetId: service.id, limit: 50 }).then((events) => events.filter((e) => e.reason === reason));
+  const refusals = (reason: string) =>
+    idp.services.audit
+      .list({ action: 'oauth.refused', targetId: service.id, limit: 50 })
+      .then((events) => events.filter((e) => e.reason === reason));
 
   test('a service client gets an RFC 9068 JWT for its API, which the API validates against the JWKS', async () => {
     const tokens = await oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read', resource: ORDERS });
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(decodeProtectedHeader(tokens.access_token).typ).toBe('at+jwt');
     const jwks = createRemoteJWKSet(new URL(`${idp.url}/jwks`));
-    const { payload } = await jwtVerify(tokens.access_token, jwks, { issuer: idp.url, audience: ORDERS, typ: 'at+jwt', algorithms: ['RS256'] });
+    const { payload } = await jwtVerify(tokens.access_token, jwks, {
+      issuer: idp.url,
+      audience: ORDERS,
+      typ: 'at+jwt',
+      algorithms: ['RS256'],
+    });
     expect(payload).toMatchObject({ client_id: service.id, sub: service.id, scope: 'orders:read', tenant: 'acme', aud: ORDERS });
     // Another API refuses it: its audience is not theirs.
-    await expect(jwtVerify(tokens.access_token, jwks, { issuer: idp.url, audience: BILLING })).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    await expect(jwtVerify(tokens.access_token, jwks, { issuer: idp.url, audience: BILLING })).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   });
 
   test('with its one API, the resource may be left out: the token is still for that API', async () => {
     const tokens = await oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read' });
-    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), { issuer: idp.url, audience: ORDERS });
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), {
+      issuer: idp.url,
+      audience: ORDERS,
+    });
     expect(payload.scope).toBe('orders:read');
   });
 
   test('an API it was not granted is refused (invalid_target), nothing issued, audited', async () => {
-    await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'invoices:read', resource: BILLING })).rejects.toMatchObject({ error: 'invalid_target' });
-    await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read', resource: 'https://unknown.example.com' })).rejects.toMatchObject({ error: 'invalid_target' });
+    await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'invoices:read', resource: BILLING })).rejects.toMatchObject({
+      error: 'invalid_target',
+    });
+    await expect(
+      oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read', resource: 'https://unknown.example.com' }),
+    ).rejects.toMatchObject({ error: 'invalid_target' });
     expect((await refusals('invalid_target')).length).toBeGreaterThanOrEqual(2);
-    expect((await refusals('invalid_target'))[0]).toMatchObject({ outcome: 'failure', tenantId: expect.any(String), details: { endpoint: 'token', grantType: 'client_credentials' } });
+    expect((await refusals('invalid_target'))[0]).toMatchObject({
+      outcome: 'failure',
+      tenantId: expect.any(String),
+      details: { endpoint: 'token', grantType: 'client_credentials' },
+    });
   });
 
   test('a scope of its API outside its grant is refused (invalid_scope), not quietly dropped', async () => {
-    await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read orders:write', resource: ORDERS })).rejects.toMatchObject({ error: 'invalid_scope' });
+    await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read orders:write', resource: ORDERS })).rejects.toMatchObject(
+      { error: 'invalid_scope' },
+    );
     expect((await refusals('invalid_scope')).length).toBeGreaterThanOrEqual(1);
   });
 
@@ -79,25 +107,43 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     expect(reserved.type).toContain('application/problem+json');
     expect((await call('GET', '/apis/https%3A%2F%2Fsneaky.example.com')).status).toBe(404);
     await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'admin' })).rejects.toMatchObject({ error: 'invalid_scope' });
-    await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'admin orders:read', resource: ORDERS })).rejects.toMatchObject({ error: 'invalid_scope' });
+    await expect(oidc.clientCredentialsGrant(serviceConfig, { scope: 'admin orders:read', resource: ORDERS })).rejects.toMatchObject({
+      error: 'invalid_scope',
+    });
     const tokens = await oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read', resource: ORDERS });
     expect((await api(idp.url, tokens.access_token)('GET', '/tenants')).status).toBe(401);
   });
 
   test('a client cannot be granted a scope its API does not define, nor an unknown API, nor a tenant API without that tenant', async () => {
-    const unknownScope = await call('POST', '/clients', { name: 'X', service: true, tenants: ['acme'], apis: [{ api: ORDERS, scopes: ['orders:delete'] }] });
+    const unknownScope = await call('POST', '/clients', {
+      name: 'X',
+      service: true,
+      tenants: ['acme'],
+      apis: [{ api: ORDERS, scopes: ['orders:delete'] }],
+    });
     expect(unknownScope.status).toBe(400);
     expect(unknownScope.body.problems).toEqual([expect.objectContaining({ code: 'unknown_scope' })]);
-    const unknownApi = await call('POST', '/clients', { name: 'X', service: true, apis: [{ api: 'https://nowhere.example.com', scopes: ['a'] }] });
+    const unknownApi = await call('POST', '/clients', {
+      name: 'X',
+      service: true,
+      apis: [{ api: 'https://nowhere.example.com', scopes: ['a'] }],
+    });
     expect(unknownApi.body.problems).toEqual([expect.objectContaining({ code: 'unknown_api' })]);
     const allTenants = await call('POST', '/clients', { name: 'X', service: true, apis: [{ api: ORDERS, scopes: ['orders:read'] }] });
     expect(allTenants.body.problems).toEqual([expect.objectContaining({ code: 'tenant_api' })]);
-    const withAdmin = await call('POST', '/clients', { name: 'X', service: true, admin: true, apis: [{ api: BILLING, scopes: ['invoices:read'] }] });
+    const withAdmin = await call('POST', '/clients', {
+      name: 'X',
+      service: true,
+      admin: true,
+      apis: [{ api: BILLING, scopes: ['invoices:read'] }],
+    });
     expect(withAdmin.status).toBe(400);
   });
 
   test('an opaque-token API checks the token by introspection, with its own introspecting client', async () => {
-    const billingService = (await call('POST', '/clients', { name: 'Invoicer', service: true, apis: [{ api: BILLING, scopes: ['invoices:read'] }] })).body;
+    const billingService = (
+      await call('POST', '/clients', { name: 'Invoicer', service: true, apis: [{ api: BILLING, scopes: ['invoices:read'] }] })
+    ).body;
     const billingApi = (await call('POST', '/clients', { name: 'Billing API', service: true, introspects: [BILLING] })).body;
     const config = await oidc.discovery(new URL(idp.url), billingService.client.id, billingService.secret, undefined, insecure);
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'invoices:read', resource: BILLING });
@@ -133,14 +179,23 @@ describe('APIs and service clients: tokens only for what was granted', () => {
       code_challenge_method: 'S256',
     });
     const callback = await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck }, { resource: ORDERS });
-    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), { issuer: idp.url, audience: ORDERS, typ: 'at+jwt' });
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      new URL(callback),
+      { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck },
+      { resource: ORDERS },
+    );
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), {
+      issuer: idp.url,
+      audience: ORDERS,
+      typ: 'at+jwt',
+    });
     const account = (await idp.services.accounts.list((await idp.services.tenants.get('acme')).id, { limit: 1 }))[0]!;
     expect(payload).toMatchObject({ sub: account.id, tenant: 'acme', client_id: app.client.id, scope: 'orders:read' });
     expect(tokens.claims()!.sub).toBe(account.id);
   });
 
-  test('a person\'s app asking for an API it was not granted is refused before any sign-in', async () => {
+  test("a person's app asking for an API it was not granted is refused before any sign-in", async () => {
     const app = (await call('POST', '/clients', { name: 'Plain app', redirectUris: [REDIRECT_URI], firstParty: true })).body;
     const config = await oidc.discovery(new URL(idp.url), app.client.id, app.secret, undefined, insecure);
     const url = oidc.buildAuthorizationUrl(config, {
@@ -159,14 +214,24 @@ describe('APIs and service clients: tokens only for what was granted', () => {
   });
 
   test('the admin API manages APIs: read by identifier, change, delete takes the grants away; audited', async () => {
-    const created = (await call('POST', '/apis', { identifier: 'https://temp.example.com', scopes: ['t:read'], tokenTtlSeconds: 600 })).body;
+    const created = (await call('POST', '/apis', { identifier: 'https://temp.example.com', scopes: ['t:read'], tokenTtlSeconds: 600 }))
+      .body;
     expect((await call('POST', '/apis', { identifier: 'https://temp.example.com', scopes: ['t:read'] })).status).toBe(409);
     expect((await call('POST', '/apis', { identifier: 'http://temp.example.com', scopes: ['t:read'] })).status).toBe(400);
     expect((await call('POST', '/apis', { identifier: 'https://*.example.com', scopes: ['t:read'] })).status).toBe(400);
-    expect((await call('POST', '/apis', { identifier: 'https://x.example.com', scopes: ['t:read'], tokenTtlSeconds: 10 * 86400 })).status).toBe(400);
-    expect((await call('GET', `/apis/${encodeURIComponent('https://temp.example.com')}`)).body).toMatchObject({ id: created.id, tokenTtlSeconds: 600 });
-    const grantee = (await call('POST', '/clients', { name: 'T', service: true, apis: [{ api: 'https://temp.example.com', scopes: ['t:read'] }] })).body.client;
-    expect((await call('PATCH', `/apis/${created.id}`, { tokenFormat: 'opaque', identifier: 'https://moved.example.com' })).status).toBe(400);
+    expect(
+      (await call('POST', '/apis', { identifier: 'https://x.example.com', scopes: ['t:read'], tokenTtlSeconds: 10 * 86400 })).status,
+    ).toBe(400);
+    expect((await call('GET', `/apis/${encodeURIComponent('https://temp.example.com')}`)).body).toMatchObject({
+      id: created.id,
+      tokenTtlSeconds: 600,
+    });
+    const grantee = (
+      await call('POST', '/clients', { name: 'T', service: true, apis: [{ api: 'https://temp.example.com', scopes: ['t:read'] }] })
+    ).body.client;
+    expect((await call('PATCH', `/apis/${created.id}`, { tokenFormat: 'opaque', identifier: 'https://moved.example.com' })).status).toBe(
+      400,
+    );
     expect((await call('PATCH', `/apis/${created.id}`, { tokenFormat: 'opaque' })).body).toMatchObject({ tokenFormat: 'opaque' });
     expect((await call('GET', '/apis')).body.items.map((a: { identifier: string }) => a.identifier)).toContain('https://temp.example.com');
     expect((await call('DELETE', `/apis/${created.id}`)).status).toBe(204);

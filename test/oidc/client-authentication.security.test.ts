@@ -48,7 +48,13 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
   afterAll(() => idp.stop());
 
   test('a private_key_jwt client signs a person in with openid-client', async () => {
-    const config = await oidc.discovery(new URL(idp.url), keyClientId, {}, oidc.PrivateKeyJwt({ key: keys.privateKey, kid: 'k1' }), insecure);
+    const config = await oidc.discovery(
+      new URL(idp.url),
+      keyClientId,
+      {},
+      oidc.PrivateKeyJwt({ key: keys.privateKey, kid: 'k1' }),
+      insecure,
+    );
     expect(config.serverMetadata().token_endpoint_auth_methods_supported).toEqual(
       expect.arrayContaining(['private_key_jwt', 'client_secret_jwt']),
     );
@@ -60,7 +66,10 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
       code_challenge_method: 'S256',
     });
     const callback = await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), {
+      pkceCodeVerifier: verifier,
+      expectedState: oidc.skipStateCheck,
+    });
     expect(tokens.claims()!.aud).toBe(keyClientId);
   });
 
@@ -76,8 +85,16 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
     const config = await oidc.discovery(new URL(idp.url), hmacClient.id, {}, oidc.ClientSecretJwt(hmacClient.secret), insecure);
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'orders:read', resource: ORDERS });
     expect(tokens.access_token.split('.')).toHaveLength(3);
-    const wrong = await oidc.discovery(new URL(idp.url), hmacClient.id, {}, oidc.ClientSecretJwt('not-the-secret-but-long-enough-for-hs256-xxxx'), insecure);
-    await expect(oidc.clientCredentialsGrant(wrong, { scope: 'orders:read', resource: ORDERS })).rejects.toMatchObject({ error: 'invalid_client' });
+    const wrong = await oidc.discovery(
+      new URL(idp.url),
+      hmacClient.id,
+      {},
+      oidc.ClientSecretJwt('not-the-secret-but-long-enough-for-hs256-xxxx'),
+      insecure,
+    );
+    await expect(oidc.clientCredentialsGrant(wrong, { scope: 'orders:read', resource: ORDERS })).rejects.toMatchObject({
+      error: 'invalid_client',
+    });
   });
 
   test('its secret is stored sealed, never in the clear, and a rotated secret replaces it at once', async () => {
@@ -87,9 +104,13 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
     expect((await call('GET', `/clients/${hmacClient.id}`)).body).not.toHaveProperty('sealedSecret');
     const rotated = await call('POST', `/clients/${hmacClient.id}/secret`);
     const oldConfig = await oidc.discovery(new URL(idp.url), hmacClient.id, {}, oidc.ClientSecretJwt(hmacClient.secret), insecure);
-    await expect(oidc.clientCredentialsGrant(oldConfig, { scope: 'orders:read', resource: ORDERS })).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(oidc.clientCredentialsGrant(oldConfig, { scope: 'orders:read', resource: ORDERS })).rejects.toMatchObject({
+      error: 'invalid_client',
+    });
     const newConfig = await oidc.discovery(new URL(idp.url), hmacClient.id, {}, oidc.ClientSecretJwt(rotated.body.secret), insecure);
-    await expect(oidc.clientCredentialsGrant(newConfig, { scope: 'orders:read', resource: ORDERS })).resolves.toHaveProperty('access_token');
+    await expect(oidc.clientCredentialsGrant(newConfig, { scope: 'orders:read', resource: ORDERS })).resolves.toHaveProperty(
+      'access_token',
+    );
     hmacClient.secret = rotated.body.secret;
   });
 
@@ -123,7 +144,10 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
     expect(again).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     expect(again.body.access_token).toBeUndefined();
     const [event] = await idp.services.audit.list({ action: 'oauth.refused', targetId: hmacClient.id, limit: 1 });
-    expect(event).toMatchObject({ reason: 'invalid_client', details: { endpoint: 'token', detail: expect.stringMatching(/only be used once/) } });
+    expect(event).toMatchObject({
+      reason: 'invalid_client',
+      details: { endpoint: 'token', detail: expect.stringMatching(/only be used once/) },
+    });
   });
 
   test('one private_key_jwt assertion sent many times at once is accepted exactly once', async () => {
@@ -152,7 +176,11 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
     expect((await call('POST', '/clients', { ...base, jwks: { keys: [secretKey] } })).status).toBe(400);
     expect((await call('POST', '/clients', { ...base, jwksUri: 'http://keys.example.com/jwks' })).status).toBe(400);
     expect((await call('POST', '/clients', { ...base, jwksUri: 'https://localhost/jwks' })).status).toBe(400);
-    const both = await call('POST', '/clients', { ...base, jwksUri: 'https://keys.example.com/jwks', jwks: { keys: [{ ...(await exportJWK(keys.publicKey)) }] } });
+    const both = await call('POST', '/clients', {
+      ...base,
+      jwksUri: 'https://keys.example.com/jwks',
+      jwks: { keys: [{ ...(await exportJWK(keys.publicKey)) }] },
+    });
     expect(both.body.problems).toEqual([expect.objectContaining({ code: 'both_keys' })]);
     const byUri = await call('POST', '/clients', { ...base, jwksUri: 'https://keys.example.com/jwks' });
     expect(byUri.status).toBe(201);

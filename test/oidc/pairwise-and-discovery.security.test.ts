@@ -21,7 +21,12 @@ describe('pairwise subjects: each client sees its own stable sub for a person', 
   afterAll(() => idp.stop());
 
   async function client(subjectType: 'public' | 'pairwise') {
-    const created = await call('POST', '/clients', { name: `App ${subjectType}`, redirectUris: [REDIRECT_URI], firstParty: true, subjectType });
+    const created = await call('POST', '/clients', {
+      name: `App ${subjectType}`,
+      redirectUris: [REDIRECT_URI],
+      firstParty: true,
+      subjectType,
+    });
     expect(created.body.client).toMatchObject({ subjectType });
     return oidc.discovery(new URL(idp.url), created.body.client.id, created.body.secret, undefined, insecure);
   }
@@ -35,7 +40,10 @@ describe('pairwise subjects: each client sees its own stable sub for a person', 
       code_challenge_method: 'S256',
     });
     const callback = await signIn(browser, url.toString(), 'ann@acme.example', PASSWORD);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), {
+      pkceCodeVerifier: verifier,
+      expectedState: oidc.skipStateCheck,
+    });
     const sub = tokens.claims()!.sub;
     expect((await oidc.fetchUserInfo(config, tokens.access_token, sub)).sub).toBe(sub);
     expect((await oidc.tokenIntrospection(config, tokens.access_token)).sub).toBe(sub);
@@ -123,7 +131,11 @@ describe('discovery advertises exactly what is turned on', () => {
     ]) {
       expect(metadata).not.toHaveProperty(key);
     }
-    const algorithms = ['token_endpoint_auth_signing_alg_values_supported', 'request_object_signing_alg_values_supported', 'dpop_signing_alg_values_supported'];
+    const algorithms = [
+      'token_endpoint_auth_signing_alg_values_supported',
+      'request_object_signing_alg_values_supported',
+      'dpop_signing_alg_values_supported',
+    ];
     for (const key of algorithms) expect(metadata[key]).not.toContain('none');
   });
 });

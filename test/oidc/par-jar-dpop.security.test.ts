@@ -63,7 +63,10 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       const url = await oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid', ...params });
       expect(url.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
       const callback = await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD);
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), {
+        pkceCodeVerifier: verifier,
+        expectedState: oidc.skipStateCheck,
+      });
       expect(tokens.claims()!.aud).toBe(client.id);
 
       const again = await new FormClient(idp.url).request(url.toString());
@@ -80,7 +83,12 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       const stored = await idp.storage.oidc.find('PushedAuthorizationRequest', id);
       expect(stored).toBeDefined();
       // As if its 60 seconds had passed: the record says it expired (the store would purge it soon).
-      await idp.storage.oidc.upsert('PushedAuthorizationRequest', id, { ...stored, exp: Math.floor(Date.now() / 1000) - 1 }, Date.now() + 60_000);
+      await idp.storage.oidc.upsert(
+        'PushedAuthorizationRequest',
+        id,
+        { ...stored, exp: Math.floor(Date.now() / 1000) - 1 },
+        Date.now() + 60_000,
+      );
       const answer = await new FormClient(idp.url).request(url.toString());
       expect(answer.status).toBe(400);
       expect(await answer.text()).toContain('invalid_request_uri');
@@ -91,7 +99,10 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
     let client: { id: string };
     let config: oidc.Configuration;
     beforeAll(async () => {
-      client = await appClient({ tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1' }] } });
+      client = await appClient({
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1' }] },
+      });
       config = await oidc.discovery(new URL(idp.url), client.id, {}, oidc.PrivateKeyJwt({ key: keys.privateKey, kid: 'k1' }), insecure);
     });
 
@@ -99,10 +110,17 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       expect(config.serverMetadata().request_parameter_supported).toBe(true);
       expect(config.serverMetadata().request_object_signing_alg_values_supported).toEqual(['RS256', 'ES256', 'PS256']);
       const { verifier, params } = await pkce();
-      const url = await oidc.buildAuthorizationUrlWithJAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid', ...params }, { key: keys.privateKey, kid: 'k1' });
+      const url = await oidc.buildAuthorizationUrlWithJAR(
+        config,
+        { redirect_uri: REDIRECT_URI, scope: 'openid', ...params },
+        { key: keys.privateKey, kid: 'k1' },
+      );
       expect(url.searchParams.get('request')).toBeTruthy();
       const callback = await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD);
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), {
+        pkceCodeVerifier: verifier,
+        expectedState: oidc.skipStateCheck,
+      });
       expect(tokens.claims()!.aud).toBe(client.id);
     });
 
@@ -111,10 +129,22 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       const claims = { client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid', ...params };
       const unsigned = new UnsecuredJWT(claims).setIssuer(client.id).setAudience(idp.url).setIssuedAt().setExpirationTime('1m').encode();
       const other = await generateKeyPair('ES256');
-      const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(client.id).setAudience(idp.url).setIssuedAt().setExpirationTime('1m').sign(other.privateKey);
+      const forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(client.id)
+        .setAudience(idp.url)
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(other.privateKey);
       for (const request of [unsigned, forged]) {
         const url = new URL('/auth', idp.url);
-        url.search = new URLSearchParams({ client_id: client.id, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI, request }).toString();
+        url.search = new URLSearchParams({
+          client_id: client.id,
+          response_type: 'code',
+          scope: 'openid',
+          redirect_uri: REDIRECT_URI,
+          request,
+        }).toString();
         const answer = await new FormClient(idp.url).request(url.toString());
         const location = answer.headers.get('location');
         const error = location ? new URL(location).searchParams.get('error') : /invalid_request_object/.exec(await answer.text())?.[0];
@@ -127,7 +157,12 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
     let service: { id: string; secret: string };
     let config: oidc.Configuration;
     beforeAll(async () => {
-      const created = await call('POST', '/clients', { name: 'Bound service', service: true, dpopBoundAccessTokens: true, apis: [{ api: ORDERS, scopes: ['orders:read'] }] });
+      const created = await call('POST', '/clients', {
+        name: 'Bound service',
+        service: true,
+        dpopBoundAccessTokens: true,
+        apis: [{ api: ORDERS, scopes: ['orders:read'] }],
+      });
       service = { id: created.body.client.id, secret: created.body.secret };
       config = await oidc.discovery(new URL(idp.url), service.id, service.secret, undefined, insecure);
     });
@@ -164,9 +199,13 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       expect(event).toMatchObject({ reason: 'invalid_grant', details: { endpoint: 'token', detail: 'DPoP proof JWT not provided' } });
     });
 
-    test('with openid-client\'s DPoP handle the token is bound to the key (cnf.jkt)', async () => {
+    test("with openid-client's DPoP handle the token is bound to the key (cnf.jkt)", async () => {
       const keyPair = await oidc.randomDPoPKeyPair('ES256');
-      const tokens = await oidc.clientCredentialsGrant(config, { scope: 'orders:read', resource: ORDERS }, { DPoP: oidc.getDPoPHandle(config, keyPair) });
+      const tokens = await oidc.clientCredentialsGrant(
+        config,
+        { scope: 'orders:read', resource: ORDERS },
+        { DPoP: oidc.getDPoPHandle(config, keyPair) },
+      );
       expect(tokens.token_type.toLowerCase()).toBe('dpop');
       const payload = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as { cnf?: { jkt?: string } };
       expect(payload.cnf?.jkt).toEqual(expect.any(String));
@@ -190,21 +229,34 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       );
     });
 
-    test('a person\'s DPoP-bound tokens: userinfo refuses the access token as a bearer token, refresh needs the proof', async () => {
+    test("a person's DPoP-bound tokens: userinfo refuses the access token as a bearer token, refresh needs the proof", async () => {
       const app = await appClient({ dpopBoundAccessTokens: true });
       const appConfig = await oidc.discovery(new URL(idp.url), app.id, app.secret!, undefined, insecure);
       const handle = oidc.getDPoPHandle(appConfig, await oidc.randomDPoPKeyPair('ES256'));
       const { verifier, params } = await pkce();
-      const url = oidc.buildAuthorizationUrl(appConfig, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent', ...params });
+      const url = oidc.buildAuthorizationUrl(appConfig, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid offline_access',
+        prompt: 'consent',
+        ...params,
+      });
       const callback = await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD);
-      const tokens = await oidc.authorizationCodeGrant(appConfig, new URL(callback), { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck }, undefined, { DPoP: handle });
+      const tokens = await oidc.authorizationCodeGrant(
+        appConfig,
+        new URL(callback),
+        { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck },
+        undefined,
+        { DPoP: handle },
+      );
       expect(tokens.token_type.toLowerCase()).toBe('dpop');
       const sub = tokens.claims()!.sub;
       expect(await oidc.fetchUserInfo(appConfig, tokens.access_token, sub, { DPoP: handle })).toMatchObject({ sub });
       const asBearer = await fetch(`${idp.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       expect(asBearer.status).toBe(401);
       await expect(oidc.refreshTokenGrant(appConfig, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-      await expect(oidc.refreshTokenGrant(appConfig, tokens.refresh_token!, undefined, { DPoP: handle })).resolves.toHaveProperty('access_token');
+      await expect(oidc.refreshTokenGrant(appConfig, tokens.refresh_token!, undefined, { DPoP: handle })).resolves.toHaveProperty(
+        'access_token',
+      );
     });
   });
 });

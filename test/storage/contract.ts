@@ -404,8 +404,18 @@ export function storageContract(open: () => Promise<Storage>): void {
     });
 
     test('a client stored before the OAuth settings existed reads back with their defaults', async () => {
-      const { sealedSecret: _s, jwks: _j, jwksUri: _u, service: _v, apiGrants: _g, introspects: _i, requirePushedAuthorizationRequests: _p, dpopBoundAccessTokens: _d, subjectType: _t, ...older } =
-        aClient();
+      const {
+        sealedSecret: _s,
+        jwks: _j,
+        jwksUri: _u,
+        service: _v,
+        apiGrants: _g,
+        introspects: _i,
+        requirePushedAuthorizationRequests: _p,
+        dpopBoundAccessTokens: _d,
+        subjectType: _t,
+        ...older
+      } = aClient();
       await storage.clients.insert(older as Client);
       expect(await storage.clients.findById(older.id)).toMatchObject({
         sealedSecret: null,
