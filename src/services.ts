@@ -161,6 +161,15 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
         after = page[page.length - 1]!.id;
       }
     },
+    async deleteApis(tenantId) {
+      let deleted = 0;
+      for (let after: string | undefined; ;) {
+        const page = await storage.apis.list({ limit: 200, after });
+        for (const api of page.filter((a) => a.tenantId === tenantId)) if (await storage.apis.delete(api.id)) deleted += 1;
+        if (page.length < 200) return deleted;
+        after = page[page.length - 1]!.id;
+      }
+    },
     deleteAuditChain: (tenantId) => audit.deleteChain(tenantId),
     async recordPurged(tenant, counts) {
       await audit.record({
