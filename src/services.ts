@@ -233,7 +233,7 @@ const SAMPLE_ACCOUNTS_PER_TENANT = 100;
 /**
  * At start, over a sample of what is stored: the configured data-at-rest keys must open it
  * (second-factor seeds, upstream client secrets), or the service refuses to start naming the
- * key id; and the password hasher learns what stored hashes cost, for its unknown-account decoy.
+ * key id (client_secret_jwt secrets too); and the password hasher learns what stored hashes cost, for its unknown-account decoy.
  */
 export async function startupChecks(services: Services): Promise<void> {
   const samples: SealedSample[] = [];
@@ -256,6 +256,15 @@ export async function startupChecks(services: Services): Promise<void> {
         });
       if (passwordHash) hashes.push(passwordHash);
     }
+  }
+  for (const client of await services.clients.list({ limit: SAMPLE_TENANTS })) {
+    const { sealedSecret } = client;
+    if (sealedSecret)
+      samples.push({
+        what: `the sealed secret of client ${client.id}`,
+        sealed: sealedSecret,
+        open: () => services.clients.openSecret(client),
+      });
   }
   assertSamplesOpen(samples);
   services.passwordHasher.observeStored(hashes);

@@ -18,7 +18,7 @@ export interface ClientServiceOptions {
   /** Finds an API by its identifier, for the grants a client is given. */
   findApi?: (identifier: string) => Promise<Api | null>;
   /** Seals and opens client_secret_jwt secrets (the field cipher). */
-  cipher?: Pick<FieldCipher, 'seal' | 'open'>;
+  cipher?: Pick<FieldCipher, 'seal' | 'open' | 'isCurrent'>;
   /** The protocol's own rules for client metadata (oidc-provider's); resolves with the problems found. */
   checkMetadata?: (client: Client) => Promise<Problem[]>;
 }
@@ -187,6 +187,12 @@ export class ClientService {
   openSecret(client: Client): string {
     if (!this.options.cipher || !client.sealedSecret) throw new Error('this client has no sealed secret');
     return this.options.cipher.open(client.sealedSecret, clientSecretContext(client.id));
+  }
+
+  /** Seals a client_secret_jwt secret again with the newest key; false when it already is (or there is none). */
+  async resealSecret(client: Client): Promise<boolean> {
+    if (!client.sealedSecret || !this.options.cipher || this.options.cipher.isCurrent(client.sealedSecret)) return false;
+    return this.clients.replace({ ...client, sealedSecret: this.seal(this.openSecret(client), client.id) });
   }
 
   private seal(secret: string, clientId: string): string {

@@ -35,7 +35,7 @@ describe('rotating the key for data at rest', () => {
   }
 
   test('`idp encryption reseal` moves every secret to the newest key, after which the old key can go', async () => {
-    const { accountId, secret } = await withServices(k1, async (services) => {
+    const { accountId, secret, hmac } = await withServices(k1, async (services) => {
       const tenant = await services.tenants.create({ slug: 'acme', name: 'Acme' });
       const account = await services.accounts.create(tenant.id, { email: 'ann@acme.example', password: 'a fine passphrase' });
       const enrolment = await services.mfa.beginEnrolment(account, 'Acme');
@@ -49,7 +49,14 @@ describe('rotating the key for data at rest', () => {
         clientId: 'c',
         clientSecret: 'upstream-secret',
       });
-      return { accountId: account.id, secret: key };
+      await services.apis.create({ identifier: 'https://api.example.com', scopes: ['a'] });
+      const hmac = await services.clients.create({
+        name: 'HMAC',
+        service: true,
+        tokenEndpointAuthMethod: 'client_secret_jwt',
+        apis: [{ api: 'https://api.example.com', scopes: ['a'] }],
+      });
+      return { accountId: account.id, secret: key, hmac: { id: hmac.client.id, secret: hmac.secret! } };
     });
 
     let out = '';
@@ -60,11 +67,14 @@ describe('rotating the key for data at rest', () => {
       readStdin: async () => '',
     });
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 1 });
+    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 1, clientSecrets: 1 });
 
     await withServices(k2, async (services) => {
       const account = (await services.accounts.findById(accountId))!;
       expect(account.totp!.sealedSecret).toMatch(/^v1\.k2\./);
+      const client = await services.clients.get(hmac.id);
+      expect(client.sealedSecret).toMatch(/^v1\.k2\./);
+      expect(services.clients.openSecret(client)).toBe(hmac.secret);
       const check = await services.mfa.verify(account, totpCode(secret, Date.now() + 30_000));
       expect(check.ok).toBe(true);
       const [connection] = await services.connections.list(account.tenantId);
