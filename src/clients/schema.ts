@@ -27,8 +27,10 @@ const jwksUriSchema = z
   .max(2000)
   .refine((value) => {
     const url = parsedUrl(value);
-    return !!url && url.protocol === 'https:' && !url.hash && !url.username && !LOOPBACK_HOSTS.has(url.hostname);
-  }, 'an absolute https URL');
+    if (!url || url.protocol !== 'https:' || url.hash || url.username) return false;
+    // A host name, never an address literal: the IdP must not be pointed at its own network by number.
+    return !LOOPBACK_HOSTS.has(url.hostname) && !/^[\d.]+$/.test(url.hostname) && !url.hostname.startsWith('[');
+  }, 'an absolute https URL with a host name');
 
 /** Members that only a private or symmetric key has: a client publishes its public keys only. */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];

@@ -16,6 +16,12 @@ const REFUSAL_EVENTS = {
 
 const DESCRIPTION_MAX = 300;
 
+/**
+ * Answers that are no refusal of bad input: a silent sign-in check (prompt=none) that needs the
+ * person, and a person declining consent (audited as `consent` already).
+ */
+const NOT_REFUSALS = new Set(['login_required', 'consent_required', 'interaction_required', 'account_selection_required', 'access_denied']);
+
 type Refusal = { error?: string; error_description?: string; error_detail?: string };
 
 /**
@@ -28,6 +34,7 @@ export function auditProtocolRefusals(provider: Provider, services: Services, lo
   const events = provider as unknown as { on(name: string, listener: (ctx: KoaContextWithOIDC, error: Refusal) => void): void };
   for (const [event, endpoint] of Object.entries(REFUSAL_EVENTS)) {
     events.on(event, (ctx, error) => {
+      if (error.error && NOT_REFUSALS.has(error.error)) return;
       const clientId = ctx.oidc?.client?.clientId ?? null;
       const tenantIds = (ctx.oidc?.client?.metadata().idp_tenant_ids as string[] | undefined) ?? [];
       const grantType = ctx.oidc?.params?.grant_type;

@@ -4,6 +4,7 @@ import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { FormClient, signIn } from '../support/form-client.js';
 import { PASSWORD } from '../support/fixtures.js';
+import { auditEventsOnce } from '../support/audit-events.js';
 
 const ORDERS = 'https://orders.example.com';
 const BILLING = 'https://billing.example.com';
@@ -47,10 +48,14 @@ describe('APIs and service clients: tokens only for what was granted', () => {
   });
   afterAll(() => idp.stop());
 
-  const refusals = (reason: string) =>
-    idp.services.audit
-      .list({ action: 'oauth.refused', targetId: service.id, limit: 50 })
-      .then((events) => events.filter((e) => e.reason === reason));
+  const refusals = async (reason: string, atLeast = 1) =>
+    (
+      await auditEventsOnce(
+        idp,
+        { action: 'oauth.refused', targetId: service.id },
+        (events) => events.filter((e) => e.reason === reason).length >= atLeast,
+      )
+    ).filter((e) => e.reason === reason);
 
   test('a service client gets an RFC 9068 JWT for its API, which the API validates against the JWKS', async () => {
     const tokens = await oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read', resource: ORDERS });
@@ -86,7 +91,7 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     await expect(
       oidc.clientCredentialsGrant(serviceConfig, { scope: 'orders:read', resource: 'https://unknown.example.com' }),
     ).rejects.toMatchObject({ error: 'invalid_target' });
-    expect((await refusals('invalid_target')).length).toBeGreaterThanOrEqual(2);
+    expect((await refusals('invalid_target', 2)).length).toBeGreaterThanOrEqual(2);
     expect((await refusals('invalid_target'))[0]).toMatchObject({
       outcome: 'failure',
       tenantId: expect.any(String),
@@ -209,8 +214,23 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     const location = new URL(answer.headers.get('location')!);
     expect(location.searchParams.get('error')).toBe('invalid_target');
     expect(location.searchParams.get('code')).toBeNull();
-    const [event] = await idp.services.audit.list({ action: 'oauth.refused', targetId: app.client.id, limit: 1 });
+    const [event] = await auditEventsOnce(idp, { action: 'oauth.refused', targetId: app.client.id }, (events) => events.length > 0);
     expect(event).toMatchObject({ reason: 'invalid_target', details: { endpoint: 'authorization' } });
+  });
+
+  test('a silent sign-in check (prompt=none) that needs the person is no refusal: not in the audit trail', async () => {
+    const app = (await call('POST', '/clients', { name: 'SPA check', redirectUris: [REDIRECT_URI], firstParty: true })).body;
+    const config = await oidc.discovery(new URL(idp.url), app.client.id, app.secret, undefined, insecure);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      prompt: 'none',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const answer = await new FormClient(idp.url).request(url.toString());
+    expect(new URL(answer.headers.get('location')!).searchParams.get('error')).toBe('login_required');
+    expect(await idp.services.audit.list({ action: 'oauth.refused', targetId: app.client.id, limit: 5 })).toEqual([]);
   });
 
   test('the admin API manages APIs: read by identifier, change, delete takes the grants away; audited', async () => {
@@ -238,6 +258,20 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     expect((await call('GET', `/clients/${grantee.id}`)).body.apiGrants).toEqual([]);
     const actions = (await idp.services.audit.list({ targetId: created.id, limit: 10 })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['admin.api.create', 'admin.api.update', 'admin.api.delete']));
+    // Without the admin scope, nothing: no listing, no change.
+    const { clientId, secret } = await adminToken(idp);
+    const noAdmin = await fetch(`${idp.url}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials&scope=openid',
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
+    const plain = api(idp.url, noAdmin.access_token);
+    expect((await plain('GET', '/apis')).status).toBe(403);
+    expect((await plain('POST', '/apis', { identifier: 'https://new.example.com', scopes: ['n:read'] })).status).toBe(403);
+    expect((await call('GET', `/apis/${encodeURIComponent('https://new.example.com')}`)).status).toBe(404);
     const openapi = (await fetch(`${idp.url}/admin/v1/openapi.json`).then((r) => r.json())) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/apis', '/apis/{id}']));
   });

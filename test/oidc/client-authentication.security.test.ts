@@ -5,6 +5,7 @@ import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { FormClient, signIn } from '../support/form-client.js';
 import { PASSWORD } from '../support/fixtures.js';
+import { auditEventsOnce } from '../support/audit-events.js';
 
 const ORDERS = 'https://orders.example.com';
 const REDIRECT_URI = 'http://localhost:8123/callback';
@@ -143,7 +144,9 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
     const again = await tokenRequest(hmacClient.id, assertion);
     expect(again).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     expect(again.body.access_token).toBeUndefined();
-    const [event] = await idp.services.audit.list({ action: 'oauth.refused', targetId: hmacClient.id, limit: 1 });
+    const [event] = await auditEventsOnce(idp, { action: 'oauth.refused', targetId: hmacClient.id }, (events) =>
+      events.some((e) => String(e.details?.detail).includes('only be used once')),
+    );
     expect(event).toMatchObject({
       reason: 'invalid_client',
       details: { endpoint: 'token', detail: expect.stringMatching(/only be used once/) },
@@ -176,6 +179,8 @@ describe('private_key_jwt and client_secret_jwt, with replayed assertions refuse
     expect((await call('POST', '/clients', { ...base, jwks: { keys: [secretKey] } })).status).toBe(400);
     expect((await call('POST', '/clients', { ...base, jwksUri: 'http://keys.example.com/jwks' })).status).toBe(400);
     expect((await call('POST', '/clients', { ...base, jwksUri: 'https://localhost/jwks' })).status).toBe(400);
+    expect((await call('POST', '/clients', { ...base, jwksUri: 'https://10.0.0.7/jwks' })).status).toBe(400);
+    expect((await call('POST', '/clients', { ...base, jwksUri: 'https://[fd00::1]/jwks' })).status).toBe(400);
     const both = await call('POST', '/clients', {
       ...base,
       jwksUri: 'https://keys.example.com/jwks',

@@ -5,6 +5,7 @@ import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { FormClient, signIn } from '../support/form-client.js';
 import { PASSWORD } from '../support/fixtures.js';
+import { auditEventsOnce } from '../support/audit-events.js';
 
 const ORDERS = 'https://orders.example.com';
 const REDIRECT_URI = 'http://localhost:8123/callback';
@@ -37,7 +38,8 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
     return { verifier, params: { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' } };
   }
 
-  const refusalsOf = async (clientId: string) => idp.services.audit.list({ action: 'oauth.refused', targetId: clientId, limit: 20 });
+  const refusalsOf = async (clientId: string, atLeast = 1) =>
+    auditEventsOnce(idp, { action: 'oauth.refused', targetId: clientId }, (events) => events.length >= atLeast);
 
   describe('PAR (RFC 9126)', () => {
     let client: { id: string; secret: string | null };
@@ -73,7 +75,7 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       expect(again.status).toBe(400);
       expect(again.headers.get('location')).toBeNull();
       expect(await again.text()).toContain('invalid_request_uri');
-      expect((await refusalsOf(client.id)).some((e) => e.reason === 'invalid_request_uri')).toBe(true);
+      expect((await refusalsOf(client.id, 2)).some((e) => e.reason === 'invalid_request_uri')).toBe(true);
     });
 
     test('an expired request_uri is refused', async () => {
@@ -220,7 +222,8 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       expect(replay.body.access_token).toBeUndefined();
       const elsewhere = await tokenWithProof(await proof(key, `${idp.url}/me`));
       expect(elsewhere).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof' } });
-      const events = await refusalsOf(service.id);
+      // This client's refusals so far: the missing proof, the replay, the other URL.
+      const events = await refusalsOf(service.id, 3);
       expect(events.map((e) => [e.reason, e.details?.detail ?? e.details?.description])).toEqual(
         expect.arrayContaining([
           ['invalid_grant', 'DPoP proof JWT Replay detected'],
