@@ -30,8 +30,8 @@ export class MongoApis implements ApiRepository {
 
   /** The identifier is fixed once created, so it is kept from the stored document. */
   async replace(api: Api) {
-    const { identifier: _fixed, ...rest } = toStored(api);
-    const result = await this.apis.updateOne({ _id: api.id }, { $set: rest });
+    const { _id, identifier: _fixed, ...rest } = toStored(api);
+    const result = await this.apis.updateOne({ _id }, { $set: rest });
     return result.matchedCount > 0;
   }
 
