@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
-import { FormClient, signIn } from '../support/form-client.js';
+import { csrfToken, formAction, FormClient, passwordStep, signIn } from '../support/form-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { auditEventsOnce } from '../support/audit-events.js';
 
@@ -198,6 +198,44 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     const account = (await idp.services.accounts.list((await idp.services.tenants.get('acme')).id, { limit: 1 }))[0]!;
     expect(payload).toMatchObject({ sub: account.id, tenant: 'acme', client_id: app.client.id, scope: 'orders:read' });
     expect(tokens.claims()!.sub).toBe(account.id);
+  });
+
+  test('a third-party app names the API scope on the consent page, and the token carries only what was consented', async () => {
+    const app = (
+      await call('POST', '/clients', {
+        name: 'Partner',
+        redirectUris: [REDIRECT_URI],
+        tenants: ['acme'],
+        apis: [{ api: ORDERS, scopes: ['orders:read', 'orders:write'] }],
+      })
+    ).body;
+    const config = await oidc.discovery(new URL(idp.url), app.client.id, app.secret, undefined, insecure);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid orders:write',
+      resource: ORDERS,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const browser = new FormClient(idp.url);
+    const step = await passwordStep(browser, url.toString(), 'ann@acme.example');
+    const consent = await browser.follow(step.action, { form: { csrf: step.csrf, password: PASSWORD } });
+    expect(consent.html).toContain('orders:write');
+    const back = await browser.follow(formAction(consent.html, '/consent'), { form: { csrf: csrfToken(consent.html) } });
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      new URL(back.location!),
+      { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck },
+      { resource: ORDERS },
+    );
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), {
+      issuer: idp.url,
+      audience: ORDERS,
+    });
+    expect(payload.scope).toBe('orders:write');
+    const [consented] = await idp.services.audit.list({ action: 'consent', targetId: app.client.id, limit: 1 });
+    expect(consented).toMatchObject({ outcome: 'success', details: { scopes: expect.arrayContaining([`${ORDERS} orders:write`]) } });
   });
 
   test("a person's app asking for an API it was not granted is refused before any sign-in", async () => {
