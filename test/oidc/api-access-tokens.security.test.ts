@@ -178,7 +178,8 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT_URI,
-      scope: 'openid orders:read',
+      scope: 'openid offline_access orders:read',
+      prompt: 'consent',
       resource: ORDERS,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -198,6 +199,18 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     const account = (await idp.services.accounts.list((await idp.services.tenants.get('acme')).id, { limit: 1 }))[0]!;
     expect(payload).toMatchObject({ sub: account.id, tenant: 'acme', client_id: app.client.id, scope: 'orders:read' });
     expect(tokens.claims()!.sub).toBe(account.id);
+    // A refresh for the API gives a new token for it, with no more than was granted.
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { resource: ORDERS });
+    const again = await jwtVerify(refreshed.access_token, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), {
+      issuer: idp.url,
+      audience: ORDERS,
+    });
+    expect(again.payload).toMatchObject({ sub: account.id, scope: 'orders:read', tenant: 'acme' });
+    await expect(
+      oidc.refreshTokenGrant(config, refreshed.refresh_token!, { resource: ORDERS, scope: 'orders:write' }),
+    ).rejects.toMatchObject({
+      error: 'invalid_scope',
+    });
   });
 
   test('a third-party app names the API scope on the consent page, and the token carries only what was consented', async () => {

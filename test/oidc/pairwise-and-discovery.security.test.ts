@@ -3,6 +3,8 @@ import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { FormClient, signIn } from '../support/form-client.js';
 import { PASSWORD } from '../support/fixtures.js';
+import { clientMetadataCheck } from '../../src/oidc/client-validation.js';
+import { aClient } from '../storage/contract.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 const insecure = { execute: [oidc.allowInsecureRequests] };
@@ -91,6 +93,16 @@ describe('pairwise subjects: each client sees its own stable sub for a person', 
     });
     expect(service.status).toBe(400);
   });
+});
+
+test("oidc-provider's own client metadata rules are applied, besides ours", async () => {
+  const check = clientMetadataCheck('http://localhost:3000');
+  expect(await check(aClient({ tokenEndpointAuthMethod: 'client_secret_basic', secretHash: 'h'.repeat(64) }))).toEqual([]);
+  // The provider's rule (not ours, which the service applies first): pairwise across hosts needs a sector identifier URI.
+  const spread = aClient({ subjectType: 'pairwise', redirectUris: ['https://a.example.com/cb', 'https://b.example.com/cb'] });
+  expect(await check(spread)).toEqual([
+    expect.objectContaining({ code: 'invalid_client_metadata', message: expect.stringContaining('sector_identifier_uri') }),
+  ]);
 });
 
 describe('discovery advertises exactly what is turned on', () => {

@@ -94,6 +94,10 @@ describe('pushed and signed authorization requests, DPoP-bound tokens', () => {
       const answer = await new FormClient(idp.url).request(url.toString());
       expect(answer.status).toBe(400);
       expect(await answer.text()).toContain('invalid_request_uri');
+      // The plain request, the reused request_uri, and this one.
+      const refused = (await refusalsOf(client.id, 3)).filter((e) => e.reason === 'invalid_request_uri');
+      expect(refused).toHaveLength(2);
+      expect(refused[0]).toMatchObject({ details: { endpoint: 'authorization', description: expect.stringMatching(/expired/) } });
     });
   });
 
