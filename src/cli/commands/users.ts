@@ -1,4 +1,3 @@
-import { toPublicAccount } from '../../accounts/types.js';
 import { UsageError } from '../io.js';
 import { str, passwordFromStdin, tenantAccount, type Command } from './common.js';
 
@@ -25,10 +24,10 @@ export const USER_COMMANDS: Record<string, Command> = {
         },
         o.invite === true,
       );
-      if (invitationSent === undefined) return toPublicAccount(account);
+      if (invitationSent === undefined) return ctx.services.accounts.toPublic(account);
       if (!invitationSent)
         throw new UsageError('the account was created, but the invitation e-mail could not be sent; retry with: idp user invite');
-      return { ...toPublicAccount(account), invitationSent };
+      return { ...ctx.services.accounts.toPublic(account), invitationSent };
     },
   },
   'user invite': {
@@ -48,7 +47,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     required: ['tenant'],
     async run(ctx) {
       const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      return (await ctx.services.accounts.list(tenant.id, { limit: 100_000 })).map(toPublicAccount);
+      return (await ctx.services.accounts.list(tenant.id, { limit: 100_000 })).map((account) => ctx.services.accounts.toPublic(account));
     },
   },
   'user set-password': {
@@ -58,7 +57,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
       const password = await passwordFromStdin(ctx.io);
-      return toPublicAccount(await ctx.operations.accounts.setPassword(ctx.caller, tenant.id, account.id, password));
+      return ctx.services.accounts.toPublic(await ctx.operations.accounts.setPassword(ctx.caller, tenant.id, account.id, password));
     },
   },
   'user unlock': {
@@ -68,7 +67,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
       const reason = (ctx.options.reason as string | undefined) ?? null;
-      return toPublicAccount(await ctx.operations.accounts.unlock(ctx.caller, tenant.id, account.id, reason));
+      return ctx.services.accounts.toPublic(await ctx.operations.accounts.unlock(ctx.caller, tenant.id, account.id, reason));
     },
   },
   'user reset-2fa': {
@@ -77,7 +76,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     required: ['tenant', 'email'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
-      return toPublicAccount(await ctx.operations.accounts.resetSecondFactor(ctx.caller, tenant.id, account.id));
+      return ctx.services.accounts.toPublic(await ctx.operations.accounts.resetSecondFactor(ctx.caller, tenant.id, account.id));
     },
   },
   'user delete': {

@@ -41,6 +41,10 @@ export class MongoAccounts implements AccountRepository {
     return toAccount(await this.accounts.findOne({ tenantId, emailNormalized }));
   }
 
+  async findByPersonalNumber(tenantId: string, hash: string) {
+    return toAccount(await this.accounts.findOne({ tenantId, 'personalNumber.hash': hash }));
+  }
+
   async findAllByEmail(emailNormalized: string) {
     const docs = await this.accounts.find({ emailNormalized }).sort({ _id: 1 }).toArray();
     return docs.map((doc) => toAccount(doc)!);
