@@ -77,8 +77,15 @@ export type PublicAccount = Omit<
 
 /** `maskedPersonalNumber` comes from PersonalNumbers.masked (opening the sealed number needs the cipher). */
 export function toPublicAccount(account: Account, maskedPersonalNumber: string | null): PublicAccount {
-  const { passwordHash, passwordHistory: _history, emailNormalized: _normalized, totp, recoveryCodeHashes, personalNumber: _pnr, ...rest } =
-    account;
+  const {
+    passwordHash,
+    passwordHistory: _history,
+    emailNormalized: _normalized,
+    totp,
+    recoveryCodeHashes,
+    personalNumber: _pnr,
+    ...rest
+  } = account;
   return {
     ...rest,
     personalNumber: maskedPersonalNumber,

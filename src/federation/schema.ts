@@ -137,7 +137,6 @@ const grandidKey = z
   .trim()
   .regex(/^[\x21-\x7E]{1,500}$/, 'a GrandID key');
 
-
 /** Swedish e-ID through GrandID: one connection per authenticate service (BankID, Freja eID…). */
 const grandidCreateSchema = z.strictObject({
   kind: z.literal('grandid'),

@@ -279,10 +279,12 @@ export function storageContract(open: () => Promise<Storage>): void {
       const contenders = await Promise.all(
         Array.from({ length: 5 }, () => anAccount(a.id)).map(async (c) => {
           await storage.accounts.insert(c);
-          return storage.accounts.update(c.id, (x) => ({ ...x, personalNumber: pnr('h3') })).then(
-            () => 'won',
-            (error: unknown) => (error instanceof ConflictError ? 'lost' : 'error'),
-          );
+          return storage.accounts
+            .update(c.id, (x) => ({ ...x, personalNumber: pnr('h3') }))
+            .then(
+              () => 'won',
+              (error: unknown) => (error instanceof ConflictError ? 'lost' : 'error'),
+            );
         }),
       );
       expect(contenders.filter((r) => r === 'won')).toHaveLength(1);

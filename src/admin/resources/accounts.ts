@@ -23,7 +23,10 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     handler: async ({ params, query }) => {
       const { limit, after } = query as z.infer<typeof pageQuery>;
       const tenant = await services.tenants.get(params.tenant!);
-      return page((await services.accounts.list(tenant.id, { limit, after })).map((account) => services.accounts.toPublic(account)), limit);
+      return page(
+        (await services.accounts.list(tenant.id, { limit, after })).map((account) => services.accounts.toPublic(account)),
+        limit,
+      );
     },
   });
   routes.add({
@@ -43,7 +46,9 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
         throw invalid([{ field: 'invite', code: 'invite_with_password', message: 'an invited account chooses its own password' }]);
       }
       const { account, invitationSent } = await accounts.create(callerOf(input), input.params.tenant!, fields as never, invite === true);
-      return invitationSent === undefined ? services.accounts.toPublic(account) : { ...services.accounts.toPublic(account), invitationSent };
+      return invitationSent === undefined
+        ? services.accounts.toPublic(account)
+        : { ...services.accounts.toPublic(account), invitationSent };
     },
   });
   routes.add({
@@ -73,7 +78,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'patch',
     path: '/tenants/:tenant/accounts/:id',
     operationId: 'updateAccount',
-    summary: 'Change an account',
+    summary: 'Change an account; personalNumber (any valid form, null removes it) ties a personnummer for e-ID sign-in',
     tag: 'Accounts',
     body: accountUpdateSchema,
     response: { status: 200, description: 'The changed account', schema: accountOut },
@@ -100,7 +105,8 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     summary: 'Remove the second factor and recovery codes (the person enrols again at the next sign-in if required)',
     tag: 'Accounts',
     response: { status: 200, description: 'The account', schema: accountOut },
-    handler: async (input) => services.accounts.toPublic(await accounts.resetSecondFactor(callerOf(input), input.params.tenant!, input.params.id!)),
+    handler: async (input) =>
+      services.accounts.toPublic(await accounts.resetSecondFactor(callerOf(input), input.params.tenant!, input.params.id!)),
   });
   routes.add({
     method: 'delete',

@@ -189,7 +189,10 @@ export class SqliteAccounts implements AccountRepository {
 
   async findByPersonalNumber(tenantId: string, hash: string) {
     return toAccount(
-      this.db.get<DocRow>('SELECT doc FROM accounts WHERE tenant_id = $tenant AND personal_number_hash = $hash', { tenant: tenantId, hash }),
+      this.db.get<DocRow>('SELECT doc FROM accounts WHERE tenant_id = $tenant AND personal_number_hash = $hash', {
+        tenant: tenantId,
+        hash,
+      }),
     );
   }
 
