@@ -225,6 +225,8 @@ const SAMPLE_ACCOUNTS_PER_TENANT = 100;
 export async function startupChecks(services: Services): Promise<void> {
   const samples: SealedSample[] = [];
   const hashes: string[] = [];
+  const personalNumberKey = await services.personalNumbers.keySample();
+  if (personalNumberKey) samples.push({ what: 'the personal-number key in the store', ...personalNumberKey });
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
       samples.push({

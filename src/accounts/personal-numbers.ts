@@ -5,9 +5,11 @@ import type { Account, StoredPersonalNumber } from './types.js';
 
 /** Sealed documents in the store, created once (the keys capability's store; only these two calls are needed). */
 export interface SealedDocuments {
-  read(name: string): Promise<{ sealed: string } | undefined>;
+  read(name: string): Promise<{ sealed: string; version: number } | undefined>;
   /** Inserts unless the name exists; true when this call created it. */
   create(name: string, sealed: string): Promise<boolean>;
+  /** Writes only if the stored version is still `version`. */
+  replace(name: string, version: number, sealed: string): Promise<boolean>;
 }
 
 /** The store's document holding the HMAC key of personnummer hashes. */
@@ -46,6 +48,21 @@ export class PersonalNumbers {
       throw error;
     });
     return this.key;
+  }
+
+  /** The sealed HMAC key as stored (absent until the first personnummer), with a check that the configured keys open it. */
+  async keySample(): Promise<{ sealed: string; open: () => void } | null> {
+    const found = await this.documents.read(PERSONAL_NUMBER_KEY_DOCUMENT);
+    return found ? { sealed: found.sealed, open: () => void this.cipher.open(found.sealed, documentContext) } : null;
+  }
+
+  /** Seals the HMAC key again with the newest data-at-rest key, if it is not already; true when it did. */
+  async resealKey(): Promise<boolean> {
+    const found = await this.documents.read(PERSONAL_NUMBER_KEY_DOCUMENT);
+    if (!found || this.cipher.isCurrent(found.sealed)) return false;
+    const resealed = this.cipher.seal(this.cipher.open(found.sealed, documentContext), documentContext);
+    // A concurrent reseal that came first did the same.
+    return this.documents.replace(PERSONAL_NUMBER_KEY_DOCUMENT, found.version, resealed);
   }
 
   /** What accounts are looked up by: the normalised (12-digit) number of a person in a tenant. */
