@@ -273,7 +273,9 @@ describe('Swedish e-ID through the GrandID broker', () => {
   });
 
   test('the OpenAPI document describes personalNumber on the account', async () => {
-    const doc = (await (await fetch(`${idp.url}/admin/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
+    const doc = (await (await fetch(`${idp.url}/admin/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; responses?: unknown }>>;
+    };
     const patch = doc.paths['/tenants/{tenant}/accounts/{id}']!.patch!;
     const body = JSON.stringify(patch.requestBody);
     expect(body).toContain('personalNumber');
