@@ -1,16 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { WebClient } from '../support/web-client.js';
 import { adminToken, api } from '../support/admin-client.js';
 import type { GrandidConnection } from '../../src/federation/types.js';
+import { API_KEY, SERVICE_KEY, startBroker, type Outcome } from '../support/grandid-broker.js';
 
 const APP = 'http://localhost:8124/callback';
 const APP_LOGGED_OUT = 'http://localhost:8124/logged-out';
-const API_KEY = 'api-key-0123456789';
-const SERVICE_KEY = 'service-key-abcdef';
 /** A valid personnummer (Luhn) and its 12-digit form. */
 const ADA = { personalNumber: '198112189876', givenName: 'Ada', surname: 'Lovelace', name: 'Ada Lovelace' };
 /** Other people, each a valid number (the last a samordningsnummer: day 07 + 60). */
@@ -21,78 +17,6 @@ const EVA = { personalNumber: '199012313459', givenName: 'Eva', surname: 'Lind' 
 const FREJ = { personalNumber: '196703678901', givenName: 'Frej', surname: 'Ask', name: 'Frej Ask' };
 const GUN = { personalNumber: '195512126789', givenName: 'Gun', surname: 'Holm', name: 'Gun Holm' };
 const EVERYONE = [ADA, BO, CILLA, DAN, EVA, FREJ, GUN];
-
-type Outcome = { kind: 'ok'; attributes: Record<string, string> } | { kind: 'error'; code: string; status: 200 | 400 };
-
-/**
- * A small GrandID broker following JSON API 1.1: FederatedLogin (POST, keys in the query,
- * callbackUrl in the form body) and GetSession; errors as {errorObject: {code, message}}.
- */
-async function startBroker() {
-  const sessions = new Map<string, { callbackUrl: string; outcome: Outcome }>();
-  let next: Outcome = { kind: 'ok', attributes: ADA };
-  const seenQueries: string[] = [];
-  /** Sessions the broker was asked to end (Logout), in order. */
-  const loggedOut: string[] = [];
-  /** The last session a FederatedLogin opened. */
-  let lastSession = '';
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url!, 'http://localhost');
-    seenQueries.push(url.search);
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const keysOk = url.searchParams.get('apiKey') === API_KEY && url.searchParams.get('authenticateServiceKey') === SERVICE_KEY;
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      if (url.pathname === '/json1.1/FederatedLogin' && req.method === 'POST') {
-        if (!keysOk) return send(400, { errorObject: { code: 'APIKEYNOTVALID', message: 'Invalid apiKey' } });
-        const callbackUrl = new URLSearchParams(body).get('callbackUrl') ?? '';
-        const sessionId = randomBytes(12).toString('hex');
-        sessions.set(sessionId, { callbackUrl, outcome: next });
-        lastSession = sessionId;
-        return send(200, { sessionId, redirectUrl: `${base}/login?sessionid=${sessionId}` });
-      }
-      if (url.pathname === '/login') {
-        // The person uses their e-ID app here; the broker sends the browser back either way.
-        const sessionId = url.searchParams.get('sessionid') ?? '';
-        const session = sessions.get(sessionId);
-        if (!session) return send(404, {});
-        res.writeHead(302, { location: `${session.callbackUrl}?grandidsession=${sessionId}` });
-        return res.end();
-      }
-      if (url.pathname === '/json1.1/Logout') {
-        if (!keysOk) return send(400, { errorObject: { code: 'APIKEYNOTVALID', message: 'Invalid apiKey' } });
-        const sessionId = url.searchParams.get('sessionId') ?? '';
-        if (!sessions.delete(sessionId)) return send(400, { errorObject: { code: 'SESSIONNOTFOUND', message: 'No such session' } });
-        loggedOut.push(sessionId);
-        return send(200, { sessiondeleted: '1' });
-      }
-      if (url.pathname === '/json1.1/GetSession') {
-        if (!keysOk) return send(400, { errorObject: { code: 'APIKEYNOTVALID', message: 'Invalid apiKey' } });
-        const sessionId = url.searchParams.get('sessionId') ?? '';
-        const session = sessions.get(sessionId);
-        if (!session) return send(400, { errorObject: { code: 'SESSIONNOTFOUND', message: 'No such session' } });
-        const { outcome } = session;
-        if (outcome.kind === 'error') return send(outcome.status, { errorObject: { code: outcome.code, message: 'no' } });
-        return send(200, { sessionId, username: outcome.attributes.personalNumber, userAttributes: outcome.attributes });
-      }
-      send(404, {});
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    baseUrl: `${base}/json1.1/`,
-    next: (outcome: Outcome) => (next = outcome),
-    seenQueries,
-    loggedOut,
-    lastSession: () => lastSession,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('Swedish e-ID through the GrandID broker', () => {
   let broker: Awaited<ReturnType<typeof startBroker>>;
