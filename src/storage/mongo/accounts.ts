@@ -42,7 +42,8 @@ export class MongoAccounts implements AccountRepository {
   }
 
   async findByPersonalNumber(tenantId: string, hash: string) {
-    return toAccount(await this.accounts.findOne({ tenantId, 'personalNumber.hash': hash }));
+    // The $type repeats the partial index's filter, so that the planner may use that index.
+    return toAccount(await this.accounts.findOne({ tenantId, 'personalNumber.hash': { $eq: hash, $type: 'string' } }));
   }
 
   async findAllByEmail(emailNormalized: string) {
