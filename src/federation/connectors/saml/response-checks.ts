@@ -51,8 +51,9 @@ export async function precheckResponse(
   }
   const signatures = docs.flatMap((d) => descendants(d, SAML_NS.dsig, 'Signature'));
   if (signatures.length === 0) throw new FederationRefusal('unsigned_response');
-  const weak = docs
-    .flatMap((d) => [...descendants(d, SAML_NS.dsig, 'SignatureMethod'), ...descendants(d, SAML_NS.dsig, 'DigestMethod')])
+  // Only the signatures' algorithms: RSA-OAEP key transport names SHA-1 too (as its mask digest), which is sound.
+  const weak = signatures
+    .flatMap((sig) => [...descendants(sig, SAML_NS.dsig, 'SignatureMethod'), ...descendants(sig, SAML_NS.dsig, 'DigestMethod')])
     .map((e) => e.getAttribute('Algorithm') ?? '')
     .find((alg) => /sha1$/i.test(alg));
   if (weak && !expect.allowSha1) throw new FederationRefusal('sha1_signature', weak);
