@@ -93,11 +93,12 @@ export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;
 /** Never sooner than this, whatever the document says: a tiny cacheDuration must not make us hammer the IdP. */
 export const SAML_METADATA_MIN_REFRESH_MS = 10 * 60 * 1000;
 /**
- * The largest SAML message accepted at our SingleLogoutService (base64, as in the query or form),
- * refused before it is inflated or parsed; a LogoutRequest or LogoutResponse is under 4 KiB. The
+ * The largest query string accepted at our SingleLogoutService (HTTP-Redirect), refused before it
+ * is inflated or parsed: a deflated LogoutRequest or LogoutResponse with its signature is under
+ * 2 KiB; below Node's own 16 KiB header limit, so that the refusal is ours and audited. The
  * inflated XML may be at most SAML_MAX_LOGOUT_XML_BYTES (a deflate bomb stops there).
  */
-export const SAML_MAX_LOGOUT_MESSAGE_BYTES = 16 * 1024;
+export const SAML_MAX_LOGOUT_MESSAGE_BYTES = 8 * 1024;
 export const SAML_MAX_LOGOUT_XML_BYTES = 64 * 1024;
 /** How long a LogoutRequest we sent may be answered, and how long an IdP's LogoutRequest id stays spent. */
 export const SAML_LOGOUT_TTL_MS = 15 * 60 * 1000;
