@@ -134,7 +134,10 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   });
   const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
   const samlConnector = new SamlConnector(
-    { signingKeyOf: (connection) => connections.secretOf(connection), decryptionKeyOf: (connection) => connections.encryptionKeyOf(connection) },
+    {
+      signingKeyOf: (connection) => connections.secretOf(connection),
+      decryptionKeyOf: (connection) => connections.encryptionKeyOf(connection),
+    },
     assertionReplayCache(storage.oidc),
   );
   const tenantPurge = new TenantPurge({

@@ -133,7 +133,13 @@ export class ConnectionService {
       if (metadataXml !== undefined || metadataUrl !== undefined) {
         ({ lifetime, ...idp } = parseIdpMetadata(metadataXml ?? (await this.readMetadata(metadataUrl!)), options));
       } else {
-        idp = { entityId: entityId!, ssoUrl: ssoUrl!, ssoBinding: ssoBinding ?? 'redirect', certificates: certificates!, sloUrl: sloUrl ?? null };
+        idp = {
+          entityId: entityId!,
+          ssoUrl: ssoUrl!,
+          ssoBinding: ssoBinding ?? 'redirect',
+          certificates: certificates!,
+          sloUrl: sloUrl ?? null,
+        };
       }
     } catch (error) {
       throw invalid([

@@ -7,12 +7,15 @@ import type { SamlSession } from '../federation/connectors/saml/single-logout.js
 import { FederationRefusal, type Connection, type SamlConnection } from '../federation/types.js';
 import type { Logger } from '../log/logger.js';
 import type { OidcPayloadRepository } from '../oidc/repository.js';
+import { ROUTES } from '../oidc/settings.js';
 import type { Services } from '../services.js';
 import { loggedOutPage } from '../views/pages.js';
 import { negotiateLocale } from '../i18n/messages.js';
 import { requestOrigin } from '../web/origin.js';
 import { PageError } from '../web/page-error.js';
 
+/** Where oidc-provider's logout page posts "yes, sign me out". */
+const END_SESSION_CONFIRM = `${ROUTES.end_session}/confirm`;
 /** This browser's last SAML sign-in (a handle to what sign-out at the IdP needs). */
 const SESSION_COOKIE = 'idp_saml_session';
 /** handle → connection, account and the IdP's NameID and SessionIndex. */
@@ -24,8 +27,7 @@ const LOGOUT_MODEL = 'SamlLogoutRequest';
 /** The IdP's LogoutRequest ids, each accepted once. */
 const SEEN_MODEL = 'SamlLogoutRequestSeen';
 
-const nameIdKey = (connectionId: string, nameId: string) =>
-  `${connectionId}:${createHash('sha256').update(nameId).digest('base64url')}`;
+const nameIdKey = (connectionId: string, nameId: string) => `${connectionId}:${createHash('sha256').update(nameId).digest('base64url')}`;
 
 interface Deps {
   services: Services;
@@ -71,7 +73,10 @@ export function samlSignOut(deps: Deps & { provider: Provider; logger: Logger })
     if (accountId && ctx.oidc.params?.logout) ended.set(ctx, accountId);
   });
   return async function samlSignOutAfterEndSession(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method !== 'POST' || ctx.path !== '/session/end/confirm') return next();
+    if (ctx.method !== 'POST' || ctx.path !== END_SESSION_CONFIRM) {
+      await next();
+      return;
+    }
     const handle = ctx.cookies.get(SESSION_COOKIE, { signed: true });
     await next();
     const accountId = ended.get(ctx);
@@ -87,7 +92,12 @@ export function samlSignOut(deps: Deps & { provider: Provider; logger: Logger })
     try {
       const { url, requestId } = await deps.services.samlLogout.requestUrl(connection, session);
       const returnTo = ctx.response.get('Location');
-      await deps.payloads.upsert(LOGOUT_MODEL, requestId, { connectionId: connection.id, accountId, returnTo }, Date.now() + SAML_LOGOUT_TTL_MS);
+      await deps.payloads.upsert(
+        LOGOUT_MODEL,
+        requestId,
+        { connectionId: connection.id, accountId, returnTo },
+        Date.now() + SAML_LOGOUT_TTL_MS,
+      );
       ctx.redirect(url);
       ctx.status = 303;
     } catch (error) {

@@ -46,7 +46,9 @@ describe('SAML encrypted assertions', () => {
     expect(stored.sp.encryption!.sealedPrivateKey).not.toContain('PRIVATE KEY');
     const xml = await (await fetch(read.body.sp.metadataUrl)).text();
     const b64 = encryptionCertificate.replace(/-----[^-]+-----|\s/g, '');
-    expect(xml).toMatch(new RegExp(`<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${b64.replace(/[+/]/g, '\\$&')}`));
+    expect(xml).toMatch(
+      new RegExp(`<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${b64.replace(/[+/]/g, '\\$&')}`),
+    );
     expect(xml).toContain('<md:KeyDescriptor use="signing">');
   });
 
@@ -81,7 +83,11 @@ describe('SAML encrypted assertions', () => {
     const flow = await samlSignIn(idp, samlIdp, bed.config, { encryptTo: other.certificate });
     expect(flow.result.response.status).toBe(403);
     expect(flow.result.html).toContain('The sign-in through your organisation could not be accepted.');
-    expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'assertion_decryption_failed', details: { connectionId } });
+    expect(await lastFederatedEvent()).toMatchObject({
+      outcome: 'failure',
+      reason: 'assertion_decryption_failed',
+      details: { connectionId },
+    });
     expect(await globexAccount('mal@globex.example')).toBeNull();
   });
 

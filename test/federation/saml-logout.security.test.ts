@@ -14,7 +14,9 @@ function redirectSignatureValid(rawQuery: string, certificate: string): boolean 
     .map((k) => `${k}=${parts.get(k)!}`)
     .join('&');
   expect(decodeURIComponent(parts.get('SigAlg')!)).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
-  return createVerify('sha256').update(signed).verify(certificate, decodeURIComponent(parts.get('Signature')!), 'base64');
+  return createVerify('sha256')
+    .update(signed)
+    .verify(certificate, decodeURIComponent(parts.get('Signature')!), 'base64');
 }
 
 /** SAML single logout: sign-out here reaches the IdP, and the IdP's sign-out ends the session here; both strictly checked. */
@@ -91,7 +93,9 @@ describe('SAML single logout', () => {
     expect(done.url).toBe(`${LOGGED_OUT}?state=s1`);
     const request = samlIdp.lastLogoutRequest()!;
     expect(request).toMatchObject({ nameId: 'p-slo', sessionIndex });
-    expect(request.xml).toContain(`<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${connection.sp.metadataUrl}</saml:Issuer>`);
+    expect(request.xml).toContain(
+      `<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${connection.sp.metadataUrl}</saml:Issuer>`,
+    );
     expect(redirectSignatureValid(request.rawQuery, connection.sp.certificate)).toBe(true);
     expect(await lastLogoutEvent()).toMatchObject({
       outcome: 'success',

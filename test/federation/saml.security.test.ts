@@ -246,7 +246,12 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
     samlIdp.setMetadata({ cacheDuration: 'PT1H', validUntil });
     let created;
     try {
-      created = await call('POST', '/tenants/globex/connections', { kind: 'saml', name: 'Cached', metadataUrl: samlIdp.metadataUrl, enabled: false });
+      created = await call('POST', '/tenants/globex/connections', {
+        kind: 'saml',
+        name: 'Cached',
+        metadataUrl: samlIdp.metadataUrl,
+        enabled: false,
+      });
       expect(created.status).toBe(201);
       const { metadata } = created.body;
       expect(metadata.validUntil).toBe(validUntil);
@@ -255,7 +260,12 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
 
       // Halfway to validUntil when that is sooner than cacheDuration.
       samlIdp.setMetadata({ cacheDuration: 'P1D', validUntil });
-      const soon = await call('POST', '/tenants/globex/connections', { kind: 'saml', name: 'Soon', metadataUrl: samlIdp.metadataUrl, enabled: false });
+      const soon = await call('POST', '/tenants/globex/connections', {
+        kind: 'saml',
+        name: 'Soon',
+        metadataUrl: samlIdp.metadataUrl,
+        enabled: false,
+      });
       const half = Date.parse(soon.body.metadata.nextRefreshAt) - Date.parse(soon.body.metadata.lastRefreshedAt);
       expect(half).toBeLessThanOrEqual(5 * hour);
       expect(half).toBeGreaterThan(4 * hour);
@@ -271,7 +281,10 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
 
     // Stored metadata past its validUntil (its refreshes failed): the sign-in does not start, and says why in the audit trail.
     const stored = (await idp.storage.connections.findById(connectionId)) as SamlConnection;
-    await idp.storage.connections.replace({ ...stored, metadata: { ...stored.metadata, validUntil: new Date(Date.now() - 1000).toISOString() } });
+    await idp.storage.connections.replace({
+      ...stored,
+      metadata: { ...stored.metadata, validUntil: new Date(Date.now() - 1000).toISOString() },
+    });
     try {
       const browser = new WebClient();
       const url = oidc.buildAuthorizationUrl(config, {

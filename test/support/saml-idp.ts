@@ -99,11 +99,7 @@ function sign(xml: string, key: string, cert: string, idOf: 'Assertion' | 'Respo
   return sig.getSignedXml();
 }
 
-type Encrypt = (
-  xml: string,
-  options: Record<string, unknown>,
-  done: (error: Error | null, result?: string) => void,
-) => void;
+type Encrypt = (xml: string, options: Record<string, unknown>, done: (error: Error | null, result?: string) => void) => void;
 const xmlenc = createRequire(import.meta.url)('xml-encryption') as { encrypt: Encrypt };
 
 function encrypt(xml: string, certificate: string): Promise<string> {
@@ -257,7 +253,8 @@ export async function startSamlIdp(): Promise<SamlIdp> {
     let signedAssertion = assertion(assertionId, requestId, acs, user.nameId);
     if (!change.unsigned && !change.signResponse)
       signedAssertion = sign(signedAssertion, key.privateKey, key.certificate, 'Assertion', !!change.sha1);
-    if (change.encryptTo) signedAssertion = `<saml:EncryptedAssertion>${await encrypt(signedAssertion, change.encryptTo)}</saml:EncryptedAssertion>`;
+    if (change.encryptTo)
+      signedAssertion = `<saml:EncryptedAssertion>${await encrypt(signedAssertion, change.encryptTo)}</saml:EncryptedAssertion>`;
     let inner = signedAssertion;
     if (change.wrap) {
       const forged = assertion(`_f${randomBytes(12).toString('hex')}`, requestId, acs, 'admin-forged');

@@ -11,7 +11,12 @@ export const LOGGED_OUT = 'http://localhost:8123/logged-out';
 export async function samlTestbed(idp: TestIdp) {
   const call = api(idp.url, (await adminToken(idp)).token);
   await call('POST', '/tenants', { slug: 'globex', name: 'Globex', domains: ['globex.example'] });
-  const client = await call('POST', '/clients', { name: 'Portal', redirectUris: [APP], postLogoutRedirectUris: [LOGGED_OUT], firstParty: true });
+  const client = await call('POST', '/clients', {
+    name: 'Portal',
+    redirectUris: [APP],
+    postLogoutRedirectUris: [LOGGED_OUT],
+    firstParty: true,
+  });
   const config = await oidc.discovery(new URL(idp.url), client.body.client.id, client.body.secret, undefined, {
     execute: [oidc.allowInsecureRequests],
   });
@@ -49,6 +54,7 @@ export async function samlSignIn(idp: TestIdp, samlIdp: SamlIdp, config: oidc.Co
 }
 
 export async function tokensFrom(config: oidc.Configuration, flow: Awaited<ReturnType<typeof samlSignIn>>) {
-  if (!flow.result.url.startsWith(`${APP}?code=`)) throw new Error(`not back at the app with a code: ${flow.result.url} (${flow.result.response.status})`);
+  if (!flow.result.url.startsWith(`${APP}?code=`))
+    throw new Error(`not back at the app with a code: ${flow.result.url} (${flow.result.response.status})`);
   return oidc.authorizationCodeGrant(config, new URL(flow.result.url), { pkceCodeVerifier: flow.verifier });
 }

@@ -13,8 +13,10 @@ const { decrypt } = createRequire(import.meta.url)('xml-encryption') as { decryp
  */
 export function decryptAssertion(encryptedXml: string, privateKey: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    decrypt(encryptedXml, { key: privateKey, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false }, (error, result) =>
-      error || typeof result !== 'string' ? reject(error ?? new Error('nothing decrypted')) : resolve(result),
+    decrypt(
+      encryptedXml,
+      { key: privateKey, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false },
+      (error, result) => (error || typeof result !== 'string' ? reject(error ?? new Error('nothing decrypted')) : resolve(result)),
     );
   });
 }

@@ -67,7 +67,10 @@ export class SamlSingleLogout {
   /** Our signed LogoutResponse to a LogoutRequest of the IdP's. */
   async responseUrl(connection: SamlConnection, requestId: string, success: boolean, relayState: string): Promise<string> {
     if (!connection.idp.sloUrl) throw new FederationRefusal('no_single_logout');
-    const saml = this.connector.saml(connection, captureId(() => {}));
+    const saml = this.connector.saml(
+      connection,
+      captureId(() => {}),
+    );
     return saml.getLogoutResponseUrlAsync({ ID: requestId } as unknown as Profile, relayState, {}, success);
   }
 
@@ -128,11 +131,13 @@ export class SamlSingleLogout {
     const issuer = children(root, SAML_NS.assertion, 'Issuer')[0]?.textContent?.trim();
     if (issuer !== connection.idp.entityId) throw new FederationRefusal('wrong_issuer', `Issuer ${issuer ?? '(none)'}`);
     const destination = root.getAttribute('Destination');
-    if (destination && destination !== samlSloUrlOf(connection)) throw new FederationRefusal('wrong_destination', `Destination ${destination}`);
+    if (destination && destination !== samlSloUrlOf(connection))
+      throw new FederationRefusal('wrong_destination', `Destination ${destination}`);
     if (expected === 'LogoutResponse') {
       const inResponseTo = root.getAttribute('InResponseTo');
       if (!inResponseTo) throw new FederationRefusal('unsolicited_logout_response');
-      const status = children(children(root, SAML_NS.protocol, 'Status')[0] ?? root, SAML_NS.protocol, 'StatusCode')[0]?.getAttribute('Value') ?? '';
+      const status =
+        children(children(root, SAML_NS.protocol, 'Status')[0] ?? root, SAML_NS.protocol, 'StatusCode')[0]?.getAttribute('Value') ?? '';
       return { type: 'response', inResponseTo, success: status === SUCCESS, status };
     }
     const id = root.getAttribute('ID');

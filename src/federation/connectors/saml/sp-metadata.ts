@@ -28,7 +28,11 @@ export function spMetadataXml(connection: SamlConnection): string {
     `<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" AuthnRequestsSigned="true" WantAssertionsSigned="true">` +
     keyDescriptor('signing', sp.certificate) +
     (sp.encryption
-      ? keyDescriptor('encryption', sp.encryption.certificate, ENCRYPTION_METHODS.map((a) => `<md:EncryptionMethod Algorithm="${a}"/>`).join(''))
+      ? keyDescriptor(
+          'encryption',
+          sp.encryption.certificate,
+          ENCRYPTION_METHODS.map((a) => `<md:EncryptionMethod Algorithm="${a}"/>`).join(''),
+        )
       : '') +
     `<md:SingleLogoutService Binding="${BINDING.redirect}" Location="${esc(samlSloUrlOf(connection))}"/>` +
     nameIdFormat +
