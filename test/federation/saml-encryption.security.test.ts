@@ -91,6 +91,15 @@ describe('SAML encrypted assertions', () => {
     expect(await globexAccount('mal@globex.example')).toBeNull();
   });
 
+  test('RSA v1.5 key transport (padding-oracle prone) is refused even to our own key', async () => {
+    samlIdp.signInAs({ nameId: 'p-v15', email: 'v15@globex.example', name: 'V15' });
+    const flow = await samlSignIn(idp, samlIdp, bed.config, { encryptTo: encryptionCertificate, weakKeyTransport: true });
+    expect(Buffer.from(flow.post.SAMLResponse, 'base64').toString()).toContain('xmlenc#rsa-1_5');
+    expect(flow.result.response.status).toBe(403);
+    expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'assertion_decryption_failed' });
+    expect(await globexAccount('v15@globex.example')).toBeNull();
+  });
+
   test('by default plain assertions are still accepted; once encryption is required they are refused, encrypted ones not', async () => {
     samlIdp.signInAs({ nameId: 'p-enc', email: 'enc@globex.example', name: 'Enc' });
     await tokensFrom(bed.config, await samlSignIn(idp, samlIdp, bed.config));

@@ -111,6 +111,27 @@ describe('SAML single logout', () => {
     expect(await lastLogoutEvent()).toMatchObject({ outcome: 'failure', reason: 'logout_response_replayed' });
   });
 
+  test('"Sign out" in My profile reaches the IdP too, and ends on our signed-out page', async () => {
+    samlIdp.signInAs({ nameId: 'p-profile', email: 'p-profile@globex.example', name: 'Profile' });
+    const browser = new WebClient();
+    const login = await browser.follow(`${idp.url}/account`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(login.html)![1]!;
+    const action = /action="([^"]*\/email)"/.exec(login.html)![1]!;
+    await browser.follow(new URL(action, idp.url).toString(), { form: { csrf, email: 'p-profile@globex.example' } });
+    const post = samlIdp.lastPost()!;
+    const profile = await browser.follow(post.action, { form: { SAMLResponse: post.SAMLResponse } });
+    expect(profile.html).toContain('<h1>My profile</h1>');
+    const profileCsrf = /name="csrf" value="([^"]+)"/.exec(profile.html)![1]!;
+    const confirm = await browser.follow(`${idp.url}/account/sign-out`, { form: { csrf: profileCsrf } });
+    const confirmAction = /id="op.logoutForm" method="post" action="([^"]+)"/.exec(confirm.html)![1]!;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)![1]!;
+    const done = await browser.follow(new URL(confirmAction, idp.url).toString(), { form: { xsrf, logout: 'yes' } });
+    expect(done.html).toContain('You are signed out.');
+    expect(samlIdp.lastLogoutRequest()).toMatchObject({ nameId: 'p-profile' });
+    expect(await lastLogoutEvent()).toMatchObject({ outcome: 'success', details: { direction: 'sp_initiated' } });
+    expect((await browser.follow(`${idp.url}/account`)).html).not.toContain('<h1>My profile</h1>');
+  });
+
   test('an IdP that answers with a failure status: signed out here all the same, and the failure is audited', async () => {
     const { browser } = await signedIn('p-fail');
     samlIdp.nextLogoutStatus('urn:oasis:names:tc:SAML:2.0:status:Responder');
@@ -172,5 +193,10 @@ describe('SAML single logout', () => {
     const refused = await new WebClient().request(`${connection.sp.sloUrl}?SAMLRequest=${'A'.repeat(10 * 1024)}`);
     expect(refused.status).toBe(413);
     expect(await lastLogoutEvent()).toMatchObject({ outcome: 'failure', reason: 'saml_message_too_large' });
+    // Small when deflated, a megabyte inflated: inflating stops at the limit.
+    const bomb = samlIdp.logoutRequestUrl(connection.sp.sloUrl, 'p-any', { padding: 1024 * 1024 });
+    expect(bomb.length).toBeLessThan(8 * 1024);
+    expect((await new WebClient().request(bomb)).status).toBe(400);
+    expect(await lastLogoutEvent()).toMatchObject({ outcome: 'failure', reason: 'malformed_logout_message' });
   });
 });

@@ -28,6 +28,8 @@ export interface SamlResponseChange {
   signResponse?: boolean;
   /** Encrypts the (signed) assertion to this certificate (AES-256-GCM, RSA-OAEP), as an encrypting IdP does. */
   encryptTo?: string;
+  /** Encrypts with RSA v1.5 key transport (padding-oracle prone) instead of RSA-OAEP. */
+  weakKeyTransport?: boolean;
 }
 
 /** What the IdP's metadata offers; changed with setMetadata. */
@@ -74,7 +76,7 @@ export interface SamlIdp {
   logoutRequestUrl(
     spSloUrl: string,
     nameId: string,
-    options?: { sessionIndex?: string; key?: 'own' | 'rogue' | 'none'; issuer?: string; id?: string },
+    options?: { sessionIndex?: string; key?: 'own' | 'rogue' | 'none'; issuer?: string; id?: string; padding?: number },
   ): string;
   close(): Promise<void>;
 }
@@ -102,7 +104,7 @@ function sign(xml: string, key: string, cert: string, idOf: 'Assertion' | 'Respo
 type Encrypt = (xml: string, options: Record<string, unknown>, done: (error: Error | null, result?: string) => void) => void;
 const xmlenc = createRequire(import.meta.url)('xml-encryption') as { encrypt: Encrypt };
 
-function encrypt(xml: string, certificate: string): Promise<string> {
+function encrypt(xml: string, certificate: string, weak = false): Promise<string> {
   return new Promise((resolve, reject) =>
     xmlenc.encrypt(
       xml,
@@ -110,8 +112,8 @@ function encrypt(xml: string, certificate: string): Promise<string> {
         rsa_pub: createPublicKey(certificate).export({ type: 'spki', format: 'pem' }),
         pem: certificate,
         encryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
-        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
-        disallowEncryptionWithInsecureAlgorithm: true,
+        keyEncryptionAlgorithm: weak ? 'http://www.w3.org/2001/04/xmlenc#rsa-1_5' : 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+        disallowEncryptionWithInsecureAlgorithm: !weak,
         warnInsecureAlgorithm: false,
       },
       (error, result) => (error || !result ? reject(error ?? new Error('not encrypted')) : resolve(result)),
@@ -254,7 +256,7 @@ export async function startSamlIdp(): Promise<SamlIdp> {
     if (!change.unsigned && !change.signResponse)
       signedAssertion = sign(signedAssertion, key.privateKey, key.certificate, 'Assertion', !!change.sha1);
     if (change.encryptTo)
-      signedAssertion = `<saml:EncryptedAssertion>${await encrypt(signedAssertion, change.encryptTo)}</saml:EncryptedAssertion>`;
+      signedAssertion = `<saml:EncryptedAssertion>${await encrypt(signedAssertion, change.encryptTo, change.weakKeyTransport)}</saml:EncryptedAssertion>`;
     let inner = signedAssertion;
     if (change.wrap) {
       const forged = assertion(`_f${randomBytes(12).toString('hex')}`, requestId, acs, 'admin-forged');
@@ -288,12 +290,13 @@ export async function startSamlIdp(): Promise<SamlIdp> {
   function logoutRequestUrl(
     spSloUrl: string,
     nameId: string,
-    options: { sessionIndex?: string; key?: 'own' | 'rogue' | 'none'; issuer?: string; id?: string } = {},
+    options: { sessionIndex?: string; key?: 'own' | 'rogue' | 'none'; issuer?: string; id?: string; padding?: number } = {},
   ): string {
     const xml =
       `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${options.id ?? `_i${randomBytes(12).toString('hex')}`}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${esc(spSloUrl)}">` +
       `<saml:Issuer>${esc(options.issuer ?? entityId)}</saml:Issuer><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${esc(nameId)}</saml:NameID>` +
       (options.sessionIndex ? `<samlp:SessionIndex>${esc(options.sessionIndex)}</samlp:SessionIndex>` : '') +
+      (options.padding ? `<!--${' '.repeat(options.padding)}-->` : '') +
       `</samlp:LogoutRequest>`;
     const key = options.key === 'none' ? null : options.key === 'rogue' ? rogue.privateKey : own.privateKey;
     return redirectUrl(spSloUrl, 'SAMLRequest', xml, key, 'idp-relay');
