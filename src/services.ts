@@ -239,6 +239,13 @@ export async function startupChecks(services: Services): Promise<void> {
         sealed: services.connections.sealedSecretOf(connection),
         open: () => services.connections.secretOf(connection),
       });
+      const encryption = connection.kind === 'saml' ? connection.sp.encryption : null;
+      if (connection.kind === 'saml' && encryption)
+        samples.push({
+          what: `the sealed SP encryption key of connection ${connection.id}`,
+          sealed: encryption.sealedPrivateKey,
+          open: () => services.connections.encryptionKeyOf(connection)!,
+        });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
       const { totp, passwordHash } = account;
