@@ -19,7 +19,7 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       'idp connection create --tenant S --kind entra|google|oidc --name N --client-id ID --client-secret-stdin [--issuer URL] ' +
       '[--entra-tenant TID]... [--google-domain D]... [--scope S]... [--first-sign-in link|create|refuse] [--trust-upstream-mfa]\n' +
       '       idp connection create --tenant S --kind saml --name N (--metadata-url U | --metadata-file F | --entity-id E --sso-url U --certificate-file F...) ' +
-      '[--sso-binding redirect|post] [--require-encrypted-assertions] [--subject-attribute A] [--email-attribute A] [--name-attribute A] ' +
+      '[--slo-url U] [--sso-binding redirect|post] [--require-encrypted-assertions] [--subject-attribute A] [--email-attribute A] [--name-attribute A] ' +
       '[--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]\n' +
       '       idp connection create --tenant S --kind grandid --name N --base-url U --service-key K --api-key-stdin [--first-sign-in link|refuse]',
     options: {
@@ -45,6 +45,7 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       'email-verified': 'boolean',
       'allow-sha1': 'boolean',
       'sso-binding': 'string',
+      'slo-url': 'string',
       'require-encrypted-assertions': 'boolean',
       'base-url': 'string',
       'service-key': 'string',
@@ -70,6 +71,7 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
             ...(o['sso-url'] ? { ssoUrl: str(o, 'sso-url') } : {}),
             ...(certificates.length ? { certificates } : {}),
             ...(o['sso-binding'] ? { ssoBinding: str(o, 'sso-binding') as 'post' } : {}),
+            ...(o['slo-url'] ? { sloUrl: str(o, 'slo-url') } : {}),
             requireEncryptedAssertions: o['require-encrypted-assertions'] === true,
             attributes: {
               subject: o['subject-attribute'] ? str(o, 'subject-attribute') : null,
