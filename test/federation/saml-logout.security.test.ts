@@ -181,6 +181,7 @@ describe('SAML single logout', () => {
     ['unsigned', { key: 'none' as const }, 'unsigned_logout_message'],
     ['signed with another key', { key: 'rogue' as const }, 'bad_signature'],
     ['from another issuer', { issuer: 'https://other-idp.example/' }, 'wrong_issuer'],
+    ['for another SP', { destination: 'https://other-sp.example/slo' }, 'wrong_destination'],
   ])('an IdP-initiated LogoutRequest %s is refused and ends no session', async (_name, options, reason) => {
     const { browser, sessionIndex } = await signedIn('p-keep');
     const refused = await new WebClient().request(samlIdp.logoutRequestUrl(connection.sp.sloUrl, 'p-keep', { sessionIndex, ...options }));

@@ -76,7 +76,14 @@ export interface SamlIdp {
   logoutRequestUrl(
     spSloUrl: string,
     nameId: string,
-    options?: { sessionIndex?: string; key?: 'own' | 'rogue' | 'none'; issuer?: string; id?: string; padding?: number },
+    options?: {
+      sessionIndex?: string;
+      key?: 'own' | 'rogue' | 'none';
+      issuer?: string;
+      id?: string;
+      padding?: number;
+      destination?: string;
+    },
   ): string;
   close(): Promise<void>;
 }
@@ -290,10 +297,17 @@ export async function startSamlIdp(): Promise<SamlIdp> {
   function logoutRequestUrl(
     spSloUrl: string,
     nameId: string,
-    options: { sessionIndex?: string; key?: 'own' | 'rogue' | 'none'; issuer?: string; id?: string; padding?: number } = {},
+    options: {
+      sessionIndex?: string;
+      key?: 'own' | 'rogue' | 'none';
+      issuer?: string;
+      id?: string;
+      padding?: number;
+      destination?: string;
+    } = {},
   ): string {
     const xml =
-      `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${options.id ?? `_i${randomBytes(12).toString('hex')}`}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${esc(spSloUrl)}">` +
+      `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${options.id ?? `_i${randomBytes(12).toString('hex')}`}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${esc(options.destination ?? spSloUrl)}">` +
       `<saml:Issuer>${esc(options.issuer ?? entityId)}</saml:Issuer><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${esc(nameId)}</saml:NameID>` +
       (options.sessionIndex ? `<samlp:SessionIndex>${esc(options.sessionIndex)}</samlp:SessionIndex>` : '') +
       (options.padding ? `<!--${' '.repeat(options.padding)}-->` : '') +

@@ -130,9 +130,10 @@ export class SamlSingleLogout {
       throw new FederationRefusal('malformed_logout_message', `not a samlp:${expected}`);
     const issuer = children(root, SAML_NS.assertion, 'Issuer')[0]?.textContent?.trim();
     if (issuer !== connection.idp.entityId) throw new FederationRefusal('wrong_issuer', `Issuer ${issuer ?? '(none)'}`);
+    // A signed message by HTTP-Redirect must name where it is going (SAML bindings 3.4.5.2): ours.
     const destination = root.getAttribute('Destination');
-    if (destination && destination !== samlSloUrlOf(connection))
-      throw new FederationRefusal('wrong_destination', `Destination ${destination}`);
+    if (destination !== samlSloUrlOf(connection))
+      throw new FederationRefusal('wrong_destination', `Destination ${destination ?? '(none)'}`);
     if (expected === 'LogoutResponse') {
       const inResponseTo = root.getAttribute('InResponseTo');
       if (!inResponseTo) throw new FederationRefusal('unsolicited_logout_response');
