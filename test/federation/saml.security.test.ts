@@ -275,6 +275,13 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
       const lastRefreshedAt = Date.parse(metadata.lastRefreshedAt);
       expect(await refreshDueSamlMetadata(deps, new Date(lastRefreshedAt + hour / 2))).toEqual({ refreshed: 0, failed: 0 });
       expect(await refreshDueSamlMetadata(deps, new Date(lastRefreshedAt + hour + 1000))).toEqual({ refreshed: 1, failed: 0 });
+      // (That read found cacheDuration P1D, so the next is due halfway to validUntil, in 5 hours.)
+      // The IdP now serves metadata that has expired: a failed refresh, the last good metadata stays.
+      samlIdp.setMetadata({ validUntil: new Date(Date.now() - 1000).toISOString() });
+      expect(await refreshDueSamlMetadata(deps, new Date(lastRefreshedAt + 6 * hour))).toEqual({ refreshed: 0, failed: 1 });
+      const kept = (await call('GET', `/tenants/globex/connections/${created.body.id}`)).body;
+      expect(kept.metadata).toMatchObject({ validUntil, lastError: expect.stringContaining('the metadata expired') });
+      expect(kept.idp).toEqual(created.body.idp);
     } finally {
       samlIdp.setMetadata({});
     }
