@@ -58,6 +58,7 @@ describe('rotating the key for data at rest', () => {
         ssoUrl: 'https://idp.example.com/sso',
         certificates: [idpKey.certificate],
       });
+      await services.accounts.update(tenant.id, account.id, { personalNumber: '811218-9876' });
       return { accountId: account.id, secret: key };
     });
 
@@ -69,7 +70,7 @@ describe('rotating the key for data at rest', () => {
       readStdin: async () => '',
     });
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 2 });
+    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 2, personalNumbers: 1, personalNumberKey: 1 });
 
     await withServices(k2, async (services) => {
       const account = (await services.accounts.findById(accountId))!;
@@ -86,6 +87,10 @@ describe('rotating the key for data at rest', () => {
       expect(saml.sp.encryption!.sealedPrivateKey).toMatch(/^v1\.k2\./);
       expect(services.connections.secretOf(saml)).toContain('BEGIN PRIVATE KEY');
       expect(services.connections.encryptionKeyOf(saml)).toContain('BEGIN PRIVATE KEY');
+      // The personnummer opens (masked) and is still found by its hash, whose key was resealed too.
+      expect(account.personalNumber!.sealed).toMatch(/^v1\.k2\./);
+      expect(services.accounts.toPublic(account).personalNumber).toBe('19811218-****');
+      expect((await services.accounts.findByPersonalNumber(account.tenantId, '198112189876'))!.id).toBe(accountId);
     });
   });
 });
