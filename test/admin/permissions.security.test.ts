@@ -80,7 +80,7 @@ describe('admin API permissions', () => {
     const query = new URLSearchParams();
     if (spec.query?.shape.tenant) query.set('tenant', 'alpha');
     if (spec.operationId === 'deleteTenant') query.set('graceDays', '99999');
-    const response = await fetch(`${idp.url}/admin/v1${path}${query.size ? `?${query}` : ''}`, {
+    const response = await fetch(`${idp.url}/admin/v1${path}${query.size ? `?${query.toString()}` : ''}`, {
       method: spec.method.toUpperCase(),
       headers: { authorization: `Bearer ${caller.token}`, ...(spec.body ? { 'content-type': 'application/json' } : {}) },
       body: spec.body ? JSON.stringify({ notAField: true }) : undefined,
