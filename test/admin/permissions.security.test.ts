@@ -170,6 +170,10 @@ describe('admin API permissions', () => {
       details: expect.objectContaining({ added: [{ role: 'helpdesk', tenantId: alpha.id }] }),
     });
 
+    const holders = await fetch(`${idp.url}/admin/v1/tenants/alpha/roles`, { headers: { authorization: `Bearer ${tenantAdmin.token}` } });
+    const { items } = (await holders.json()) as { items: { accountId: string; role: string }[] };
+    expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ accountId: person.id, role: 'helpdesk' })]));
+
     const superAdmin = await put([{ role: 'super-admin' }]);
     expect(superAdmin.status).toBe(400);
     const otherTenant = await put([{ role: 'tenant-admin', tenant: 'beta' }]);
