@@ -181,6 +181,30 @@ describe('admin API permissions', () => {
     expect(await idp.services.roles.rolesOf(person.id)).toEqual([{ role: 'helpdesk', tenantId: alpha.id }]);
   });
 
+  test("helpdesk supports people, but not an account holding roles it could not grant (a tenant-admin's factor stays)", async () => {
+    const alpha = await idp.services.tenants.get('alpha');
+    const helpdesk = callers.find((c) => c.name === 'admin client helpdesk of A')!;
+    const tenantAdmin = (await idp.services.accounts.getByEmail(alpha.id, 'admin@alpha.example'))!;
+    const plain = await idp.services.accounts.create(alpha.id, { email: 'plain@alpha.example' });
+    const reset = (id: string) =>
+      fetch(`${idp.url}/admin/v1/tenants/alpha/accounts/${id}/mfa`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${helpdesk.token}` },
+      });
+    expect((await reset(plain.id)).status).toBe(200);
+    const refused = await reset(tenantAdmin.id);
+    expect(refused.status).toBe(403);
+    const [event] = await idp.services.audit.list({ action: 'admin.denied', limit: 1 });
+    expect(event).toMatchObject({ reason: 'account_holds_roles', target: { id: tenantAdmin.id }, actor: { id: helpdesk.actorId } });
+    // A tenant-admin of the tenant may.
+    const admin = callers.find((c) => c.name === 'admin client tenant-admin of A')!;
+    const allowed = await fetch(`${idp.url}/admin/v1/tenants/alpha/accounts/${tenantAdmin.id}/mfa`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(allowed.status).toBe(200);
+  });
+
   test('the OpenAPI document names each endpoint’s permission (x-permission) and says it in words', async () => {
     const document = (await (await fetch(`${idp.url}/admin/v1/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { 'x-permission': string; description: string }>>;
