@@ -31,6 +31,7 @@ const DOMAIN = [
   'tenants',
   'clients',
   'apis',
+  'roles',
   'policy',
   'mfa',
   'links',

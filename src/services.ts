@@ -32,6 +32,8 @@ import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
 import { ApiService } from './apis/service.js';
 import { clientMetadataCheck } from './oidc/client-validation.js';
+import { RoleService } from './roles/service.js';
+import { OPERATORS_TENANT_SLUG } from './config/defaults.js';
 import { PersonalNumbers } from './accounts/personal-numbers.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
@@ -69,6 +71,8 @@ export interface Services {
   tenantPurge: TenantPurge;
   /** Signing key rotation and listing (KEY_STORE). */
   signingKeys: SigningKeyService;
+  /** Administrator roles and time-boxed support grants (R12). */
+  roles: RoleService;
 }
 
 type ServiceSettings = Pick<
@@ -112,7 +116,7 @@ export interface ServiceOptions {
   mailer?: Mailer;
   /** How upstream identity providers are reached (tests point well-known hosts at local servers). */
   upstreamFetch?: typeof fetch;
-  /** The time the tenant lifecycle sees (grace periods, purges); tests move it forward. */
+  /** The time the tenant lifecycle (grace periods, purges) and support grants (expiry) see; tests move it forward. */
   clock?: () => Date;
 }
 
@@ -136,8 +140,18 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       await storage.tokens.voidOthers(accountId, 'reset', '');
     },
   });
-  const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
   const resolveTenant = async (ref: string) => (await tenants.get(ref).catch(() => null))?.id ?? null;
+  const roles = new RoleService(
+    storage.roles,
+    storage.supportGrants,
+    {
+      resolveTenant,
+      operatorsTenantId: async () => (await tenants.findBySlug(OPERATORS_TENANT_SLUG))?.id ?? null,
+      findAccount: (id) => storage.accounts.findById(id),
+    },
+    options.clock,
+  );
+  const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
     issuer: settings.issuer,
     fetch: options.upstreamFetch,
@@ -157,12 +171,15 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     clock: options.clock,
     async forgetAccount(account) {
       await storage.oidc.revokeByAccountId(account.id);
+      await roles.forgetAccount(account.id);
       await storage.tokens.voidOthers(account.id, 'registration', '');
       await storage.tokens.voidOthers(account.id, 'reset', '');
       await storage.rateLimits.deleteKeys(Object.values(accountThrottleKeys(account.id)));
       return account.email === null ? 0 : ((await mailer.forget?.(account.email)) ?? 0);
     },
     async releaseClients(tenantId) {
+      // Roles and support grants naming the tenant go with it too (staff keep their other roles).
+      await roles.forgetTenant(tenantId);
       let changed = 0;
       for (let after: string | undefined; ;) {
         const page = await storage.clients.list({ limit: 200, after });
@@ -231,6 +248,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     loginThrottle: new Throttle(storage.rateLimits, { limit: settings.loginRateLimit, windowSeconds: settings.loginRateWindowSeconds }),
     resetThrottle: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAddress, windowSeconds: 3600 }),
     tenantPurge,
+    roles,
     links: new AccountLinks({
       issuer: settings.issuer,
       tokens: new LinkTokens(storage.tokens),

@@ -62,6 +62,11 @@ export const clientOut = z.object({
   service: z.boolean().describe('A machine client: client credentials for its granted APIs only'),
   apiGrants: z.array(z.object({ api: z.string(), scopes: z.array(z.string()) })).describe('APIs it may get tokens for, with which scopes'),
   introspects: z.array(z.string()).describe('APIs whose access tokens it may introspect'),
+  adminRole: z
+    .enum(['super-admin', 'tenant-admin', 'helpdesk', 'auditor'])
+    .nullable()
+    .describe('What an admin client may do in the admin API'),
+  adminTenantIds: z.array(z.string()).describe('The tenants its admin role covers (empty: every tenant)'),
   firstParty: z.boolean(),
   requirePkce: z.boolean().describe('Code flows must use PKCE (S256); off only for a legacy confidential client'),
   requirePushedAuthorizationRequests: z.boolean().describe('Authorization requests only through PAR (RFC 9126)'),

@@ -9,6 +9,23 @@ import { clientCreateSchema, clientUpdateSchema, type ClientCreateInput, type Cl
 import { hashClientSecret, newClientSecret } from './secrets.js';
 import type { Api } from '../apis/types.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
+import { ROLE_TENANCY, type RoleName } from '../roles/types.js';
+
+/** An admin client's role names tenants exactly when the role is about tenants. */
+function assertRoleTenancy(role: RoleName | null, tenantIds: string[]): void {
+  if (role === null) return;
+  const tenancy = ROLE_TENANCY[role];
+  if (tenancy === 'none' && tenantIds.length > 0) {
+    throw new DomainError('validation_failed', 'the request is not valid', [
+      { field: 'adminTenants', code: 'tenant_not_allowed', message: `${role} covers every tenant and names none` },
+    ]);
+  }
+  if (tenancy === 'required' && tenantIds.length === 0) {
+    throw new DomainError('validation_failed', 'the request is not valid', [
+      { field: 'adminTenants', code: 'tenant_required', message: `${role} needs at least one tenant` },
+    ]);
+  }
+}
 
 /** Turns tenant references (slug or id) into ids; refuses unknown ones. */
 export type TenantResolver = (ref: string) => Promise<string | null>;
@@ -44,6 +61,9 @@ export class ClientService {
     const method = data.public ? 'none' : data.tokenEndpointAuthMethod;
     const id = newId();
     const secret = method === 'none' || method === 'private_key_jwt' ? null : newClientSecret();
+    const adminRole = data.admin ? (data.adminRole ?? 'super-admin') : null;
+    const adminTenantIds = await this.resolveTenants(data.adminTenants ?? [], 'adminTenants');
+    assertRoleTenancy(adminRole, adminTenantIds);
     const now = this.clock().toISOString();
     const client: Client = {
       id,
@@ -60,6 +80,8 @@ export class ClientService {
       service: data.service,
       apiGrants: data.apis,
       introspects: [...new Set(data.introspects)],
+      adminRole,
+      adminTenantIds,
       firstParty: data.firstParty,
       requirePkce: data.requirePkce,
       requirePushedAuthorizationRequests: data.requirePushedAuthorizationRequests,
@@ -124,8 +146,15 @@ export class ClientService {
       dpopBoundAccessTokens: data.dpopBoundAccessTokens ?? before.dpopBoundAccessTokens,
       subjectType: data.subjectType ?? before.subjectType,
       tenantIds: data.tenants === undefined ? before.tenantIds : await this.resolveTenants(data.tenants ?? []),
+      adminRole: before.admin ? (data.adminRole ?? before.adminRole) : null,
+      adminTenantIds:
+        data.adminTenants === undefined ? before.adminTenantIds : await this.resolveTenants(data.adminTenants ?? [], 'adminTenants'),
       updatedAt: this.clock().toISOString(),
     };
+    if (!before.admin && (data.adminRole !== undefined || data.adminTenants !== undefined)) {
+      throw invalid([{ field: 'adminRole', code: 'not_admin', message: 'only an admin client has an admin role' }]);
+    }
+    assertRoleTenancy(after.adminRole, after.adminTenantIds);
     if (!after.requirePkce && after.tokenEndpointAuthMethod === 'none') {
       throw invalid([{ field: 'requirePkce', code: 'public_client', message: 'a public client always uses PKCE' }]);
     }
@@ -242,13 +271,13 @@ export class ClientService {
     return problems;
   }
 
-  private async resolveTenants(refs: string[]): Promise<string[]> {
+  private async resolveTenants(refs: string[], field = 'tenants'): Promise<string[]> {
     const ids: string[] = [];
     const problems = [];
     for (const [index, ref] of refs.entries()) {
       const id = await this.resolveTenant(ref);
       if (id) ids.push(id);
-      else problems.push({ field: `tenants.${index}`, code: 'unknown_tenant', message: `no tenant "${ref}"` });
+      else problems.push({ field: `${field}.${index}`, code: 'unknown_tenant', message: `no tenant "${ref}"` });
     }
     if (problems.length) throw new DomainError('validation_failed', 'the request is not valid', problems);
     return [...new Set(ids)];

@@ -1,4 +1,5 @@
 import type { ApiGrant } from '../apis/types.js';
+import type { RoleName } from '../roles/types.js';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
 export type SubjectType = 'public' | 'pairwise';
@@ -33,6 +34,10 @@ export interface Client {
   apiGrants: ApiGrant[];
   /** APIs whose access tokens this client may introspect: how an API checks opaque tokens. */
   introspects: string[];
+  /** What an admin client may do there (null for other clients); admin clients from before roles are super-admins. */
+  adminRole: RoleName | null;
+  /** The tenants a tenant-scoped admin role covers (empty: every tenant, for super-admin or an auditor of all). */
+  adminTenantIds: string[];
   /** Our own application: consent is not asked. */
   firstParty: boolean;
   /**
@@ -67,7 +72,9 @@ type Added =
   | 'introspects'
   | 'requirePushedAuthorizationRequests'
   | 'dpopBoundAccessTokens'
-  | 'subjectType';
+  | 'subjectType'
+  | 'adminRole'
+  | 'adminTenantIds';
 
 /** Fields added after the first release get their defaults when an older record is read. */
 export function withClientDefaults(stored: Omit<Client, Added> & Partial<Pick<Client, Added>>): Client {
@@ -82,6 +89,8 @@ export function withClientDefaults(stored: Omit<Client, Added> & Partial<Pick<Cl
     requirePushedAuthorizationRequests: false,
     dpopBoundAccessTokens: false,
     subjectType: 'public',
+    adminRole: stored.admin ? 'super-admin' : null,
+    adminTenantIds: [],
     ...stored,
   };
 }

@@ -96,6 +96,7 @@ export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;
  * validUntil, so that a refresh that fails has time to be retried before the metadata expires.
  */
 export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;
+
 /** Never sooner than this, whatever the document says: a tiny cacheDuration must not make us hammer the IdP. */
 export const SAML_METADATA_MIN_REFRESH_MS = 10 * 60 * 1000;
 /**
@@ -113,3 +114,9 @@ export const SAML_LOGOUT_TTL_MS = 15 * 60 * 1000;
  * as the provider's session can last, so sign-out later still reaches the IdP.
  */
 export const SAML_SESSION_TTL_MS = TOKEN_TTL.Session * 1000;
+
+/** R12: privileged access is granted per case and runs out by itself; a support grant lasts at most this. */
+export const SUPPORT_GRANT_MAX_HOURS = 72;
+
+/** The operators' own tenant: staff accounts live there (created by `idp operator bootstrap`). */
+export const OPERATORS_TENANT_SLUG = 'operators';

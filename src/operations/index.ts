@@ -7,6 +7,8 @@ import { connectionOperations } from './connections.js';
 import { tenantOperations } from './tenants.js';
 import { keyOperations } from './keys.js';
 import { apiOperations } from './apis.js';
+import { roleOperations } from './roles.js';
+import { operatorOperations } from './operators.js';
 
 export type { Caller } from './caller.js';
 
@@ -29,6 +31,8 @@ export function adminOperations(services: Services, options: OperationOptions = 
     tenantExport: tenantExportOperations(services),
     keys: keyOperations(services),
     apis: apiOperations(services),
+    roles: roleOperations(services),
+    operators: operatorOperations(services),
   };
 }
 

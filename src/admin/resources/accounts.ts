@@ -8,6 +8,12 @@ import { accountOut, listOf } from '../schemas.js';
 import type { AdminOperations } from '../../operations/index.js';
 import { callerOf, page } from './common.js';
 
+const accountSearchQuery = pageQuery.extend({
+  q: z.string().trim().max(254).optional().describe('The start of the e-mail, of the name or of a word in the name (any case)'),
+  state: z.enum(['invited', 'active', 'locked', 'disabled']).optional(),
+  mfa: z.enum(['enabled', 'disabled']).optional().describe('With or without a second factor'),
+});
+
 /** A tenant's accounts: create (or invite), read, change, unlock, reset the second factor, delete. */
 export function registerAccountRoutes(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
   const { accounts } = operations;
@@ -16,15 +22,23 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'get',
     path: '/tenants/:tenant/accounts',
     operationId: 'listAccounts',
-    summary: 'List the accounts of a tenant',
+    permission: 'tenant.accounts.read',
+    summary: 'List or find the accounts of a tenant: by e-mail or name prefix (`q`), state and 2FA, in pages',
     tag: 'Accounts',
-    query: pageQuery,
+    query: accountSearchQuery,
     response: { status: 200, description: 'A page of accounts', schema: listOf(accountOut) },
     handler: async ({ params, query }) => {
-      const { limit, after } = query as z.infer<typeof pageQuery>;
+      const { limit, after, q, state, mfa } = query as z.infer<typeof accountSearchQuery>;
       const tenant = await services.tenants.get(params.tenant!);
+      const found = await services.accounts.search(tenant.id, {
+        limit,
+        after,
+        q: q || undefined,
+        state,
+        mfa: mfa === undefined ? undefined : mfa === 'enabled',
+      });
       return page(
-        (await services.accounts.list(tenant.id, { limit, after })).map((account) => services.accounts.toPublic(account)),
+        found.map((account) => services.accounts.toPublic(account)),
         limit,
       );
     },
@@ -33,6 +47,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'post',
     path: '/tenants/:tenant/accounts',
     operationId: 'createAccount',
+    permission: 'tenant.accounts.write',
     summary: 'Create an account: with a password, or invited (invite: true e-mails a link to choose one)',
     tag: 'Accounts',
     body: accountCreateSchema.extend({ invite: z.boolean().optional().describe('Send the registration e-mail now') }),
@@ -55,6 +70,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'post',
     path: '/tenants/:tenant/accounts/:id/invitation',
     operationId: 'resendInvitation',
+    permission: 'tenant.accounts.support',
     summary: 'Send the registration e-mail again (the older link stops working)',
     tag: 'Accounts',
     response: { status: 200, description: 'Whether the e-mail was handed over', schema: z.object({ invitationSent: z.boolean() }) },
@@ -66,6 +82,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'get',
     path: '/tenants/:tenant/accounts/:id',
     operationId: 'getAccount',
+    permission: 'tenant.accounts.read',
     summary: 'Read an account',
     tag: 'Accounts',
     response: { status: 200, description: 'The account', schema: accountOut },
@@ -78,6 +95,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'patch',
     path: '/tenants/:tenant/accounts/:id',
     operationId: 'updateAccount',
+    permission: 'tenant.accounts.write',
     summary: 'Change an account; personalNumber (any valid form, null removes it) ties a personnummer for e-ID sign-in',
     tag: 'Accounts',
     body: accountUpdateSchema,
@@ -89,6 +107,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'post',
     path: '/tenants/:tenant/accounts/:id/unlock',
     operationId: 'unlockAccount',
+    permission: 'tenant.accounts.support',
     summary: 'Lift a lock and clear the failed-attempt counter',
     tag: 'Accounts',
     body: unlockSchema,
@@ -102,6 +121,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'delete',
     path: '/tenants/:tenant/accounts/:id/mfa',
     operationId: 'resetAccountMfa',
+    permission: 'tenant.accounts.support',
     summary: 'Remove the second factor and recovery codes (the person enrols again at the next sign-in if required)',
     tag: 'Accounts',
     response: { status: 200, description: 'The account', schema: accountOut },
@@ -112,6 +132,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     method: 'delete',
     path: '/tenants/:tenant/accounts/:id',
     operationId: 'deleteAccount',
+    permission: 'tenant.accounts.write',
     summary: 'Delete an account',
     tag: 'Accounts',
     response: { status: 204, description: 'Deleted' },

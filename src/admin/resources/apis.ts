@@ -12,6 +12,7 @@ export function registerApiRoutes(routes: AdminRoutes, services: Services, opera
 
   routes.add({
     method: 'get',
+    permission: 'apis.read',
     path: '/apis',
     operationId: 'listApis',
     summary: 'List APIs (resource servers)',
@@ -25,6 +26,7 @@ export function registerApiRoutes(routes: AdminRoutes, services: Services, opera
   });
   routes.add({
     method: 'post',
+    permission: 'apis.write',
     path: '/apis',
     operationId: 'createApi',
     summary: 'Register an API and its scopes',
@@ -35,6 +37,7 @@ export function registerApiRoutes(routes: AdminRoutes, services: Services, opera
   });
   routes.add({
     method: 'get',
+    permission: 'apis.read',
     path: '/apis/:id',
     operationId: 'getApi',
     summary: 'Read an API',
@@ -44,6 +47,7 @@ export function registerApiRoutes(routes: AdminRoutes, services: Services, opera
   });
   routes.add({
     method: 'patch',
+    permission: 'apis.write',
     path: '/apis/:id',
     operationId: 'updateApi',
     summary: 'Change an API (its identifier is fixed)',
@@ -54,6 +58,7 @@ export function registerApiRoutes(routes: AdminRoutes, services: Services, opera
   });
   routes.add({
     method: 'delete',
+    permission: 'apis.write',
     path: '/apis/:id',
     operationId: 'deleteApi',
     summary: 'Delete an API (and its grants to clients)',

@@ -39,7 +39,7 @@ const OAUTH_USAGE =
 export const CLIENT_COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
-      'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--pkce-optional] ' +
+      'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin [--role super-admin|tenant-admin|helpdesk|auditor]] [--first-party] [--tenant S]... [--pkce-optional] ' +
       `${OAUTH_USAGE}\n       idp client create --service --name N --api URI --scope S... [--tenant S] [--auth-method …] [--jwks-file F] [--dpop]\n       idp client create --service --name N --introspect URI  (an API checking opaque tokens)`,
     options: {
       name: 'string',
@@ -60,6 +60,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
       'require-par': 'boolean',
       dpop: 'boolean',
       pairwise: 'boolean',
+      role: 'string',
     },
     required: ['name'],
     async run(ctx) {
@@ -82,7 +83,9 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         ...(list(o, 'introspect').length ? { introspects: list(o, 'introspect') } : {}),
         ...(jwks ? { jwks } : {}),
         ...(o['jwks-uri'] ? { jwksUri: str(o, 'jwks-uri') } : {}),
-        ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
+        // With --role, --tenant names the tenants the admin role covers; otherwise whose people may sign in.
+        ...(list(o, 'tenant').length ? (o.role ? { adminTenants: list(o, 'tenant') } : { tenants: list(o, 'tenant') }) : {}),
+        ...(o.role ? { adminRole: str(o, 'role') as 'super-admin' } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
       });
       return { client: toPublicClient(client), secret };

@@ -5,6 +5,7 @@ import { OPERATION_COMMANDS } from './operations.js';
 import { TENANT_COMMANDS } from './tenants.js';
 import { USER_COMMANDS } from './users.js';
 import { API_COMMANDS } from './apis.js';
+import { OPERATOR_COMMANDS } from './operators.js';
 
 export { cliActor, type Command, type CommandContext, type Options } from './common.js';
 
@@ -15,5 +16,6 @@ export const COMMANDS: Record<string, Command> = {
   ...CLIENT_COMMANDS,
   ...API_COMMANDS,
   ...USER_COMMANDS,
+  ...OPERATOR_COMMANDS,
   ...OPERATION_COMMANDS,
 };

@@ -8,6 +8,7 @@ import { MongoRateLimits } from './rate-limits.js';
 import { MongoTokens } from './tokens.js';
 import { MongoKeyDocuments } from './key-documents.js';
 import { MongoApis } from './apis.js';
+import { MongoRoles, MongoSupportGrants } from './roles.js';
 
 /** The database named by the URL's path (mongodb://host/name?options), if any. */
 export function databaseNameIn(url: string): string | undefined {
@@ -61,6 +62,8 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       connections: new MongoConnections(db),
       keys: new MongoKeyDocuments(db),
       apis: new MongoApis(db),
+      roles: new MongoRoles(db),
+      supportGrants: new MongoSupportGrants(db),
       async ping() {
         await db.command({ ping: 1 });
       },

@@ -7,6 +7,7 @@ import { SqliteRateLimits } from './rate-limits.js';
 import { SqliteTokens } from './tokens.js';
 import { SqliteKeyDocuments } from './key-documents.js';
 import { SqliteApis } from './apis.js';
+import { SqliteRoles, SqliteSupportGrants } from './roles.js';
 
 export function openSqliteStorage(file: string): Storage {
   const db = Database.open(file);
@@ -22,6 +23,8 @@ export function openSqliteStorage(file: string): Storage {
     connections: db.guarded(new SqliteConnections(db)),
     keys: db.guarded(new SqliteKeyDocuments(db)),
     apis: db.guarded(new SqliteApis(db)),
+    roles: db.guarded(new SqliteRoles(db)),
+    supportGrants: db.guarded(new SqliteSupportGrants(db)),
     async ping() {
       await db.whenFree(() => db.get('SELECT 1'));
     },
