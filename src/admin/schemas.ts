@@ -55,6 +55,11 @@ export const clientOut = z.object({
   admin: z.boolean(),
   firstParty: z.boolean(),
   requirePkce: z.boolean().describe('Code flows must use PKCE (S256); off only for a legacy confidential client'),
+  backchannelLogoutUri: z.string().nullable().describe('Receives a signed logout token when a session this app signed in to ends'),
+  backchannelLogoutSessionRequired: z.boolean().describe('Logout tokens carry the session id (sid)'),
+  frontchannelLogoutUri: z.string().nullable().describe('Loaded in an iframe on the sign-out page'),
+  frontchannelLogoutSessionRequired: z.boolean().describe('The iframe URL carries iss and sid'),
+  deviceFlow: z.boolean().describe('May use the device authorization grant (RFC 8628)'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

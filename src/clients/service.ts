@@ -34,6 +34,11 @@ export class ClientService {
       admin: data.admin,
       firstParty: data.firstParty,
       requirePkce: data.requirePkce,
+      backchannelLogoutUri: data.backchannelLogoutUri,
+      backchannelLogoutSessionRequired: data.backchannelLogoutSessionRequired,
+      frontchannelLogoutUri: data.frontchannelLogoutUri,
+      frontchannelLogoutSessionRequired: data.frontchannelLogoutSessionRequired,
+      deviceFlow: data.deviceFlow,
       createdAt: now,
       updatedAt: now,
     };
@@ -65,6 +70,11 @@ export class ClientService {
       postLogoutRedirectUris: data.postLogoutRedirectUris ?? before.postLogoutRedirectUris,
       firstParty: data.firstParty ?? before.firstParty,
       requirePkce: data.requirePkce ?? before.requirePkce,
+      backchannelLogoutUri: data.backchannelLogoutUri === undefined ? before.backchannelLogoutUri : data.backchannelLogoutUri,
+      backchannelLogoutSessionRequired: data.backchannelLogoutSessionRequired ?? before.backchannelLogoutSessionRequired,
+      frontchannelLogoutUri: data.frontchannelLogoutUri === undefined ? before.frontchannelLogoutUri : data.frontchannelLogoutUri,
+      frontchannelLogoutSessionRequired: data.frontchannelLogoutSessionRequired ?? before.frontchannelLogoutSessionRequired,
+      deviceFlow: data.deviceFlow ?? before.deviceFlow,
       tenantIds: data.tenants === undefined ? before.tenantIds : await this.resolveTenants(data.tenants ?? []),
       updatedAt: this.clock().toISOString(),
     };
@@ -73,7 +83,7 @@ export class ClientService {
         { field: 'requirePkce', code: 'public_client', message: 'a public client always uses PKCE' },
       ]);
     }
-    if (!after.admin && after.redirectUris.length === 0) {
+    if (!after.admin && !after.deviceFlow && after.redirectUris.length === 0) {
       throw new DomainError('validation_failed', 'the request is not valid', [
         { field: 'redirectUris', code: 'too_small', message: 'at least one redirect URI is needed' },
       ]);

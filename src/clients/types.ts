@@ -20,6 +20,13 @@ export interface Client {
    * administrator may turn it off for one legacy confidential client, never a public one.
    */
   requirePkce: boolean;
+  /** Session-ending settings (OpenID Connect Back-Channel and Front-Channel Logout); see SessionLogoutSettings. */
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
+  frontchannelLogoutUri: string | null;
+  frontchannelLogoutSessionRequired: boolean;
+  /** May use the device authorization grant (RFC 8628): a CLI or TV shows a code the person enters here. */
+  deviceFlow: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -31,7 +38,16 @@ export function toPublicClient(client: Client): PublicClient {
   return { ...rest, public: secretHash === null };
 }
 
+const LATER_FIELDS = {
+  requirePkce: true,
+  backchannelLogoutUri: null,
+  backchannelLogoutSessionRequired: false,
+  frontchannelLogoutUri: null,
+  frontchannelLogoutSessionRequired: false,
+  deviceFlow: false,
+} satisfies Partial<Client>;
+
 /** Fields added after the first release get their defaults when an older record is read. */
-export function withClientDefaults(stored: Omit<Client, 'requirePkce'> & Partial<Pick<Client, 'requirePkce'>>): Client {
-  return { requirePkce: true, ...stored };
+export function withClientDefaults(stored: Omit<Client, keyof typeof LATER_FIELDS> & Partial<Client>): Client {
+  return { ...LATER_FIELDS, ...stored };
 }

@@ -2,7 +2,17 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { Client } from '../clients/types.js';
 
 /** Extra client metadata our interactions read; declared to oidc-provider so it keeps them. */
-export const EXTRA_CLIENT_METADATA = ['idp_first_party', 'idp_tenant_ids', 'idp_admin', 'idp_require_pkce'] as const;
+export const EXTRA_CLIENT_METADATA = [
+  'idp_first_party',
+  'idp_tenant_ids',
+  'idp_admin',
+  'idp_require_pkce',
+  // oidc-provider 9 has no front-channel logout of its own: ours reads these (frontchannel-logout.ts).
+  'frontchannel_logout_uri',
+  'frontchannel_logout_session_required',
+] as const;
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const USER_SCOPES = 'openid offline_access profile email';
 
@@ -13,7 +23,12 @@ const USER_SCOPES = 'openid offline_access profile email';
  */
 export function toClientMetadata(client: Client): ClientMetadata {
   const interactive = client.redirectUris.length > 0;
-  const grantTypes = [...(interactive ? ['authorization_code', 'refresh_token'] : []), ...(client.admin ? ['client_credentials'] : [])];
+  const grantTypes = [
+    ...(interactive ? ['authorization_code'] : []),
+    ...(client.deviceFlow ? [DEVICE_CODE_GRANT] : []),
+    ...(interactive || client.deviceFlow ? ['refresh_token'] : []),
+    ...(client.admin ? ['client_credentials'] : []),
+  ];
   return {
     client_id: client.id,
     client_name: client.name,
@@ -28,5 +43,11 @@ export function toClientMetadata(client: Client): ClientMetadata {
     idp_tenant_ids: client.tenantIds,
     idp_admin: client.admin,
     idp_require_pkce: client.requirePkce,
+    ...(client.backchannelLogoutUri
+      ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: client.backchannelLogoutSessionRequired }
+      : {}),
+    ...(client.frontchannelLogoutUri
+      ? { frontchannel_logout_uri: client.frontchannelLogoutUri, frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired }
+      : {}),
   };
 }

@@ -39,6 +39,10 @@ export class HashedIdPayloads implements OidcPayloadRepository {
     return this.stored.findByUserCode(model, userCode);
   }
 
+  findByAccountId(model: string, accountId: string, limit: number) {
+    return this.stored.findByAccountId(model, accountId, limit);
+  }
+
   consume(model: string, id: string, at: number) {
     return this.stored.consume(model, this.storageId(id), at);
   }

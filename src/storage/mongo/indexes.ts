@@ -29,6 +29,7 @@ export async function createIndexes(db: Db): Promise<void> {
       { key: { model: 1, userCode: 1 }, partialFilterExpression: { userCode: { $exists: true } } },
       { key: { expiresAt: 1 }, expireAfterSeconds: 0 },
     ]),
+    db.collection('logout_deliveries').createIndexes([{ key: { dueAt: 1 } }]),
     db.collection('rate_limits').createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
     db
       .collection('one_time_tokens')

@@ -61,6 +61,10 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `
   CREATE TABLE key_documents (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, version INTEGER NOT NULL);
   `,
+  `
+  CREATE TABLE logout_deliveries (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX logout_deliveries_due ON logout_deliveries (due_at);
+  `,
 ];
 
 function sealLegacyAuditEvents(db: DatabaseSync): void {
