@@ -29,6 +29,7 @@ import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
+import { SessionEnder, type SessionEndReason } from './oidc/session-end.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
@@ -57,6 +58,8 @@ export interface Services {
   tenantPurge: TenantPurge;
   /** Signing key rotation and listing (KEY_STORE). */
   signingKeys: SigningKeyService;
+  /** Ends an account's sessions and queues back-channel logouts to the apps they signed in to. */
+  sessions: SessionEnder;
 }
 
 type ServiceSettings = Pick<
@@ -105,9 +108,29 @@ export interface ServiceOptions {
 }
 
 export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: ServiceOptions = {}): Services {
-  const revokeSessions = (accountId: string, keepSessionId?: string) => storage.oidc.revokeByAccountId(accountId, keepSessionId);
+  const sessions = new SessionEnder({
+    payloads: storage.oidc,
+    deliveries: storage.logoutDeliveries,
+    clients: storage.clients,
+    accounts: storage.accounts,
+  });
+  /** The account service ends sessions for several reasons; what the account looks like now tells which. */
+  const reasonFor = async (accountId: string, keepSessionId?: string): Promise<SessionEndReason> => {
+    const account = await storage.accounts.findById(accountId);
+    if (!account) return 'account_deleted';
+    if (account.state === 'locked') return 'account_locked';
+    if (account.state === 'disabled') return 'account_disabled';
+    return keepSessionId ? 'password_change' : 'password_set';
+  };
+  const revokeSessions = async (accountId: string, keepSessionId?: string) =>
+    sessions.endAccountSessions(accountId, await reasonFor(accountId, keepSessionId), keepSessionId);
   const passwordHasher = new PasswordHasher(settings.bcryptCost);
-  const tenants = new TenantService(storage.tenants, storage.accounts, (accountId) => revokeSessions(accountId), options.clock);
+  const tenants = new TenantService(
+    storage.tenants,
+    storage.accounts,
+    (accountId) => sessions.endAccountSessions(accountId, 'tenant_deleted'),
+    options.clock,
+  );
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
   const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
@@ -193,6 +216,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     loginThrottle: new Throttle(storage.rateLimits, { limit: settings.loginRateLimit, windowSeconds: settings.loginRateWindowSeconds }),
     resetThrottle: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAddress, windowSeconds: 3600 }),
     tenantPurge,
+    sessions,
     links: new AccountLinks({
       issuer: settings.issuer,
       tokens: new LinkTokens(storage.tokens),
@@ -202,7 +226,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       mail,
       audit,
       perAccount: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAccount, windowSeconds: 3600 }),
-      revokeSessions: (accountId) => revokeSessions(accountId),
+      revokeSessions: (accountId) => sessions.endAccountSessions(accountId, 'password_reset'),
       logger,
     }),
   };

@@ -14,6 +14,8 @@ import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
 import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './settings.js';
 import { TOKEN_TTL } from '../config/defaults.js';
 import { providerErrorMessage } from './error-messages.js';
+import { deviceFlowFeature } from './device-flow.js';
+import { recordSessionDevices } from './session-devices.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -175,6 +177,9 @@ export function createProvider(deps: ProviderDeps): Provider {
         // A client may only revoke tokens issued to itself.
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
+      // Logout tokens are queued and sent by BackchannelLogoutWorker (backchannel-logout.ts).
+      backchannelLogout: { enabled: true },
+      deviceFlow: deviceFlowFeature(services),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -187,6 +192,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         },
       },
     },
+    // Front-channel logout is ours (frontchannel-logout.ts): oidc-provider 9 does not advertise it.
+    discovery: { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true },
     interactions: {
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
       policy: loginPolicy(deps),
@@ -226,6 +233,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = deps.trustProxy;
   provider.maxIpsCount = deps.proxyHops;
   compareHashedClientSecrets(provider);
+  recordSessionDevices(provider, deps.storage.oidc, logger);
 
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;

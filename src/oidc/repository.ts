@@ -35,6 +35,8 @@ export interface LogoutDelivery {
   clientId: string;
   /** The account the session belonged to (the token's sub, before any pairwise mapping). */
   accountId: string;
+  /** The account's tenant when it was queued (for the audit trail); null if the account was gone. */
+  tenantId: string | null;
   /** The session's id for this app (the token's sid). */
   sid: string;
   /** Why the session ended, for the audit trail: logout, profile_sign_out, account_disabled, … */

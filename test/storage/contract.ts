@@ -626,6 +626,7 @@ export function storageContract(open: () => Promise<Storage>): void {
       id,
       clientId: 'c1',
       accountId: 'acc-1',
+      tenantId: null,
       sid: `sid-${id}`,
       reason: 'logout',
       attempts: 0,
