@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { hostKey } from '../web/issuer-host.js';
-import { DEFAULT_BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS, DEFAULT_KEY_PUBLISH_DELAY_SECONDS, DEFAULT_KEYS_POLL_INTERVAL_MS } from './defaults.js';
+import {
+  DEFAULT_BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS,
+  DEFAULT_KEY_PUBLISH_DELAY_SECONDS,
+  DEFAULT_KEYS_POLL_INTERVAL_MS,
+} from './defaults.js';
 
 /**
  * Every setting the service reads, with its default and why it exists.

@@ -20,7 +20,10 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined;
-      await unavailableAs503(payloads.upsert(this.model, id, withoutTokenValues(payload), expiresAt));
+      const stored = withoutTokenValues(payload);
+      // A grant's id is no bearer secret (its tokens carry it): kept, so "My profile" can list and revoke grants by account.
+      if (this.model === 'Grant') stored.grantId = id;
+      await unavailableAs503(payloads.upsert(this.model, id, stored, expiresAt));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

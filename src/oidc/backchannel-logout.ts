@@ -19,7 +19,10 @@ interface LogoutClient {
  * oidc-provider's own token code (signed like an ID token, `events`, `jti`, `sid`, no nonce).
  * Returns that original sender.
  */
-export function queueProviderLogouts(provider: Provider, sessions: SessionEnder): (client: LogoutClient, sub: string, sid: string) => Promise<void> {
+export function queueProviderLogouts(
+  provider: Provider,
+  sessions: SessionEnder,
+): (client: LogoutClient, sub: string, sid: string) => Promise<void> {
   const prototype = provider.Client.prototype as unknown as LogoutClient;
   const send = prototype.backchannelLogout;
   prototype.backchannelLogout = function queueLogout(this: LogoutClient, sub: string, sid: string) {

@@ -44,10 +44,16 @@ export function toClientMetadata(client: Client): ClientMetadata {
     idp_admin: client.admin,
     idp_require_pkce: client.requirePkce,
     ...(client.backchannelLogoutUri
-      ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: client.backchannelLogoutSessionRequired }
+      ? {
+          backchannel_logout_uri: client.backchannelLogoutUri,
+          backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
+        }
       : {}),
     ...(client.frontchannelLogoutUri
-      ? { frontchannel_logout_uri: client.frontchannelLogoutUri, frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired }
+      ? {
+          frontchannel_logout_uri: client.frontchannelLogoutUri,
+          frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
+        }
       : {}),
   };
 }

@@ -56,7 +56,13 @@ export function deviceFlowFeature(services: Services) {
       ctx.type = 'html';
       ctx.body = deviceCodePage(locale, formOf(ctx), refusal?.message);
     },
-    userCodeConfirmSource: async (ctx: KoaContextWithOIDC, _form: string, client: { clientId: string; clientName?: string }, _info: unknown, userCode: string) => {
+    userCodeConfirmSource: async (
+      ctx: KoaContextWithOIDC,
+      _form: string,
+      client: { clientId: string; clientName?: string },
+      _info: unknown,
+      userCode: string,
+    ) => {
       ctx.type = 'html';
       ctx.body = deviceConfirmPage(localeOf(ctx), formOf(ctx), client.clientName ?? client.clientId, userCode);
     },

@@ -24,7 +24,8 @@ export function frontchannelLogout(provider: Provider, issuer: string) {
     const urls: string[] = [];
     for (const clientId of clientIds) {
       const client = await provider.Client.find(clientId).catch(() => undefined);
-      const metadata = client?.metadata() as { frontchannel_logout_uri?: string; frontchannel_logout_session_required?: boolean } | undefined;
+      const metadata = client?.metadata() as
+        { frontchannel_logout_uri?: string; frontchannel_logout_session_required?: boolean } | undefined;
       if (!metadata?.frontchannel_logout_uri) continue;
       const url = new URL(metadata.frontchannel_logout_uri);
       const sid = session.authorizations?.[clientId]?.sid;

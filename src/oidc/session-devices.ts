@@ -8,7 +8,8 @@ import type { OidcPayloadRepository } from './repository.js';
 export const SESSION_DEVICE = 'SessionDevice';
 
 export interface SessionDevice {
-  accountId: string;
+  /** Not `accountId`: revoking an account's other sessions must not take this browser's record with them. */
+  owner: string;
   userAgent: string | null;
   ip: string | null;
   /** Epoch seconds. */
@@ -19,7 +20,7 @@ export interface SessionDevice {
 /**
  * oidc-provider's session keeps no device details: each successful authorization notes the
  * browser and address on a record of ours, named by the session's uid, that ends with it
- * (the account's sessions are revoked with their account id, and this record carries it too).
+ * (it expires with the session, and is only read for a live one).
  */
 export function recordSessionDevices(provider: Provider, payloads: OidcPayloadRepository, logger: Logger): void {
   provider.on('authorization.success', (ctx: KoaContextWithOIDC) => {
@@ -27,7 +28,7 @@ export function recordSessionDevices(provider: Provider, payloads: OidcPayloadRe
     if (!session?.accountId) return;
     const now = Math.floor(Date.now() / 1000);
     const device: SessionDevice = {
-      accountId: session.accountId,
+      owner: session.accountId,
       userAgent: ctx.get('user-agent').slice(0, 300) || null,
       ip: ctx.ip || null,
       signedInAt: session.loginTs ?? now,

@@ -1,11 +1,45 @@
 import { toPublicClient } from '../../clients/types.js';
-import { str, list, type Command } from './common.js';
+import type { ClientUpdateInput } from '../../clients/schema.js';
+import { UsageError } from '../io.js';
+import { str, list, type Command, type Options } from './common.js';
+
+const LOGOUT_OPTIONS = {
+  'backchannel-logout-uri': 'string',
+  'backchannel-logout-session-required': 'boolean',
+  'frontchannel-logout-uri': 'string',
+  'frontchannel-logout-session-required': 'boolean',
+  'device-flow': 'boolean',
+} as const;
+
+const LOGOUT_USAGE =
+  '[--backchannel-logout-uri U [--backchannel-logout-session-required]] [--frontchannel-logout-uri U [--frontchannel-logout-session-required]] [--device-flow]';
+
+/** The session-ending and device-grant flags that were given (an empty URI removes one, on update). */
+function logoutSettings(o: Options): Partial<ClientUpdateInput> {
+  const uri = (name: string) => (o[name] === undefined ? undefined : str(o, name) === '' ? null : str(o, name));
+  const flag = (name: string) => {
+    const value = o[name];
+    if (value === undefined) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === 'false') return false;
+    throw new UsageError(`--${name} takes true or false`);
+  };
+  const settings: Partial<ClientUpdateInput> = {
+    backchannelLogoutUri: uri('backchannel-logout-uri'),
+    backchannelLogoutSessionRequired: flag('backchannel-logout-session-required'),
+    frontchannelLogoutUri: uri('frontchannel-logout-uri'),
+    frontchannelLogoutSessionRequired: flag('frontchannel-logout-session-required'),
+    deviceFlow: flag('device-flow'),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+}
 
 /** `idp client …`: relying applications. */
 export const CLIENT_COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
-      'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post] [--pkce-optional]',
+      'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post] [--pkce-optional] ' +
+      LOGOUT_USAGE,
     options: {
       name: 'string',
       'redirect-uri': 'strings',
@@ -16,6 +50,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
       tenant: 'strings',
       'auth-method': 'string',
       'pkce-optional': 'boolean',
+      ...LOGOUT_OPTIONS,
     },
     required: ['name'],
     async run(ctx) {
@@ -30,8 +65,27 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         requirePkce: o['pkce-optional'] !== true,
         ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
+        ...(logoutSettings(o) as object),
       });
       return { client: toPublicClient(client), secret };
+    },
+  },
+  'client update': {
+    usage:
+      'idp client update --id C [--backchannel-logout-uri U|""] [--backchannel-logout-session-required true|false] ' +
+      '[--frontchannel-logout-uri U|""] [--frontchannel-logout-session-required true|false] [--device-flow true|false]',
+    // On update every switch takes a value, so it can be turned off too; an empty URI removes it.
+    options: {
+      id: 'string',
+      'backchannel-logout-uri': 'string',
+      'backchannel-logout-session-required': 'string',
+      'frontchannel-logout-uri': 'string',
+      'frontchannel-logout-session-required': 'string',
+      'device-flow': 'string',
+    },
+    required: ['id'],
+    async run(ctx) {
+      return toPublicClient(await ctx.operations.clients.update(ctx.caller, str(ctx.options, 'id'), logoutSettings(ctx.options)));
     },
   },
   'client list': {

@@ -67,7 +67,10 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
   }
 
   async findByAccountId(model: string, accountId: string, limit: number) {
-    const docs = await this.payloads.find({ model, accountId, ...unexpired() }).limit(limit).toArray();
+    const docs = await this.payloads
+      .find({ model, accountId, ...unexpired() })
+      .limit(limit)
+      .toArray();
     return docs.map((doc) => toPayload(doc)!);
   }
 
