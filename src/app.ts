@@ -270,6 +270,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(
     deviceCodeEntryLimit({
       services,
+      sessionCookie: provider.cookieName('session'),
       throttle: new Throttle(storage.rateLimits, { limit: DEVICE_FLOW.entriesPerWindow, windowSeconds: DEVICE_FLOW.entryWindowSeconds }),
     }),
   );

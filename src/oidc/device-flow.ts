@@ -16,8 +16,16 @@ function formOf(ctx: KoaContextWithOIDC): DeviceForm {
 }
 
 /** Why oidc-provider re-rendered the code page: its error class names tell. */
-function refusalOf(error: Error | undefined): { message: MessageId; reason: string } | null {
+function refusalOf(error: Error | undefined): { message: MessageId; reason: string; status: number } | null {
   if (!error) return null;
+  const known = knownRefusal(error);
+  if (known) return { ...known, status: 400 };
+  // Anything else the provider refused (a stale or foreign form token is invalid_request): its own status and code.
+  const { statusCode, error: code } = error as { statusCode?: number; error?: string };
+  return { message: 'device.failed', reason: code ?? 'error', status: statusCode ?? 500 };
+}
+
+function knownRefusal(error: Error): { message: MessageId; reason: string } | null {
   switch (error.name) {
     case 'NoCodeError':
     case 'NotFoundError':
@@ -28,7 +36,7 @@ function refusalOf(error: Error | undefined): { message: MessageId; reason: stri
     case 'AbortedError':
       return { message: 'device.aborted', reason: 'aborted' };
     default:
-      return { message: 'device.failed', reason: 'error' };
+      return null;
   }
 }
 
@@ -43,7 +51,7 @@ export function deviceFlowFeature(services: Services) {
       const locale = localeOf(ctx);
       const refusal = refusalOf(error);
       if (refusal) {
-        ctx.status = refusal.reason === 'error' ? 500 : 400;
+        ctx.status = refusal.status;
         await services.audit.record({
           tenantId: null,
           actor: { type: 'anonymous' },
@@ -87,7 +95,7 @@ export function deviceFlowFeature(services: Services) {
  * User codes are short enough to guess: each client address may post the code form only so
  * many times per window (DEVICE_FLOW in defaults.ts), then 429 with our error page.
  */
-export function deviceCodeEntryLimit(deps: { throttle: Throttle; services: Services }) {
+export function deviceCodeEntryLimit(deps: { throttle: Throttle; services: Services; sessionCookie: string }) {
   const renderFailures = renderPageFailures();
   return async function limitDeviceCodeEntry(ctx: Context, next: Next): Promise<void> {
     if (ctx.method !== 'POST' || ctx.path !== ROUTES.code_verification) {
@@ -109,6 +117,19 @@ export function deviceCodeEntryLimit(deps: { throttle: Throttle; services: Servi
           origin: requestOrigin(ctx),
         });
         throw new PageError(429, 'device.throttled', 'too_many_requests');
+      }
+      // The form's token lives in the browser's session: a post without one (cross-site, or cookies off)
+      // is refused here, since oidc-provider would fail on it with a 500.
+      if (!ctx.cookies.get(deps.sessionCookie)) {
+        await deps.services.audit.record({
+          tenantId: null,
+          actor: { type: 'anonymous' },
+          action: 'device.user_code',
+          outcome: 'failure',
+          reason: 'no_session',
+          origin: requestOrigin(ctx),
+        });
+        throw new PageError(400, 'device.failed', 'no_session');
       }
       admitted = true;
     });
