@@ -11,8 +11,9 @@ import { toClientMetadata } from './client-metadata.js';
  *
  * A record's id is the token, code or session cookie value itself; the repository stores it
  * only as a keyed hash (see hashed-ids.ts), and the payload must not repeat it: `jti` is left
- * out and put back by find (the caller knows it). Records found by uid or user code come back
- * without it; oidc-provider only reads those (Session.findByUid).
+ * out and put back by find (the caller knows it). Records found by uid come back without it
+ * (oidc-provider only reads those: Session.findByUid); a device code found by its user code comes
+ * back with it (hashed-ids.ts keeps it sealed), since oidc-provider saves it again.
  */
 export function createAdapterClass(payloads: OidcPayloadRepository, clients: ClientRepository) {
   return class StorageAdapter implements Adapter {
