@@ -18,6 +18,7 @@ interface SessionSnapshot {
  * goes where oidc-provider would have redirected.
  */
 export function frontchannelLogout(provider: Provider, issuer: string) {
+  includeSidForFrontchannel(provider);
   const confirmPath = `${ROUTES.end_session}/confirm`;
 
   async function iframeUrls(session: SessionSnapshot, clientIds: string[]): Promise<string[]> {
@@ -56,5 +57,19 @@ export function frontchannelLogout(provider: Provider, issuer: string) {
     ctx.type = 'html';
     ctx.set('Content-Security-Policy', `${contentSecurityPolicy([])}; frame-src ${origins.join(' ')}`);
     ctx.body = frontchannelLogoutPage(negotiateLocale(undefined, ctx.get('accept-language')), urls, location);
+  };
+}
+
+/** An app that wants sid in its front-channel logout URL gets it in its ID tokens too, to compare (spec §3). */
+function includeSidForFrontchannel(provider: Provider): void {
+  const prototype = provider.Client.prototype as unknown as {
+    includeSid(this: { metadata(): Record<string, unknown> }): boolean;
+  };
+  const backchannelRule = prototype.includeSid;
+  prototype.includeSid = function includeSid() {
+    const metadata = this.metadata();
+    return (
+      backchannelRule.call(this) || (Boolean(metadata.frontchannel_logout_uri) && metadata.frontchannel_logout_session_required === true)
+    );
   };
 }
