@@ -12,7 +12,8 @@ const localeOf = (ctx: Context) => negotiateLocale(undefined, ctx.get('accept-la
 
 /** Our form around the provider's: the same action and its session-bound xsrf value. */
 function formOf(ctx: KoaContextWithOIDC): DeviceForm {
-  return { action: ctx.oidc.urlFor('code_verification'), xsrf: String(ctx.oidc.session?.state?.secret ?? '') };
+  const secret = (ctx.oidc.session?.state as { secret?: unknown } | undefined)?.secret;
+  return { action: ctx.oidc.urlFor('code_verification'), xsrf: typeof secret === 'string' ? secret : '' };
 }
 
 /** Why oidc-provider re-rendered the code page: its error class names tell. */

@@ -40,7 +40,10 @@ export function frontchannelLogout(provider: Provider, issuer: string) {
   }
 
   return async function renderFrontchannelLogout(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method !== 'POST' || ctx.path !== confirmPath) return next();
+    if (ctx.method !== 'POST' || ctx.path !== confirmPath) {
+      await next();
+      return;
+    }
     const before = (await provider.Session.get(ctx as never)) as unknown as SessionSnapshot;
     const signedIn = Object.keys(before.authorizations ?? {});
     await next();
@@ -62,9 +65,8 @@ export function frontchannelLogout(provider: Provider, issuer: string) {
 
 /** An app that wants sid in its front-channel logout URL gets it in its ID tokens too, to compare (spec §3). */
 function includeSidForFrontchannel(provider: Provider): void {
-  const prototype = provider.Client.prototype as unknown as {
-    includeSid(this: { metadata(): Record<string, unknown> }): boolean;
-  };
+  type SidClient = { metadata(): Record<string, unknown> };
+  const prototype = provider.Client.prototype as unknown as { includeSid: (this: SidClient) => boolean };
   const backchannelRule = prototype.includeSid;
   prototype.includeSid = function includeSid() {
     const metadata = this.metadata();
