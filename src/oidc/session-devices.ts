@@ -8,8 +8,8 @@ import type { OidcPayloadRepository } from './repository.js';
 export const SESSION_DEVICE = 'SessionDevice';
 
 export interface SessionDevice {
-  /** Not `accountId`: revoking an account's other sessions must not take this browser's record with them. */
-  owner: string;
+  /** So it goes with the account's sessions (and with the account, when its tenant is purged). */
+  accountId: string;
   userAgent: string | null;
   ip: string | null;
   /** Epoch seconds. */
@@ -28,7 +28,7 @@ export function recordSessionDevices(provider: Provider, payloads: OidcPayloadRe
     if (!session?.accountId) return;
     const now = Math.floor(Date.now() / 1000);
     const device: SessionDevice = {
-      owner: session.accountId,
+      accountId: session.accountId,
       userAgent: ctx.get('user-agent').slice(0, 300) || null,
       ip: ctx.ip || null,
       signedInAt: session.loginTs ?? now,

@@ -3,6 +3,7 @@ import type { AccountRepository } from '../accounts/repository.js';
 import type { ClientRepository } from '../clients/repository.js';
 import type { LogoutDeliveryRepository, OidcPayload, OidcPayloadRepository } from './repository.js';
 import { SESSION_END } from '../config/defaults.js';
+import { SESSION_DEVICE } from './session-devices.js';
 
 /** Why sessions ended; the audit trail of each logout delivery names it. */
 export type SessionEndReason =
@@ -62,7 +63,13 @@ export class SessionEnder {
       (session) => !kept || session.uid !== kept.uid,
     );
     for (const session of sessions) await this.queueForSession(accountId, session, reason);
+    // The kept session's device record carries the account id too: it is put back after the sweep.
+    const keptDevice = kept?.uid ? await this.deps.payloads.find(SESSION_DEVICE, String(kept.uid)) : undefined;
     await this.deps.payloads.revokeByAccountId(accountId, keepSessionId);
+    if (kept?.uid && keptDevice) {
+      const expiresAt = typeof kept.exp === 'number' ? kept.exp * 1000 : undefined;
+      await this.deps.payloads.upsert(SESSION_DEVICE, String(kept.uid), keptDevice, expiresAt);
+    }
     const event = { accountId, reason, sessionUids: sessions.map((s) => String(s.uid)) };
     for (const listener of this.endedListeners) await Promise.resolve(listener(event)).catch(() => undefined);
   }

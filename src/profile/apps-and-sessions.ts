@@ -48,7 +48,7 @@ export async function profileLists(
   for (const session of await payloads.findByAccountId('Session', accountId, LISTED)) {
     const uid = String(session.uid);
     const device = (await payloads.find(SESSION_DEVICE, uid)) as SessionDevice | undefined;
-    const mine = device?.owner === accountId ? device : undefined;
+    const mine = device?.accountId === accountId ? device : undefined;
     sessions.push({
       current: uid === currentSessionUid,
       userAgent: mine?.userAgent ?? null,

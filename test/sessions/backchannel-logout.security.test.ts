@@ -240,7 +240,10 @@ describe('OpenID Connect Back-Channel Logout: every way a session ends tells the
     await logoutTokenFor(app, tokens);
     expect(receiver.received.filter((r) => r.path === app.path)).toHaveLength(1);
 
-    expect((await here.follow('/account')).html).toContain('<h1>My profile</h1>');
+    const stillHere = (await here.follow('/account')).html;
+    expect(stillHere).toContain('<h1>My profile</h1>');
+    // This browser's own entry keeps its device details.
+    expect(stillHere).toMatch(/<li class="session current"><strong>This browser<\/strong><br>\s*node/);
     const other = await elsewhere.follow('/account');
     expect(other.html).toContain('name="email"');
     const [event] = await idp.services.audit.list({ action: 'account.sign_out_elsewhere', limit: 1 });
