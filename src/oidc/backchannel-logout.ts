@@ -97,7 +97,9 @@ export class BackchannelLogoutWorker {
     try {
       await this.deps.send(client, delivery.accountId, delivery.sid);
     } catch (error) {
-      const reason = (error as Error).message.slice(0, 200);
+      // fetch's own message is only "fetch failed"; the cause says why (refused, timed out, special-use address).
+      const cause = (error as { cause?: { message?: unknown } }).cause?.message;
+      const reason = `${(error as Error).message}${typeof cause === 'string' ? `: ${cause}` : ''}`.slice(0, 300);
       const delay = this.deps.retryDelaysMs[attempts - 1];
       if (delay !== undefined) {
         this.deps.logger.warn({ clientId: delivery.clientId, attempts, reason }, 'back-channel logout attempt failed; will retry');
