@@ -1,3 +1,5 @@
+import { samlSignOut } from './interactions/saml-logout.js';
+import { AUTO_SUBMIT_SCRIPT, AUTO_SUBMIT_SCRIPT_PATH } from './views/pages.js';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -200,6 +202,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     });
   }
   app.use(async (ctx, next) => {
+    if (ctx.path === AUTO_SUBMIT_SCRIPT_PATH) {
+      ctx.type = 'text/javascript';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = AUTO_SUBMIT_SCRIPT;
+      return;
+    }
     if (ctx.path !== '/assets/idp.css') {
       await next();
       return;
@@ -274,7 +282,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       throttle: new Throttle(storage.rateLimits, { limit: DEVICE_FLOW.entriesPerWindow, windowSeconds: DEVICE_FLOW.entryWindowSeconds }),
     }),
   );
+  // Outside SAML sign-out: the iframes are shown first, then the browser goes on to the IdP.
   app.use(frontchannelLogout(provider, settings.issuer));
+  app.use(samlSignOut({ provider, services, payloads: storage.oidc, logger }));
   app.use(mount(provider as unknown as Koa));
   const backchannelLogouts = startBackchannelLogouts({
     provider,

@@ -24,17 +24,21 @@ import { ConnectionService } from './federation/service.js';
 import { Connectors } from './federation/connectors/index.js';
 import { OidcConnector } from './federation/connectors/oidc/connector.js';
 import { SamlConnector } from './federation/connectors/saml/connector.js';
+import { SamlSingleLogout } from './federation/connectors/saml/single-logout.js';
 import { GrandidConnector } from './federation/connectors/grandid/connector.js';
 import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
 import { SessionEnder, type SessionEndReason } from './oidc/session-end.js';
+import { PersonalNumbers } from './accounts/personal-numbers.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
   tenants: TenantService;
   accounts: AccountService;
+  /** Personnummer on accounts: hashed for lookup, sealed for display. */
+  personalNumbers: PersonalNumbers;
   passwordHasher: PasswordHasher;
   /** Who may sign in, where, and with how many factors. */
   eligibility: SignInEligibility;
@@ -50,6 +54,10 @@ export interface Services {
   links: AccountLinks;
   connections: ConnectionService;
   upstream: Connectors;
+  /** SAML single logout: our LogoutRequest and LogoutResponse, and reading the IdP's. */
+  samlLogout: SamlSingleLogout;
+  /** Ends every session (and grant) of an account here: the IdP's LogoutRequest. */
+  endSessionsOf(accountId: string): Promise<void>;
   homeRealm: HomeRealm;
   federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
@@ -134,9 +142,12 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
   const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
+  const cipher = openCipher(settings, logger);
+  const personalNumbers = new PersonalNumbers(storage.keys, cipher);
   const accounts = new AccountService({
     accounts: storage.accounts,
     hasher: passwordHasher,
+    personalNumbers,
     policyOf: (tenantId) => tenants.policyOf(tenantId),
     revokeSessions,
     voidPendingLinks: async (accountId) => {
@@ -145,13 +156,18 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     },
   });
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
-  const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
     issuer: settings.issuer,
     fetch: options.upstreamFetch,
   });
   const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
-  const samlConnector = new SamlConnector((connection) => connections.secretOf(connection), assertionReplayCache(storage.oidc));
+  const samlConnector = new SamlConnector(
+    {
+      signingKeyOf: (connection) => connections.secretOf(connection),
+      decryptionKeyOf: (connection) => connections.encryptionKeyOf(connection),
+    },
+    assertionReplayCache(storage.oidc),
+  );
   const tenantPurge = new TenantPurge({
     tenants: storage.tenants,
     accounts: storage.accounts,
@@ -162,7 +178,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       await storage.tokens.voidOthers(account.id, 'registration', '');
       await storage.tokens.voidOthers(account.id, 'reset', '');
       await storage.rateLimits.deleteKeys(Object.values(accountThrottleKeys(account.id)));
-      return (await mailer.forget?.(account.email)) ?? 0;
+      return account.email === null ? 0 : ((await mailer.forget?.(account.email)) ?? 0);
     },
     async releaseClients(tenantId) {
       let changed = 0;
@@ -193,6 +209,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   return {
     tenants,
     accounts,
+    personalNumbers,
     passwordHasher,
     eligibility,
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
@@ -205,8 +222,10 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       saml: samlConnector,
       grandid: new GrandidConnector((connection) => connections.grandidSecretsOf(connection), options.upstreamFetch),
     }),
+    samlLogout: new SamlSingleLogout(samlConnector),
+    endSessionsOf: (accountId) => sessions.endAccountSessions(accountId, 'upstream_logout'),
     homeRealm: new HomeRealm(tenants, connections),
-    federatedSignIn: new FederatedSignIn(storage.accounts),
+    federatedSignIn: new FederatedSignIn(storage.accounts, personalNumbers),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
     audit,
     mailer,
@@ -243,6 +262,8 @@ const SAMPLE_ACCOUNTS_PER_TENANT = 100;
 export async function startupChecks(services: Services): Promise<void> {
   const samples: SealedSample[] = [];
   const hashes: string[] = [];
+  const personalNumberKey = await services.personalNumbers.keySample();
+  if (personalNumberKey) samples.push({ what: 'the personal-number key in the store', ...personalNumberKey });
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
       samples.push({
@@ -250,9 +271,22 @@ export async function startupChecks(services: Services): Promise<void> {
         sealed: services.connections.sealedSecretOf(connection),
         open: () => services.connections.secretOf(connection),
       });
+      const encryption = connection.kind === 'saml' ? connection.sp.encryption : null;
+      if (connection.kind === 'saml' && encryption)
+        samples.push({
+          what: `the sealed SP encryption key of connection ${connection.id}`,
+          sealed: encryption.sealedPrivateKey,
+          open: () => services.connections.encryptionKeyOf(connection)!,
+        });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
-      const { totp, passwordHash } = account;
+      const { totp, passwordHash, personalNumber } = account;
+      if (personalNumber)
+        samples.push({
+          what: `sealed personnummer of account ${account.id}`,
+          sealed: personalNumber.sealed,
+          open: () => services.personalNumbers.open({ ...account, personalNumber }),
+        });
       if (totp)
         samples.push({
           what: `second-factor seed of account ${account.id}`,

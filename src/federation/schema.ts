@@ -83,7 +83,11 @@ const samlCreateSchema = z
     entityId: z.string().trim().min(1).max(500).optional(),
     ssoUrl: issuerSchema.optional(),
     sloUrl: issuerSchema.optional(),
+    /** How our AuthnRequest reaches the IdP; default: HTTP-Redirect when the metadata offers it, else HTTP-POST. */
+    ssoBinding: z.enum(['redirect', 'post']).optional(),
     certificates: z.array(pemCertificate).min(1).max(5).optional(),
+    /** Every connection gets an encryption key; with this, assertions that are not encrypted are refused. */
+    requireEncryptedAssertions: z.boolean().default(false),
     attributes: z
       .strictObject({
         subject: attributeName.nullable().default(null),
@@ -137,13 +141,6 @@ const grandidKey = z
   .trim()
   .regex(/^[\x21-\x7E]{1,500}$/, 'a GrandID key');
 
-/**
- * An account needs an e-mail address and the broker gives none, so a GrandID connection cannot
- * create accounts just in time: link (to the account an administrator tied to the person) or refuse.
- */
-export const GRANDID_NO_CREATE = 'a GrandID connection cannot create accounts (the broker gives no e-mail address): use link or refuse';
-const grandidFirstSignIn = fields.firstSignIn.refine((v) => v !== 'create', GRANDID_NO_CREATE);
-
 /** Swedish e-ID through GrandID: one connection per authenticate service (BankID, Freja eID…). */
 const grandidCreateSchema = z.strictObject({
   kind: z.literal('grandid'),
@@ -151,7 +148,7 @@ const grandidCreateSchema = z.strictObject({
   baseUrl: grandidBaseUrl,
   apiKey: grandidKey,
   serviceKey: grandidKey,
-  firstSignIn: grandidFirstSignIn.default('link'),
+  firstSignIn: fields.firstSignIn.default('link'),
   trustUpstreamMfa: fields.trustUpstreamMfa.default(false),
   enabled: fields.enabled.default(true),
 });
@@ -175,6 +172,8 @@ export const connectionUpdateSchema = z.strictObject({
   allowSha1: z.boolean().optional(),
   clockSkewSeconds: z.number().int().min(0).max(600).optional(),
   certificates: z.array(pemCertificate).min(1).max(5).optional(),
+  ssoBinding: z.enum(['redirect', 'post']).optional(),
+  requireEncryptedAssertions: z.boolean().optional(),
   apiKey: grandidKey.optional(),
   serviceKey: grandidKey.optional(),
 });

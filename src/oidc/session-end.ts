@@ -16,7 +16,9 @@ export type SessionEndReason =
   | 'account_locked'
   | 'account_disabled'
   | 'account_deleted'
-  | 'tenant_deleted';
+  | 'tenant_deleted'
+  // The upstream IdP's own single logout (a SAML LogoutRequest).
+  | 'upstream_logout';
 
 /** What a listener learns when sessions end outside oidc-provider's own logout endpoint. */
 export interface SessionsEnded {

@@ -16,6 +16,8 @@ export interface StartRequest {
 export interface Started {
   /** Where the browser goes now. */
   url: string;
+  /** When set, the browser posts these fields to url (a form page) instead of following a redirect. */
+  form?: Record<string, string>;
   /**
    * The key the upstream's answer comes back with (OIDC state, SAML request id, GrandID session):
    * stored so that any node can tie the answer to this sign-in, and spent on first use.
@@ -33,4 +35,6 @@ export interface Started {
 export interface Connector<C extends Connection = Connection> {
   start(connection: C, request: StartRequest): Promise<Started>;
   finish(connection: C, tenant: Tenant, answer: UpstreamAnswer, pending: Record<string, string>): Promise<UpstreamIdentity>;
+  /** Ends the person's session at the upstream (UpstreamIdentity.brokerSession), where the kind has one to end. */
+  endSession?(connection: C, session: string): Promise<void>;
 }
