@@ -26,7 +26,10 @@ import type { StoredKey } from './oidc/key-files.js';
 import { withHashedIds } from './oidc/hashed-ids.js';
 import { authorizationRequestLimits } from './oidc/authorization-limits.js';
 import { createProvider } from './oidc/provider.js';
-import { PUBLIC_DOCUMENT_MAX_AGE_SECONDS, RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
+import { startBackchannelLogouts } from './oidc/backchannel-logout.js';
+import { frontchannelLogout } from './oidc/frontchannel-logout.js';
+import { deviceCodeEntryLimit } from './oidc/device-flow.js';
+import { DEVICE_FLOW, PUBLIC_DOCUMENT_MAX_AGE_SECONDS, RETIRED_KEY_GRACE_SECONDS } from './config/defaults.js';
 import { FEDERATION_PATH, INTERACTION_PATH } from './oidc/settings.js';
 import { ROUTES } from './oidc/settings.js';
 import { LoginFlowStore } from './interactions/flow.js';
@@ -273,8 +276,25 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       maxBytes: settings.maxAuthorizationRequestBytes,
     }),
   );
+  app.use(
+    deviceCodeEntryLimit({
+      services,
+      sessionCookie: provider.cookieName('session'),
+      throttle: new Throttle(storage.rateLimits, { limit: DEVICE_FLOW.entriesPerWindow, windowSeconds: DEVICE_FLOW.entryWindowSeconds }),
+    }),
+  );
+  // Outside SAML sign-out: the iframes are shown first, then the browser goes on to the IdP.
+  app.use(frontchannelLogout(provider, settings.issuer));
   app.use(samlSignOut({ provider, services, payloads: storage.oidc, logger }));
   app.use(mount(provider as unknown as Koa));
+  const backchannelLogouts = startBackchannelLogouts({
+    provider,
+    sessions: services.sessions,
+    deliveries: storage.logoutDeliveries,
+    audit: services.audit,
+    logger,
+    retryDelaysMs: settings.backchannelLogoutRetryDelaysMs,
+  });
 
   provider.on('grant.success', (ctx: { oidc?: { params?: { grant_type?: unknown } } }) =>
     metrics.tokenIssued(ctx.oidc?.params?.grant_type),
@@ -371,6 +391,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       clearInterval(purge);
       clearInterval(anchoring);
       keyWatcher.stop();
+      await backchannelLogouts.stop();
       metricsServer?.closeAllConnections();
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       if (server) {

@@ -34,6 +34,7 @@ import { ApiService } from './apis/service.js';
 import { clientMetadataCheck } from './oidc/client-validation.js';
 import { RoleService } from './roles/service.js';
 import { OPERATORS_TENANT_SLUG } from './config/defaults.js';
+import { SessionEnder, type SessionEndReason } from './oidc/session-end.js';
 import { PersonalNumbers } from './accounts/personal-numbers.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
@@ -73,6 +74,8 @@ export interface Services {
   signingKeys: SigningKeyService;
   /** Administrator roles and time-boxed support grants (R12). */
   roles: RoleService;
+  /** Ends an account's sessions and queues back-channel logouts to the apps they signed in to. */
+  sessions: SessionEnder;
 }
 
 type ServiceSettings = Pick<
@@ -121,9 +124,29 @@ export interface ServiceOptions {
 }
 
 export function createServices(storage: Storage, settings: ServiceSettings, logger: Logger, options: ServiceOptions = {}): Services {
-  const revokeSessions = (accountId: string, keepSessionId?: string) => storage.oidc.revokeByAccountId(accountId, keepSessionId);
+  const sessions = new SessionEnder({
+    payloads: storage.oidc,
+    deliveries: storage.logoutDeliveries,
+    clients: storage.clients,
+    accounts: storage.accounts,
+  });
+  /** The account service ends sessions for several reasons; what the account looks like now tells which. */
+  const reasonFor = async (accountId: string, keepSessionId?: string): Promise<SessionEndReason> => {
+    const account = await storage.accounts.findById(accountId);
+    if (!account) return 'account_deleted';
+    if (account.state === 'locked') return 'account_locked';
+    if (account.state === 'disabled') return 'account_disabled';
+    return keepSessionId ? 'password_change' : 'password_set';
+  };
+  const revokeSessions = async (accountId: string, keepSessionId?: string) =>
+    sessions.endAccountSessions(accountId, await reasonFor(accountId, keepSessionId), keepSessionId);
   const passwordHasher = new PasswordHasher(settings.bcryptCost);
-  const tenants = new TenantService(storage.tenants, storage.accounts, (accountId) => revokeSessions(accountId), options.clock);
+  const tenants = new TenantService(
+    storage.tenants,
+    storage.accounts,
+    (accountId) => sessions.endAccountSessions(accountId, 'tenant_deleted'),
+    options.clock,
+  );
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
   const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
@@ -231,7 +254,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       grandid: new GrandidConnector((connection) => connections.grandidSecretsOf(connection), options.upstreamFetch),
     }),
     samlLogout: new SamlSingleLogout(samlConnector),
-    endSessionsOf: (accountId) => revokeSessions(accountId),
+    endSessionsOf: (accountId) => sessions.endAccountSessions(accountId, 'upstream_logout'),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts, personalNumbers),
     clients: new ClientService(storage.clients, resolveTenant, {
@@ -249,6 +272,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     resetThrottle: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAddress, windowSeconds: 3600 }),
     tenantPurge,
     roles,
+    sessions,
     links: new AccountLinks({
       issuer: settings.issuer,
       tokens: new LinkTokens(storage.tokens),
@@ -258,7 +282,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       mail,
       audit,
       perAccount: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAccount, windowSeconds: 3600 }),
-      revokeSessions: (accountId) => revokeSessions(accountId),
+      revokeSessions: (accountId) => sessions.endAccountSessions(accountId, 'password_reset'),
       logger,
     }),
   };

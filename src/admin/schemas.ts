@@ -72,6 +72,11 @@ export const clientOut = z.object({
   requirePushedAuthorizationRequests: z.boolean().describe('Authorization requests only through PAR (RFC 9126)'),
   dpopBoundAccessTokens: z.boolean().describe('Tokens only DPoP-bound (RFC 9449)'),
   subjectType: z.enum(['public', 'pairwise']),
+  backchannelLogoutUri: z.string().nullable().describe('Receives a signed logout token when a session this app signed in to ends'),
+  backchannelLogoutSessionRequired: z.boolean().describe('Logout tokens carry the session id (sid)'),
+  frontchannelLogoutUri: z.string().nullable().describe('Loaded in an iframe on the sign-out page'),
+  frontchannelLogoutSessionRequired: z.boolean().describe('The iframe URL carries iss and sid'),
+  deviceFlow: z.boolean().describe('May use the device authorization grant (RFC 8628)'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

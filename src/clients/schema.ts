@@ -52,6 +52,9 @@ export const apiGrantSchema = z.strictObject({
     .transform((scopes) => [...new Set(scopes)]),
 });
 
+/** Where an app is told that a session ended: the same rule as a redirect URI. */
+const logoutUriSchema = redirectUriSchema;
+
 const nameSchema = z.string().trim().min(1).max(200);
 
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'] as const;
@@ -74,6 +77,11 @@ export const clientCreateSchema = z
     requirePushedAuthorizationRequests: z.boolean().default(false),
     dpopBoundAccessTokens: z.boolean().default(false),
     subjectType: z.enum(['public', 'pairwise']).default('public'),
+    backchannelLogoutUri: logoutUriSchema.nullable().default(null),
+    backchannelLogoutSessionRequired: z.boolean().default(false),
+    frontchannelLogoutUri: logoutUriSchema.nullable().default(null),
+    frontchannelLogoutSessionRequired: z.boolean().default(false),
+    deviceFlow: z.boolean().default(false),
     /** Tenants whose people may sign in; omitted means every tenant. Never empty, so [] cannot open a client by accident. */
     tenants: z.array(z.string().min(1)).min(1).max(1000).optional(),
     adminRole: z.enum(ROLES).optional().describe('What an admin client may do in the admin API (default super-admin)'),
@@ -98,8 +106,8 @@ export const clientCreateSchema = z
   })
   .refine((c) => !c.service || c.redirectUris.length === 0, { message: 'a service client signs no one in', path: ['redirectUris'] })
   .refine((c) => c.requirePkce || !c.public, { message: 'a public client always uses PKCE', path: ['requirePkce'] })
-  .refine((c) => c.admin || c.service || c.redirectUris.length > 0, {
-    message: 'at least one redirect URI is needed (only admin and service clients have none)',
+  .refine((c) => c.admin || c.service || c.deviceFlow || c.redirectUris.length > 0, {
+    message: 'at least one redirect URI is needed (only admin, service and device-flow clients have none)',
     path: ['redirectUris'],
   });
 
@@ -118,6 +126,12 @@ export const clientUpdateSchema = z.strictObject({
   requirePushedAuthorizationRequests: z.boolean().optional(),
   dpopBoundAccessTokens: z.boolean().optional(),
   subjectType: z.enum(['public', 'pairwise']).optional(),
+  /** null removes the URI. */
+  backchannelLogoutUri: logoutUriSchema.nullable().optional(),
+  backchannelLogoutSessionRequired: z.boolean().optional(),
+  frontchannelLogoutUri: logoutUriSchema.nullable().optional(),
+  frontchannelLogoutSessionRequired: z.boolean().optional(),
+  deviceFlow: z.boolean().optional(),
   /** A list limits the client to those tenants; null opens it to every tenant. */
   tenants: z.array(z.string().min(1)).min(1).max(1000).nullable().optional(),
   adminRole: z.enum(ROLES).optional(),

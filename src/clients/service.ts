@@ -87,6 +87,11 @@ export class ClientService {
       requirePushedAuthorizationRequests: data.requirePushedAuthorizationRequests,
       dpopBoundAccessTokens: data.dpopBoundAccessTokens,
       subjectType: data.subjectType,
+      backchannelLogoutUri: data.backchannelLogoutUri,
+      backchannelLogoutSessionRequired: data.backchannelLogoutSessionRequired,
+      frontchannelLogoutUri: data.frontchannelLogoutUri,
+      frontchannelLogoutSessionRequired: data.frontchannelLogoutSessionRequired,
+      deviceFlow: data.deviceFlow,
       createdAt: now,
       updatedAt: now,
     };
@@ -145,6 +150,11 @@ export class ClientService {
       requirePushedAuthorizationRequests: data.requirePushedAuthorizationRequests ?? before.requirePushedAuthorizationRequests,
       dpopBoundAccessTokens: data.dpopBoundAccessTokens ?? before.dpopBoundAccessTokens,
       subjectType: data.subjectType ?? before.subjectType,
+      backchannelLogoutUri: data.backchannelLogoutUri === undefined ? before.backchannelLogoutUri : data.backchannelLogoutUri,
+      backchannelLogoutSessionRequired: data.backchannelLogoutSessionRequired ?? before.backchannelLogoutSessionRequired,
+      frontchannelLogoutUri: data.frontchannelLogoutUri === undefined ? before.frontchannelLogoutUri : data.frontchannelLogoutUri,
+      frontchannelLogoutSessionRequired: data.frontchannelLogoutSessionRequired ?? before.frontchannelLogoutSessionRequired,
+      deviceFlow: data.deviceFlow ?? before.deviceFlow,
       tenantIds: data.tenants === undefined ? before.tenantIds : await this.resolveTenants(data.tenants ?? []),
       adminRole: before.admin ? (data.adminRole ?? before.adminRole) : null,
       adminTenantIds:
@@ -158,7 +168,7 @@ export class ClientService {
     if (!after.requirePkce && after.tokenEndpointAuthMethod === 'none') {
       throw invalid([{ field: 'requirePkce', code: 'public_client', message: 'a public client always uses PKCE' }]);
     }
-    if (!after.admin && !after.service && after.redirectUris.length === 0) {
+    if (!after.admin && !after.service && !after.deviceFlow && after.redirectUris.length === 0) {
       throw invalid([{ field: 'redirectUris', code: 'too_small', message: 'at least one redirect URI is needed' }]);
     }
     if (after.service && after.redirectUris.length > 0) {

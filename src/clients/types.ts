@@ -51,6 +51,13 @@ export interface Client {
   dpopBoundAccessTokens: boolean;
   /** pairwise: each client sees its own `sub` for a person. */
   subjectType: SubjectType;
+  /** Session-ending settings (OpenID Connect Back-Channel and Front-Channel Logout); see SessionLogoutSettings. */
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
+  frontchannelLogoutUri: string | null;
+  frontchannelLogoutSessionRequired: boolean;
+  /** May use the device authorization grant (RFC 8628): a CLI or TV shows a code the person enters here. */
+  deviceFlow: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -74,7 +81,12 @@ type Added =
   | 'dpopBoundAccessTokens'
   | 'subjectType'
   | 'adminRole'
-  | 'adminTenantIds';
+  | 'adminTenantIds'
+  | 'backchannelLogoutUri'
+  | 'backchannelLogoutSessionRequired'
+  | 'frontchannelLogoutUri'
+  | 'frontchannelLogoutSessionRequired'
+  | 'deviceFlow';
 
 /** Fields added after the first release get their defaults when an older record is read. */
 export function withClientDefaults(stored: Omit<Client, Added> & Partial<Pick<Client, Added>>): Client {
@@ -91,6 +103,11 @@ export function withClientDefaults(stored: Omit<Client, Added> & Partial<Pick<Cl
     subjectType: 'public',
     adminRole: stored.admin ? 'super-admin' : null,
     adminTenantIds: [],
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
+    frontchannelLogoutUri: null,
+    frontchannelLogoutSessionRequired: false,
+    deviceFlow: false,
     ...stored,
   };
 }

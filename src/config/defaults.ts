@@ -16,6 +16,8 @@ export const TOKEN_TTL = {
   Interaction: 60 * 60,
   Session: 14 * 24 * 60 * 60,
   Grant: 14 * 24 * 60 * 60,
+  /** RFC 8628: how long a device code (and its user code) waits for the person; the RFC's example, 10 minutes. */
+  DeviceCode: 10 * 60,
 } as const;
 
 /**
@@ -97,6 +99,39 @@ export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;
  */
 export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;
 
+/** Ending a person's sessions by account (admin disable, lock, reset, "sign out everywhere else"). */
+export const SESSION_END = {
+  /** Sessions of one account looked at (and each app notified) per ending; sessions beyond this still end, unnotified. */
+  maxSessionsPerAccount: 500,
+} as const;
+
+/**
+ * Back-channel logout deliveries (OpenID Connect Back-Channel Logout 1.0), queued in the store.
+ * An attempt fails on anything but 200/204, a network error or oidc-provider's HTTP timeout
+ * (2.5 s); after the first attempt each entry of DEFAULT_BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS
+ * allows one more, after that wait: 4 attempts over about 6 minutes, then `backchannel_logout.failed`
+ * is audited and the delivery dropped (an app that is down that long treats the session by its own expiry).
+ */
+export const DEFAULT_BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS = [10_000, 60_000, 300_000] as const;
+export const BACKCHANNEL_LOGOUT = {
+  /** How often each server node looks for due deliveries (it also starts at once when it queues one itself). */
+  pollIntervalMs: 2000,
+  /** A claimed delivery is hidden from other nodes this long: longer than one attempt can take. */
+  leaseMs: 30_000,
+  /** Deliveries claimed per look. */
+  batch: 20,
+} as const;
+
+/** RFC 8628 device authorization grant. */
+export const DEVICE_FLOW = {
+  /**
+   * User-code form posts one client address may make per window before 429, right or wrong (a
+   * right code takes two: the code, then the confirmation). A user code has 20^8 values: at this
+   * rate guessing a live one is hopeless.
+   */
+  entriesPerWindow: 20,
+  entryWindowSeconds: 15 * 60,
+} as const;
 /** Never sooner than this, whatever the document says: a tiny cacheDuration must not make us hammer the IdP. */
 export const SAML_METADATA_MIN_REFRESH_MS = 10 * 60 * 1000;
 /**

@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { hostKey } from '../web/issuer-host.js';
-import { DEFAULT_KEY_PUBLISH_DELAY_SECONDS, DEFAULT_KEYS_POLL_INTERVAL_MS } from './defaults.js';
+import {
+  DEFAULT_BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS,
+  DEFAULT_KEY_PUBLISH_DELAY_SECONDS,
+  DEFAULT_KEYS_POLL_INTERVAL_MS,
+} from './defaults.js';
 
 /**
  * Every setting the service reads, with its default and why it exists.
@@ -44,6 +48,8 @@ export interface Settings {
   mailFrom: string;
   /** Waits between delivery attempts (milliseconds); one retry per entry. */
   mailRetryDelaysMs: number[];
+  /** Waits between back-channel logout attempts (milliseconds); one retry per entry (defaults.ts explains). */
+  backchannelLogoutRetryDelaysMs: number[];
   /** Password attempts one IP address may make per window before being slowed down (429). */
   loginRateLimit: number;
   loginRateWindowSeconds: number;
@@ -107,6 +113,10 @@ const envSchema = z.object({
     .string()
     .regex(/^(\d{1,6}(,\d{1,6}){0,9})?$/, 'comma-separated milliseconds, e.g. 1000,5000')
     .default('1000,5000'),
+  BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^(\d{1,7}(,\d{1,7}){0,9})?$/, 'comma-separated milliseconds, e.g. 10000,60000,300000')
+    .default(DEFAULT_BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS.join(',')),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LINK_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
@@ -164,6 +174,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(issuer).hostname}`,
     mailRetryDelaysMs: e.MAIL_RETRY_DELAYS_MS ? e.MAIL_RETRY_DELAYS_MS.split(',').map(Number) : [],
+    backchannelLogoutRetryDelaysMs: e.BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS ? e.BACKCHANNEL_LOGOUT_RETRY_DELAYS_MS.split(',').map(Number) : [],
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
     linkRateLimitPerAccount: e.LINK_RATE_LIMIT_PER_ACCOUNT,

@@ -11,8 +11,9 @@ import { toClientMetadata, type SecretOpener } from './client-metadata.js';
  *
  * A record's id is the token, code or session cookie value itself; the repository stores it
  * only as a keyed hash (see hashed-ids.ts), and the payload must not repeat it: `jti` is left
- * out and put back by find (the caller knows it). Records found by uid or user code come back
- * without it; oidc-provider only reads those (Session.findByUid).
+ * out and put back by find (the caller knows it). Records found by uid come back without it
+ * (oidc-provider only reads those: Session.findByUid); a device code found by its user code comes
+ * back with it (hashed-ids.ts keeps it sealed), since oidc-provider saves it again.
  */
 export function createAdapterClass(payloads: OidcPayloadRepository, clients: ClientRepository, openSecret?: SecretOpener) {
   return class StorageAdapter implements Adapter {
@@ -20,7 +21,10 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined;
-      await unavailableAs503(payloads.upsert(this.model, id, withoutTokenValues(payload), expiresAt));
+      const stored = withoutTokenValues(payload);
+      // A grant's id is no bearer secret (its tokens carry it): kept, so "My profile" can list and revoke grants by account.
+      if (this.model === 'Grant') stored.grantId = id;
+      await unavailableAs503(payloads.upsert(this.model, id, stored, expiresAt));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

@@ -11,7 +11,12 @@ export const EXTRA_CLIENT_METADATA = [
   'idp_service',
   'idp_api_grants',
   'idp_introspects',
+  // oidc-provider 9 has no front-channel logout of its own: ours reads these (frontchannel-logout.ts).
+  'frontchannel_logout_uri',
+  'frontchannel_logout_session_required',
 ] as const;
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const USER_SCOPES = 'openid offline_access profile email';
 
@@ -30,7 +35,12 @@ export type SecretOpener = (client: Client) => string;
 export function toClientMetadata(client: Client, openSecret?: SecretOpener): ClientMetadata {
   const interactive = client.redirectUris.length > 0;
   const machine = client.admin || client.service;
-  const grantTypes = [...(interactive ? ['authorization_code', 'refresh_token'] : []), ...(machine ? ['client_credentials'] : [])];
+  const grantTypes = [
+    ...(interactive ? ['authorization_code'] : []),
+    ...(client.deviceFlow ? [DEVICE_CODE_GRANT] : []),
+    ...(interactive || client.deviceFlow ? ['refresh_token'] : []),
+    ...(machine ? ['client_credentials'] : []),
+  ];
   const secret =
     client.tokenEndpointAuthMethod === 'client_secret_jwt' && client.sealedSecret && openSecret ? openSecret(client) : client.secretHash;
   return {
@@ -57,5 +67,17 @@ export function toClientMetadata(client: Client, openSecret?: SecretOpener): Cli
     idp_service: client.service,
     idp_api_grants: client.apiGrants,
     idp_introspects: client.introspects,
+    ...(client.backchannelLogoutUri
+      ? {
+          backchannel_logout_uri: client.backchannelLogoutUri,
+          backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
+        }
+      : {}),
+    ...(client.frontchannelLogoutUri
+      ? {
+          frontchannel_logout_uri: client.frontchannelLogoutUri,
+          frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
+        }
+      : {}),
   };
 }

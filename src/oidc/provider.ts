@@ -18,6 +18,8 @@ import { oauthConfiguration, tokenLifetimes } from './oauth-features.js';
 import { introspectionAllowed } from './resource-servers.js';
 import { auditProtocolRefusals } from './protocol-audit.js';
 import { atomicReplayDetection } from './replay-cache.js';
+import { deviceFlowFeature } from './device-flow.js';
+import { recordSessionDevices } from './session-devices.js';
 import { endUpstreamSession } from './broker-sessions.js';
 
 export interface ProviderDeps {
@@ -177,6 +179,9 @@ export function createProvider(deps: ProviderDeps): Provider {
         // A client may only revoke tokens issued to itself.
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
+      // Logout tokens are queued and sent by BackchannelLogoutWorker (backchannel-logout.ts).
+      backchannelLogout: { enabled: true },
+      deviceFlow: deviceFlowFeature(services),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -189,6 +194,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         },
       },
     },
+    // Front-channel logout is ours (frontchannel-logout.ts): oidc-provider 9 does not advertise it.
+    discovery: { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true },
     interactions: {
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
       policy: loginPolicy(deps),
@@ -230,6 +237,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   compareHashedClientSecrets(provider);
   atomicReplayDetection(provider, deps.storage.oidc);
   auditProtocolRefusals(provider, services, logger);
+  recordSessionDevices(provider, deps.storage.oidc, logger);
 
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;

@@ -4,6 +4,8 @@ export interface OidcPayloadRepository {
   find(model: string, id: string): Promise<OidcPayload | undefined>;
   findByUid(model: string, uid: string): Promise<OidcPayload | undefined>;
   findByUserCode(model: string, userCode: string): Promise<OidcPayload | undefined>;
+  /** Every live record of `model` that belongs to the account (sessions, grants), at most `limit`. */
+  findByAccountId(model: string, accountId: string, limit: number): Promise<OidcPayload[]>;
   /**
    * Marks the record consumed without deleting it. Only the first call wins: it resolves true,
    * every later (or concurrent) call false, so a code or refresh token is redeemed once.
@@ -25,4 +27,37 @@ export interface OidcPayload {
   consumed?: number;
   /** An account id, for sessions and tokens. */
   accountId?: string;
+}
+
+/** One logout token still to be posted to an app's back-channel logout URI. */
+export interface LogoutDelivery {
+  id: string;
+  clientId: string;
+  /** The account the session belonged to (the token's sub, before any pairwise mapping). */
+  accountId: string;
+  /** The account's tenant when it was queued (for the audit trail); null if the account was gone. */
+  tenantId: string | null;
+  /** The session's id for this app (the token's sid). */
+  sid: string;
+  /** Why the session ended, for the audit trail: logout, profile_sign_out, account_disabled, … */
+  reason: string;
+  /** Attempts made so far. */
+  attempts: number;
+  /** When the next attempt is due (epoch ms). */
+  dueAt: number;
+  createdAt: number;
+}
+
+/**
+ * The back-channel logout queue, in the store: any node (or the CLI) enqueues, any server node
+ * delivers. A claim hides the delivery until the lease ends, so two nodes never post the same one
+ * at once, and one that dies mid-delivery leaves it to be claimed again.
+ */
+export interface LogoutDeliveryRepository {
+  enqueue(delivery: LogoutDelivery): Promise<void>;
+  /** Claims up to `limit` deliveries due at `now`, each atomically, moving their dueAt to `leaseUntil`. */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<LogoutDelivery[]>;
+  /** After a failed attempt: the attempt counted, the next one due at `dueAt`. */
+  reschedule(id: string, attempts: number, dueAt: number): Promise<void>;
+  remove(id: string): Promise<void>;
 }

@@ -7,6 +7,8 @@ export const ROUTES = {
   introspection: '/token/introspection',
   end_session: '/session/end',
   pushed_authorization_request: '/request',
+  device_authorization: '/device/auth',
+  code_verification: '/device',
 } as const;
 
 export const INTERACTION_PATH = '/interaction';

@@ -9,6 +9,7 @@ import { negotiateLocale, type Locale } from '../i18n/messages.js';
 import type { Tenant } from '../tenants/types.js';
 import type { OidcPayloadRepository } from '../oidc/repository.js';
 import { profilePage, type ProfileNotice } from '../views/profile-pages.js';
+import { profileLists, revokeApp } from './apps-and-sessions.js';
 import { enrolmentPage, recoveryCodesPage, type FormContext } from '../views/pages.js';
 import { readForm } from '../web/body.js';
 import { requestOrigin } from '../web/origin.js';
@@ -82,6 +83,7 @@ export function profileRoutes(deps: AccountDeps): Router {
 
   async function render(ctx: AccountContext, notice: ProfileNotice = {}, status = 200): Promise<void> {
     const { account, tenant } = ctx.state;
+    const lists = await profileLists(deps.payloads, services, account.id, ctx.state.sessionUid, ctx.state.locale);
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = profilePage(
@@ -96,6 +98,7 @@ export function profileRoutes(deps: AccountDeps): Router {
         recoveryCodesLeft: account.recoveryCodeHashes.length,
       },
       notice,
+      lists,
     );
   }
 
@@ -225,6 +228,33 @@ export function profileRoutes(deps: AccountDeps): Router {
     ctx.redirect(PROFILE_PATH);
   }
 
+  /** One app loses its access: the grant and its tokens end, and it gets a back-channel logout if it asked for one. */
+  async function revokeAppAccess(ctx: AccountContext): Promise<void> {
+    const revoked = await revokeApp(deps.payloads, services, ctx.state.account.id, ctx.state.form.grant ?? '');
+    if (!revoked) {
+      await services.audit.record({
+        tenantId: ctx.state.account.tenantId,
+        actor: { type: 'user', id: ctx.state.account.id },
+        action: 'account.app_revoke',
+        outcome: 'failure',
+        reason: 'not_own_grant',
+        target: { type: 'account', id: ctx.state.account.id },
+        origin: requestOrigin(ctx),
+        details: { via: 'profile' },
+      });
+      return render(ctx, { error: 'account.app_unknown' }, 404);
+    }
+    await audit(ctx, 'account.app_revoke', { clientId: revoked.clientId });
+    await render(ctx, { message: 'account.app_revoked' });
+  }
+
+  /** Every other session of the person ends (each app they signed in to is told); this one stays. */
+  async function signOutOthers(ctx: AccountContext): Promise<void> {
+    await services.sessions.endAccountSessions(ctx.state.account.id, 'sign_out_elsewhere', ctx.state.sessionId);
+    await audit(ctx, 'account.sign_out_elsewhere');
+    await render(ctx, { message: 'account.signed_out_others' });
+  }
+
   function signOut(ctx: AccountContext): void {
     ctx.status = 303;
     ctx.redirect(`/session/end?client_id=${PROFILE_CLIENT_ID}`);
@@ -242,5 +272,7 @@ export function profileRoutes(deps: AccountDeps): Router {
   // Only moves on from the recovery codes to the profile (which then checks the session itself).
   router.post('/done', renderFailures, done);
   router.post('/sign-out', ...form, signOut);
+  router.post('/apps/revoke', ...form, revokeAppAccess);
+  router.post('/sessions/sign-out-others', ...form, signOutOthers);
   return router;
 }

@@ -2,7 +2,7 @@ import type { TenantRepository } from '../tenants/repository.js';
 import type { AccountRepository } from '../accounts/repository.js';
 import type { ClientRepository } from '../clients/repository.js';
 import type { AuditRepository } from '../audit/repository.js';
-import type { OidcPayloadRepository } from '../oidc/repository.js';
+import type { LogoutDeliveryRepository, OidcPayloadRepository } from '../oidc/repository.js';
 import type { OneTimeTokenRepository } from '../links/repository.js';
 import type { ConnectionRepository } from '../federation/repository.js';
 import type { RateLimitRepository } from '../throttle/repository.js';
@@ -22,6 +22,8 @@ export interface Storage {
   readonly clients: ClientRepository;
   readonly audit: AuditRepository;
   readonly oidc: OidcPayloadRepository;
+  /** Back-channel logout tokens waiting to be delivered. */
+  readonly logoutDeliveries: LogoutDeliveryRepository;
   readonly rateLimits: RateLimitRepository;
   readonly tokens: OneTimeTokenRepository;
   readonly connections: ConnectionRepository;

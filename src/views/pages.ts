@@ -310,3 +310,20 @@ ${code ? html`<p class="detail">${t(locale, 'error.detail', { code })}</p>` : ''
 ${requestId ? html`<p class="detail">${t(locale, 'error.reference', { id: requestId })}</p>` : ''}`,
   );
 }
+
+/**
+ * After a sign-out: each app that asked for front-channel logout is loaded in a hidden iframe
+ * (it clears its own cookies there), then the browser moves on. No JavaScript: a meta refresh
+ * after a moment, and a link for whoever is faster.
+ */
+export function frontchannelLogoutPage(locale: Locale, iframeUrls: string[], next: string): string {
+  return page(
+    locale,
+    t(locale, 'logout.done_title'),
+    html`
+<p role="status">${t(locale, 'logout.apps_notified')}</p>
+${iframeUrls.map((url) => html`<iframe class="frontchannel-logout" src="${url}" title="logout" hidden></iframe>`)}
+<p><a class="button" href="${next}">${t(locale, 'federation.continue')}</a></p>`,
+    html`<meta http-equiv="refresh" content="2;url=${next}">`,
+  );
+}

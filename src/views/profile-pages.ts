@@ -12,14 +12,93 @@ export interface ProfileView {
   recoveryCodesLeft: number;
 }
 
+/** An app the person allowed, with what it may do. */
+export interface ProfileApp {
+  grantId: string;
+  name: string;
+  scopes: string[];
+  /** Epoch seconds. */
+  grantedAt: number | null;
+}
+
+/** A place the person is signed in. */
+export interface ProfileSession {
+  current: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  /** Epoch seconds. */
+  signedInAt: number | null;
+}
+
+export interface ProfileLists {
+  apps: ProfileApp[];
+  sessions: ProfileSession[];
+}
+
+const when = (locale: Locale, seconds: number | null) =>
+  seconds === null
+    ? '–'
+    : new Date(seconds * 1000).toLocaleString(locale === 'sv' ? 'sv-SE' : 'en-GB', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: 'UTC',
+      }) + ' UTC';
+
+function appsSection(locale: Locale, csrf: string, apps: ProfileApp[]) {
+  return html`
+<h2>${t(locale, 'account.apps_heading')}</h2>
+${
+  apps.length === 0
+    ? html`<p>${t(locale, 'account.apps_none')}</p>`
+    : html`<ul class="apps">${apps.map(
+        (app) => html`
+<li class="app"><strong>${app.name}</strong>
+<br>${t(locale, 'account.app_access', { scopes: app.scopes.join(', ') })}
+<br>${t(locale, 'account.app_since', { time: when(locale, app.grantedAt) })}
+<form method="post" action="/account/apps/revoke">
+${csrfField(csrf)}
+<input type="hidden" name="grant" value="${app.grantId}">
+<button type="submit" class="secondary" aria-label="${t(locale, 'account.app_revoke')}: ${app.name}">${t(locale, 'account.app_revoke')}</button>
+</form></li>`,
+      )}</ul>`
+}`;
+}
+
+function sessionsSection(locale: Locale, csrf: string, sessions: ProfileSession[]) {
+  return html`
+<h2>${t(locale, 'account.sessions_heading')}</h2>
+<ul class="sessions">${sessions.map(
+    (session) => html`
+<li class="session${session.current ? ' current' : ''}">${session.current ? html`<strong>${t(locale, 'account.session_this')}</strong><br>` : ''}
+${session.userAgent ?? t(locale, 'account.session_unknown_device')}
+<br>${t(locale, 'account.session_signed_in', { time: when(locale, session.signedInAt) })}${
+      session.ip ? html` ${t(locale, 'account.session_from', { address: session.ip })}` : ''
+    }</li>`,
+  )}</ul>
+${
+  sessions.some((s) => !s.current)
+    ? html`<form method="post" action="/account/sessions/sign-out-others">
+${csrfField(csrf)}
+<button type="submit" class="secondary">${t(locale, 'account.sign_out_others')}</button>
+</form>`
+    : ''
+}`;
+}
+
 export interface ProfileNotice {
   message?: MessageId;
   error?: MessageId;
   violations?: PasswordViolation[];
 }
 
-/** "My profile": who you are, your password, your second factor. */
-export function profilePage(locale: Locale, csrf: string, profile: ProfileView, notice: ProfileNotice = {}): string {
+/** "My profile": who you are, your password, your second factor, your apps and sessions. */
+export function profilePage(
+  locale: Locale,
+  csrf: string,
+  profile: ProfileView,
+  notice: ProfileNotice = {},
+  lists: ProfileLists = { apps: [], sessions: [] },
+): string {
   const violations = notice.violations ?? [];
   return page(
     locale,
@@ -79,6 +158,9 @@ ${csrfField(csrf)}
 <button type="submit">${t(locale, 'account.mfa_enable')}</button>
 </form>`
 }
+
+${appsSection(locale, csrf, lists.apps)}
+${sessionsSection(locale, csrf, lists.sessions)}
 
 <p><a id="download-data" href="/account/data" download>${t(locale, 'account.download_data')}</a></p>
 

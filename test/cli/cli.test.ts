@@ -92,6 +92,36 @@ describe('the idp command-line tool', () => {
     expect(done.location).toMatch(/^http:\/\/localhost:8123\/cb\?code=/);
   });
 
+  test('client create/update set the logout URIs and the device grant; a bad URI is refused and changes nothing', async () => {
+    const created = await idp(
+      'client create --name TV --public --device-flow --backchannel-logout-uri https://tv.example/bcl --backchannel-logout-session-required --json',
+    );
+    expect(created.code).toBe(0);
+    const client = created.json().client;
+    expect(client).toMatchObject({
+      deviceFlow: true,
+      redirectUris: [],
+      backchannelLogoutUri: 'https://tv.example/bcl',
+      backchannelLogoutSessionRequired: true,
+    });
+    const bad = await idp(`client update --id ${client.id} --frontchannel-logout-uri http://tv.example/fc --json`);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stderr)).toMatchObject({ error: 'validation_failed', problems: [{ field: 'frontchannelLogoutUri' }] });
+    expect((await idp(`client update --id ${client.id} --device-flow maybe`)).code).toBe(2);
+    const updated = await idp(
+      `client update --id ${client.id} --backchannel-logout-uri= --frontchannel-logout-uri https://tv.example/fc --frontchannel-logout-session-required true --json`,
+    );
+    expect(updated.code).toBe(0);
+    expect(updated.json()).toMatchObject({
+      backchannelLogoutUri: null,
+      frontchannelLogoutUri: 'https://tv.example/fc',
+      frontchannelLogoutSessionRequired: true,
+      deviceFlow: true,
+    });
+    const [event] = await server.services.audit.list({ action: 'admin.client.update', limit: 1 });
+    expect(event).toMatchObject({ actor: { type: 'cli' }, target: { id: client.id } });
+  });
+
   test('invite creates an account waiting for its password', async () => {
     const invited = await idp('user create --tenant acme --email new@acme.example --invite --json');
     expect(invited.json()).toMatchObject({ state: 'invited', hasPassword: false });

@@ -80,4 +80,45 @@ describe('a copy of the database names no usable token', () => {
     const claims = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
     expect(claims.email).toBe('ann@acme.example');
   });
+
+  test('a device code in progress is stored hashed and sealed: the files name neither it nor a usable id', async () => {
+    const { client } = await idp.services.clients.create({ name: 'TV', public: true, deviceFlow: true });
+    const config = await oidc.discovery(new URL(idp.url), client.id, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
+    // The code page, then the confirmation: an interaction now names the device code.
+    const browser = new FormClient(idp.url);
+    const page = await browser.follow('/device');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const confirm = await browser.follow('/device', { form: { xsrf, user_code: started.user_code } });
+    const xsrf2 = /name="xsrf" value="([^"]+)"/.exec(confirm.html)![1]!;
+    const login = await browser.follow('/device', { form: { xsrf: xsrf2, user_code: started.user_code, confirm: 'yes' } });
+    expect(login.html).toContain('name="email"');
+
+    const database = path.join(idp.dataDir, 'idp.sqlite');
+    const files = [database, `${database}-wal`].map((file) => readFileSync(file).toString('latin1')).join('');
+    expect(files.includes(started.device_code)).toBe(false);
+    const copy = new DatabaseSync(database, { readOnly: true });
+    const rows = copy.prepare("SELECT model, id, payload FROM oidc_payloads WHERE model IN ('DeviceCode', 'Interaction')").all() as {
+      model: string;
+      id: string;
+      payload: string;
+    }[];
+    copy.close();
+    expect(rows.map((r) => r.model)).toEqual(expect.arrayContaining(['DeviceCode', 'Interaction']));
+    const poll = (deviceCode: string) =>
+      fetch(`${idp.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+          device_code: deviceCode,
+          client_id: client.id,
+        }),
+      }).then(async (r) => ((await r.json()) as { error?: string }).error);
+    for (const row of rows) {
+      expect(row.payload.includes(started.device_code)).toBe(false);
+      expect(await poll(row.id)).toBe('invalid_grant');
+    }
+    expect(await poll(started.device_code)).toBe('authorization_pending');
+  });
 });

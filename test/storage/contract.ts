@@ -104,6 +104,11 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     requirePushedAuthorizationRequests: false,
     dpopBoundAccessTokens: false,
     subjectType: 'public',
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
+    frontchannelLogoutUri: null,
+    frontchannelLogoutSessionRequired: false,
+    deviceFlow: false,
     createdAt: now(),
     updatedAt: now(),
     ...overrides,
@@ -863,6 +868,19 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.oidc.find('RefreshToken', 'r3')).toBeUndefined();
     });
 
+    test('find by account: the live records of one model and account, at most the limit', async () => {
+      await storage.oidc.upsert('Session', 'fa1', { accountId: 'acc-f', uid: 'u1' }, inAMinute());
+      await storage.oidc.upsert('Session', 'fa2', { accountId: 'acc-f', uid: 'u2' }, inAMinute());
+      await storage.oidc.upsert('Session', 'fa3', { accountId: 'acc-f', uid: 'u3' }, Date.now() - 1000);
+      await storage.oidc.upsert('Session', 'fb1', { accountId: 'acc-g', uid: 'u4' }, inAMinute());
+      await storage.oidc.upsert('Grant', 'gf1', { accountId: 'acc-f', clientId: 'c1' }, inAMinute());
+      const sessions = await storage.oidc.findByAccountId('Session', 'acc-f', 10);
+      expect(sessions.map((s) => s.uid).sort()).toEqual(['u1', 'u2']);
+      expect(await storage.oidc.findByAccountId('Grant', 'acc-f', 10)).toEqual([{ accountId: 'acc-f', clientId: 'c1' }]);
+      expect(await storage.oidc.findByAccountId('Session', 'acc-f', 1)).toHaveLength(1);
+      expect(await storage.oidc.findByAccountId('Session', 'nobody', 10)).toEqual([]);
+    });
+
     test('find by user code, destroy, revoke by grant id', async () => {
       await storage.oidc.upsert('DeviceCode', 'd1', { userCode: 'ABCD', grantId: 'g1' }, inAMinute());
       await storage.oidc.upsert('AccessToken', 'at1', { grantId: 'g1' }, inAMinute());
@@ -875,6 +893,45 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.oidc.find('AccessToken', 'at1')).toBeUndefined();
       expect(await storage.oidc.find('RefreshToken', 'rt1')).toBeUndefined();
       expect(await storage.oidc.find('AccessToken', 'at2')).toEqual({ grantId: 'g2' });
+    });
+  });
+
+  describe('logout deliveries', () => {
+    const delivery = (id: string, dueAt: number) => ({
+      id,
+      clientId: 'c1',
+      accountId: 'acc-1',
+      tenantId: null,
+      sid: `sid-${id}`,
+      reason: 'logout',
+      attempts: 0,
+      dueAt,
+      createdAt: dueAt,
+    });
+
+    test('claims what is due, hides it until the lease ends, reschedules and removes', async () => {
+      const now = Date.now();
+      await storage.logoutDeliveries.enqueue(delivery('d1', now - 10));
+      await storage.logoutDeliveries.enqueue(delivery('d2', now + 60_000));
+      const claimed = await storage.logoutDeliveries.claimDue(now, now + 30_000, 10);
+      expect(claimed).toEqual([{ ...delivery('d1', now - 10), dueAt: now + 30_000 }]);
+      expect(await storage.logoutDeliveries.claimDue(now, now + 30_000, 10)).toEqual([]);
+      await storage.logoutDeliveries.reschedule('d1', 1, now - 5);
+      expect(await storage.logoutDeliveries.claimDue(now, now + 30_000, 10)).toEqual([
+        { ...delivery('d1', now - 10), attempts: 1, dueAt: now + 30_000 },
+      ]);
+      await storage.logoutDeliveries.remove('d1');
+      expect(await storage.logoutDeliveries.claimDue(now + 120_000, now + 150_000, 10)).toEqual([
+        { ...delivery('d2', now + 60_000), dueAt: now + 150_000 },
+      ]);
+    });
+
+    test('parallel claims never hand out one delivery twice', async () => {
+      const now = Date.now();
+      for (let i = 0; i < 8; i += 1) await storage.logoutDeliveries.enqueue(delivery(`p${i}`, now - i));
+      const claims = await Promise.all(Array.from({ length: 6 }, () => storage.logoutDeliveries.claimDue(now, now + 30_000, 3)));
+      const ids = claims.flat().map((d) => d.id);
+      expect(ids.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `p${i}`).sort());
     });
   });
 }

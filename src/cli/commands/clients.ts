@@ -4,6 +4,37 @@ import type { ClientCreateInput, ClientUpdateInput } from '../../clients/schema.
 import { UsageError } from '../io.js';
 import { str, list, type Command, type Options } from './common.js';
 
+const LOGOUT_OPTIONS = {
+  'backchannel-logout-uri': 'string',
+  'backchannel-logout-session-required': 'boolean',
+  'frontchannel-logout-uri': 'string',
+  'frontchannel-logout-session-required': 'boolean',
+  'device-flow': 'boolean',
+} as const;
+
+const LOGOUT_USAGE =
+  '[--backchannel-logout-uri U [--backchannel-logout-session-required]] [--frontchannel-logout-uri U [--frontchannel-logout-session-required]] [--device-flow]';
+
+/** The session-ending and device-grant flags that were given (an empty URI removes one, on update). */
+function logoutSettings(o: Options): Partial<ClientUpdateInput> {
+  const uri = (name: string) => (o[name] === undefined ? undefined : str(o, name) === '' ? null : str(o, name));
+  const flag = (name: string) => {
+    const value = o[name];
+    if (value === undefined) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === 'false') return false;
+    throw new UsageError(`--${name} takes true or false`);
+  };
+  const settings: Partial<ClientUpdateInput> = {
+    backchannelLogoutUri: uri('backchannel-logout-uri'),
+    backchannelLogoutSessionRequired: flag('backchannel-logout-session-required'),
+    frontchannelLogoutUri: uri('frontchannel-logout-uri'),
+    frontchannelLogoutSessionRequired: flag('frontchannel-logout-session-required'),
+    deviceFlow: flag('device-flow'),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+}
+
 /** `--api URI --scope S`: every scope given is granted on every API given. */
 function apiGrants(o: Options): { api: string; scopes: string[] }[] | undefined {
   const apis = list(o, 'api');
@@ -40,7 +71,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
       'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin [--role super-admin|tenant-admin|helpdesk|auditor]] [--first-party] [--tenant S]... [--pkce-optional] ' +
-      `${OAUTH_USAGE}\n       idp client create --service --name N --api URI --scope S... [--tenant S] [--auth-method …] [--jwks-file F] [--dpop]\n       idp client create --service --name N --introspect URI  (an API checking opaque tokens)`,
+      `${OAUTH_USAGE} ${LOGOUT_USAGE}\n       idp client create --service --name N --api URI --scope S... [--tenant S] [--auth-method …] [--jwks-file F] [--dpop]\n       idp client create --service --name N --introspect URI  (an API checking opaque tokens)`,
     options: {
       name: 'string',
       'redirect-uri': 'strings',
@@ -61,6 +92,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
       dpop: 'boolean',
       pairwise: 'boolean',
       role: 'string',
+      ...LOGOUT_OPTIONS,
     },
     required: ['name'],
     async run(ctx) {
@@ -87,13 +119,17 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         ...(list(o, 'tenant').length ? (o.role ? { adminTenants: list(o, 'tenant') } : { tenants: list(o, 'tenant') }) : {}),
         ...(o.role ? { adminRole: str(o, 'role') as 'super-admin' } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
+        ...(logoutSettings(o) as object),
       });
       return { client: toPublicClient(client), secret };
     },
   },
   'client update': {
     usage:
-      'idp client update --id C [--name N] [--api URI... --scope S...] [--jwks-file F | --jwks-uri U] [--require-par on|off] [--dpop on|off] [--subject-type public|pairwise] [--auth-method client_secret_basic|client_secret_post]',
+      'idp client update --id C [--name N] [--api URI... --scope S...] [--jwks-file F | --jwks-uri U] [--require-par on|off] [--dpop on|off] [--subject-type public|pairwise] [--auth-method client_secret_basic|client_secret_post] ' +
+      '[--backchannel-logout-uri U|""] [--backchannel-logout-session-required true|false] ' +
+      '[--frontchannel-logout-uri U|""] [--frontchannel-logout-session-required true|false] [--device-flow true|false]',
+    // On update every switch takes a value, so it can be turned off too; an empty URI removes it.
     options: {
       id: 'string',
       name: 'string',
@@ -105,6 +141,11 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
       dpop: 'string',
       'subject-type': 'string',
       'auth-method': 'string',
+      'backchannel-logout-uri': 'string',
+      'backchannel-logout-session-required': 'string',
+      'frontchannel-logout-uri': 'string',
+      'frontchannel-logout-session-required': 'string',
+      'device-flow': 'string',
     },
     required: ['id'],
     async run(ctx) {
@@ -122,6 +163,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         ...(dpop === undefined ? {} : { dpopBoundAccessTokens: dpop }),
         ...(o['subject-type'] ? { subjectType: str(o, 'subject-type') as 'public' } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
+        ...logoutSettings(o),
       };
       return toPublicClient(await ctx.operations.clients.update(ctx.caller, str(o, 'id'), change));
     },

@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { Storage } from '../port.js';
 import { createIndexes } from './indexes.js';
 import { MongoOidcPayloads } from './oidc-payloads.js';
+import { MongoLogoutDeliveries } from './logout-deliveries.js';
 import { MongoAudit, MongoClients, MongoConnections, MongoTenants } from './repositories.js';
 import { MongoAccounts } from './accounts.js';
 import { MongoRateLimits } from './rate-limits.js';
@@ -57,6 +58,7 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       clients: new MongoClients(db),
       audit: new MongoAudit(db),
       oidc: new MongoOidcPayloads(db),
+      logoutDeliveries: new MongoLogoutDeliveries(db),
       rateLimits: new MongoRateLimits(db),
       tokens: new MongoTokens(db),
       connections: new MongoConnections(db),

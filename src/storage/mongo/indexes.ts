@@ -61,6 +61,7 @@ export async function createIndexes(db: Db): Promise<void> {
     ]),
     db.collection('role_assignments').createIndexes([{ key: { 'roles.tenantId': 1 } }]),
     db.collection('support_grants').createIndexes([{ key: { tenantId: 1, _id: -1 } }, { key: { staffAccountId: 1, expiresAt: 1 } }]),
+    db.collection('logout_deliveries').createIndexes([{ key: { dueAt: 1 } }]),
     db.collection('rate_limits').createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
     db
       .collection('one_time_tokens')

@@ -66,6 +66,14 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
     return toPayload(await this.payloads.findOne({ model, userCode, ...unexpired() }));
   }
 
+  async findByAccountId(model: string, accountId: string, limit: number) {
+    const docs = await this.payloads
+      .find({ model, accountId, ...unexpired() })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => toPayload(doc)!);
+  }
+
   async consume(model: string, id: string, at: number) {
     const result = await this.payloads.updateOne({ _id: key(model, id), consumedAt: { $exists: false } }, { $set: { consumedAt: at } });
     return result.modifiedCount === 1;

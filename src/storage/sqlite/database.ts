@@ -84,6 +84,11 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   CREATE INDEX accounts_by_tenant ON accounts (tenant_id, id);
   `,
   (db) => indexAccountSearchTerms(db),
+  `
+  -- IF NOT EXISTS: a store set back to an older user_version (the upgrade tests do) may hold it already.
+  CREATE TABLE IF NOT EXISTS logout_deliveries (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS logout_deliveries_due ON logout_deliveries (due_at);
+  `,
 ];
 
 /** Accounts stored before search existed get their terms once. */

@@ -3,6 +3,7 @@ import type { Storage } from '../port.js';
 import { Database } from './database.js';
 import { SqliteAccounts, SqliteAudit, SqliteClients, SqliteConnections, SqliteTenants } from './repositories.js';
 import { SqliteOidcPayloads } from './oidc-payloads.js';
+import { SqliteLogoutDeliveries } from './logout-deliveries.js';
 import { SqliteRateLimits } from './rate-limits.js';
 import { SqliteTokens } from './tokens.js';
 import { SqliteKeyDocuments } from './key-documents.js';
@@ -18,6 +19,7 @@ export function openSqliteStorage(file: string): Storage {
     clients: db.guarded(new SqliteClients(db)),
     audit: db.guarded(new SqliteAudit(db)),
     oidc: db.guarded(new SqliteOidcPayloads(db)),
+    logoutDeliveries: db.guarded(new SqliteLogoutDeliveries(db)),
     rateLimits: db.guarded(new SqliteRateLimits(db)),
     tokens: db.guarded(new SqliteTokens(db)),
     connections: db.guarded(new SqliteConnections(db)),

@@ -65,6 +65,15 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
     );
   }
 
+  async findByAccountId(model: string, accountId: string, limit: number) {
+    return this.db
+      .all<PayloadRow>(
+        `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND account_id = $account AND ${LIVE} ORDER BY rowid LIMIT $limit`,
+        { model, account: accountId, now: Date.now(), limit },
+      )
+      .map((row) => toPayload(row)!);
+  }
+
   async consume(model: string, id: string, at: number) {
     return (
       this.db.run('UPDATE oidc_payloads SET consumed_at = $at WHERE model = $model AND id = $id AND consumed_at IS NULL', { model, id, at })
