@@ -34,6 +34,10 @@ export function clientRulesConfiguration() {
       requestObjects: { enabled: true, requireSignedRequestObject: false },
       // RFC 9449: proofs' jti are kept in the database (replay-cache.ts); a client may be required to bind.
       dPoP: { enabled: true, allowReplay: false },
+      // Switched on here for their client metadata rules (backchannel_logout_uri, the device grant type);
+      // provider.ts configures them in full.
+      backchannelLogout: { enabled: true },
+      deviceFlow: { enabled: true },
     },
   } satisfies Partial<Configuration>;
 }
