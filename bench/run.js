@@ -18,6 +18,8 @@ const BCRYPT_COST = process.env.BENCH_BCRYPT_COST ?? '12';
 const THREADPOOL = process.env.UV_THREADPOOL_SIZE ?? '4';
 const SCALE = Number(process.env.BENCH_SCALE ?? 100_000);
 const CONNECTIONS = 32;
+/** Each scenario's SECONDS per server are run as this many alternating slices (see compare). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** BENCH_QUICK=1: only the ours/bare scenarios (for profiling a change), nothing written. */
 const QUICK = process.env.BENCH_QUICK === '1';
 const pinned = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
@@ -39,7 +41,11 @@ async function freePort() {
 async function startServer(script, env = {}) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
   const port = await freePort();
-  const args = ['--expose-gc', path.join(here, 'servers', script)];
+  // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile to DIR/<server> when it stops.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_CPU_PROF, path.basename(script, '.js'))}`]
+    : [];
+  const args = ['--expose-gc', ...profile, path.join(here, 'servers', script)];
   const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...args] : args, {
     env: {
       PATH: process.env.PATH,
@@ -57,6 +63,8 @@ async function startServer(script, env = {}) {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A failed run must not leave its servers behind.
+  process.once('exit', () => child.kill('SIGKILL'));
   const info = await new Promise((resolve, reject) => {
     let out = '';
     // Log lines (JSON with a level) may come first; the server's own line names its url.
@@ -90,10 +98,38 @@ const basicAuth = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)
 const FORM = 'application/x-www-form-urlencoded';
 
 /** autocannon from this process; refuses a run with errors or unexpected statuses. */
-async function hammer(url, { method = 'GET', headers = {}, body, connections = CONNECTIONS, seconds = SECONDS } = {}) {
-  const result = await autocannon({ url, method, headers, body, connections, duration: seconds, pipelining: 1 });
+async function hammer(url, { method = 'GET', headers = {}, body, requests, connections = CONNECTIONS, seconds = SECONDS } = {}) {
+  const result = await autocannon({ url, method, headers, body, requests, connections, duration: seconds, pipelining: 1 });
   if (result.errors || result.non2xx) throw new Error(`${method} ${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, n: result.requests.total };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, n: result.requests.total, seconds };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * One scenario against both servers in ROUNDS alternating slices of SECONDS / ROUNDS each (ours
+ * first in one round, bare first in the next), so a neighbour's burst on this shared machine falls
+ * on both rather than on one. Rate: all requests over all slices; latency: the median slice's.
+ */
+async function compare(scenario, ours, bare) {
+  const options = { ours: await scenario(ours), bare: await scenario(bare) };
+  const slices = { ours: [], bare: [] };
+  const seconds = SECONDS / ROUNDS;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const side of round % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours']) {
+      const { url, ...rest } = options[side];
+      slices[side].push(await hammer(url, { ...rest, seconds }));
+    }
+  }
+  const total = (runs) => ({
+    rps: runs.reduce((sum, r) => sum + r.n, 0) / runs.reduce((sum, r) => sum + r.seconds, 0),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    n: runs.reduce((sum, r) => sum + r.n, 0),
+  });
+  const o = total(slices.ours);
+  const b = total(slices.bare);
+  return { ours: o, bare: b, ratio: o.rps / b.rps };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -125,22 +161,47 @@ async function token(server) {
   return JSON.parse(answer.text).access_token;
 }
 
-/** The same stateless scenarios against a server; each returns { rps, p50, p99, n }. */
+/**
+ * The same scenarios against a server; each gives what to hammer. The refresh-token grant rotates
+ * its token, so each request takes a token from the server's pool and its answer gives the next.
+ */
 const SCENARIOS = {
-  discovery: (s) => hammer(new URL('/.well-known/openid-configuration', s.url).toString()),
-  jwks: (s) => hammer(new URL('/jwks', s.url).toString()),
-  client_credentials: (s) =>
-    hammer(new URL('/token', s.url).toString(), {
-      method: 'POST',
-      headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) },
-      body: 'grant_type=client_credentials&scope=admin',
-    }),
-  introspection: async (s) =>
-    hammer(new URL('/token/introspection', s.url).toString(), {
-      method: 'POST',
-      headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) },
-      body: `token=${await token(s)}`,
-    }),
+  discovery: (s) => ({ url: new URL('/.well-known/openid-configuration', s.url).toString() }),
+  jwks: (s) => ({ url: new URL('/jwks', s.url).toString() }),
+  client_credentials: (s) => ({
+    url: new URL('/token', s.url).toString(),
+    method: 'POST',
+    headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) },
+    body: 'grant_type=client_credentials&scope=admin',
+  }),
+  introspection: async (s) => ({
+    url: new URL('/token/introspection', s.url).toString(),
+    method: 'POST',
+    headers: { 'content-type': FORM, authorization: basicAuth(s.admin.id, s.admin.secret) },
+    body: `token=${await token(s)}`,
+  }),
+  refresh_token: (s) => {
+    const pool = [...s.refreshTokens];
+    return {
+      url: new URL('/token', s.url).toString(),
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': FORM, authorization: basicAuth(s.app.id, s.app.secret) },
+          setupRequest: (request) => {
+            const next = pool.shift();
+            if (!next) throw new Error('refresh-token pool exhausted');
+            return { ...request, body: `grant_type=refresh_token&refresh_token=${next}` };
+          },
+          onResponse: (status, body) => {
+            if (status === 200) pool.push(JSON.parse(body).refresh_token);
+            else if (!s.refusalShown) { s.refusalShown = true; process.stderr.write(`refresh: ${status} ${body}\n`); }
+          },
+        },
+      ],
+    };
+  },
+  userinfo: (s) => ({ url: new URL('/me', s.url).toString(), headers: { authorization: `Bearer ${s.accessToken}` } }),
 };
 
 // ---------- the hosted sign-in, driven like a browser ----------
@@ -292,14 +353,17 @@ const results = { scenarios: {}, signIn: null, memory: {}, scale: [] };
 
 const ours = await startServer('idp.js');
 const bare = await startServer('bare.js');
+if (QUICK) process.stderr.write(`ours ${ours.url}, bare ${bare.url}\n`);
 results.memory.idleRss = ours.rss();
 results.memory.bareIdleRss = bare.rss();
+/** BENCH_ONLY=a,b (with BENCH_QUICK=1): only these scenarios, e.g. to profile one of them. */
+const only = QUICK && process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 for (const [name, run] of Object.entries(SCENARIOS)) {
-  const ourRun = await run(ours);
-  const bareRun = await run(bare);
-  results.scenarios[name] = { ours: ourRun, bare: bareRun, ratio: ourRun.rps / bareRun.rps };
+  if (only && !only.has(name)) continue;
+  const compared = await compare(run, ours, bare);
+  results.scenarios[name] = compared;
   process.stdout.write(
-    `${name}: ours ${Math.round(ourRun.rps)} req/s, bare ${Math.round(bareRun.rps)} req/s, ratio ${(ourRun.rps / bareRun.rps).toFixed(2)}\n`,
+    `${name}: ours ${Math.round(compared.ours.rps)} req/s, bare ${Math.round(compared.bare.rps)} req/s, ratio ${compared.ratio.toFixed(2)}\n`,
   );
 }
 if (QUICK) {

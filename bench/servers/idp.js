@@ -5,11 +5,16 @@ import { createIdp } from '../../dist/app.js';
 import { loadSettings } from '../../dist/config/settings.js';
 import { newAccount } from '../../dist/accounts/types.js';
 import { PasswordHasher } from '../../dist/accounts/password-hasher.js';
+import { openCipher } from '../../dist/services.js';
+import { newTotpSecret } from '../../dist/mfa/totp.js';
+import { mintTokens } from './tokens.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 const PASSWORD = process.env.BENCH_PASSWORD ?? 'correct horse battery';
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
 const BATCH = 5_000;
+/** Accounts with a second factor, each signed in at most once per 30-second step (codes work once). */
+const TOTP_ACCOUNTS = Number(process.env.BENCH_TOTP_ACCOUNTS ?? 200);
 
 const settings = loadSettings(process.env);
 const idp = await createIdp(settings);
@@ -28,8 +33,21 @@ for (let start = 0; start < ACCOUNTS; start += BATCH) {
   await Promise.all(batch.map((account) => idp.storage.accounts.insert(account)));
 }
 const seedSeconds = (performance.now() - seeding) / 1000;
+const firstAccount = await idp.storage.accounts.findByEmail(tenant.id, 'user0@bench.example');
+// Second-factor accounts as enrolment leaves them: the secret sealed with the data-at-rest key.
+const cipher = openCipher(settings, idp.logger);
+const totp = [];
+for (let i = 0; i < TOTP_ACCOUNTS; i += 1) {
+  const email = `totp${i}@bench.example`;
+  const secret = newTotpSecret();
+  const account = newAccount({ tenantId: tenant.id, email, passwordHash: hash, passwordChangedAt: now, state: 'active' }, now);
+  account.totp = { sealedSecret: cipher.seal(secret, `totp:${account.id}`), lastUsedStep: null, enabledAt: now };
+  await idp.storage.accounts.insert(account);
+  totp.push({ email, secret });
+}
 const admin = await idp.services.clients.create({ name: 'Bench admin', admin: true });
 const app = await idp.services.clients.create({ name: 'Bench app', redirectUris: [REDIRECT_URI], firstParty: true });
+const tokens = await mintTokens(idp.provider, app.client.id, firstAccount.id);
 const url = await idp.listen();
 globalThis.gc?.();
 process.stdout.write(
@@ -40,6 +58,8 @@ process.stdout.write(
     password: PASSWORD,
     admin: { id: admin.client.id, secret: admin.secret },
     app: { id: app.client.id, secret: app.secret, redirectUri: REDIRECT_URI },
+    totp,
+    ...tokens,
   })}\n`,
 );
 
