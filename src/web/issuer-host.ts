@@ -36,11 +36,29 @@ export interface IssuerHostOptions {
  * The host checked is koa's (X-Forwarded-Host only when the app trusts its proxy); the
  * Forwarded header is never read.
  */
-export function issuerHost(options: IssuerHostOptions) {
+/** Whether a Host header names the issuer or an allowed name. */
+export function acceptedHost(options: IssuerHostOptions): (host: string) => boolean {
+  const issuer = new URL(options.issuer);
+  const accepted = new Set([hostKey(issuer.host, issuer.protocol), ...options.allowedHosts]);
+  // Answers per header value as sent, remembered for the few values real traffic uses: hostKey is a regex per request.
+  const seen = new Map<string, boolean>();
+  return (host) => {
+    let verdict = seen.get(host);
+    if (verdict === undefined) {
+      verdict = accepted.has(hostKey(host, issuer.protocol));
+      if (seen.size >= SEEN_HOSTS_MAX) seen.clear();
+      seen.set(host, verdict);
+    }
+    return verdict;
+  };
+}
+
+/** Distinct Host values remembered; a client sending ever new ones only makes the lookup start over. */
+const SEEN_HOSTS_MAX = 64;
+
+export function issuerHost(options: IssuerHostOptions, acceptable = acceptedHost(options)) {
   const issuer = new URL(options.issuer);
   const scheme = issuer.protocol.slice(0, -1);
-  const accepted = new Set([hostKey(issuer.host, issuer.protocol), ...options.allowedHosts]);
-  const acceptable = (host: string) => accepted.has(hostKey(host, issuer.protocol));
 
   return async function pinToIssuer(ctx: Context, next: Next): Promise<void> {
     // An absolute-form target (`GET http://host/path`) names the host itself (RFC 9112 3.2.2),
