@@ -41,11 +41,7 @@ async function freePort() {
 async function startServer(script, env = {}) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
   const port = await freePort();
-  // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile to DIR/<server> when it stops.
-  const profile = process.env.BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_CPU_PROF, path.basename(script, '.js'))}`]
-    : [];
-  const args = ['--expose-gc', ...profile, path.join(here, 'servers', script)];
+  const args = ['--expose-gc', path.join(here, 'servers', script)];
   const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...args] : args, {
     env: {
       PATH: process.env.PATH,
@@ -58,6 +54,7 @@ async function startServer(script, env = {}) {
       BCRYPT_COST,
       // All load comes from one address here; the per-address throttles would measure themselves.
       LOGIN_RATE_LIMIT: '100000',
+      ...(process.env.BENCH_CPU_PROF ? { BENCH_CPU_PROF: process.env.BENCH_CPU_PROF } : {}),
       INTERACTION_RATE_LIMIT: '1000000',
       ...env,
     },

@@ -4,6 +4,7 @@
 import { generateKeyPair, exportJWK } from 'jose';
 import Provider from 'oidc-provider';
 import { mintTokens } from './tokens.js';
+import { profileServing } from './profile.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
 const port = Number(process.env.PORT);
@@ -52,6 +53,7 @@ const provider = new Provider(issuer, {
   ttl: { ClientCredentials: 600 },
 });
 const tokens = await mintTokens(provider, app.client_id, 'bench-account');
+const stopProfile = await profileServing('bare');
 const server = provider.listen(port, () => {
   process.stdout.write(
     `${JSON.stringify({
@@ -62,4 +64,4 @@ const server = provider.listen(port, () => {
     })}\n`,
   );
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => void stopProfile().then(() => server.close(() => process.exit(0))));

@@ -8,6 +8,7 @@ import { PasswordHasher } from '../../dist/accounts/password-hasher.js';
 import { openCipher } from '../../dist/services.js';
 import { newTotpSecret } from '../../dist/mfa/totp.js';
 import { mintTokens } from './tokens.js';
+import { profileServing } from './profile.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 const PASSWORD = process.env.BENCH_PASSWORD ?? 'correct horse battery';
@@ -49,6 +50,7 @@ const admin = await idp.services.clients.create({ name: 'Bench admin', admin: tr
 const app = await idp.services.clients.create({ name: 'Bench app', redirectUris: [REDIRECT_URI], firstParty: true });
 const tokens = await mintTokens(idp.provider, app.client.id, firstAccount.id);
 const url = await idp.listen();
+const stopProfile = await profileServing('idp');
 globalThis.gc?.();
 process.stdout.write(
   `${JSON.stringify({
@@ -67,5 +69,7 @@ let stopping = false;
 process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
-  void idp.close().finally(() => process.exit(0));
+  void stopProfile()
+    .then(() => idp.close())
+    .finally(() => process.exit(0));
 });

@@ -75,13 +75,40 @@ export function issuerHost(options: IssuerHostOptions, acceptable = acceptedHost
       ctx.originalUrl = ctx.request.originalUrl = ctx.url;
     }
     ctx.req.headers.host = issuer.host;
-    delete ctx.req.headers['x-forwarded-host'];
-    Object.defineProperties(ctx.request, {
-      protocol: { value: scheme },
-      secure: { value: secure },
-    });
+    if (ctx.req.headers['x-forwarded-host'] !== undefined) delete ctx.req.headers['x-forwarded-host'];
+    pinRequest(ctx, { protocol: scheme, secure });
     await next();
   };
+}
+
+const PINNED = Symbol('pinned to the issuer');
+type Pin = { protocol: string; secure: boolean };
+const pinnable = new WeakSet<object>();
+
+/**
+ * Makes ctx.protocol the issuer's scheme and keeps ctx.secure what it really was. The getters
+ * are replaced once on the app's request prototype and read a pin set on each request, rather
+ * than defined on every request object (which turns it into a slow dictionary object).
+ */
+function pinRequest(ctx: Context, pin: Pin): void {
+  const prototype = Object.getPrototypeOf(ctx.request) as object;
+  if (!pinnable.has(prototype)) {
+    for (const name of ['protocol', 'secure'] as const) {
+      let owner: object | null = prototype;
+      let original: PropertyDescriptor | undefined;
+      while (owner && !(original = Object.getOwnPropertyDescriptor(owner, name))) owner = Object.getPrototypeOf(owner) as object | null;
+      const get = original?.get;
+      Object.defineProperty(prototype, name, {
+        configurable: true,
+        get(this: { [PINNED]?: Pin }) {
+          const pinned = this[PINNED];
+          return pinned ? pinned[name] : get?.call(this);
+        },
+      });
+    }
+    pinnable.add(prototype);
+  }
+  (ctx.request as unknown as { [PINNED]: Pin })[PINNED] = pin;
 }
 
 function misdirected(ctx: Context): void {
