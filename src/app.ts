@@ -45,6 +45,7 @@ import { answerUnavailable } from './web/unavailable.js';
 import { drain } from './web/drain.js';
 import { exposedDataPaths } from './files/data-dir.js';
 import { Throttle } from './throttle/throttle.js';
+import { lowerThreadPoolPriority } from './web/thread-priority.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** A client must send its whole request within this, its headers within the shorter one. */
@@ -361,6 +362,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
         metricsServer = listening.server;
         metricsUrl = listening.url;
         logger.info({ url: listening.url }, 'metrics listening');
+      }
+      if (settings.hashingThreadNice > 0) {
+        const lowered = await lowerThreadPoolPriority(settings.hashingThreadNice);
+        logger.debug({ threads: lowered, nice: settings.hashingThreadNice }, 'hashing threads scheduled after the event loop');
       }
       const { port } = server.address() as AddressInfo;
       const url = `${settings.tlsCertFile ? 'https' : 'http'}://localhost:${port}`;

@@ -1,5 +1,6 @@
 // The real service as its own process for `npm run bench`: production settings from the
 // environment, fixtures seeded through the storage layer, then one JSON line on stdout.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import bcrypt from 'bcrypt';
 import { createIdp } from '../../dist/app.js';
 import { loadSettings } from '../../dist/config/settings.js';
@@ -65,10 +66,22 @@ process.stdout.write(
   })}\n`,
 );
 
+// How long the event loop was kept from running, since the last SIGUSR2 (the harness sends one before
+// the sign-ins), reported on stdout at SIGTERM.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+process.on('SIGUSR2', () => loopDelay.reset());
+const ms = (ns) => Math.round(ns / 1e4) / 100;
+
 let stopping = false;
 process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
+  loopDelay.disable();
+  const { percentiles: _percentiles, ...rest } = loopDelay;
+  process.stdout.write(
+    `${JSON.stringify({ eventLoopDelay: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(rest.max) } })}\n`,
+  );
   void stopProfile()
     .then(() => idp.close())
     .finally(() => process.exit(0));

@@ -19,27 +19,31 @@ describe('discovery and JWKS answered from memory once computed', () => {
   });
   afterAll(() => idp.stop());
 
-  test.each([[DISCOVERY], ['/jwks']])('%s: the remembered answer carries what the first one did, with its own request id', async (target) => {
-    const first = await rawRequest(idp.url, target, { headers: { host } });
-    const again = await rawRequest(idp.url, target, { headers: { host } });
-    expect(again.status).toBe(200);
-    expect(again.body).toBe(first.body);
-    const kept = (headers: Record<string, unknown>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_ANSWER.has(name)));
-    expect(kept(again.headers)).toEqual(kept(first.headers));
-    expect(again.headers['x-content-type-options']).toBe('nosniff');
-    expect(again.headers['content-security-policy']).toMatch(/^default-src 'none';/);
-    expect(again.headers['content-length']).toBe(String(Buffer.byteLength(first.body)));
-    expect(again.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(again.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+  test.each([[DISCOVERY], ['/jwks']])(
+    '%s: the remembered answer carries what the first one did, with its own request id',
+    async (target) => {
+      const first = await rawRequest(idp.url, target, { headers: { host } });
+      const again = await rawRequest(idp.url, target, { headers: { host } });
+      expect(again.status).toBe(200);
+      expect(again.body).toBe(first.body);
+      const kept = (headers: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_ANSWER.has(name)));
+      expect(kept(again.headers)).toEqual(kept(first.headers));
+      expect(again.headers['x-content-type-options']).toBe('nosniff');
+      expect(again.headers['content-security-policy']).toMatch(/^default-src 'none';/);
+      expect(again.headers['content-length']).toBe(String(Buffer.byteLength(first.body)));
+      expect(again.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(again.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
 
-    const head = await rawRequest(idp.url, target, { method: 'HEAD', headers: { host } });
-    expect(head.status).toBe(200);
-    expect(head.body).toBe('');
-    expect(head.headers.etag).toBe(first.headers.etag);
-    const listed = await rawRequest(idp.url, target, { headers: { host, 'if-none-match': `"other", W/${first.headers.etag}` } });
-    expect(listed.status).toBe(304);
-    expect(listed.headers['content-type']).toBeUndefined();
-  });
+      const head = await rawRequest(idp.url, target, { method: 'HEAD', headers: { host } });
+      expect(head.status).toBe(200);
+      expect(head.body).toBe('');
+      expect(head.headers.etag).toBe(first.headers.etag);
+      const listed = await rawRequest(idp.url, target, { headers: { host, 'if-none-match': `"other", W/${first.headers.etag}` } });
+      expect(listed.status).toBe(304);
+      expect(listed.headers['content-type']).toBeUndefined();
+    },
+  );
 
   test('a foreign host is still refused once the documents are remembered', async () => {
     await rawRequest(idp.url, DISCOVERY, { headers: { host } });
@@ -61,7 +65,9 @@ describe('discovery and JWKS answered from memory once computed', () => {
   test('answers from memory are counted in /metrics', async () => {
     const count = async () => {
       const text = (await rawRequest(idp.url, '/metrics', { headers: { host, authorization: `Bearer ${METRICS_TOKEN}` } })).body;
-      const line = text.split('\n').find((l) => l.startsWith('idp_http_request_duration_seconds_count{route="jwks",method="GET",status="2xx"}'));
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('idp_http_request_duration_seconds_count{route="jwks",method="GET",status="2xx"}'));
       return Number(line?.split(' ')[1] ?? 0);
     };
     await rawRequest(idp.url, '/jwks', { headers: { host } });
