@@ -178,9 +178,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(metricsRoute(metrics, settings.metricsToken));
   app.use(securityHeaders({ https: secure }));
   // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
-  const health = healthRoutes(storage);
-  app.use(health.routes());
-  app.use(health.allowedMethods());
+  app.use(onlyUnder(['/healthz', '/readyz'], [healthRoutes(storage)]));
   const hosts = { issuer: settings.issuer, allowedHosts: settings.allowedHosts };
   const hostAccepted = acceptedHost(hosts);
   app.use(issuerHost(hosts, hostAccepted));

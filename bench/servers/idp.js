@@ -78,9 +78,8 @@ process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
   loopDelay.disable();
-  const { percentiles: _percentiles, ...rest } = loopDelay;
   process.stdout.write(
-    `${JSON.stringify({ eventLoopDelay: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(rest.max) } })}\n`,
+    `${JSON.stringify({ eventLoopDelay: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) } })}\n`,
   );
   void stopProfile()
     .then(() => idp.close())

@@ -196,8 +196,13 @@ export class Database {
     }
   }
 
-  /** Runs fn inside BEGIN IMMEDIATE … COMMIT, so other writers wait rather than interleave. */
+  /**
+   * Runs fn inside BEGIN IMMEDIATE … COMMIT, so other writers wait rather than interleave. Inside
+   * a transaction already open (a batch of group-committed writes) it is a savepoint instead, so
+   * that a failing fn undoes only its own statements.
+   */
   transaction<T>(fn: () => T): T {
+    if (this.db.isTransaction) return this.savepoint(fn);
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
@@ -210,12 +215,28 @@ export class Database {
     }
   }
 
+  private savepoint<T>(fn: () => T): T {
+    this.db.exec('SAVEPOINT nested');
+    try {
+      const result = fn();
+      this.db.exec('RELEASE nested');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) {
+        this.db.exec('ROLLBACK TO nested');
+        this.db.exec('RELEASE nested');
+      }
+      throw error;
+    }
+  }
+
   /**
-   * Group commit for single-statement writes on hot paths (every token, code and session): the
+   * Group commit for writes on hot paths (every token, code and session): the
    * writes asked for while the event loop serves one round of I/O are committed together in one
    * transaction just after it, and each promise settles only once that commit is done, so an
    * answer that follows a write still follows its commit. One commit costs about what one write
-   * does, so concurrent requests share it. A write that fails alone (a constraint) rejects alone;
+   * does, so concurrent requests share it. A write is one statement or one transaction() (then a
+   * savepoint in the batch). A write that fails alone (a constraint) rejects alone;
    * a failed BEGIN or COMMIT rejects every write of the batch (each one then retried by whenFree).
    */
   batched<T>(write: () => T): Promise<T> {

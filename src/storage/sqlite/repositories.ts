@@ -120,15 +120,19 @@ const toAccount = (row: DocRow | undefined) => (row ? withAccountDefaults(JSON.p
 export class SqliteAccounts implements AccountRepository {
   constructor(private readonly db: Database) {}
 
-  async insert(account: Account) {
-    this.db.transaction(() => {
-      this.db.run(
-        'INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES ($id, $tenant, $email, $doc)',
-        { id: account.id, tenant: account.tenantId, email: account.emailNormalized, doc: JSON.stringify(account) },
-        'account',
-      );
-      this.writeIdentities(account);
-    });
+  // Group-committed: registrations, invitations and imports arriving together share a commit.
+  insert(account: Account) {
+    const doc = JSON.stringify(account);
+    return this.db.batched(() =>
+      this.db.transaction(() => {
+        this.db.run(
+          'INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES ($id, $tenant, $email, $doc)',
+          { id: account.id, tenant: account.tenantId, email: account.emailNormalized, doc },
+          'account',
+        );
+        this.writeIdentities(account);
+      }),
+    );
   }
 
   async findByIdentity(connectionId: string, subject: string) {
