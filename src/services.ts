@@ -29,11 +29,14 @@ import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
+import { PersonalNumbers } from './accounts/personal-numbers.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
   tenants: TenantService;
   accounts: AccountService;
+  /** Personnummer on accounts: hashed for lookup, sealed for display. */
+  personalNumbers: PersonalNumbers;
   passwordHasher: PasswordHasher;
   /** Who may sign in, where, and with how many factors. */
   eligibility: SignInEligibility;
@@ -111,9 +114,12 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
   const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
+  const cipher = openCipher(settings, logger);
+  const personalNumbers = new PersonalNumbers(storage.keys, cipher);
   const accounts = new AccountService({
     accounts: storage.accounts,
     hasher: passwordHasher,
+    personalNumbers,
     policyOf: (tenantId) => tenants.policyOf(tenantId),
     revokeSessions,
     voidPendingLinks: async (accountId) => {
@@ -122,7 +128,6 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     },
   });
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
-  const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
     issuer: settings.issuer,
     fetch: options.upstreamFetch,
@@ -139,7 +144,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       await storage.tokens.voidOthers(account.id, 'registration', '');
       await storage.tokens.voidOthers(account.id, 'reset', '');
       await storage.rateLimits.deleteKeys(Object.values(accountThrottleKeys(account.id)));
-      return (await mailer.forget?.(account.email)) ?? 0;
+      return account.email === null ? 0 : ((await mailer.forget?.(account.email)) ?? 0);
     },
     async releaseClients(tenantId) {
       let changed = 0;
@@ -170,6 +175,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   return {
     tenants,
     accounts,
+    personalNumbers,
     passwordHasher,
     eligibility,
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
@@ -183,7 +189,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       grandid: new GrandidConnector((connection) => connections.grandidSecretsOf(connection), options.upstreamFetch),
     }),
     homeRealm: new HomeRealm(tenants, connections),
-    federatedSignIn: new FederatedSignIn(storage.accounts),
+    federatedSignIn: new FederatedSignIn(storage.accounts, personalNumbers),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
     audit,
     mailer,
@@ -219,6 +225,8 @@ const SAMPLE_ACCOUNTS_PER_TENANT = 100;
 export async function startupChecks(services: Services): Promise<void> {
   const samples: SealedSample[] = [];
   const hashes: string[] = [];
+  const personalNumberKey = await services.personalNumbers.keySample();
+  if (personalNumberKey) samples.push({ what: 'the personal-number key in the store', ...personalNumberKey });
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
       samples.push({
@@ -228,7 +236,13 @@ export async function startupChecks(services: Services): Promise<void> {
       });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
-      const { totp, passwordHash } = account;
+      const { totp, passwordHash, personalNumber } = account;
+      if (personalNumber)
+        samples.push({
+          what: `sealed personnummer of account ${account.id}`,
+          sealed: personalNumber.sealed,
+          open: () => services.personalNumbers.open({ ...account, personalNumber }),
+        });
       if (totp)
         samples.push({
           what: `second-factor seed of account ${account.id}`,

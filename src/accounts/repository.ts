@@ -3,12 +3,14 @@ import type { Account } from './types.js';
 
 /** What the accounts capability needs from a store. */
 export interface AccountRepository {
-  /** @throws ConflictError when the e-mail is taken in the tenant. */
+  /** @throws ConflictError when the e-mail or the personnummer is taken in the tenant. */
   insert(account: Account): Promise<void>;
   findById(id: string): Promise<Account | null>;
   findByEmail(tenantId: string, emailNormalized: string): Promise<Account | null>;
   /** Every account with this e-mail, across tenants (for the tenant choice at login). */
   findAllByEmail(emailNormalized: string): Promise<Account[]>;
+  /** The account of the tenant whose personnummer has this hash (PersonalNumbers.hashOf); unique per tenant. */
+  findByPersonalNumber(tenantId: string, hash: string): Promise<Account | null>;
   listByTenant(tenantId: string, page: Page): Promise<Account[]>;
   /** The account an upstream identity is linked to. (connection, subject) is unique across accounts. */
   findByIdentity(connectionId: string, subject: string): Promise<Account | null>;
@@ -19,7 +21,7 @@ export interface AccountRepository {
    * another, changes the record between the read and the write (security counters rely on it).
    * `change` may run more than once and must be pure. Resolves null when the record does not
    * exist or `change` returns null (nothing written).
-   * @throws ConflictError when the change takes an e-mail already used in the tenant, or links an identity linked elsewhere.
+   * @throws ConflictError when the change takes an e-mail or a personnummer already used in the tenant, or links an identity linked elsewhere.
    */
   update(id: string, change: AccountChange): Promise<{ before: Account; after: Account } | null>;
   delete(id: string): Promise<boolean>;

@@ -2,7 +2,7 @@ import { withAccountDefaults, type Account } from '../../accounts/types.js';
 import type { AuditEvent, AuditQuery, ChainHead } from '../../audit/types.js';
 import { chainOf, type UnsealedEvent } from '../../audit/chain.js';
 import { withClientDefaults, type Client } from '../../clients/types.js';
-import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
+import { withTenantDefaults, type Tenant, type TenantState } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
 import type { ConnectionRepository } from '../../federation/repository.js';
 import type { AccountChange, AccountRepository } from '../../accounts/repository.js';
@@ -58,11 +58,11 @@ export class SqliteTenants implements TenantRepository {
     );
   }
 
-  async replace(tenant: Tenant) {
+  async replace(tenant: Tenant, expectedState: TenantState) {
     return this.db.transaction(() => {
       const { changes } = this.db.run(
-        'UPDATE tenants SET slug = $slug, doc = $doc WHERE id = $id',
-        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) },
+        "UPDATE tenants SET slug = $slug, doc = $doc WHERE id = $id AND json_extract(doc, '$.state') = $expectedState",
+        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant), expectedState },
         'tenant',
       );
       if (changes) this.writeDomains(tenant);
@@ -126,8 +126,14 @@ export class SqliteAccounts implements AccountRepository {
     return this.db.batched(() =>
       this.db.transaction(() => {
         this.db.run(
-          'INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES ($id, $tenant, $email, $doc)',
-          { id: account.id, tenant: account.tenantId, email: account.emailNormalized, doc },
+          'INSERT INTO accounts (id, tenant_id, email_normalized, personal_number_hash, doc) VALUES ($id, $tenant, $email, $pnr, $doc)',
+          {
+            id: account.id,
+            tenant: account.tenantId,
+            email: account.emailNormalized,
+            pnr: account.personalNumber?.hash ?? null,
+            doc,
+          },
           'account',
         );
         this.writeIdentities(account);
@@ -185,6 +191,15 @@ export class SqliteAccounts implements AccountRepository {
     );
   }
 
+  async findByPersonalNumber(tenantId: string, hash: string) {
+    return toAccount(
+      this.db.get<DocRow>('SELECT doc FROM accounts WHERE tenant_id = $tenant AND personal_number_hash = $hash', {
+        tenant: tenantId,
+        hash,
+      }),
+    );
+  }
+
   async findAllByEmail(emailNormalized: string) {
     return this.db
       .all<DocRow>('SELECT doc FROM accounts WHERE email_normalized = $email ORDER BY id', { email: emailNormalized })
@@ -208,8 +223,14 @@ export class SqliteAccounts implements AccountRepository {
       const after = before && change(before);
       if (!before || !after) return null;
       this.db.run(
-        'UPDATE accounts SET tenant_id = $tenant, email_normalized = $email, doc = $doc WHERE id = $id',
-        { id, tenant: after.tenantId, email: after.emailNormalized, doc: JSON.stringify({ ...after, id }) },
+        'UPDATE accounts SET tenant_id = $tenant, email_normalized = $email, personal_number_hash = $pnr, doc = $doc WHERE id = $id',
+        {
+          id,
+          tenant: after.tenantId,
+          email: after.emailNormalized,
+          pnr: after.personalNumber?.hash ?? null,
+          doc: JSON.stringify({ ...after, id }),
+        },
         'account',
       );
       this.writeIdentities({ ...after, id });
