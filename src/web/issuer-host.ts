@@ -97,12 +97,14 @@ function pinRequest(ctx: Context, pin: Pin): void {
       let owner: object | null = prototype;
       let original: PropertyDescriptor | undefined;
       while (owner && !(original = Object.getOwnPropertyDescriptor(owner, name))) owner = Object.getPrototypeOf(owner) as object | null;
-      const get = original?.get;
+      // The getter is only ever called with an explicit receiver (get.call below).
+      // eslint-disable-next-line @typescript-eslint/unbound-method
+      const get = original?.get as ((this: unknown) => unknown) | undefined;
       Object.defineProperty(prototype, name, {
         configurable: true,
         get(this: { [PINNED]?: Pin }) {
           const pinned = this[PINNED];
-          return pinned ? pinned[name] : get?.call(this);
+          return pinned ? pinned[name] : (get?.call(this) as string | boolean | undefined);
         },
       });
     }
