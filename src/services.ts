@@ -24,11 +24,14 @@ import { ConnectionService } from './federation/service.js';
 import { Connectors } from './federation/connectors/index.js';
 import { OidcConnector } from './federation/connectors/oidc/connector.js';
 import { SamlConnector } from './federation/connectors/saml/connector.js';
+import { SamlSingleLogout } from './federation/connectors/saml/single-logout.js';
 import { GrandidConnector } from './federation/connectors/grandid/connector.js';
 import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
+import { ApiService } from './apis/service.js';
+import { clientMetadataCheck } from './oidc/client-validation.js';
 import { PersonalNumbers } from './accounts/personal-numbers.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
@@ -41,6 +44,8 @@ export interface Services {
   /** Who may sign in, where, and with how many factors. */
   eligibility: SignInEligibility;
   clients: ClientService;
+  /** APIs (resource servers) and their scopes. */
+  apis: ApiService;
   audit: AuditService;
   mailer: Mailer;
   mail: MailService;
@@ -52,6 +57,10 @@ export interface Services {
   links: AccountLinks;
   connections: ConnectionService;
   upstream: Connectors;
+  /** SAML single logout: our LogoutRequest and LogoutResponse, and reading the IdP's. */
+  samlLogout: SamlSingleLogout;
+  /** Ends every session (and grant) of an account here: the IdP's LogoutRequest. */
+  endSessionsOf(accountId: string): Promise<void>;
   homeRealm: HomeRealm;
   federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
@@ -128,12 +137,19 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     },
   });
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
+  const resolveTenant = async (ref: string) => (await tenants.get(ref).catch(() => null))?.id ?? null;
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
     issuer: settings.issuer,
     fetch: options.upstreamFetch,
   });
   const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
-  const samlConnector = new SamlConnector((connection) => connections.secretOf(connection), assertionReplayCache(storage.oidc));
+  const samlConnector = new SamlConnector(
+    {
+      signingKeyOf: (connection) => connections.secretOf(connection),
+      decryptionKeyOf: (connection) => connections.encryptionKeyOf(connection),
+    },
+    assertionReplayCache(storage.oidc),
+  );
   const tenantPurge = new TenantPurge({
     tenants: storage.tenants,
     accounts: storage.accounts,
@@ -158,6 +174,15 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
           changed += 1;
         }
         if (page.length < 200) return changed;
+        after = page[page.length - 1]!.id;
+      }
+    },
+    async deleteApis(tenantId) {
+      let deleted = 0;
+      for (let after: string | undefined; ;) {
+        const page = await storage.apis.list({ limit: 200, after });
+        for (const api of page.filter((a) => a.tenantId === tenantId)) if (await storage.apis.delete(api.id)) deleted += 1;
+        if (page.length < 200) return deleted;
         after = page[page.length - 1]!.id;
       }
     },
@@ -188,9 +213,16 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       saml: samlConnector,
       grandid: new GrandidConnector((connection) => connections.grandidSecretsOf(connection), options.upstreamFetch),
     }),
+    samlLogout: new SamlSingleLogout(samlConnector),
+    endSessionsOf: (accountId) => revokeSessions(accountId),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts, personalNumbers),
-    clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
+    clients: new ClientService(storage.clients, resolveTenant, {
+      findApi: (identifier) => storage.apis.findByIdentifier(identifier),
+      cipher,
+      checkMetadata: clientMetadataCheck(settings.issuer),
+    }),
+    apis: new ApiService(storage.apis, resolveTenant, options.clock),
     audit,
     mailer,
     mail,
@@ -220,7 +252,7 @@ const SAMPLE_ACCOUNTS_PER_TENANT = 100;
 /**
  * At start, over a sample of what is stored: the configured data-at-rest keys must open it
  * (second-factor seeds, upstream client secrets), or the service refuses to start naming the
- * key id; and the password hasher learns what stored hashes cost, for its unknown-account decoy.
+ * key id (client_secret_jwt secrets too); and the password hasher learns what stored hashes cost, for its unknown-account decoy.
  */
 export async function startupChecks(services: Services): Promise<void> {
   const samples: SealedSample[] = [];
@@ -234,6 +266,13 @@ export async function startupChecks(services: Services): Promise<void> {
         sealed: services.connections.sealedSecretOf(connection),
         open: () => services.connections.secretOf(connection),
       });
+      const encryption = connection.kind === 'saml' ? connection.sp.encryption : null;
+      if (connection.kind === 'saml' && encryption)
+        samples.push({
+          what: `the sealed SP encryption key of connection ${connection.id}`,
+          sealed: encryption.sealedPrivateKey,
+          open: () => services.connections.encryptionKeyOf(connection)!,
+        });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
       const { totp, passwordHash, personalNumber } = account;
@@ -251,6 +290,15 @@ export async function startupChecks(services: Services): Promise<void> {
         });
       if (passwordHash) hashes.push(passwordHash);
     }
+  }
+  for (const client of await services.clients.list({ limit: SAMPLE_TENANTS })) {
+    const { sealedSecret } = client;
+    if (sealedSecret)
+      samples.push({
+        what: `the sealed secret of client ${client.id}`,
+        sealed: sealedSecret,
+        open: () => services.clients.openSecret(client),
+      });
   }
   assertSamplesOpen(samples);
   services.passwordHasher.observeStored(hashes);

@@ -49,13 +49,36 @@ export const clientOut = z.object({
   id: z.string(),
   name: z.string(),
   public: z.boolean(),
-  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
+  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']),
+  jwks: z
+    .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+    .nullable()
+    .describe('Public keys (private_key_jwt, signed request objects)'),
+  jwksUri: z.string().nullable(),
   redirectUris: z.array(z.string()),
   postLogoutRedirectUris: z.array(z.string()),
   tenantIds: z.array(z.string()),
   admin: z.boolean(),
+  service: z.boolean().describe('A machine client: client credentials for its granted APIs only'),
+  apiGrants: z.array(z.object({ api: z.string(), scopes: z.array(z.string()) })).describe('APIs it may get tokens for, with which scopes'),
+  introspects: z.array(z.string()).describe('APIs whose access tokens it may introspect'),
   firstParty: z.boolean(),
   requirePkce: z.boolean().describe('Code flows must use PKCE (S256); off only for a legacy confidential client'),
+  requirePushedAuthorizationRequests: z.boolean().describe('Authorization requests only through PAR (RFC 9126)'),
+  dpopBoundAccessTokens: z.boolean().describe('Tokens only DPoP-bound (RFC 9449)'),
+  subjectType: z.enum(['public', 'pairwise']),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const apiOut = z.object({
+  id: z.string(),
+  identifier: z.string().describe("The resource indicator (RFC 8707) and the tokens' aud"),
+  name: z.string(),
+  tenantId: z.string().nullable(),
+  scopes: z.array(z.string()),
+  tokenFormat: z.enum(['jwt', 'opaque']).describe('jwt: RFC 9068, checked against the JWKS; opaque: checked by introspection'),
+  tokenTtlSeconds: z.number().int(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -133,11 +156,31 @@ const samlConnectionOut = z.object({
   tenantId: z.string(),
   kind: z.literal('saml'),
   name: z.string(),
-  idp: z.object({ entityId: z.string(), ssoUrl: z.string(), certificates: z.array(z.string()), sloUrl: z.string().nullable() }),
-  metadata: z.object({ url: z.string().nullable(), lastRefreshedAt: timestamp.nullable(), lastError: z.string().nullable() }),
+  idp: z.object({
+    entityId: z.string(),
+    ssoUrl: z.string(),
+    ssoBinding: z.enum(['redirect', 'post']).describe('How our signed AuthnRequest reaches ssoUrl'),
+    certificates: z.array(z.string()),
+    sloUrl: z.string().nullable().describe("The IdP's SingleLogoutService (HTTP-Redirect); null: no single logout"),
+  }),
+  metadata: z.object({
+    url: z.string().nullable(),
+    lastRefreshedAt: timestamp.nullable().describe('The last good read of the metadata URL'),
+    lastError: z.string().nullable().describe('The last failed read (time: reason); null once a read succeeds'),
+    validUntil: timestamp.nullable().describe("The document's validUntil: sign-in stops after it unless a refresh succeeds"),
+    nextRefreshAt: timestamp.nullable().describe('When the metadata URL is read next (cacheDuration and validUntil bring it forward)'),
+  }),
   sp: z
-    .object({ entityId: z.string(), acsUrl: z.string(), metadataUrl: z.string(), certificate: z.string() })
+    .object({
+      entityId: z.string(),
+      acsUrl: z.string(),
+      sloUrl: z.string(),
+      metadataUrl: z.string(),
+      certificate: z.string(),
+      encryptionCertificate: z.string().nullable().describe('The IdP encrypts assertions to this (use="encryption" in our metadata)'),
+    })
     .describe('Our service provider: give the metadata URL (or entity id, ACS URL and certificate) to the IdP administrator'),
+  requireEncryptedAssertions: z.boolean().describe('Assertions that are not encrypted are refused'),
   attributes: z.object({ subject: z.string().nullable(), email: z.string(), name: z.string() }),
   emailVerified: z.boolean(),
   allowSha1: z.boolean(),

@@ -19,11 +19,20 @@ export function consentSteps({ provider, services, flows }: InteractionDeps, { f
     if (interaction.prompt.name !== 'consent' || !interaction.session?.accountId) {
       throw new PageError(400, 'error.session_expired', 'no_consent_prompt');
     }
-    const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    const details = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     const existing = interaction.grantId ? await (provider as Provider).Grant.find(interaction.grantId) : undefined;
     const grant = existing ?? new provider.Grant({ accountId: interaction.session.accountId, clientId: ctx.state.client.clientId });
     const scopes = grantScopes(grant, details.missingOIDCScope ?? []);
     if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+    // An API's scopes reach here only as far as the client was granted them (resource-servers.ts).
+    for (const [resource, resourceScopes] of Object.entries(details.missingResourceScopes ?? {})) {
+      grant.addResourceScope(resource, resourceScopes.join(' '));
+      scopes.push(...resourceScopes.map((scope) => `${resource} ${scope}`));
+    }
     const grantId = await grant.save();
     await auditConsent(ctx, 'success', scopes);
     await finish(ctx, { consent: existing ? {} : { grantId } });
@@ -55,5 +64,7 @@ export function consentSteps({ provider, services, flows }: InteractionDeps, { f
 
 function requestedScopes(interaction: { params: Record<string, unknown>; prompt: { details: Record<string, unknown> } }): string[] {
   const missing = interaction.prompt.details.missingOIDCScope as string[] | undefined;
-  return (missing ?? ((interaction.params.scope as string | undefined) ?? '').split(' ')).filter((s) => s && s !== ADMIN_SCOPE);
+  const resources = (interaction.prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {};
+  const oidcScopes = missing ?? ((interaction.params.scope as string | undefined) ?? '').split(' ');
+  return [...new Set([...oidcScopes, ...Object.values(resources).flat()])].filter((s) => s && s !== ADMIN_SCOPE);
 }

@@ -2,7 +2,7 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ClientRepository } from '../clients/repository.js';
 import type { OidcPayload, OidcPayloadRepository } from './repository.js';
 import { storeUnavailable } from '../storage/errors.js';
-import { toClientMetadata } from './client-metadata.js';
+import { toClientMetadata, type SecretOpener } from './client-metadata.js';
 
 /**
  * oidc-provider's persistence, on our storage port. Clients are not stored by the
@@ -14,7 +14,7 @@ import { toClientMetadata } from './client-metadata.js';
  * out and put back by find (the caller knows it). Records found by uid or user code come back
  * without it; oidc-provider only reads those (Session.findByUid).
  */
-export function createAdapterClass(payloads: OidcPayloadRepository, clients: ClientRepository) {
+export function createAdapterClass(payloads: OidcPayloadRepository, clients: ClientRepository, openSecret?: SecretOpener) {
   return class StorageAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -26,7 +26,7 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') {
         const client = await unavailableAs503(clients.findById(id));
-        return client ? (toClientMetadata(client) as AdapterPayload) : undefined;
+        return client ? (toClientMetadata(client, openSecret) as AdapterPayload) : undefined;
       }
       const found = await unavailableAs503(payloads.find(this.model, id));
       // Each find gives a fresh object (parsed from the store): the id goes back on it without a copy.

@@ -12,8 +12,11 @@ import { createAdapterClass } from './adapter.js';
 import { compareHashedClientSecrets } from './client-secret.js';
 import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
 import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './settings.js';
-import { TOKEN_TTL } from '../config/defaults.js';
 import { providerErrorMessage } from './error-messages.js';
+import { oauthConfiguration, tokenLifetimes } from './oauth-features.js';
+import { introspectionAllowed } from './resource-servers.js';
+import { auditProtocolRefusals } from './protocol-audit.js';
+import { atomicReplayDetection } from './replay-cache.js';
 import { endUpstreamSession } from './broker-sessions.js';
 
 export interface ProviderDeps {
@@ -26,6 +29,8 @@ export interface ProviderDeps {
   secureCookies: boolean;
   trustProxy: boolean;
   proxyHops: number;
+  /** Derives the pairwise subject salt (pairwise.ts). */
+  pairwiseSecret: Buffer;
 }
 
 function localeOf(ctx: KoaContextWithOIDC) {
@@ -130,8 +135,10 @@ export function grantScopes(
 export function createProvider(deps: ProviderDeps): Provider {
   const { services, logger } = deps;
 
+  const oauth = oauthConfiguration(services, deps.pairwiseSecret);
   const configuration: Configuration = {
-    adapter: createAdapterClass(deps.storage.oidc, deps.storage.clients),
+    ...oauth,
+    adapter: createAdapterClass(deps.storage.oidc, deps.storage.clients, (client) => services.clients.openSecret(client)),
     jwks: { keys: deps.signingKeys as never },
     cookies: {
       keys: deps.cookieSecrets,
@@ -148,15 +155,6 @@ export function createProvider(deps: ProviderDeps): Provider {
     // 'none' only for our own "My profile" client, which needs the session and nothing else.
     responseTypes: ['code', 'none'],
     clients: [profileClientMetadata(deps.issuer)],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
-    enabledJWA: {
-      idTokenSigningAlgValues: ['RS256', 'ES256'],
-      userinfoSigningAlgValues: ['RS256', 'ES256'],
-      introspectionSigningAlgValues: ['RS256', 'ES256'],
-      authorizationSigningAlgValues: ['RS256', 'ES256'],
-      requestObjectSigningAlgValues: ['RS256', 'ES256'],
-      clientAuthSigningAlgValues: ['RS256', 'ES256'],
-    },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -171,12 +169,12 @@ export function createProvider(deps: ProviderDeps): Provider {
     // administrator turned it off for one legacy confidential client.
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata().idp_require_pkce !== false },
     features: {
+      ...oauth.features,
       devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        // A client may only introspect tokens issued to itself.
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        // A client may introspect tokens issued to itself, and an API's introspecting client that API's.
+        allowedPolicy: introspectionAllowed,
       },
       revocation: {
         enabled: true,
@@ -199,7 +197,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
       policy: loginPolicy(deps),
     },
-    ttl: { ...TOKEN_TTL },
+    ttl: tokenLifetimes(),
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     // First-party apps are ours: they get what they ask for without a consent page.
@@ -234,6 +232,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = deps.trustProxy;
   provider.maxIpsCount = deps.proxyHops;
   compareHashedClientSecrets(provider);
+  atomicReplayDetection(provider, deps.storage.oidc);
+  auditProtocolRefusals(provider, services, logger);
 
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;

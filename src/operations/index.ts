@@ -6,6 +6,7 @@ import { clientOperations } from './clients.js';
 import { connectionOperations } from './connections.js';
 import { tenantOperations } from './tenants.js';
 import { keyOperations } from './keys.js';
+import { apiOperations } from './apis.js';
 
 export type { Caller } from './caller.js';
 
@@ -27,6 +28,7 @@ export function adminOperations(services: Services, options: OperationOptions = 
     audit: auditOperations(services, options.auditAnchorFile),
     tenantExport: tenantExportOperations(services),
     keys: keyOperations(services),
+    apis: apiOperations(services),
   };
 }
 

@@ -30,7 +30,7 @@ export function tenantExportOperations(services: Services) {
   };
 
   async function* lines(tenantId: string): AsyncGenerator<string> {
-    const counts = { account: 0, connection: 0, client: 0, audit_event: 0 };
+    const counts = { account: 0, connection: 0, client: 0, api: 0, audit_event: 0 };
     const line = (type: string, data: unknown) => `${JSON.stringify({ type, data })}\n`;
     const tenant = await services.tenants.get(tenantId);
     const { purgeLeaseUntil: _lease, ...tenantData } = tenant;
@@ -57,6 +57,15 @@ export function tenantExportOperations(services: Services) {
       }
       if (clients.length < PAGE) break;
       after = clients[clients.length - 1]!.id;
+    }
+    for (let after: string | undefined; ;) {
+      const apis = await services.apis.list({ limit: PAGE, after });
+      for (const api of apis.filter((a) => a.tenantId === tenantId)) {
+        counts.api += 1;
+        yield line('api', api);
+      }
+      if (apis.length < PAGE) break;
+      after = apis[apis.length - 1]!.id;
     }
     for await (const event of services.audit.chainEvents(tenantId)) {
       counts.audit_event += 1;

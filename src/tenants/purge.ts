@@ -8,7 +8,7 @@ import type { Tenant } from './types.js';
 const PAGE = 200;
 
 /** What a purge removed, by kind of record. */
-export type PurgeCounts = Record<'accounts' | 'connections' | 'clients' | 'auditEvents' | 'outboxMessages', number>;
+export type PurgeCounts = Record<'accounts' | 'connections' | 'clients' | 'apis' | 'auditEvents' | 'outboxMessages', number>;
 
 export interface TenantPurgeDeps {
   tenants: TenantRepository;
@@ -22,6 +22,8 @@ export interface TenantPurgeDeps {
   forgetAccount(account: Account): Promise<number>;
   /** Removes the tenant from clients' tenant lists; a client limited to this tenant alone is deleted. */
   releaseClients(tenantId: string): Promise<number>;
+  /** Removes the tenant's APIs (resource servers); returns how many. */
+  deleteApis?(tenantId: string): Promise<number>;
   /** Removes the tenant's audit chain. */
   deleteAuditChain(tenantId: string): Promise<number>;
   /** Writes `tenant.purged` (tenant id, slug, counts) in the operators' chain. */
@@ -74,7 +76,7 @@ export class TenantPurge {
   }
 
   private async purge(tenant: Tenant): Promise<PurgeResult> {
-    const counts: PurgeCounts = { accounts: 0, connections: 0, clients: 0, auditEvents: 0, outboxMessages: 0 };
+    const counts: PurgeCounts = { accounts: 0, connections: 0, clients: 0, apis: 0, auditEvents: 0, outboxMessages: 0 };
     // Always the first page: each pass deletes what it read.
     for (;;) {
       const accounts = await this.deps.accounts.listByTenant(tenant.id, { limit: PAGE });
@@ -88,6 +90,7 @@ export class TenantPurge {
       if (await this.deps.connections.delete(connection.id)) counts.connections += 1;
     }
     counts.clients = await this.deps.releaseClients(tenant.id);
+    counts.apis = (await this.deps.deleteApis?.(tenant.id)) ?? 0;
     counts.auditEvents = await this.deps.deleteAuditChain(tenant.id);
     // Recorded before the record goes: a crash in between repeats the event rather than lose it.
     await this.deps.recordPurged(tenant, counts);

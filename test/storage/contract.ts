@@ -9,8 +9,25 @@ import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
 import type { OneTimeToken } from '../../src/links/types.js';
 import type { Connection } from '../../src/federation/types.js';
 import { afterFailedAttempt } from '../../src/accounts/lockout.js';
+import type { Api } from '../../src/apis/types.js';
 
 const now = () => new Date().toISOString();
+
+export function anApi(overrides: Partial<Api> = {}): Api {
+  const id = newId();
+  return {
+    id,
+    identifier: `https://api-${id.slice(-12)}.example`,
+    name: 'Orders',
+    tenantId: null,
+    scopes: ['orders:read', 'orders:write'],
+    tokenFormat: 'jwt',
+    tokenTtlSeconds: 3600,
+    createdAt: now(),
+    updatedAt: now(),
+    ...overrides,
+  };
+}
 
 export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
   const id = newId();
@@ -75,6 +92,15 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     admin: false,
     firstParty: false,
     requirePkce: true,
+    sealedSecret: null,
+    jwks: null,
+    jwksUri: null,
+    service: false,
+    apiGrants: [],
+    introspects: [],
+    requirePushedAuthorizationRequests: false,
+    dpopBoundAccessTokens: false,
+    subjectType: 'public',
     createdAt: now(),
     updatedAt: now(),
     ...overrides,
@@ -451,11 +477,72 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.clients.findById(client.id)).toBeNull();
     });
 
+    test('a client stored before the OAuth settings existed reads back with their defaults', async () => {
+      const {
+        sealedSecret: _s,
+        jwks: _j,
+        jwksUri: _u,
+        service: _v,
+        apiGrants: _g,
+        introspects: _i,
+        requirePushedAuthorizationRequests: _p,
+        dpopBoundAccessTokens: _d,
+        subjectType: _t,
+        ...older
+      } = aClient();
+      await storage.clients.insert(older as Client);
+      expect(await storage.clients.findById(older.id)).toMatchObject({
+        sealedSecret: null,
+        jwks: null,
+        jwksUri: null,
+        service: false,
+        apiGrants: [],
+        introspects: [],
+        requirePushedAuthorizationRequests: false,
+        dpopBoundAccessTokens: false,
+        subjectType: 'public',
+      });
+    });
+
     test('a client stored before requirePkce existed reads back requiring PKCE', async () => {
       const { requirePkce: _omitted, ...older } = aClient();
       await storage.clients.insert(older as Client);
       expect(await storage.clients.findById(older.id)).toMatchObject({ requirePkce: true });
       expect((await storage.clients.list({ limit: 100 })).find((c) => c.id === older.id)).toMatchObject({ requirePkce: true });
+    });
+  });
+
+  describe('apis', () => {
+    test('insert, find by id and identifier, replace, list, delete', async () => {
+      const api = anApi();
+      await storage.apis.insert(api);
+      expect(await storage.apis.findById(api.id)).toEqual(api);
+      expect(await storage.apis.findByIdentifier(api.identifier)).toEqual(api);
+      expect(await storage.apis.findByIdentifier(`${api.identifier}/other`)).toBeNull();
+      const changed = { ...api, scopes: ['orders:read'], tokenFormat: 'opaque' as const };
+      expect(await storage.apis.replace(changed)).toBe(true);
+      expect(await storage.apis.findByIdentifier(api.identifier)).toEqual(changed);
+      expect(await storage.apis.list({ limit: 10 })).toEqual([changed]);
+      expect(await storage.apis.replace(anApi())).toBe(false);
+      expect(await storage.apis.delete(api.id)).toBe(true);
+      expect(await storage.apis.delete(api.id)).toBe(false);
+      expect(await storage.apis.findById(api.id)).toBeNull();
+    });
+
+    test('an identifier is unique, also when two are inserted at once', async () => {
+      const first = anApi();
+      const second = anApi({ identifier: first.identifier });
+      const results = await Promise.allSettled([storage.apis.insert(first), storage.apis.insert(second)]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(ConflictError) });
+      await expect(storage.apis.insert(first)).rejects.toBeInstanceOf(ConflictError);
+    });
+
+    test('lists in id order, a page after a cursor', async () => {
+      const apis = [anApi(), anApi(), anApi()];
+      for (const api of apis) await storage.apis.insert(api);
+      expect((await storage.apis.list({ limit: 2 })).map((a) => a.id)).toEqual([apis[0]!.id, apis[1]!.id]);
+      expect((await storage.apis.list({ limit: 2, after: apis[1]!.id })).map((a) => a.id)).toEqual([apis[2]!.id]);
     });
   });
 

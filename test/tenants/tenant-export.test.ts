@@ -51,6 +51,10 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
     const app = (await call('POST', '/clients', { name: 'Exported app', redirectUris: ['https://app.example/cb'], tenants: [tenant.id] }))
       .body;
     await call('POST', '/clients', { name: 'Unrelated app', redirectUris: ['https://other.example/cb'] });
+    const ownApi = (
+      await call('POST', '/apis', { identifier: 'https://api.exported.example', scopes: ['orders:read'], tenant: 'exported' })
+    ).body;
+    await call('POST', '/apis', { identifier: 'https://api.shared.example', scopes: ['orders:read'] });
     // A second factor with recovery codes.
     const account = await idp.services.accounts.get(tenant.id, person.id);
     const enrolment = await idp.services.mfa.beginEnrolment(account, idp.settings.issuer);
@@ -96,6 +100,9 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
       expect.objectContaining({ id: connection.id, kind: 'oidc', issuer: 'https://upstream.example', hasClientSecret: true }),
     ]);
     expect(of('client').map((c) => c.id)).toEqual([app.client.id]);
+    expect(of('api')).toEqual([
+      expect.objectContaining({ id: ownApi.id, identifier: 'https://api.exported.example', tenantId: tenant.id }),
+    ]);
     const events = of('audit_event');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.map((e) => e.action)).toEqual(
@@ -104,7 +111,7 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
     for (const e of events) expect(e.hash).toBe(hashOf(e as never));
     expect(lines[lines.length - 1]).toEqual({
       type: 'end',
-      data: { counts: { account: 2, connection: 1, client: 1, audit_event: events.length } },
+      data: { counts: { account: 2, connection: 1, client: 1, api: 1, audit_event: events.length } },
     });
     expect(text).not.toContain('olle@other.org');
 

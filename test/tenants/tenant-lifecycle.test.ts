@@ -187,6 +187,9 @@ describe("a tenant's deletion is scheduled, can be restored within its grace per
     const shared = (
       await call('POST', '/clients', { name: 'Shared', redirectUris: [REDIRECT_URI], tenants: [tenant.id, staying.tenant.id] })
     ).body.client;
+    // Its API goes too; an API of every tenant stays.
+    const ownApi = (await call('POST', '/apis', { identifier: 'https://api.gone.example', scopes: ['a:read'], tenant: 'gone' })).body;
+    const sharedApi = (await call('POST', '/apis', { identifier: 'https://api.everyone.example', scopes: ['a:read'] })).body;
     expect(await signsIn('lea@gone.org')).toBe(true);
     // Rate-limit counters per account exist (the invitation counted one).
     const file = path.join(idp.dataDir, SQLITE_FILE_NAME);
@@ -207,7 +210,7 @@ describe("a tenant's deletion is scheduled, can be restored within its grace per
       expect(results.find((r) => r.slug === 'gone')).toMatchObject({
         tenantId: tenant.id,
         slug: 'gone',
-        counts: { accounts: 2, connections: 1, clients: 2 },
+        counts: { accounts: 2, connections: 1, clients: 2, apis: 1 },
       });
     } finally {
       offsetMs = 0;
@@ -229,6 +232,8 @@ describe("a tenant's deletion is scheduled, can be restored within its grace per
     expect((await call('GET', '/tenants/gone')).status).toBe(404);
     expect(await idp.storage.clients.findById(own.id)).toBeNull();
     expect((await idp.storage.clients.findById(shared.id))!.tenantIds).toEqual([staying.tenant.id]);
+    expect(await idp.storage.apis.findById(ownApi.id)).toBeNull();
+    expect(await idp.storage.apis.findById(sharedApi.id)).not.toBeNull();
 
     // The other tenant is untouched and still signs in.
     expect((await call('GET', '/tenants/staying')).body.state).toBe('active');

@@ -7,6 +7,7 @@ import { registerClientRoutes } from './clients.js';
 import { registerConnectionRoutes } from './connections.js';
 import { registerTenantRoutes } from './tenants.js';
 import { registerKeyRoutes } from './keys.js';
+import { registerApiRoutes } from './apis.js';
 
 /** Every admin API resource, in the order the OpenAPI document lists them. */
 export function registerResources(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
@@ -14,6 +15,7 @@ export function registerResources(routes: AdminRoutes, services: Services, opera
   registerAccountRoutes(routes, services, operations);
   registerConnectionRoutes(routes, services, operations);
   registerClientRoutes(routes, services, operations);
+  registerApiRoutes(routes, services, operations);
   registerAuditRoutes(routes, services, operations);
   registerKeyRoutes(routes, operations);
 }

@@ -4,6 +4,7 @@ import { CONNECTION_COMMANDS } from './connections.js';
 import { OPERATION_COMMANDS } from './operations.js';
 import { TENANT_COMMANDS } from './tenants.js';
 import { USER_COMMANDS } from './users.js';
+import { API_COMMANDS } from './apis.js';
 
 export { cliActor, type Command, type CommandContext, type Options } from './common.js';
 
@@ -12,6 +13,7 @@ export const COMMANDS: Record<string, Command> = {
   ...TENANT_COMMANDS,
   ...CONNECTION_COMMANDS,
   ...CLIENT_COMMANDS,
+  ...API_COMMANDS,
   ...USER_COMMANDS,
   ...OPERATION_COMMANDS,
 };

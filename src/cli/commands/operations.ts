@@ -38,7 +38,7 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
     usage: 'idp encryption reseal   (after putting a new key first in ENCRYPTION_KEYS: seal every secret with it)',
     options: {},
     async run(ctx) {
-      const counts = { totpSecrets: 0, connectionSecrets: 0, personalNumbers: 0, personalNumberKey: 0 };
+      const counts = { totpSecrets: 0, connectionSecrets: 0, personalNumbers: 0, personalNumberKey: 0, clientSecrets: 0 };
       if (await ctx.services.personalNumbers.resealKey()) counts.personalNumberKey = 1;
       for (let after: string | undefined; ;) {
         const tenants = await ctx.services.tenants.list({ limit: PAGE, after });
@@ -58,6 +58,12 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
         }
         if (tenants.length < PAGE) break;
         after = tenants[tenants.length - 1]!.id;
+      }
+      for (let after: string | undefined; ;) {
+        const clients = await ctx.services.clients.list({ limit: PAGE, after });
+        for (const client of clients) if (await ctx.services.clients.resealSecret(client)) counts.clientSecrets += 1;
+        if (clients.length < PAGE) break;
+        after = clients[clients.length - 1]!.id;
       }
       await ctx.services.audit.record({ actor: ctx.caller.actor, action: 'admin.encryption.reseal', details: counts });
       return counts;

@@ -42,6 +42,7 @@ export async function createIndexes(db: Db): Promise<void> {
       },
     ]),
     db.collection('connections').createIndexes([{ key: { tenantId: 1, _id: 1 } }]),
+    db.collection('apis').createIndexes([{ key: { identifier: 1 }, unique: true }]),
     db
       .collection('audit_events')
       .createIndexes([

@@ -63,6 +63,10 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `,
   // Accounts without an e-mail address (made from an e-ID sign-in), and the personnummer hash, unique per tenant.
   (db) => rebuildAccountsForOptionalEmail(db),
+  // APIs (resource servers), found by their resource indicator.
+  `
+  CREATE TABLE apis (id TEXT PRIMARY KEY, identifier TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+  `,
 ];
 
 /**

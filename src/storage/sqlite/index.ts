@@ -6,6 +6,7 @@ import { SqliteOidcPayloads } from './oidc-payloads.js';
 import { SqliteRateLimits } from './rate-limits.js';
 import { SqliteTokens } from './tokens.js';
 import { SqliteKeyDocuments } from './key-documents.js';
+import { SqliteApis } from './apis.js';
 
 export function openSqliteStorage(file: string): Storage {
   const db = Database.open(file);
@@ -20,6 +21,7 @@ export function openSqliteStorage(file: string): Storage {
     tokens: db.guarded(new SqliteTokens(db)),
     connections: db.guarded(new SqliteConnections(db)),
     keys: db.guarded(new SqliteKeyDocuments(db)),
+    apis: db.guarded(new SqliteApis(db)),
     async ping() {
       await db.whenFree(() => db.get('SELECT 1'));
     },
