@@ -20,7 +20,7 @@ import { StoreKeys } from './keys/store-keys.js';
 import { KeyWatcher } from './keys/live-keys.js';
 import { publishedKeys } from './keys/key-set.js';
 import { Metrics } from './metrics/metrics.js';
-import { requestIds } from './log/request-context.js';
+import { requestIdOf, requestIds } from './log/request-context.js';
 import { listenMetrics, metricsRoute, requestTiming, withAuditMetrics } from './metrics/routes.js';
 import type { StoredKey } from './oidc/key-files.js';
 import { withHashedIds } from './oidc/hashed-ids.js';
@@ -43,13 +43,14 @@ import { SET_PASSWORD_PATH } from './links/account-links.js';
 import { ADMIN_PREFIX } from './admin/openapi.js';
 import { linkRoutes } from './set-password/routes.js';
 import { publicDocumentCache } from './web/document-cache.js';
-import { issuerHost } from './web/issuer-host.js';
-import { allowAnyFormAction, securityHeaders } from './web/security-headers.js';
+import { acceptedHost, issuerHost } from './web/issuer-host.js';
+import { allowAnyFormAction, securityHeaderList, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 import { answerUnavailable } from './web/unavailable.js';
 import { drain } from './web/drain.js';
 import { exposedDataPaths } from './files/data-dir.js';
 import { Throttle } from './throttle/throttle.js';
+import { lowerThreadPoolPriority } from './web/thread-priority.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** A client must send its whole request within this, its headers within the shorter one. */
@@ -183,12 +184,18 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(metricsRoute(metrics, settings.metricsToken));
   app.use(securityHeaders({ https: secure }));
   // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
-  const health = healthRoutes(storage);
-  app.use(health.routes());
-  app.use(health.allowedMethods());
-  app.use(issuerHost({ issuer: settings.issuer, allowedHosts: settings.allowedHosts }));
-  // Answered from memory before any other route; the provider computes them once.
-  const publicDocuments = publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS);
+  app.use(onlyUnder(['/healthz', '/readyz'], [healthRoutes(storage)]));
+  const hosts = { issuer: settings.issuer, allowedHosts: settings.allowedHosts };
+  const hostAccepted = acceptedHost(hosts);
+  app.use(issuerHost(hosts, hostAccepted));
+  // The provider computes them once; from then on they are answered before koa (see listen), and
+  // here, right after the host check, for requests that path does not take.
+  const publicDocuments = publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS, {
+    headers: securityHeaderList({ https: secure }),
+    acceptedHost: hostAccepted,
+    requestId: (req) => requestIdOf(req.headers['x-request-id'], settings.trustProxy),
+    served: (path, method, status, seconds) => metrics.request(path, method, status, seconds),
+  });
   app.use(publicDocuments);
   if (!settings.trustProxy) {
     let warned = false;
@@ -354,7 +361,9 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     async listen() {
       const callback = app.callback();
       // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
-      const handler: http.RequestListener = (req, res) => void callback(req, res);
+      const handler: http.RequestListener = (req, res) => {
+        if (!publicDocuments.answerDirectly(req, res)) void callback(req, res);
+      };
       const timeouts = {
         requestTimeout: REQUEST_TIMEOUT_MS,
         headersTimeout: HEADERS_TIMEOUT_MS,
@@ -381,6 +390,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
         metricsServer = listening.server;
         metricsUrl = listening.url;
         logger.info({ url: listening.url }, 'metrics listening');
+      }
+      if (settings.hashingThreadNice > 0) {
+        const lowered = await lowerThreadPoolPriority(settings.hashingThreadNice);
+        logger.debug({ threads: lowered, nice: settings.hashingThreadNice }, 'hashing threads scheduled after the event loop');
       }
       const { port } = server.address() as AddressInfo;
       const url = `${settings.tlsCertFile ? 'https' : 'http'}://localhost:${port}`;

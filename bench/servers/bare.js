@@ -1,8 +1,11 @@
 // The ceiling of the stack for `npm run bench`: bare oidc-provider on koa's own server with
-// its in-memory adapter, the same key types and sizes as ours, and a client that may use
+// an in-memory adapter (memory-adapter.js), the same key types and sizes as ours, and a client that may use
 // client credentials and introspection. Prints one JSON line on stdout.
 import { generateKeyPair, exportJWK } from 'jose';
 import Provider from 'oidc-provider';
+import { mintTokens } from './tokens.js';
+import { profileServing } from './profile.js';
+import { MemoryAdapter } from './memory-adapter.js';
 
 const port = Number(process.env.PORT);
 const issuer = `http://localhost:${port}`;
@@ -21,11 +24,25 @@ const client = {
   redirect_uris: [],
   scope: 'admin',
 };
+// The relying app of the refresh-token and userinfo scenarios (ours: the bench's first-party app).
+const app = {
+  client_id: 'bench-app',
+  client_secret: 'bench-app-secret-value-0123456789abcdef01',
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: ['http://localhost:8123/callback'],
+  scope: 'openid offline_access email',
+};
 
 const provider = new Provider(issuer, {
+  adapter: MemoryAdapter,
   jwks: { keys },
-  clients: [client],
-  scopes: ['openid', 'admin'],
+  clients: [client, app],
+  scopes: ['openid', 'offline_access', 'email', 'admin'],
+  claims: { openid: ['sub'], email: ['email'] },
+  // What our findAccount answers, without the store: the same claims for the minted account.
+  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@bench.example` }) }),
+  rotateRefreshToken: true,
   routes: { jwks: '/jwks', introspection: '/token/introspection' },
   features: {
     devInteractions: { enabled: false },
@@ -35,7 +52,16 @@ const provider = new Provider(issuer, {
   },
   ttl: { ClientCredentials: 600 },
 });
+const tokens = await mintTokens(provider, app.client_id, 'bench-account');
+const stopProfile = await profileServing('bare');
 const server = provider.listen(port, () => {
-  process.stdout.write(`${JSON.stringify({ url: issuer, admin: { id: client.client_id, secret: client.client_secret } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      url: issuer,
+      admin: { id: client.client_id, secret: client.client_secret },
+      app: { id: app.client_id, secret: app.client_secret },
+      ...tokens,
+    })}\n`,
+  );
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => void stopProfile().then(() => server.close(() => process.exit(0))));

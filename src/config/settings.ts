@@ -69,6 +69,8 @@ export interface Settings {
   logLevel: string;
   /** bcrypt cost factor for password hashes. */
   bcryptCost: number;
+  /** Nice value given to libuv's thread pool (bcrypt), so the event loop is scheduled first (Linux; 0 leaves it alone). */
+  hashingThreadNice: number;
   /** Largest accepted form or JSON body, in bytes. */
   maxBodyBytes: number;
   /** Trust X-Forwarded-* headers from a reverse proxy. */
@@ -129,6 +131,7 @@ const envSchema = z.object({
   ENCRYPTION_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  HASHING_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1048576).default(16384),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
@@ -187,6 +190,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     encryptionKeys: e.ENCRYPTION_KEYS,
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.BCRYPT_COST,
+    hashingThreadNice: e.HASHING_THREAD_NICE,
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY === 'true',
     proxyHops: e.PROXY_HOPS,

@@ -15,10 +15,15 @@ export function currentRequestId(): string | undefined {
 /** An id a trusted proxy passes on is kept when it is plain; anything else gets a fresh one. */
 const FORWARDED_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** The id of a request: a trusted proxy's plain X-Request-Id, or a fresh one. */
+export function requestIdOf(forwardedHeader: string | string[] | undefined, trustProxy: boolean): string {
+  const forwarded = trustProxy && typeof forwardedHeader === 'string' ? forwardedHeader : '';
+  return FORWARDED_ID.test(forwarded) ? forwarded : randomUUID();
+}
+
 export function requestIds(options: { trustProxy: boolean }) {
   return async (ctx: Context, next: Next) => {
-    const forwarded = options.trustProxy ? ctx.get('x-request-id') : '';
-    const id = FORWARDED_ID.test(forwarded) ? forwarded : randomUUID();
+    const id = requestIdOf(ctx.req.headers['x-request-id'], options.trustProxy);
     ctx.set('X-Request-Id', id);
     await requests.run({ id }, next);
   };

@@ -33,7 +33,9 @@ export function createAdapterClass(payloads: OidcPayloadRepository, clients: Cli
         return client ? (toClientMetadata(client, openSecret) as AdapterPayload) : undefined;
       }
       const found = await unavailableAs503(payloads.find(this.model, id));
-      return found ? ({ ...found, jti: id } as AdapterPayload) : undefined;
+      // Each find gives a fresh object (parsed from the store): the id goes back on it without a copy.
+      if (found) (found as AdapterPayload).jti = id;
+      return found as AdapterPayload | undefined;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {

@@ -41,13 +41,20 @@ function localeOf(ctx: KoaContextWithOIDC) {
   return negotiateLocale(typeof uiLocales === 'string' ? uiLocales : undefined, ctx.get('accept-language'));
 }
 
-/** Extra client metadata as our code reads it. */
+/**
+ * Extra client metadata as our code reads it. Kept per client instance, since metadata() maps
+ * every property name afresh and this runs on every token, introspection and userinfo request;
+ * oidc-provider makes a new instance whenever a client's record changes.
+ */
+const rulesByClient = new WeakMap<object, { firstParty: boolean; tenantIds: string[] }>();
 export function clientRules(client: { metadata(): Record<string, unknown> }) {
-  const metadata = client.metadata();
-  return {
-    firstParty: metadata.idp_first_party === true,
-    tenantIds: (metadata.idp_tenant_ids as string[] | undefined) ?? [],
-  };
+  let rules = rulesByClient.get(client);
+  if (!rules) {
+    const metadata = client.metadata();
+    rules = { firstParty: metadata.idp_first_party === true, tenantIds: (metadata.idp_tenant_ids as string[] | undefined) ?? [] };
+    rulesByClient.set(client, rules);
+  }
+  return rules;
 }
 
 /** The app's tenant limit (and the tenant the request names), for the sign-in rules. */

@@ -36,11 +36,29 @@ export interface IssuerHostOptions {
  * The host checked is koa's (X-Forwarded-Host only when the app trusts its proxy); the
  * Forwarded header is never read.
  */
-export function issuerHost(options: IssuerHostOptions) {
+/** Whether a Host header names the issuer or an allowed name. */
+export function acceptedHost(options: IssuerHostOptions): (host: string) => boolean {
+  const issuer = new URL(options.issuer);
+  const accepted = new Set([hostKey(issuer.host, issuer.protocol), ...options.allowedHosts]);
+  // Answers per header value as sent, remembered for the few values real traffic uses: hostKey is a regex per request.
+  const seen = new Map<string, boolean>();
+  return (host) => {
+    let verdict = seen.get(host);
+    if (verdict === undefined) {
+      verdict = accepted.has(hostKey(host, issuer.protocol));
+      if (seen.size >= SEEN_HOSTS_MAX) seen.clear();
+      seen.set(host, verdict);
+    }
+    return verdict;
+  };
+}
+
+/** Distinct Host values remembered; a client sending ever new ones only makes the lookup start over. */
+const SEEN_HOSTS_MAX = 64;
+
+export function issuerHost(options: IssuerHostOptions, acceptable = acceptedHost(options)) {
   const issuer = new URL(options.issuer);
   const scheme = issuer.protocol.slice(0, -1);
-  const accepted = new Set([hostKey(issuer.host, issuer.protocol), ...options.allowedHosts]);
-  const acceptable = (host: string) => accepted.has(hostKey(host, issuer.protocol));
 
   return async function pinToIssuer(ctx: Context, next: Next): Promise<void> {
     // An absolute-form target (`GET http://host/path`) names the host itself (RFC 9112 3.2.2),
@@ -57,13 +75,42 @@ export function issuerHost(options: IssuerHostOptions) {
       ctx.originalUrl = ctx.request.originalUrl = ctx.url;
     }
     ctx.req.headers.host = issuer.host;
-    delete ctx.req.headers['x-forwarded-host'];
-    Object.defineProperties(ctx.request, {
-      protocol: { value: scheme },
-      secure: { value: secure },
-    });
+    if (ctx.req.headers['x-forwarded-host'] !== undefined) delete ctx.req.headers['x-forwarded-host'];
+    pinRequest(ctx, { protocol: scheme, secure });
     await next();
   };
+}
+
+const PINNED = Symbol('pinned to the issuer');
+type Pin = { protocol: string; secure: boolean };
+const pinnable = new WeakSet<object>();
+
+/**
+ * Makes ctx.protocol the issuer's scheme and keeps ctx.secure what it really was. The getters
+ * are replaced once on the app's request prototype and read a pin set on each request, rather
+ * than defined on every request object (which turns it into a slow dictionary object).
+ */
+function pinRequest(ctx: Context, pin: Pin): void {
+  const prototype = Object.getPrototypeOf(ctx.request) as object;
+  if (!pinnable.has(prototype)) {
+    for (const name of ['protocol', 'secure'] as const) {
+      let owner: object | null = prototype;
+      let original: PropertyDescriptor | undefined;
+      while (owner && !(original = Object.getOwnPropertyDescriptor(owner, name))) owner = Object.getPrototypeOf(owner) as object | null;
+      // The getter is only ever called with an explicit receiver (get.call below).
+      // eslint-disable-next-line @typescript-eslint/unbound-method
+      const get = original?.get as ((this: unknown) => unknown) | undefined;
+      Object.defineProperty(prototype, name, {
+        configurable: true,
+        get(this: { [PINNED]?: Pin }) {
+          const pinned = this[PINNED];
+          return pinned ? pinned[name] : (get?.call(this) as string | boolean | undefined);
+        },
+      });
+    }
+    pinnable.add(prototype);
+  }
+  (ctx.request as unknown as { [PINNED]: Pin })[PINNED] = pin;
 }
 
 function misdirected(ctx: Context): void {

@@ -8,17 +8,25 @@ import type { Context, Next } from 'koa';
  * oidc-provider adds a hash to script-src for its auto-submitting form_post page.
  */
 export function securityHeaders(options: { https: boolean }) {
+  const headers = securityHeaderList(options);
   return async function setSecurityHeaders(ctx: Context, next: Next): Promise<void> {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
-    ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-    ctx.set('Content-Security-Policy', PAGE_POLICY);
-    if (options.https) ctx.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+    for (const [name, value] of headers) ctx.set(name, value);
     await next();
   };
+}
+
+/** The headers securityHeaders sets, as [name, value] pairs (also for answers written without koa). */
+export function securityHeaderList(options: { https: boolean }): [string, string][] {
+  return [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
+    ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()'],
+    ['Content-Security-Policy', PAGE_POLICY],
+    ...(options.https ? [['Strict-Transport-Security', 'max-age=63072000; includeSubDomains'] as [string, string]] : []),
+  ];
 }
 
 const PAGE_POLICY = contentSecurityPolicy([]);

@@ -262,6 +262,17 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect((await storage.accounts.findAllByEmail('ann@example.com')).map((x) => x.id).sort()).toEqual([one.id, other.id].sort());
     });
 
+    test('accounts inserted at the same moment: a duplicate among them is refused alone, the others are kept', async () => {
+      const a = aTenant();
+      const accounts = Array.from({ length: 6 }, (_, i) => anAccount(a.id, { email: `batch-${i}@example.com` }));
+      const duplicate = anAccount(a.id, { email: 'batch-2@example.com' });
+      const outcomes = await Promise.allSettled([...accounts, duplicate].map((account) => storage.accounts.insert(account)));
+      expect(outcomes.map((o) => o.status)).toEqual([...accounts.map(() => 'fulfilled'), 'rejected']);
+      expect((outcomes.at(-1) as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      for (const account of accounts) expect(await storage.accounts.findById(account.id)).toEqual(account);
+      expect(await storage.accounts.findById(duplicate.id)).toBeNull();
+    });
+
     test('update refuses an e-mail taken in the tenant and leaves the record as it was', async () => {
       const t = aTenant();
       const one = anAccount(t.id);

@@ -38,7 +38,16 @@ export async function startIdp(
   const dataDir = dirs?.dataDir ?? path.join(root!, 'data');
   const keysDir = dirs?.keysDir ?? path.join(root!, 'keys');
   const port = await freePort();
-  const settings = loadSettings({ PORT: String(port), DATA_DIR: dataDir, KEYS_DIR: keysDir, BCRYPT_COST: '4', LOG_LEVEL: 'info', ...env });
+  const settings = loadSettings({
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    KEYS_DIR: keysDir,
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'info',
+    // The pool is the test runner's own; the priority is proven in a process of its own (thread-priority.test.ts).
+    HASHING_THREAD_NICE: '0',
+    ...env,
+  });
   let captured = '';
   const sink = new Writable({
     write(chunk, _encoding, done) {

@@ -143,11 +143,19 @@ const BUSY_RETRY_DELAYS_MS = [10, 20, 50, 100, 150, 200, 300, 300, 300];
 /** At open (migrations) nothing is served yet, so waiting on the event loop is harmless there. */
 const OPEN_BUSY_TIMEOUT_MS = 5000;
 
-export type Params = Record<string, SQLInputValue>;
+/** Named (`$name`) or positional (`?`) parameters; positional ones bind faster (hot paths). */
+export type Params = Record<string, SQLInputValue> | SQLInputValue[];
+
+interface PendingWrite {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
 /** A thin, typed wrapper over node:sqlite that caches statements and maps constraint errors. */
 export class Database {
   private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  private pending: PendingWrite[] = [];
 
   constructor(readonly db: DatabaseSync) {}
 
@@ -225,17 +233,20 @@ export class Database {
   }
 
   get<T>(sql: string, params: Params = {}): T | undefined {
-    return this.statement(sql).get(params) as T | undefined;
+    const statement = this.statement(sql);
+    return (Array.isArray(params) ? statement.get(...params) : statement.get(params)) as T | undefined;
   }
 
   all<T>(sql: string, params: Params = {}): T[] {
-    return this.statement(sql).all(params) as T[];
+    const statement = this.statement(sql);
+    return (Array.isArray(params) ? statement.all(...params) : statement.all(params)) as T[];
   }
 
   /** Runs a write; a uniqueness violation becomes a ConflictError naming `what`. */
   run(sql: string, params: Params = {}, what = 'record'): { changes: number } {
     try {
-      const result = this.statement(sql).run(params);
+      const statement = this.statement(sql);
+      const result = Array.isArray(params) ? statement.run(...params) : statement.run(params);
       return { changes: Number(result.changes) };
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(what);
@@ -243,8 +254,13 @@ export class Database {
     }
   }
 
-  /** Runs fn inside BEGIN IMMEDIATE … COMMIT, so other writers wait rather than interleave. */
+  /**
+   * Runs fn inside BEGIN IMMEDIATE … COMMIT, so other writers wait rather than interleave. Inside
+   * a transaction already open (a batch of group-committed writes) it is a savepoint instead, so
+   * that a failing fn undoes only its own statements.
+   */
   transaction<T>(fn: () => T): T {
+    if (this.db.isTransaction) return this.savepoint(fn);
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
@@ -257,7 +273,78 @@ export class Database {
     }
   }
 
+  private savepoint<T>(fn: () => T): T {
+    this.db.exec('SAVEPOINT nested');
+    try {
+      const result = fn();
+      this.db.exec('RELEASE nested');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) {
+        this.db.exec('ROLLBACK TO nested');
+        this.db.exec('RELEASE nested');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Group commit for writes on hot paths (every token, code and session): the
+   * writes asked for while the event loop serves one round of I/O are committed together in one
+   * transaction just after it, and each promise settles only once that commit is done, so an
+   * answer that follows a write still follows its commit. One commit costs about what one write
+   * does, so concurrent requests share it. A write is one statement or one transaction() (then a
+   * savepoint in the batch). A write that fails alone (a constraint) rejects alone;
+   * a failed BEGIN or COMMIT rejects every write of the batch (each one then retried by whenFree).
+   */
+  batched<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    if (batch.length === 1) {
+      const [only] = batch as [PendingWrite];
+      try {
+        only.resolve(only.write());
+      } catch (error) {
+        only.reject(error);
+      }
+      return;
+    }
+    const outcomes: { value?: unknown; error?: unknown; failed: boolean }[] = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const item of batch) {
+        try {
+          outcomes.push({ value: item.write(), failed: false });
+        } catch (error) {
+          // A statement error leaves the transaction open; one that ended it (SQLITE_FULL) fails the batch.
+          if (!this.db.isTransaction) throw error;
+          outcomes.push({ error, failed: true });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.isOpen && this.db.isTransaction) this.db.exec('ROLLBACK');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.failed) item.reject(outcome.error);
+      else item.resolve(outcome.value);
+    });
+  }
+
   close(): void {
+    // Writes still waiting for their commit are committed first.
+    this.flush();
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }

@@ -5,6 +5,13 @@ import type { Database } from './database.js';
 type PayloadRow = { payload: string; consumed_at: number | null };
 
 const LIVE = '(expires_at IS NULL OR expires_at > $now)';
+const UPSERT = `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+  ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+    uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`;
+const FIND = 'SELECT payload, consumed_at FROM oidc_payloads WHERE model = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)';
+const CONSUME = 'UPDATE oidc_payloads SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL';
+const DESTROY = 'DELETE FROM oidc_payloads WHERE model = ? AND id = ?';
 
 function toPayload(row: PayloadRow | undefined): OidcPayload | undefined {
   if (!row) return undefined;
@@ -16,33 +23,25 @@ function toPayload(row: PayloadRow | undefined): OidcPayload | undefined {
 export class SqliteOidcPayloads implements OidcPayloadRepository {
   constructor(private readonly db: Database) {}
 
-  async upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined) {
-    this.db.run(
-      `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
-       VALUES ($model, $id, $payload, $grant, $uid, $userCode, $account, $expires, NULL)
-       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-         uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`,
-      {
-        model,
-        id,
-        payload: JSON.stringify(payload),
-        grant: payload.grantId ?? null,
-        uid: payload.uid ?? null,
-        userCode: payload.userCode ?? null,
-        account: accountOf(payload),
-        expires: expiresAt ?? null,
-      },
-    );
+  // Positional parameters and one prepared statement each: these run for every token, code and session.
+  upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined) {
+    const params = [
+      model,
+      id,
+      JSON.stringify(payload),
+      payload.grantId ?? null,
+      payload.uid ?? null,
+      payload.userCode ?? null,
+      accountOf(payload),
+      expiresAt ?? null,
+    ];
+    return this.db.batched(() => {
+      this.db.run(UPSERT, params);
+    });
   }
 
   async find(model: string, id: string) {
-    return toPayload(
-      this.db.get<PayloadRow>(`SELECT payload, consumed_at FROM oidc_payloads WHERE model = $model AND id = $id AND ${LIVE}`, {
-        model,
-        id,
-        now: Date.now(),
-      }),
-    );
+    return toPayload(this.db.get<PayloadRow>(FIND, [model, id, Date.now()]));
   }
 
   async findByUid(model: string, uid: string) {
@@ -74,15 +73,14 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
       .map((row) => toPayload(row)!);
   }
 
-  async consume(model: string, id: string, at: number) {
-    return (
-      this.db.run('UPDATE oidc_payloads SET consumed_at = $at WHERE model = $model AND id = $id AND consumed_at IS NULL', { model, id, at })
-        .changes === 1
-    );
+  consume(model: string, id: string, at: number) {
+    return this.db.batched(() => this.db.run(CONSUME, [at, model, id]).changes === 1);
   }
 
-  async destroy(model: string, id: string) {
-    this.db.run('DELETE FROM oidc_payloads WHERE model = $model AND id = $id', { model, id });
+  destroy(model: string, id: string) {
+    return this.db.batched(() => {
+      this.db.run(DESTROY, [model, id]);
+    });
   }
 
   async revokeByGrantId(grantId: string) {

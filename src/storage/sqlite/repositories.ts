@@ -121,22 +121,26 @@ const toAccount = (row: DocRow | undefined) => (row ? withAccountDefaults(JSON.p
 export class SqliteAccounts implements AccountRepository {
   constructor(private readonly db: Database) {}
 
-  async insert(account: Account) {
-    this.db.transaction(() => {
-      this.db.run(
-        'INSERT INTO accounts (id, tenant_id, email_normalized, personal_number_hash, doc) VALUES ($id, $tenant, $email, $pnr, $doc)',
-        {
-          id: account.id,
-          tenant: account.tenantId,
-          email: account.emailNormalized,
-          pnr: account.personalNumber?.hash ?? null,
-          doc: JSON.stringify(account),
-        },
-        'account',
-      );
-      this.writeIdentities(account);
-      this.writeSearchTerms(account);
-    });
+  // Group-committed: registrations, invitations and imports arriving together share a commit.
+  insert(account: Account) {
+    const doc = JSON.stringify(account);
+    return this.db.batched(() =>
+      this.db.transaction(() => {
+        this.db.run(
+          'INSERT INTO accounts (id, tenant_id, email_normalized, personal_number_hash, doc) VALUES ($id, $tenant, $email, $pnr, $doc)',
+          {
+            id: account.id,
+            tenant: account.tenantId,
+            email: account.emailNormalized,
+            pnr: account.personalNumber?.hash ?? null,
+            doc,
+          },
+          'account',
+        );
+        this.writeIdentities(account);
+        this.writeSearchTerms(account);
+      }),
+    );
   }
 
   async findByIdentity(connectionId: string, subject: string) {
