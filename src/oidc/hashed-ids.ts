@@ -101,8 +101,8 @@ export class HashedIdPayloads implements OidcPayloadRepository {
     return this.stored.revokeByGrantId(grantId);
   }
 
-  revokeByAccountId(accountId: string, keepSessionId?: string) {
-    return this.stored.revokeByAccountId(accountId, keepSessionId === undefined ? undefined : this.storageId(keepSessionId));
+  revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds?: readonly string[]) {
+    return this.stored.revokeByAccountId(accountId, keepSessionId === undefined ? undefined : this.storageId(keepSessionId), keepGrantIds);
   }
 
   purgeExpired(now: number) {

@@ -13,8 +13,11 @@ export interface OidcPayloadRepository {
   consume(model: string, id: string, at: number): Promise<boolean>;
   destroy(model: string, id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
-  /** Removes every session, grant, code and token of an account (but the session `keepSessionId`, if given). */
-  revokeByAccountId(accountId: string, keepSessionId?: string): Promise<void>;
+  /**
+   * Removes every session, grant, code and token of an account, but the session `keepSessionId`
+   * and the records of `keepGrantIds` (that session's own apps), if given.
+   */
+  revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds?: readonly string[]): Promise<void>;
   /** Removes every record whose expiry has passed; returns how many. */
   purgeExpired(now: number): Promise<number>;
 }

@@ -58,7 +58,10 @@ export class SessionEnder {
     this.endedListeners.push(listener);
   }
 
-  /** Every session of the account ends (but `keepSessionId`, the cookie value of the one making the change). */
+  /**
+   * Every session of the account ends, with the grants and tokens of its apps (but `keepSessionId`,
+   * the cookie value of the one making the change, and what its apps were granted).
+   */
   async endAccountSessions(accountId: string, reason: SessionEndReason, keepSessionId?: string): Promise<void> {
     const kept = keepSessionId ? await this.deps.payloads.find('Session', keepSessionId) : undefined;
     const sessions = (await this.deps.payloads.findByAccountId('Session', accountId, SESSION_END.maxSessionsPerAccount)).filter(
@@ -67,7 +70,9 @@ export class SessionEnder {
     for (const session of sessions) await this.queueForSession(accountId, session, reason);
     // The kept session's device record carries the account id too: it is put back after the sweep.
     const keptDevice = kept?.uid ? await this.deps.payloads.find(SESSION_DEVICE, String(kept.uid)) : undefined;
-    await this.deps.payloads.revokeByAccountId(accountId, keepSessionId);
+    // The kept session's own apps keep their grants and tokens: only the other sessions' end.
+    const keptGrantIds = Object.values((kept?.authorizations ?? {}) as Authorizations).flatMap((a) => (a.grantId ? [a.grantId] : []));
+    await this.deps.payloads.revokeByAccountId(accountId, keepSessionId, keptGrantIds);
     if (kept?.uid && keptDevice) {
       const expiresAt = typeof kept.exp === 'number' ? kept.exp * 1000 : undefined;
       await this.deps.payloads.upsert(SESSION_DEVICE, String(kept.uid), keptDevice, expiresAt);

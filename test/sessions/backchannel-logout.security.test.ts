@@ -233,6 +233,7 @@ describe('OpenID Connect Back-Channel Logout: every way a session ends tells the
     const profile = await here.follow(formAction(step.html, '/password'), { form: { csrf, email: account.email, password: PASSWORD } });
     expect(profile.html).toContain('Sign out everywhere else');
     expect(profile.html.match(/<li class="session/g)).toHaveLength(2);
+    const hereTokens = await signInTo(app, here, account.email);
 
     const after = await here.follow('/account/sessions/sign-out-others', { form: { csrf: csrfToken(profile.html) } });
     expect(after.html).toContain('You are signed out everywhere else.');
@@ -246,6 +247,9 @@ describe('OpenID Connect Back-Channel Logout: every way a session ends tells the
     expect(stillHere).toMatch(/<li class="session current"><strong>This browser<\/strong><br>\s*node/);
     const other = await elsewhere.follow('/account');
     expect(other.html).toContain('name="email"');
+    // The app's tokens from the other session end; those it got through this session stay.
+    await expect(oidc.refreshTokenGrant(app.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect((await oidc.refreshTokenGrant(app.config, hereTokens.refresh_token!)).access_token).toEqual(expect.any(String));
     const [event] = await idp.services.audit.list({ action: 'account.sign_out_elsewhere', limit: 1 });
     expect(event).toMatchObject({ outcome: 'success', actor: { id: account.id } });
   });

@@ -879,6 +879,20 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.oidc.find('RefreshToken', 'r3')).toBeUndefined();
     });
 
+    test("revoke by account can keep that session's own grants, and ends every other grant", async () => {
+      await storage.oidc.upsert('Session', 'mine', { accountId: 'acc-4' }, inAMinute());
+      await storage.oidc.upsert('Grant', 'g-mine', { accountId: 'acc-4', grantId: 'g-mine' }, inAMinute());
+      await storage.oidc.upsert('RefreshToken', 'r-mine', { accountId: 'acc-4', grantId: 'g-mine' }, inAMinute());
+      await storage.oidc.upsert('RefreshToken', 'r-other', { accountId: 'acc-4', grantId: 'g-other' }, inAMinute());
+      await storage.oidc.upsert('Session', 'other', { accountId: 'acc-4' }, inAMinute());
+      await storage.oidc.revokeByAccountId('acc-4', 'mine', ['g-mine']);
+      expect(await storage.oidc.find('Session', 'mine')).toBeDefined();
+      expect(await storage.oidc.find('Grant', 'g-mine')).toBeDefined();
+      expect(await storage.oidc.find('RefreshToken', 'r-mine')).toBeDefined();
+      expect(await storage.oidc.find('RefreshToken', 'r-other')).toBeUndefined();
+      expect(await storage.oidc.find('Session', 'other')).toBeUndefined();
+    });
+
     test('find by account: the live records of one model and account, at most the limit', async () => {
       await storage.oidc.upsert('Session', 'fa1', { accountId: 'acc-f', uid: 'u1' }, inAMinute());
       await storage.oidc.upsert('Session', 'fa2', { accountId: 'acc-f', uid: 'u2' }, inAMinute());

@@ -87,8 +87,12 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
     await this.payloads.deleteMany({ grantId });
   }
 
-  async revokeByAccountId(accountId: string, keepSessionId?: string) {
-    await this.payloads.deleteMany(keepSessionId ? { accountId, _id: { $ne: key('Session', keepSessionId) } } : { accountId });
+  async revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds: readonly string[] = []) {
+    await this.payloads.deleteMany({
+      accountId,
+      ...(keepSessionId ? { _id: { $ne: key('Session', keepSessionId) } } : {}),
+      ...(keepGrantIds.length ? { grantId: { $nin: [...keepGrantIds] } } : {}),
+    });
   }
 
   async purgeExpired(now: number) {

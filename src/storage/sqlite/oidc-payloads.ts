@@ -87,11 +87,12 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
     this.db.run('DELETE FROM oidc_payloads WHERE grant_id = $grant', { grant: grantId });
   }
 
-  async revokeByAccountId(accountId: string, keepSessionId?: string) {
-    this.db.run("DELETE FROM oidc_payloads WHERE account_id = $account AND NOT (model = 'Session' AND id IS $keep)", {
-      account: accountId,
-      keep: keepSessionId ?? null,
-    });
+  async revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds: readonly string[] = []) {
+    this.db.run(
+      `DELETE FROM oidc_payloads WHERE account_id = $account AND NOT (model = 'Session' AND id IS $keep)
+         AND (grant_id IS NULL OR grant_id NOT IN (SELECT value FROM json_each($grants)))`,
+      { account: accountId, keep: keepSessionId ?? null, grants: JSON.stringify(keepGrantIds) },
+    );
   }
 
   async purgeExpired(now: number) {
