@@ -26,7 +26,21 @@ import tseslint from 'typescript-eslint';
 const root = import.meta.dirname;
 
 /** Capabilities that hold the rules: no HTTP, no protocol library, no database driver, no storage adapter. */
-const DOMAIN = ['accounts', 'tenants', 'clients', 'policy', 'mfa', 'links', 'federation', 'audit', 'mail', 'crypto', 'throttle', 'i18n'];
+const DOMAIN = [
+  'accounts',
+  'tenants',
+  'clients',
+  'roles',
+  'policy',
+  'mfa',
+  'links',
+  'federation',
+  'audit',
+  'mail',
+  'crypto',
+  'throttle',
+  'i18n',
+];
 /** Delivery and composition code that the domain must not reach into. */
 const OUTER = [
   'admin',

@@ -29,6 +29,8 @@ import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
 import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
+import { RoleService } from './roles/service.js';
+import { OPERATORS_TENANT_SLUG } from './config/defaults.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
@@ -57,6 +59,8 @@ export interface Services {
   tenantPurge: TenantPurge;
   /** Signing key rotation and listing (KEY_STORE). */
   signingKeys: SigningKeyService;
+  /** Administrator roles and time-boxed support grants (R12). */
+  roles: RoleService;
 }
 
 type ServiceSettings = Pick<
@@ -121,6 +125,16 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       await storage.tokens.voidOthers(accountId, 'reset', '');
     },
   });
+  const roles = new RoleService(
+    storage.roles,
+    storage.supportGrants,
+    {
+      resolveTenant: async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null,
+      operatorsTenantId: async () => (await tenants.findBySlug(OPERATORS_TENANT_SLUG))?.id ?? null,
+      findAccount: (id) => storage.accounts.findById(id),
+    },
+    options.clock,
+  );
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
   const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
@@ -136,12 +150,15 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     clock: options.clock,
     async forgetAccount(account) {
       await storage.oidc.revokeByAccountId(account.id);
+      await roles.forgetAccount(account.id);
       await storage.tokens.voidOthers(account.id, 'registration', '');
       await storage.tokens.voidOthers(account.id, 'reset', '');
       await storage.rateLimits.deleteKeys(Object.values(accountThrottleKeys(account.id)));
       return (await mailer.forget?.(account.email)) ?? 0;
     },
     async releaseClients(tenantId) {
+      // Roles and support grants naming the tenant go with it too (staff keep their other roles).
+      await roles.forgetTenant(tenantId);
       let changed = 0;
       for (let after: string | undefined; ;) {
         const page = await storage.clients.list({ limit: 200, after });
@@ -193,6 +210,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     loginThrottle: new Throttle(storage.rateLimits, { limit: settings.loginRateLimit, windowSeconds: settings.loginRateWindowSeconds }),
     resetThrottle: new Throttle(storage.rateLimits, { limit: settings.linkRateLimitPerAddress, windowSeconds: 3600 }),
     tenantPurge,
+    roles,
     links: new AccountLinks({
       issuer: settings.issuer,
       tokens: new LinkTokens(storage.tokens),

@@ -1,5 +1,6 @@
 import type { Page } from '../paging.js';
 import type { Account } from './types.js';
+import type { AccountSearch } from './search.js';
 
 /** What the accounts capability needs from a store. */
 export interface AccountRepository {
@@ -10,6 +11,8 @@ export interface AccountRepository {
   /** Every account with this e-mail, across tenants (for the tenant choice at login). */
   findAllByEmail(emailNormalized: string): Promise<Account[]>;
   listByTenant(tenantId: string, page: Page): Promise<Account[]>;
+  /** Accounts of a tenant matching the search, in id order, from an index of their e-mail and name terms. */
+  search(tenantId: string, search: AccountSearch): Promise<Account[]>;
   /** The account an upstream identity is linked to. (connection, subject) is unique across accounts. */
   findByIdentity(connectionId: string, subject: string): Promise<Account | null>;
   /** Removes every identity link of a connection (when it is deleted); returns how many accounts changed. */

@@ -9,6 +9,7 @@ import { problemJson } from './problem.js';
 import { registerResources } from './resources/index.js';
 import { adminOperations } from '../operations/index.js';
 import { AdminRoutes } from './route.js';
+import { permissionGuard } from './authorize.js';
 
 export interface AdminDeps {
   issuer: string;
@@ -21,7 +22,7 @@ export interface AdminDeps {
 }
 
 export function adminApi(deps: AdminDeps): Router {
-  const routes = new AdminRoutes(deps.maxBodyBytes);
+  const routes = new AdminRoutes(deps.maxBodyBytes, permissionGuard(deps.services));
   registerResources(routes, deps.services, adminOperations(deps.services, { auditAnchorFile: deps.auditAnchorFile }));
   const document = openApiDocument(deps.issuer, routes.list());
 
@@ -34,7 +35,7 @@ export function adminApi(deps: AdminDeps): Router {
     noStore(ctx);
     await next();
   });
-  api.use(requireAdminToken(deps.provider, deps.clients, deps.services.audit));
+  api.use(requireAdminToken(deps.provider, deps.clients, deps.services));
   api.use(routes.router.routes(), routes.router.allowedMethods({ throw: false }));
   api.all('/{*rest}', (ctx) => {
     ctx.status = 404;

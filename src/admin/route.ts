@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseOrThrow } from '../validation.js';
 import { readJson } from '../web/body.js';
 import type { AdminState } from './auth.js';
+import type { Permission } from '../roles/permissions.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -24,6 +25,11 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   tag: string;
+  /**
+   * What the caller must be allowed to do, checked before the handler runs. A tenant
+   * permission is checked against the tenant the path (`:tenant`) or the `tenant` query names.
+   */
+  permission: Permission;
   /** Documents (and so requires) a JSON body; the receiving service validates it. */
   body?: z.ZodType;
   query?: z.ZodObject;
@@ -37,15 +43,29 @@ export const pageQuery = z.strictObject({
   after: z.string().max(64).optional(),
 });
 
+/** Decides whether the caller may call this endpoint for this tenant reference; throws to refuse. */
+export type Guard = (ctx: Context, spec: RouteSpec, tenantRef: string | undefined) => Promise<void>;
+
+/** The tenant a request is about: the `:tenant` path parameter, else a `tenant` query parameter the route takes. */
+export function tenantRefOf(spec: RouteSpec, ctx: Pick<Context, 'params' | 'query'>): string | undefined {
+  if (spec.path.includes(':tenant')) return (ctx.params as Record<string, string>).tenant;
+  const fromQuery = spec.query?.shape.tenant ? ctx.query.tenant : undefined;
+  return typeof fromQuery === 'string' && fromQuery !== '' ? fromQuery : undefined;
+}
+
 export class AdminRoutes {
   readonly router = new Router();
   private readonly specs: RouteSpec[] = [];
 
-  constructor(private readonly maxBodyBytes: number) {}
+  constructor(
+    private readonly maxBodyBytes: number,
+    private readonly guard: Guard = async () => {},
+  ) {}
 
   add(spec: RouteSpec): void {
     this.specs.push(spec);
     this.router[spec.method](spec.path, async (ctx) => {
+      await this.guard(ctx, spec, tenantRefOf(spec, ctx));
       const query = spec.query ? parseOrThrow(spec.query, ctx.query) : {};
       const body = spec.body ? await readJson(ctx, this.maxBodyBytes) : undefined;
       const result = await spec.handler({ params: ctx.params, query, body, state: ctx.state as AdminState, ctx });

@@ -53,6 +53,11 @@ export const clientOut = z.object({
   postLogoutRedirectUris: z.array(z.string()),
   tenantIds: z.array(z.string()),
   admin: z.boolean(),
+  adminRole: z
+    .enum(['super-admin', 'tenant-admin', 'helpdesk', 'auditor'])
+    .nullable()
+    .describe('What an admin client may do in the admin API'),
+  adminTenantIds: z.array(z.string()).describe('The tenants its admin role covers (empty: every tenant)'),
   firstParty: z.boolean(),
   requirePkce: z.boolean().describe('Code flows must use PKCE (S256); off only for a legacy confidential client'),
   createdAt: timestamp,

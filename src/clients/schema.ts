@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../roles/types.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -32,6 +33,17 @@ export const clientCreateSchema = z
     tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
     /** Tenants whose people may sign in; omitted means every tenant. Never empty, so [] cannot open a client by accident. */
     tenants: z.array(z.string().min(1)).min(1).max(1000).optional(),
+    adminRole: z.enum(ROLES).optional().describe('What an admin client may do in the admin API (default super-admin)'),
+    adminTenants: z
+      .array(z.string().min(1))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('The tenants a tenant-admin, helpdesk or auditor client covers'),
+  })
+  .refine((c) => c.admin || (c.adminRole === undefined && c.adminTenants === undefined), {
+    message: 'only an admin client has an admin role',
+    path: ['adminRole'],
   })
   .refine((c) => !(c.public && c.admin), { message: 'an admin client must be confidential', path: ['admin'] })
   .refine((c) => c.requirePkce || !c.public, { message: 'a public client always uses PKCE', path: ['requirePkce'] })
@@ -48,6 +60,9 @@ export const clientUpdateSchema = z.strictObject({
   requirePkce: z.boolean().optional(),
   /** A list limits the client to those tenants; null opens it to every tenant. */
   tenants: z.array(z.string().min(1)).min(1).max(1000).nullable().optional(),
+  adminRole: z.enum(ROLES).optional(),
+  /** The tenants the admin role covers; null for none (super-admin, an auditor of all). */
+  adminTenants: z.array(z.string().min(1)).min(1).max(100).nullable().optional(),
 });
 
 export type ClientCreateInput = z.input<typeof clientCreateSchema>;

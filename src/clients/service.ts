@@ -6,6 +6,23 @@ import { parseOrThrow } from '../validation.js';
 import type { Client } from './types.js';
 import { clientCreateSchema, clientUpdateSchema, type ClientCreateInput, type ClientUpdateInput } from './schema.js';
 import { hashClientSecret, newClientSecret } from './secrets.js';
+import { ROLE_TENANCY, type RoleName } from '../roles/types.js';
+
+/** An admin client's role names tenants exactly when the role is about tenants. */
+function assertRoleTenancy(role: RoleName | null, tenantIds: string[]): void {
+  if (role === null) return;
+  const tenancy = ROLE_TENANCY[role];
+  if (tenancy === 'none' && tenantIds.length > 0) {
+    throw new DomainError('validation_failed', 'the request is not valid', [
+      { field: 'adminTenants', code: 'tenant_not_allowed', message: `${role} covers every tenant and names none` },
+    ]);
+  }
+  if (tenancy === 'required' && tenantIds.length === 0) {
+    throw new DomainError('validation_failed', 'the request is not valid', [
+      { field: 'adminTenants', code: 'tenant_required', message: `${role} needs at least one tenant` },
+    ]);
+  }
+}
 
 /** Turns tenant references (slug or id) into ids; refuses unknown ones. */
 export type TenantResolver = (ref: string) => Promise<string | null>;
@@ -21,6 +38,9 @@ export class ClientService {
   async create(input: ClientCreateInput): Promise<{ client: Client; secret: string | null }> {
     const data = parseOrThrow(clientCreateSchema, input);
     const tenantIds = await this.resolveTenants(data.tenants ?? []);
+    const adminRole = data.admin ? (data.adminRole ?? 'super-admin') : null;
+    const adminTenantIds = await this.resolveTenants(data.adminTenants ?? [], 'adminTenants');
+    assertRoleTenancy(adminRole, adminTenantIds);
     const secret = data.public ? null : newClientSecret();
     const now = this.clock().toISOString();
     const client: Client = {
@@ -32,6 +52,8 @@ export class ClientService {
       postLogoutRedirectUris: data.postLogoutRedirectUris,
       tenantIds,
       admin: data.admin,
+      adminRole,
+      adminTenantIds,
       firstParty: data.firstParty,
       requirePkce: data.requirePkce,
       createdAt: now,
@@ -66,8 +88,17 @@ export class ClientService {
       firstParty: data.firstParty ?? before.firstParty,
       requirePkce: data.requirePkce ?? before.requirePkce,
       tenantIds: data.tenants === undefined ? before.tenantIds : await this.resolveTenants(data.tenants ?? []),
+      adminRole: before.admin ? (data.adminRole ?? before.adminRole) : null,
+      adminTenantIds:
+        data.adminTenants === undefined ? before.adminTenantIds : await this.resolveTenants(data.adminTenants ?? [], 'adminTenants'),
       updatedAt: this.clock().toISOString(),
     };
+    if (!before.admin && (data.adminRole !== undefined || data.adminTenants !== undefined)) {
+      throw new DomainError('validation_failed', 'the request is not valid', [
+        { field: 'adminRole', code: 'not_admin', message: 'only an admin client has an admin role' },
+      ]);
+    }
+    assertRoleTenancy(after.adminRole, after.adminTenantIds);
     if (!after.requirePkce && after.secretHash === null) {
       throw new DomainError('validation_failed', 'the request is not valid', [
         { field: 'requirePkce', code: 'public_client', message: 'a public client always uses PKCE' },
@@ -102,13 +133,13 @@ export class ClientService {
     return client;
   }
 
-  private async resolveTenants(refs: string[]): Promise<string[]> {
+  private async resolveTenants(refs: string[], field = 'tenants'): Promise<string[]> {
     const ids: string[] = [];
     const problems = [];
     for (const [index, ref] of refs.entries()) {
       const id = await this.resolveTenant(ref);
       if (id) ids.push(id);
-      else problems.push({ field: `tenants.${index}`, code: 'unknown_tenant', message: `no tenant "${ref}"` });
+      else problems.push({ field: `${field}.${index}`, code: 'unknown_tenant', message: `no tenant "${ref}"` });
     }
     if (problems.length) throw new DomainError('validation_failed', 'the request is not valid', problems);
     return [...new Set(ids)];

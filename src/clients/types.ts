@@ -1,3 +1,5 @@
+import type { RoleName } from '../roles/types.js';
+
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 export interface Client {
@@ -13,6 +15,10 @@ export interface Client {
   tenantIds: string[];
   /** May obtain `admin`-scoped tokens with client credentials to call the admin API. */
   admin: boolean;
+  /** What an admin client may do there (null for other clients); admin clients from before roles are super-admins. */
+  adminRole: RoleName | null;
+  /** The tenants a tenant-scoped admin role covers (empty: every tenant, for super-admin or an auditor of all). */
+  adminTenantIds: string[];
   /** Our own application: consent is not asked. */
   firstParty: boolean;
   /**
@@ -32,6 +38,9 @@ export function toPublicClient(client: Client): PublicClient {
 }
 
 /** Fields added after the first release get their defaults when an older record is read. */
-export function withClientDefaults(stored: Omit<Client, 'requirePkce'> & Partial<Pick<Client, 'requirePkce'>>): Client {
-  return { requirePkce: true, ...stored };
+export function withClientDefaults(
+  stored: Omit<Client, 'requirePkce' | 'adminRole' | 'adminTenantIds'> &
+    Partial<Pick<Client, 'requirePkce' | 'adminRole' | 'adminTenantIds'>>,
+): Client {
+  return { requirePkce: true, adminRole: stored.admin ? 'super-admin' : null, adminTenantIds: [], ...stored };
 }

@@ -88,3 +88,9 @@ export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;
 
 /** A SAML connection's metadata URL is read again after this long (checked with the periodic purge). */
 export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;
+
+/** R12: privileged access is granted per case and runs out by itself; a support grant lasts at most this. */
+export const SUPPORT_GRANT_MAX_HOURS = 72;
+
+/** The operators' own tenant: staff accounts live there (created by `idp operator bootstrap`). */
+export const OPERATORS_TENANT_SLUG = 'operators';

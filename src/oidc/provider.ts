@@ -11,6 +11,7 @@ import { requestOrigin } from '../web/origin.js';
 import { createAdapterClass } from './adapter.js';
 import { compareHashedClientSecrets } from './client-secret.js';
 import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
+import { consoleClientMetadata, mayGrantAdminScope } from './console-client.js';
 import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './settings.js';
 import { TOKEN_TTL } from '../config/defaults.js';
 import { providerErrorMessage } from './error-messages.js';
@@ -105,15 +106,17 @@ function loginPolicy(deps: ProviderDeps) {
 
 /**
  * Puts the requested scopes on a person's grant, except `admin`, which only client
- * credentials carry: it is recorded as refused, so it never reaches a user's token and the
- * consent prompt does not ask for it again. Returns the scopes granted.
+ * credentials and the built-in console (`idp-console`) carry: for any other client it is
+ * recorded as refused, so it never reaches a user's token and the consent prompt does not ask
+ * for it again. Returns the scopes granted.
  */
 export function grantScopes(
-  grant: { addOIDCScope(scope: string): void; rejectOIDCScope(scope: string): void },
+  grant: { clientId?: string; addOIDCScope(scope: string): void; rejectOIDCScope(scope: string): void },
   scope: string | string[],
 ): string[] {
   const requested = (Array.isArray(scope) ? scope : scope.split(' ')).filter(Boolean);
-  const granted = requested.filter((s) => s !== ADMIN_SCOPE);
+  const adminAllowed = grant.clientId !== undefined && mayGrantAdminScope(grant.clientId);
+  const granted = requested.filter((s) => s !== ADMIN_SCOPE || adminAllowed);
   if (granted.length) grant.addOIDCScope(granted.join(' '));
   if (granted.length < requested.length) grant.rejectOIDCScope(ADMIN_SCOPE);
   return granted;
@@ -139,7 +142,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     acrValues: [ACR_PASSWORD, ACR_MFA],
     // 'none' only for our own "My profile" client, which needs the session and nothing else.
     responseTypes: ['code', 'none'],
-    clients: [profileClientMetadata(deps.issuer)],
+    clients: [profileClientMetadata(deps.issuer), consoleClientMetadata(deps.issuer)],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'ES256'],

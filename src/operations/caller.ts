@@ -11,6 +11,8 @@ export interface Caller {
    * when done); the API answers at once and lets them go out in the background.
    */
   awaitMail: boolean;
+  /** The support grant this change is made under, if no standing role allowed it (R12: named in the trail). */
+  supportGrantId?: string;
 }
 
 export type AuditTarget = { type: string; id: string };
@@ -18,5 +20,12 @@ export type AuditTarget = { type: string; id: string };
 /** Writes an administrative action to the audit trail as `admin.<action>`. */
 export function recordAdmin(services: Services) {
   return (caller: Caller, action: string, target: AuditTarget, tenantId: string | null, details?: Record<string, unknown>) =>
-    services.audit.record({ tenantId, actor: caller.actor, action: `admin.${action}`, target, origin: caller.origin, details });
+    services.audit.record({
+      tenantId,
+      actor: caller.actor,
+      action: `admin.${action}`,
+      target,
+      origin: caller.origin,
+      details: caller.supportGrantId ? { ...details, supportGrantId: caller.supportGrantId } : details,
+    });
 }

@@ -7,6 +7,7 @@ import type { OneTimeTokenRepository } from '../links/repository.js';
 import type { ConnectionRepository } from '../federation/repository.js';
 import type { RateLimitRepository } from '../throttle/repository.js';
 import type { KeyDocumentRepository } from '../keys/repository.js';
+import type { RoleRepository, SupportGrantRepository } from '../roles/repository.js';
 
 /**
  * One store: every repository a capability declares, implemented by one adapter (SQLite or
@@ -25,6 +26,9 @@ export interface Storage {
   readonly connections: ConnectionRepository;
   /** Signing keys and secrets, sealed (src/keys). */
   readonly keys: KeyDocumentRepository;
+  /** Administrator roles held by accounts, and support grants to staff (src/roles). */
+  readonly roles: RoleRepository;
+  readonly supportGrants: SupportGrantRepository;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   /** Writes one tiny record (readiness: proves that writes work, not only reads); rejects otherwise. */

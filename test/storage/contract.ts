@@ -72,6 +72,8 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     postLogoutRedirectUris: [],
     tenantIds: [],
     admin: false,
+    adminRole: null,
+    adminTenantIds: [],
     firstParty: false,
     requirePkce: true,
     createdAt: now(),

@@ -8,5 +8,11 @@ export function page<T extends { id: string }>(items: T[], limit: number) {
 
 /** The calling admin client, as the operations layer records it; mail goes out after the answer. */
 export function callerOf(input: RouteInput): Caller {
-  return { actor: input.state.actor, origin: requestOrigin(input.ctx), awaitMail: false };
+  const grant = input.state.supportGrant;
+  return {
+    actor: input.state.actor,
+    origin: requestOrigin(input.ctx),
+    awaitMail: false,
+    ...(grant ? { supportGrantId: grant.grantId } : {}),
+  };
 }

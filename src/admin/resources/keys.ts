@@ -23,6 +23,7 @@ export function registerKeyRoutes(routes: AdminRoutes, operations: AdminOperatio
     method: 'get',
     path: '/keys',
     operationId: 'listSigningKeys',
+    permission: 'keys.read',
     summary: 'List the signing keys (next, current, retiring) with their dates',
     tag: 'Keys',
     response: {
@@ -36,6 +37,7 @@ export function registerKeyRoutes(routes: AdminRoutes, operations: AdminOperatio
     method: 'post',
     path: '/keys/rotate',
     operationId: 'rotateSigningKeys',
+    permission: 'keys.rotate',
     summary:
       'Add a key per algorithm: published at once, signing after KEY_PUBLISH_DELAY_SECONDS; every node picks it up without a restart',
     tag: 'Keys',

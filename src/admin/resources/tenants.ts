@@ -17,19 +17,27 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'get',
     path: '/tenants',
     operationId: 'listTenants',
-    summary: 'List tenants',
+    permission: 'tenants.list',
+    summary:
+      'List the tenants the caller may see (every tenant for super-admins and auditors of all; otherwise those its roles and support grants name)',
     tag: 'Tenants',
     query: pageQuery,
     response: { status: 200, description: 'A page of tenants', schema: listOf(tenantOut) },
-    handler: async ({ query }) => {
+    handler: async ({ query, state }) => {
       const { limit, after } = query as z.infer<typeof pageQuery>;
-      return page(await services.tenants.list({ limit, after }), limit);
+      const visible = state.authority.visibleTenants();
+      if (visible === 'all') return page(await services.tenants.list({ limit, after }), limit);
+      // Only the tenants the caller's roles and support grants name: a handful, read one by one.
+      const ids = [...visible].filter((id) => id > (after ?? '')).sort();
+      const found = await Promise.all(ids.map((id) => services.tenants.findById(id)));
+      return page(found.filter((t) => t !== null).slice(0, limit), limit);
     },
   });
   routes.add({
     method: 'post',
     path: '/tenants',
     operationId: 'createTenant',
+    permission: 'tenants.create',
     summary: 'Create a tenant',
     tag: 'Tenants',
     body: tenantCreateSchema,
@@ -40,6 +48,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'get',
     path: '/tenants/:tenant',
     operationId: 'getTenant',
+    permission: 'tenant.read',
     summary: 'Read a tenant (by id or slug)',
     tag: 'Tenants',
     response: { status: 200, description: 'The tenant', schema: tenantOut },
@@ -49,6 +58,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'patch',
     path: '/tenants/:tenant',
     operationId: 'updateTenant',
+    permission: 'tenant.write',
     summary: 'Change a tenant',
     tag: 'Tenants',
     body: tenantUpdateSchema,
@@ -59,6 +69,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'delete',
     path: '/tenants/:tenant',
     operationId: 'deleteTenant',
+    permission: 'tenant.lifecycle',
     summary:
       'Schedule the deletion of a tenant: at once nobody of it signs in, its sessions and tokens end, its connections and links stop; ' +
       'its data is purged after the grace period (`graceDays`, default 30, 0-180) unless it is restored first',
@@ -74,6 +85,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'get',
     path: '/tenants/:tenant/export',
     operationId: 'exportTenant',
+    permission: 'tenant.export',
     summary:
       'Everything the tenant owns as JSON Lines, streamed: export, tenant, accounts, connections, clients, audit events, end ' +
       '(no password hashes, TOTP seeds, recovery codes, link tokens or secrets; README, "Export a tenant")',
@@ -90,6 +102,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'post',
     path: '/tenants/:tenant/restore',
     operationId: 'restoreTenant',
+    permission: 'tenant.lifecycle',
     summary: 'Cancel a scheduled deletion within the grace period: everything works again as before',
     tag: 'Tenants',
     response: { status: 200, description: 'The tenant, active again', schema: tenantOut },
@@ -101,6 +114,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'get',
     path: '/tenants/:tenant/policy',
     operationId: 'getTenantPolicy',
+    permission: 'tenant.policy.read',
     summary: 'Read the password and lockout policy',
     tag: 'Policy',
     response: { status: 200, description: 'The policy', schema: policyOut },
@@ -110,6 +124,7 @@ export function registerTenantRoutes(routes: AdminRoutes, services: Services, op
     method: 'put',
     path: '/tenants/:tenant/policy',
     operationId: 'setTenantPolicy',
+    permission: 'tenant.policy.write',
     summary: 'Replace the password and lockout policy (omitted fields take their defaults; applies from the next password set)',
     tag: 'Policy',
     body: tenantPolicySchema,

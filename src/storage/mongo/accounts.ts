@@ -3,23 +3,24 @@ import type { Collection, Db } from 'mongodb';
 import { withAccountDefaults, type Account } from '../../accounts/types.js';
 import type { AccountChange, AccountRepository } from '../../accounts/repository.js';
 import type { Page } from '../../paging.js';
+import { normalizeSearch, prefixEnd, searchTermsOf, type AccountSearch } from '../../accounts/search.js';
 import { afterCursor, conflictAs, take, type Stored } from './documents.js';
 
 /** `_rev` changes on every write; an update only lands if the revision it read is still there. */
-type AccountDoc = Stored<Account> & { _rev?: string };
+type AccountDoc = Stored<Account> & { _rev?: string; searchTerms?: string[] };
 
 /** Contention is short (one request's read-modify-write); this bound only stops a runaway loop. */
 const MAX_UPDATE_TRIES = 1000;
 
 function toAccount(doc: AccountDoc | null): Account | null {
   if (!doc) return null;
-  const { _id, _rev, ...rest } = doc;
+  const { _id, _rev, searchTerms: _terms, ...rest } = doc;
   return withAccountDefaults({ id: _id, ...rest });
 }
 
 function toDoc(account: Account): AccountDoc {
   const { id, ...rest } = account;
-  return { _id: id, ...rest, _rev: randomUUID() };
+  return { _id: id, ...rest, searchTerms: searchTermsOf(account), _rev: randomUUID() };
 }
 
 export class MongoAccounts implements AccountRepository {
@@ -61,6 +62,19 @@ export class MongoAccounts implements AccountRepository {
   async listByTenant(tenantId: string, page: Page) {
     const cursor = this.accounts.find({ tenantId, ...afterCursor(page.after) }).sort({ _id: 1 });
     return (await take(cursor, page.limit)).map((doc) => toAccount(doc)!);
+  }
+
+  async search(tenantId: string, search: AccountSearch) {
+    const q = search.q ? normalizeSearch(search.q) : '';
+    const filter = {
+      tenantId,
+      ...afterCursor(search.after),
+      ...(q ? { searchTerms: { $elemMatch: { $gte: q, $lt: prefixEnd(q) } } } : {}),
+      ...(search.state ? { state: search.state } : {}),
+      ...(search.mfa === undefined ? {} : search.mfa ? { totp: { $ne: null } } : { totp: null }),
+    };
+    const cursor = this.accounts.find(filter).sort({ _id: 1 });
+    return (await take(cursor, search.limit)).map((doc) => toAccount(doc)!);
   }
 
   /** Optimistic concurrency: read, change, write only if untouched since; otherwise read again. */

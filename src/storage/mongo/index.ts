@@ -7,6 +7,7 @@ import { MongoAccounts } from './accounts.js';
 import { MongoRateLimits } from './rate-limits.js';
 import { MongoTokens } from './tokens.js';
 import { MongoKeyDocuments } from './key-documents.js';
+import { MongoRoles, MongoSupportGrants } from './roles.js';
 
 /** The database named by the URL's path (mongodb://host/name?options), if any. */
 export function databaseNameIn(url: string): string | undefined {
@@ -59,6 +60,8 @@ export async function openMongoStorage(url: string, options: { dbName?: string }
       tokens: new MongoTokens(db),
       connections: new MongoConnections(db),
       keys: new MongoKeyDocuments(db),
+      roles: new MongoRoles(db),
+      supportGrants: new MongoSupportGrants(db),
       async ping() {
         await db.command({ ping: 1 });
       },

@@ -8,6 +8,8 @@ export async function createIndexes(db: Db): Promise<void> {
       { key: { tenantId: 1, emailNormalized: 1 }, unique: true },
       { key: { emailNormalized: 1 } },
       { key: { tenantId: 1, _id: 1 } },
+      // Account search: a prefix of any term (e-mail, name, name words) within the tenant.
+      { key: { tenantId: 1, searchTerms: 1 } },
       {
         key: { 'identities.connectionId': 1, 'identities.subject': 1 },
         unique: true,
@@ -29,6 +31,8 @@ export async function createIndexes(db: Db): Promise<void> {
       { key: { model: 1, userCode: 1 }, partialFilterExpression: { userCode: { $exists: true } } },
       { key: { expiresAt: 1 }, expireAfterSeconds: 0 },
     ]),
+    db.collection('role_assignments').createIndexes([{ key: { 'roles.tenantId': 1 } }]),
+    db.collection('support_grants').createIndexes([{ key: { tenantId: 1, _id: -1 } }, { key: { staffAccountId: 1, expiresAt: 1 } }]),
     db.collection('rate_limits').createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
     db
       .collection('one_time_tokens')

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError } from '../../errors.js';
 import { chainOf, seal, type UnsealedEvent } from '../../audit/chain.js';
 import { StoreUnavailableError } from '../errors.js';
+import type { Account } from '../../accounts/types.js';
+import { searchTermsOf } from '../../accounts/search.js';
 
 /** Schema versions, applied in order, each once; the applied version lives in `user_version`. */
 const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
@@ -61,7 +63,32 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `
   CREATE TABLE key_documents (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, version INTEGER NOT NULL);
   `,
+  // Administrator roles and support grants (R12); the index behind account search.
+  `
+  CREATE TABLE role_assignments (account_id TEXT NOT NULL, role TEXT NOT NULL, tenant_id TEXT NOT NULL, granted_at TEXT NOT NULL,
+    PRIMARY KEY (account_id, role, tenant_id));
+  CREATE INDEX roles_by_tenant ON role_assignments (tenant_id, account_id);
+  CREATE TABLE support_grants (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, staff_account_id TEXT NOT NULL,
+    expires_at TEXT NOT NULL, ended_at TEXT, doc TEXT NOT NULL);
+  CREATE INDEX support_grants_by_tenant ON support_grants (tenant_id, id);
+  CREATE INDEX support_grants_by_staff ON support_grants (staff_account_id, expires_at);
+  CREATE TABLE account_search_terms (tenant_id TEXT NOT NULL, term TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, PRIMARY KEY (tenant_id, term, account_id));
+  CREATE INDEX search_terms_by_account ON account_search_terms (account_id);
+  CREATE INDEX accounts_by_tenant ON accounts (tenant_id, id);
+  `,
+  (db) => indexAccountSearchTerms(db),
 ];
+
+/** Accounts stored before search existed get their terms once. */
+function indexAccountSearchTerms(db: DatabaseSync): void {
+  const rows = db.prepare('SELECT doc FROM accounts').all() as { doc: string }[];
+  const insert = db.prepare('INSERT OR IGNORE INTO account_search_terms (tenant_id, term, account_id) VALUES (?, ?, ?)');
+  for (const row of rows) {
+    const account = JSON.parse(row.doc) as Account;
+    for (const term of searchTermsOf(account)) insert.run(account.tenantId, term, account.id);
+  }
+}
 
 function sealLegacyAuditEvents(db: DatabaseSync): void {
   const heads = new Map<string, { seq: number; hash: string }>();

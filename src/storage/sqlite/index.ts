@@ -6,6 +6,7 @@ import { SqliteOidcPayloads } from './oidc-payloads.js';
 import { SqliteRateLimits } from './rate-limits.js';
 import { SqliteTokens } from './tokens.js';
 import { SqliteKeyDocuments } from './key-documents.js';
+import { SqliteRoles, SqliteSupportGrants } from './roles.js';
 
 export function openSqliteStorage(file: string): Storage {
   const db = Database.open(file);
@@ -20,6 +21,8 @@ export function openSqliteStorage(file: string): Storage {
     tokens: db.guarded(new SqliteTokens(db)),
     connections: db.guarded(new SqliteConnections(db)),
     keys: db.guarded(new SqliteKeyDocuments(db)),
+    roles: db.guarded(new SqliteRoles(db)),
+    supportGrants: db.guarded(new SqliteSupportGrants(db)),
     async ping() {
       await db.whenFree(() => db.get('SELECT 1'));
     },

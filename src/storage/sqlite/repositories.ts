@@ -9,6 +9,7 @@ import type { AccountChange, AccountRepository } from '../../accounts/repository
 import type { AuditRepository } from '../../audit/repository.js';
 import type { ClientRepository } from '../../clients/repository.js';
 import type { Page } from '../../paging.js';
+import { normalizeSearch, prefixEnd, searchTermsOf, type AccountSearch } from '../../accounts/search.js';
 import type { TenantRepository } from '../../tenants/repository.js';
 import { parseDoc, type Database } from './database.js';
 
@@ -128,6 +129,7 @@ export class SqliteAccounts implements AccountRepository {
         'account',
       );
       this.writeIdentities(account);
+      this.writeSearchTerms(account);
     });
   }
 
@@ -197,6 +199,40 @@ export class SqliteAccounts implements AccountRepository {
       .map((row) => toAccount(row)!);
   }
 
+  async search(tenantId: string, search: AccountSearch) {
+    const q = search.q ? normalizeSearch(search.q) : '';
+    return this.db
+      .all<DocRow>(
+        `SELECT a.doc FROM accounts a WHERE a.tenant_id = $tenant AND a.id > $after
+         AND ($q = '' OR a.id IN (SELECT account_id FROM account_search_terms WHERE tenant_id = $tenant AND term >= $q AND term < $qEnd))
+         AND ($state = '' OR json_extract(a.doc, '$.state') = $state)
+         AND ($mfa = -1 OR (json_extract(a.doc, '$.totp') IS NOT NULL) = $mfa)
+         ORDER BY a.id LIMIT $limit`,
+        {
+          tenant: tenantId,
+          after: search.after ?? '',
+          q,
+          qEnd: prefixEnd(q),
+          state: search.state ?? '',
+          mfa: search.mfa === undefined ? -1 : search.mfa ? 1 : 0,
+          limit: search.limit,
+        },
+      )
+      .map((row) => toAccount(row)!);
+  }
+
+  /** The terms table mirrors the record's e-mail and name, the index behind search. */
+  private writeSearchTerms(account: Account): void {
+    this.db.run('DELETE FROM account_search_terms WHERE account_id = $id', { id: account.id });
+    for (const term of searchTermsOf(account)) {
+      this.db.run('INSERT OR IGNORE INTO account_search_terms (tenant_id, term, account_id) VALUES ($tenant, $term, $id)', {
+        tenant: account.tenantId,
+        term,
+        id: account.id,
+      });
+    }
+  }
+
   /** The read and the write share one IMMEDIATE transaction, so other processes wait between them. */
   async update(id: string, change: AccountChange) {
     return this.db.transaction(() => {
@@ -209,6 +245,7 @@ export class SqliteAccounts implements AccountRepository {
         'account',
       );
       this.writeIdentities({ ...after, id });
+      this.writeSearchTerms({ ...after, id });
       return { before, after };
     });
   }
