@@ -68,5 +68,10 @@ export interface AuditEventView {
 
 export interface SupportGrantView {
   id: string;
-  [field: string]: unknown;
+  staffAccountId: string;
+  reason: string;
+  caseReference: string;
+  createdBy: string;
+  expiresAt: string;
+  endedAt: string | null;
 }

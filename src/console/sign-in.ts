@@ -13,7 +13,8 @@ export type SignInRefusal = 'state_mismatch' | 'no_pending_sign_in' | 'second_fa
 /** A path under the console to come back to: anything else (another site, `//host`, backslashes) goes to the console's start. */
 export function safeReturnTo(path: unknown): string {
   if (typeof path !== 'string' || path.length > 1000) return `${CONSOLE_PATH}/`;
-  if (!/^\/console(?:\/[A-Za-z0-9\-._~%/]*)?(?:\?[A-Za-z0-9\-._~%&=+]*)?$/.test(path) || path.includes('//')) return `${CONSOLE_PATH}/`;
+  const shaped = /^\/console(?:\/[A-Za-z0-9\-._~%/]*)?(?:\?[A-Za-z0-9\-._~%&=+]*)?$/.test(path);
+  if (!shaped || path.includes('//') || /\/\.\.?(?:\/|\?|$)/.test(path)) return `${CONSOLE_PATH}/`;
   return path;
 }
 

@@ -117,7 +117,10 @@ const catalog = {
   'policy.mode': { en: 'Lock', sv: 'Spärr' },
   'policy.mode_permanent': { en: 'Until an administrator unlocks', sv: 'Tills en administratör låser upp' },
   'policy.mode_temporary': { en: 'For a while', sv: 'En stund' },
-  'policy.durationMinutes': { en: 'Lock duration (minutes, only for a lock for a while)', sv: 'Spärrtid (minuter, bara för spärr en stund)' },
+  'policy.durationMinutes': {
+    en: 'Lock duration (minutes, only for a lock for a while)',
+    sv: 'Spärrtid (minuter, bara för spärr en stund)',
+  },
   'policy.resetUnlocks': { en: 'A password reset also unlocks', sv: 'En återställning av lösenordet låser också upp' },
   'policy.links_note': {
     en: 'Link lifetimes are set under the tenant’s settings.',

@@ -26,7 +26,8 @@ export function registerAccountPages(router: Router, kit: ConsoleKit): void {
   const { session, form, render, t } = kit;
   const base = (ctx: ConsoleContext) => `${tenantPath(ctx.params.tenant!)}/accounts`;
   const readTenant = (ctx: ConsoleContext) => ctx.state.api.get<TenantView>(apiPath`/tenants/${ctx.params.tenant!}`);
-  const when = (ctx: ConsoleContext, time: string | null) => (time ? html`<time datetime="${time}">${time.replace('T', ' ').slice(0, 19)} UTC</time>` : t(ctx, 'console.never'));
+  const when = (ctx: ConsoleContext, time: string | null) =>
+    time ? html`<time datetime="${time}">${time.replace('T', ' ').slice(0, 19)} UTC</time>` : t(ctx, 'console.never');
   const stateOf = (ctx: ConsoleContext, state: AccountView['state']) => t(ctx, `accounts.state_${state}`);
 
   async function list(ctx: ConsoleContext): Promise<void> {
@@ -151,7 +152,8 @@ ${account.mfaEnabled ? actionForm(view.csrf, `${path}/reset-mfa`, t(ctx, 'accoun
     );
   }
 
-  const readAccount = (ctx: ConsoleContext) => ctx.state.api.get<AccountView>(apiPath`/tenants/${ctx.params.tenant!}/accounts/${ctx.params.id!}`);
+  const readAccount = (ctx: ConsoleContext) =>
+    ctx.state.api.get<AccountView>(apiPath`/tenants/${ctx.params.tenant!}/accounts/${ctx.params.id!}`);
 
   async function show(ctx: ConsoleContext): Promise<void> {
     const [tenant, account] = await Promise.all([readTenant(ctx), readAccount(ctx)]);
@@ -172,13 +174,32 @@ ${account.mfaEnabled ? actionForm(view.csrf, `${path}/reset-mfa`, t(ctx, 'accoun
 
   router.get('/tenants/:tenant/accounts', session, list);
   router.get('/tenants/:tenant/accounts/new', session, async (ctx: ConsoleContext) =>
-    createPage(ctx, await readTenant(ctx), emptyForm(ctx.state.locale, ctx.state.csrf, { email: '', name: '', locale: '', staff: '', invite: 'on' })),
+    createPage(
+      ctx,
+      await readTenant(ctx),
+      emptyForm(ctx.state.locale, ctx.state.csrf, { email: '', name: '', locale: '', staff: '', invite: 'on' }),
+    ),
   );
   router.post('/tenants/:tenant/accounts', session, form, create);
   router.get('/tenants/:tenant/accounts/:id', session, show);
-  router.post('/tenants/:tenant/accounts/:id/unlock', session, form, action('POST', '/unlock', 'unlocked', (ctx) => ({ reason: ctx.state.form.reason ?? '' })));
-  router.post('/tenants/:tenant/accounts/:id/disable', session, form, action('PATCH', '', 'disabled', () => ({ state: 'disabled' })));
-  router.post('/tenants/:tenant/accounts/:id/enable', session, form, action('PATCH', '', 'enabled', () => ({ state: 'active' })));
+  router.post(
+    '/tenants/:tenant/accounts/:id/unlock',
+    session,
+    form,
+    action('POST', '/unlock', 'unlocked', (ctx) => ({ reason: ctx.state.form.reason ?? '' })),
+  );
+  router.post(
+    '/tenants/:tenant/accounts/:id/disable',
+    session,
+    form,
+    action('PATCH', '', 'disabled', () => ({ state: 'disabled' })),
+  );
+  router.post(
+    '/tenants/:tenant/accounts/:id/enable',
+    session,
+    form,
+    action('PATCH', '', 'enabled', () => ({ state: 'active' })),
+  );
   router.post('/tenants/:tenant/accounts/:id/reset-mfa', session, form, action('DELETE', '/mfa', 'mfa_reset'));
   router.post('/tenants/:tenant/accounts/:id/invitation', session, form, action('POST', '/invitation', 'invited'));
 }

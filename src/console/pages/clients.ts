@@ -4,7 +4,21 @@ import { apiPath, query } from '../admin-api.js';
 import type { ClientView, Page } from '../api-types.js';
 import type { ConsoleContext, ConsoleKit } from '../kit.js';
 import { CONSOLE_PATH } from '../settings.js';
-import { actionForm, checkbox, copyable, csrfInput, emptyForm, errorSummary, formToJson, jsonToForm, notice, textArea, textField, type FormSpec, type FormView } from '../views/form.js';
+import {
+  actionForm,
+  checkbox,
+  copyable,
+  csrfInput,
+  emptyForm,
+  errorSummary,
+  formToJson,
+  jsonToForm,
+  notice,
+  textArea,
+  textField,
+  type FormSpec,
+  type FormView,
+} from '../views/form.js';
 
 const CREATE: FormSpec = { name: 'text', redirectUris: 'list', postLogoutRedirectUris: 'list', public: 'boolean', firstParty: 'boolean' };
 const UPDATE: FormSpec = { name: 'text', redirectUris: 'list', postLogoutRedirectUris: 'list', firstParty: 'boolean' };
@@ -85,7 +99,11 @@ ${
   const formOf = (ctx: ConsoleContext, client: ClientView) => emptyForm(ctx.state.locale, ctx.state.csrf, jsonToForm(UPDATE, client));
 
   async function create(ctx: ConsoleContext): Promise<void> {
-    const result = await ctx.state.api.call<{ client: ClientView; secret: string | null }>('POST', '/clients', formToJson(CREATE, ctx.state.form));
+    const result = await ctx.state.api.call<{ client: ClientView; secret: string | null }>(
+      'POST',
+      '/clients',
+      formToJson(CREATE, ctx.state.form),
+    );
     if (!result.ok) return createPage(ctx, kit.refusedForm(ctx, { ...jsonToForm(CREATE, {}), ...ctx.state.form }, result), result.status);
     // Shown in this answer only, never behind a URL that could be reloaded or logged.
     clientPage(ctx, result.data.client, formOf(ctx, result.data.client), result.data.secret, 201);
@@ -96,16 +114,27 @@ ${
   async function update(ctx: ConsoleContext): Promise<void> {
     const result = await ctx.state.api.call<ClientView>('PATCH', apiPath`/clients/${ctx.params.id!}`, formToJson(UPDATE, ctx.state.form));
     if (result.ok) return kit.redirect(ctx, `${base}/${encodeURIComponent(result.data.id)}`, 'saved');
-    clientPage(ctx, await readClient(ctx), kit.refusedForm(ctx, { ...jsonToForm(UPDATE, {}), ...ctx.state.form }, result), null, result.status);
+    clientPage(
+      ctx,
+      await readClient(ctx),
+      kit.refusedForm(ctx, { ...jsonToForm(UPDATE, {}), ...ctx.state.form }, result),
+      null,
+      result.status,
+    );
   }
 
   async function rotate(ctx: ConsoleContext): Promise<void> {
-    const { client, secret } = await ctx.state.api.need<{ client: ClientView; secret: string | null }>('POST', apiPath`/clients/${ctx.params.id!}/secret`);
+    const { client, secret } = await ctx.state.api.need<{ client: ClientView; secret: string | null }>(
+      'POST',
+      apiPath`/clients/${ctx.params.id!}/secret`,
+    );
     clientPage(ctx, client, formOf(ctx, client), secret);
   }
 
   router.get('/clients', session, list);
-  router.get('/clients/new', session, (ctx: ConsoleContext) => createPage(ctx, emptyForm(ctx.state.locale, ctx.state.csrf, jsonToForm(CREATE, {}))));
+  router.get('/clients/new', session, (ctx: ConsoleContext) =>
+    createPage(ctx, emptyForm(ctx.state.locale, ctx.state.csrf, jsonToForm(CREATE, {}))),
+  );
   router.post('/clients', session, form, create);
   router.get('/clients/:id', session, async (ctx: ConsoleContext) => {
     const client = await readClient(ctx);

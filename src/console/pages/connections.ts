@@ -4,15 +4,43 @@ import { apiPath } from '../admin-api.js';
 import type { ConnectionView, TenantView } from '../api-types.js';
 import type { ConsoleContext, ConsoleKit } from '../kit.js';
 import type { ConsoleMessageId } from '../../i18n/console-messages.js';
-import { checkbox, copyable, csrfInput, emptyForm, errorSummary, formToJson, notice, select, textArea, textField, type FormSpec, type FormView } from '../views/form.js';
+import {
+  checkbox,
+  copyable,
+  csrfInput,
+  emptyForm,
+  errorSummary,
+  formToJson,
+  notice,
+  select,
+  textArea,
+  textField,
+  type FormSpec,
+  type FormView,
+} from '../views/form.js';
 import { tenantPath } from './tenants.js';
 
 type GuidedKind = 'entra' | 'google' | 'oidc';
 const KINDS: GuidedKind[] = ['entra', 'google', 'oidc'];
 
 const FIELDS: Record<GuidedKind, FormSpec> = {
-  entra: { name: 'text', issuer: 'optionalText', clientId: 'text', clientSecret: 'text', allowedEntraTenants: 'list', firstSignIn: 'text', trustUpstreamMfa: 'boolean' },
-  google: { name: 'text', clientId: 'text', clientSecret: 'text', allowedGoogleDomains: 'list', firstSignIn: 'text', trustUpstreamMfa: 'boolean' },
+  entra: {
+    name: 'text',
+    issuer: 'optionalText',
+    clientId: 'text',
+    clientSecret: 'text',
+    allowedEntraTenants: 'list',
+    firstSignIn: 'text',
+    trustUpstreamMfa: 'boolean',
+  },
+  google: {
+    name: 'text',
+    clientId: 'text',
+    clientSecret: 'text',
+    allowedGoogleDomains: 'list',
+    firstSignIn: 'text',
+    trustUpstreamMfa: 'boolean',
+  },
   oidc: { name: 'text', issuer: 'text', clientId: 'text', clientSecret: 'text', firstSignIn: 'text', trustUpstreamMfa: 'boolean' },
 };
 
@@ -77,8 +105,12 @@ ${checkbox(view, 'trustUpstreamMfa', t(ctx, 'connections.trust_mfa'))}
     );
   }
 
-  const kindOf = (ctx: ConsoleContext): GuidedKind => (KINDS as string[]).includes(String(ctx.query.kind)) ? (ctx.query.kind as GuidedKind) : 'oidc';
-  const blank = (kind: GuidedKind): Record<string, string> => ({ ...Object.fromEntries(Object.keys(FIELDS[kind]).map((n) => [n, ''])), firstSignIn: 'link' });
+  const kindOf = (ctx: ConsoleContext): GuidedKind =>
+    (KINDS as string[]).includes(String(ctx.query.kind)) ? (ctx.query.kind as GuidedKind) : 'oidc';
+  const blank = (kind: GuidedKind): Record<string, string> => ({
+    ...Object.fromEntries(Object.keys(FIELDS[kind]).map((n) => [n, ''])),
+    firstSignIn: 'link',
+  });
 
   async function create(ctx: ConsoleContext): Promise<void> {
     const kind = kindOf(ctx);

@@ -8,8 +8,7 @@ import { actionForm, csrfInput, emptyForm, errorSummary, notice, select, textFie
 import { tenantPath } from './tenants.js';
 
 /** The form asks for hours; the API wants the end time. */
-const renamed = (problems: FieldProblem[] | undefined) =>
-  problems?.map((p) => (p.field === 'expiresAt' ? { ...p, field: 'hours' } : p));
+const renamed = (problems: FieldProblem[] | undefined) => problems?.map((p) => (p.field === 'expiresAt' ? { ...p, field: 'hours' } : p));
 
 /** Support grants: time-boxed access of one support person to this tenant (R12), granted, listed and ended early. */
 export function registerGrantPages(router: Router, kit: ConsoleKit): void {
@@ -21,10 +20,18 @@ export function registerGrantPages(router: Router, kit: ConsoleKit): void {
     const tenant = await readTenant(ctx);
     const { items } = await ctx.state.api.get<Page<SupportGrantView>>(apiPath`/tenants/${tenant.id}/support-grants`);
     // Support people are the operators' staff accounts; whoever may not read them types an account id.
-    const staff = await ctx.state.api.call<Page<AccountView>>('GET', apiPath`/tenants/${OPERATORS_TENANT_SLUG}/accounts` + query({ limit: 200 }));
+    const staff = await ctx.state.api.call<Page<AccountView>>(
+      'GET',
+      apiPath`/tenants/${OPERATORS_TENANT_SLUG}/accounts` + query({ limit: 200 }),
+    );
     const grantee =
       staff.ok && staff.data.items.length
-        ? select(view, 'staffAccountId', t(ctx, 'grants.grantee'), staff.data.items.map((a) => [a.id, a.name ? `${a.name} <${a.email}>` : a.email]))
+        ? select(
+            view,
+            'staffAccountId',
+            t(ctx, 'grants.grantee'),
+            staff.data.items.map((a) => [a.id, a.name ? `${a.name} <${a.email}>` : a.email]),
+          )
         : textField(view, 'staffAccountId', t(ctx, 'grants.grantee'), { spellcheck: false });
     const names = new Map(staff.ok ? staff.data.items.map((a) => [a.id, a.email]) : []);
     render(
@@ -38,8 +45,8 @@ ${
   items.length
     ? html`<div class="table"><table><thead><tr><th scope="col">${t(ctx, 'grants.grantee')}</th><th scope="col">${t(ctx, 'grants.reason')}</th><th scope="col">${t(ctx, 'grants.expires')}</th><th scope="col">${t(ctx, 'grants.granted_by')}</th><th scope="col"><span class="visually-hidden">${t(ctx, 'accounts.actions')}</span></th></tr></thead>
 <tbody>${items.map((g) => {
-        const live = !g.endedAt && typeof g.expiresAt === 'string' && g.expiresAt > new Date().toISOString();
-        return html`<tr><td>${names.get(String(g.staffAccountId)) ?? String(g.staffAccountId)}</td><td>${String(g.reason ?? '')} <code>${String(g.caseReference ?? '')}</code></td><td>${String(g.endedAt ?? g.expiresAt ?? '')}</td><td><code>${String(g.createdBy ?? '')}</code></td><td>${live ? actionForm(ctx.state.csrf, `${base(ctx)}/${g.id}/end`, t(ctx, 'grants.revoke'), html``, true) : ''}</td></tr>`;
+        const live = !g.endedAt && g.expiresAt > new Date().toISOString();
+        return html`<tr><td>${names.get(g.staffAccountId) ?? g.staffAccountId}</td><td>${g.reason} <code>${g.caseReference}</code></td><td>${g.endedAt ?? g.expiresAt}</td><td><code>${g.createdBy}</code></td><td>${live ? actionForm(ctx.state.csrf, `${base(ctx)}/${g.id}/end`, t(ctx, 'grants.revoke'), html``, true) : ''}</td></tr>`;
       })}</tbody></table></div>`
     : html`<p>${t(ctx, 'console.none')}</p>`
 }
@@ -58,7 +65,8 @@ ${textField(view, 'hours', t(ctx, 'grants.hours'), { type: 'number', required: t
     );
   }
 
-  const blank = (ctx: ConsoleContext) => emptyForm(ctx.state.locale, ctx.state.csrf, { staffAccountId: '', reason: '', caseReference: '', hours: '4' });
+  const blank = (ctx: ConsoleContext) =>
+    emptyForm(ctx.state.locale, ctx.state.csrf, { staffAccountId: '', reason: '', caseReference: '', hours: '4' });
 
   async function grant(ctx: ConsoleContext): Promise<void> {
     const { staffAccountId = '', reason = '', caseReference = '', hours = '' } = ctx.state.form;

@@ -4,7 +4,19 @@ import { apiPath } from '../admin-api.js';
 import type { TenantView } from '../api-types.js';
 import type { ConsoleContext, ConsoleKit } from '../kit.js';
 import type { ConsoleMessageId } from '../../i18n/console-messages.js';
-import { checkbox, csrfInput, emptyForm, errorSummary, formToJson, jsonToForm, notice, select, textField, type FormSpec, type FormView } from '../views/form.js';
+import {
+  checkbox,
+  csrfInput,
+  emptyForm,
+  errorSummary,
+  formToJson,
+  jsonToForm,
+  notice,
+  select,
+  textField,
+  type FormSpec,
+  type FormView,
+} from '../views/form.js';
 import { tenantPath } from './tenants.js';
 
 /** Every field of the policy document (PUT replaces it whole, so the form always sends all of them). */

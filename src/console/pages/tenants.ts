@@ -193,7 +193,10 @@ ${deletion}`,
 
   router.get('/tenants', session, list);
   router.get('/tenants/new', session, (ctx: ConsoleContext) =>
-    createPage(ctx, emptyForm(ctx.state.locale, ctx.state.csrf, jsonToForm(CREATE, { links: DEFAULT_LINK_LIFETIMES, passwordsAllowed: true }))),
+    createPage(
+      ctx,
+      emptyForm(ctx.state.locale, ctx.state.csrf, jsonToForm(CREATE, { links: DEFAULT_LINK_LIFETIMES, passwordsAllowed: true })),
+    ),
   );
   router.post('/tenants', session, form, create);
   router.get('/tenants/:tenant', session, show);
