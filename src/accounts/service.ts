@@ -1,6 +1,7 @@
 import { PASSWORD_INPUT_MAX } from '../config/defaults.js';
 import type { AccountRepository } from './repository.js';
 import type { Page } from '../paging.js';
+import type { AccountSearch } from './search.js';
 import { ConflictError, conflict, DomainError, notFound } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
 import type { TenantPolicy } from '../policy/types.js';
@@ -91,6 +92,11 @@ export class AccountService {
 
   list(tenantId: string, page: Page): Promise<Account[]> {
     return this.accounts.listByTenant(tenantId, page);
+  }
+
+  /** Finds a tenant's accounts by e-mail or name prefix, state and 2FA, page by page (in id order). */
+  search(tenantId: string, search: AccountSearch): Promise<Account[]> {
+    return this.accounts.search(tenantId, search);
   }
 
   async update(tenantId: string, id: string, input: AccountUpdateInput): Promise<{ before: Account; after: Account }> {

@@ -78,7 +78,9 @@ export function accountOperations(services: Services) {
     async delete(caller: Caller, tenantRef: string, accountId: string) {
       const tenant = await services.tenants.get(tenantRef);
       const account = await services.accounts.delete(tenant.id, accountId);
-      await record(caller, 'account.delete', target(account), tenant.id, { before: toPublicAccount(account) });
+      const roles = await services.roles.rolesOf(account.id);
+      await services.roles.forgetAccount(account.id);
+      await record(caller, 'account.delete', target(account), tenant.id, { before: toPublicAccount(account), roles });
       return account;
     },
   };

@@ -1,5 +1,6 @@
 import type { Actor, RequestOrigin } from '../audit/types.js';
 import type { Services } from '../services.js';
+import type { Authority } from '../roles/permissions.js';
 
 /** Who asks for an administrative change, and how the answer is awaited. */
 export interface Caller {
@@ -11,6 +12,11 @@ export interface Caller {
    * when done); the API answers at once and lets them go out in the background.
    */
   awaitMail: boolean;
+  /**
+   * What the caller may do, for use cases that look further than the endpoint's permission (which
+   * roles it may hand out). Absent for the CLI: the operator on the machine may do everything.
+   */
+  authority?: Authority;
   /** The support grant this change is made under, if no standing role allowed it (R12: named in the trail). */
   supportGrantId?: string;
 }

@@ -6,6 +6,8 @@ import { clientOperations } from './clients.js';
 import { connectionOperations } from './connections.js';
 import { tenantOperations } from './tenants.js';
 import { keyOperations } from './keys.js';
+import { roleOperations } from './roles.js';
+import { operatorOperations } from './operators.js';
 
 export type { Caller } from './caller.js';
 
@@ -27,6 +29,8 @@ export function adminOperations(services: Services, options: OperationOptions = 
     audit: auditOperations(services, options.auditAnchorFile),
     tenantExport: tenantExportOperations(services),
     keys: keyOperations(services),
+    roles: roleOperations(services),
+    operators: operatorOperations(services),
   };
 }
 

@@ -5,6 +5,7 @@ import type { RoleGrant, RoleName } from './types.js';
  * tenant the request names; `global` ones cover the whole service.
  */
 export const PERMISSIONS = {
+  'self.read': { scope: 'global', description: "read the caller's own roles and support grants" },
   'tenants.list': { scope: 'global', description: 'list the tenants the caller may see (the list is filtered)' },
   'tenants.create': { scope: 'global', description: 'create tenants' },
   'tenant.read': { scope: 'tenant', description: "read the tenant's settings" },
@@ -34,10 +35,14 @@ export type Permission = keyof typeof PERMISSIONS;
 
 const ALL = Object.keys(PERMISSIONS) as Permission[];
 
+/** Global permissions any role (or support grant) gives, whatever tenant it names: their answers are filtered to the caller. */
+const ANY_ROLE = new Set<Permission>(['self.read', 'tenants.list']);
+
 /** What each role may do within what it covers (its tenant, or everything when it names none). */
 export const ROLE_PERMISSIONS: Record<RoleName, readonly Permission[]> = {
   'super-admin': ALL,
   'tenant-admin': [
+    'self.read',
     'tenants.list',
     'tenant.read',
     'tenant.policy.read',
@@ -52,8 +57,8 @@ export const ROLE_PERMISSIONS: Record<RoleName, readonly Permission[]> = {
     'tenant.audit.read',
     'tenant.support_grants.read',
   ],
-  helpdesk: ['tenants.list', 'tenant.read', 'tenant.accounts.read', 'tenant.accounts.support'],
-  auditor: ['tenants.list', 'tenant.read', 'tenant.audit.read', 'tenant.export', 'tenant.support_grants.read'],
+  helpdesk: ['self.read', 'tenants.list', 'tenant.read', 'tenant.accounts.read', 'tenant.accounts.support'],
+  auditor: ['self.read', 'tenants.list', 'tenant.read', 'tenant.audit.read', 'tenant.export', 'tenant.support_grants.read'],
 };
 
 /** The live support grant a decision rests on, when no standing role covers it. */
@@ -81,7 +86,7 @@ export class Authority {
   /**
    * A tenant permission needs a role covering that tenant (or every tenant); without a tenant
    * it needs a role covering every tenant. A global permission needs a role that names no tenant,
-   * except `tenants.list`, which anyone with a role may call (the list is filtered).
+   * except `self.read` and `tenants.list`, which anyone with a role may call (their answers are filtered).
    */
   decide(permission: Permission, tenantId: string | undefined): Decision {
     const spec = PERMISSIONS[permission];
@@ -89,9 +94,9 @@ export class Authority {
       ROLE_PERMISSIONS[grant.role].includes(permission) &&
       (grant.tenantId === null ||
         (spec.scope === 'tenant' && tenantId !== undefined && grant.tenantId === tenantId) ||
-        permission === 'tenants.list');
+        ANY_ROLE.has(permission));
     if (this.roles.some(covers)) return { allowed: true, viaSupportGrant: null };
-    if (permission === 'tenants.list' && this.supportGrants.length > 0) return { allowed: true, viaSupportGrant: null };
+    if (ANY_ROLE.has(permission) && this.supportGrants.length > 0) return { allowed: true, viaSupportGrant: null };
     if (spec.scope === 'tenant' && tenantId !== undefined && ROLE_PERMISSIONS['tenant-admin'].includes(permission)) {
       const grant = this.supportGrants.find((g) => g.tenantId === tenantId);
       if (grant) return { allowed: true, viaSupportGrant: grant };

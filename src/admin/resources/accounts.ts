@@ -9,6 +9,12 @@ import { accountOut, listOf } from '../schemas.js';
 import type { AdminOperations } from '../../operations/index.js';
 import { callerOf, page } from './common.js';
 
+const accountSearchQuery = pageQuery.extend({
+  q: z.string().trim().max(254).optional().describe('The start of the e-mail, of the name or of a word in the name (any case)'),
+  state: z.enum(['invited', 'active', 'locked', 'disabled']).optional(),
+  mfa: z.enum(['enabled', 'disabled']).optional().describe('With or without a second factor'),
+});
+
 /** A tenant's accounts: create (or invite), read, change, unlock, reset the second factor, delete. */
 export function registerAccountRoutes(routes: AdminRoutes, services: Services, operations: AdminOperations): void {
   const { accounts } = operations;
@@ -18,14 +24,21 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     path: '/tenants/:tenant/accounts',
     operationId: 'listAccounts',
     permission: 'tenant.accounts.read',
-    summary: 'List the accounts of a tenant',
+    summary: 'List or find the accounts of a tenant: by e-mail or name prefix (`q`), state and 2FA, in pages',
     tag: 'Accounts',
-    query: pageQuery,
+    query: accountSearchQuery,
     response: { status: 200, description: 'A page of accounts', schema: listOf(accountOut) },
     handler: async ({ params, query }) => {
-      const { limit, after } = query as z.infer<typeof pageQuery>;
+      const { limit, after, q, state, mfa } = query as z.infer<typeof accountSearchQuery>;
       const tenant = await services.tenants.get(params.tenant!);
-      return page((await services.accounts.list(tenant.id, { limit, after })).map(toPublicAccount), limit);
+      const found = await services.accounts.search(tenant.id, {
+        limit,
+        after,
+        q: q || undefined,
+        state,
+        mfa: mfa === undefined ? undefined : mfa === 'enabled',
+      });
+      return page(found.map(toPublicAccount), limit);
     },
   });
   routes.add({

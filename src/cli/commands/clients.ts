@@ -5,7 +5,7 @@ import { str, list, type Command } from './common.js';
 export const CLIENT_COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
-      'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post] [--pkce-optional]',
+      'idp client create --name N --redirect-uri U... [--post-logout-redirect-uri U]... [--public] [--admin [--role super-admin|tenant-admin|helpdesk|auditor]] [--first-party] [--tenant S]... [--auth-method client_secret_basic|client_secret_post] [--pkce-optional]',
     options: {
       name: 'string',
       'redirect-uri': 'strings',
@@ -16,6 +16,7 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
       tenant: 'strings',
       'auth-method': 'string',
       'pkce-optional': 'boolean',
+      role: 'string',
     },
     required: ['name'],
     async run(ctx) {
@@ -28,7 +29,9 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
         admin: o.admin === true,
         firstParty: o['first-party'] === true,
         requirePkce: o['pkce-optional'] !== true,
-        ...(list(o, 'tenant').length ? { tenants: list(o, 'tenant') } : {}),
+        // With --role, --tenant names the tenants the admin role covers; otherwise whose people may sign in.
+        ...(list(o, 'tenant').length ? (o.role ? { adminTenants: list(o, 'tenant') } : { tenants: list(o, 'tenant') }) : {}),
+        ...(o.role ? { adminRole: str(o, 'role') as 'super-admin' } : {}),
         ...(o['auth-method'] ? { tokenEndpointAuthMethod: str(o, 'auth-method') as 'client_secret_basic' } : {}),
       });
       return { client: toPublicClient(client), secret };

@@ -4,6 +4,7 @@ import { CONNECTION_COMMANDS } from './connections.js';
 import { OPERATION_COMMANDS } from './operations.js';
 import { TENANT_COMMANDS } from './tenants.js';
 import { USER_COMMANDS } from './users.js';
+import { OPERATOR_COMMANDS } from './operators.js';
 
 export { cliActor, type Command, type CommandContext, type Options } from './common.js';
 
@@ -13,5 +14,6 @@ export const COMMANDS: Record<string, Command> = {
   ...CONNECTION_COMMANDS,
   ...CLIENT_COMMANDS,
   ...USER_COMMANDS,
+  ...OPERATOR_COMMANDS,
   ...OPERATION_COMMANDS,
 };
