@@ -74,4 +74,6 @@ export interface SupportGrantView {
   createdBy: string;
   expiresAt: string;
   endedAt: string | null;
+  /** Neither ended nor expired now. */
+  live: boolean;
 }

@@ -125,11 +125,14 @@ export function consoleKit(deps: ConsoleDeps) {
 
   /**
    * Every post carries the session's CSRF token, and comes from this origin when the browser
-   * says where it comes from (the session cookie is SameSite=Strict besides).
+   * says where it comes from: Sec-Fetch-Site, and Origin unless it is "null" (which our
+   * Referrer-Policy: no-referrer makes it for our own forms). The session cookie is SameSite=Strict besides.
    */
   async function form(ctx: ConsoleContext, next: Next): Promise<void> {
     const origin = ctx.get('origin');
-    if (origin && origin !== new URL(deps.issuer).origin) throw new ConsolePageError(403, 'console.csrf');
+    const site = ctx.get('sec-fetch-site');
+    if ((origin && origin !== 'null' && origin !== new URL(deps.issuer).origin) || (site && site !== 'same-origin'))
+      throw new ConsolePageError(403, 'console.csrf');
     ctx.state.form = await readForm(ctx, deps.maxBodyBytes);
     if (!deps.cookies.csrfValid(ctx.state.session, ctx.state.form.csrf)) throw new ConsolePageError(403, 'console.csrf');
     await next();

@@ -10,7 +10,7 @@ import { registerClientPages } from './pages/clients.js';
 import { registerConnectionPages } from './pages/connections.js';
 import { registerGrantPages } from './pages/grants.js';
 import { registerPolicyPages } from './pages/policy.js';
-import { registerTenantPages } from './pages/tenants.js';
+import { registerTenantPages, tenantPath } from './pages/tenants.js';
 import { CONSOLE_PATH } from './settings.js';
 import { consolePage } from './views/layout.js';
 
@@ -53,8 +53,10 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     );
   });
 
-  router.get('/', kit.session, (ctx: ConsoleContext) => {
-    ctx.redirect(`${CONSOLE_PATH}/tenants`);
+  // Someone who covers one tenant goes straight to it; everyone else starts at the list.
+  router.get('/', kit.session, async (ctx: ConsoleContext) => {
+    const me = await ctx.state.api.get<{ tenants: 'all' | string[] }>('/me');
+    ctx.redirect(me.tenants !== 'all' && me.tenants.length === 1 ? tenantPath(me.tenants[0]!) : `${CONSOLE_PATH}/tenants`);
   });
 
   router.post('/sign-out', kit.session, kit.form, async (ctx: ConsoleContext) => {

@@ -154,6 +154,11 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
       headers: { origin: 'https://attacker.example' },
     });
     expect(crossOrigin.status).toBe(403);
+    const crossSite = await mine.browser.request('/console/tenants/acme/policy', {
+      form: { ...change, csrf },
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
     expect(await policyOf()).toEqual(before);
 
     const accepted = await mine.browser.request('/console/tenants/acme/policy', {

@@ -15,6 +15,11 @@ export function registerAuditPages(router: Router, kit: ConsoleKit): void {
   async function list(ctx: ConsoleContext): Promise<void> {
     const values: Record<string, string> = {};
     for (const name of FILTERS) values[name] = typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim().slice(0, 200) : '';
+    // Who sees only some tenants reads one at a time: the first they may see, unless they chose.
+    if (!values.tenant) {
+      const me = await ctx.state.api.get<{ tenants: 'all' | string[] }>('/me');
+      if (me.tenants !== 'all' && me.tenants.length > 0) values.tenant = me.tenants[0]!;
+    }
     const before = typeof ctx.query.before === 'string' ? ctx.query.before : undefined;
     const result = await ctx.state.api.call<Page<AuditEventView>>('GET', `/audit-events${query({ ...values, limit: 50, before })}`);
     let view = emptyForm(ctx.state.locale, ctx.state.csrf, values);

@@ -45,7 +45,7 @@ ${
   items.length
     ? html`<div class="table"><table><thead><tr><th scope="col">${t(ctx, 'grants.grantee')}</th><th scope="col">${t(ctx, 'grants.reason')}</th><th scope="col">${t(ctx, 'grants.expires')}</th><th scope="col">${t(ctx, 'grants.granted_by')}</th><th scope="col"><span class="visually-hidden">${t(ctx, 'accounts.actions')}</span></th></tr></thead>
 <tbody>${items.map((g) => {
-        const live = !g.endedAt && g.expiresAt > new Date().toISOString();
+        const live = g.live;
         return html`<tr><td>${names.get(g.staffAccountId) ?? g.staffAccountId}</td><td>${g.reason} <code>${g.caseReference}</code></td><td>${g.endedAt ?? g.expiresAt}</td><td><code>${g.createdBy}</code></td><td>${live ? actionForm(ctx.state.csrf, `${base(ctx)}/${g.id}/end`, t(ctx, 'grants.revoke'), html``, true) : ''}</td></tr>`;
       })}</tbody></table></div>`
     : html`<p>${t(ctx, 'console.none')}</p>`

@@ -24,6 +24,7 @@ export function consolePage(chrome: Chrome, title: string, body: SafeHtml, head:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title} – ${ct(locale, 'console.name')}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${CONSOLE_PATH}/assets/console.css">
 <script src="${CONSOLE_PATH}/assets/console.js" defer></script>
 ${head}
