@@ -52,7 +52,7 @@ export function registerPolicyPages(router: Router, kit: ConsoleKit): void {
       html`
 <p><a href="${tenantPath(tenant.slug)}">${t(ctx, 'console.back_to_tenant', { tenant: tenant.name })}</a></p>
 ${notice(kit.done(ctx))}
-${errorSummary(view)}
+${errorSummary(view, Object.fromEntries(Object.keys(POLICY).map((name) => [name, label(ctx, name)])))}
 <form method="post" action="${tenantPath(tenant.slug)}/policy" novalidate>
 ${csrfInput(view.csrf)}
 <fieldset><legend>${t(ctx, 'policy.password_heading')}</legend>

@@ -39,6 +39,18 @@ export const tenantPath = (tenant: string) => `${CONSOLE_PATH}/tenants/${encodeU
 export function registerTenantPages(router: Router, kit: ConsoleKit): void {
   const { session, form, render, t } = kit;
 
+  const labels = (ctx: ConsoleContext): Record<string, string> => ({
+    slug: t(ctx, 'tenants.slug'),
+    name: t(ctx, 'tenants.name'),
+    domains: t(ctx, 'tenants.domains'),
+    locale: t(ctx, 'tenants.locale'),
+    'mail.from': t(ctx, 'tenants.mail_from'),
+    'mail.replyTo': t(ctx, 'tenants.mail_reply_to'),
+    'links.registrationHours': t(ctx, 'tenants.registration_hours'),
+    'links.resetMinutes': t(ctx, 'tenants.reset_minutes'),
+    graceDays: t(ctx, 'tenants.grace_days'),
+  });
+
   function settingsFields(ctx: ConsoleContext, view: FormView) {
     return html`
 ${textField(view, 'name', t(ctx, 'tenants.name'), { required: true })}
@@ -99,7 +111,7 @@ ${next ? html`<p><a href="${CONSOLE_PATH}/tenants?after=${next}">${t(ctx, 'conso
       ctx,
       t(ctx, 'tenants.new'),
       html`
-${errorSummary(view)}
+${errorSummary(view, labels(ctx))}
 <form method="post" action="${CONSOLE_PATH}/tenants" novalidate>
 ${csrfInput(view.csrf)}
 ${textField(view, 'slug', t(ctx, 'tenants.slug'), { hint: t(ctx, 'tenants.slug_hint'), required: true, spellcheck: false })}
@@ -142,7 +154,7 @@ ${textField({ ...view, values: { graceDays: view.values.graceDays ?? '30' } }, '
       tenant.name,
       html`
 ${notice(kit.done(ctx))}
-${errorSummary(view)}
+${errorSummary(view, labels(ctx))}
 <p><code>${tenant.slug}</code> · ${t(ctx, `tenants.state_${tenant.state}`)}</p>
 <nav aria-labelledby="sections-heading"><h2 id="sections-heading">${t(ctx, 'tenants.sections')}</h2>
 <ul class="sections">${sections.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>

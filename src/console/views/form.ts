@@ -101,14 +101,17 @@ export function withProblems(view: FormView, problems: FieldProblem[] | undefine
 
 export const fieldId = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 
-/** The list of everything wrong, first on the page, each linking to its field. */
-export function errorSummary(view: FormView): SafeHtml {
+/** The list of everything wrong, first on the page, each linking to its field (named by `labels` where given). */
+export function errorSummary(view: FormView, labels: Record<string, string> = {}): SafeHtml {
   const entries = Object.entries(view.errors);
   if (entries.length === 0 && view.general.length === 0) return html``;
   return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary">
 <h2>${ct(view.locale, 'console.errors_title')}</h2>
 <ul>
-${entries.map(([name, messages]) => html`<li><a href="#${fieldId(name)}" lang="en">${messages.join(' ')}</a></li>`)}
+${entries.map(
+  ([name, messages]) =>
+    html`<li><a href="#${fieldId(name)}">${labels[name] ? html`${labels[name]}: ` : ''}<span lang="en">${messages.join(' ')}</span></a></li>`,
+)}
 ${view.general.map((message) => html`<li lang="en">${message}</li>`)}
 </ul>
 </div>`;
