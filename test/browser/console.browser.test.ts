@@ -108,7 +108,7 @@ describeBrowser('the administration console in Chromium', () => {
     await expect(page.getByLabel('Minimum length').getAttribute('aria-invalid')).resolves.toBeNull();
     // The error is tied to its field for screen readers, and the summary took the focus.
     await expect(maxLength.getAttribute('aria-describedby')).resolves.toContain('f-password-maxLength-error');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('error-summary');
     await check(page, 'policy-refused');
     expect((await idp.services.tenants.findBySlug('acme'))!.policy.password).toMatchObject({ minLength: 6, maxLength: 256 });
     await maxLength.fill('128');
@@ -259,14 +259,14 @@ describeBrowser('the administration console in Chromium', () => {
       ['sv-accounts', '/console/tenants/acme/accounts'],
     ] as const) {
       await page.goto(`${idp.url}${url}`);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
       await check(page, name);
     }
     // The first Tab reaches the skip link, which moves to the content.
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Hoppa till innehållet');
+    await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Hoppa till innehållet');
     await page.keyboard.press('Enter');
-    await expect(page.evaluate(() => location.hash)).resolves.toBe('#main');
+    await expect(page.evaluate('location.hash')).resolves.toBe('#main');
     expect(readdirSync(ARTIFACTS).length).toBeGreaterThan(5);
   });
 });

@@ -18,11 +18,12 @@ export interface AxeViolation {
  */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(source);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } })
-      .axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
-  });
+  // A string, so the test's TypeScript (no DOM library) needs no browser types.
+  const { violations, passed } = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) => ({
+    passed: result.passes.length,
+    violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })),
+  }))`)) as { violations: AxeViolation[]; passed: number };
+  // Proof that the rules ran on this page at all (an empty result from a script that never ran would pass).
+  if (passed < 10) throw new Error(`axe-core checked only ${passed} rules on ${page.url()}`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
