@@ -58,7 +58,7 @@ export function openApiDocument(issuer: string, specs: readonly RouteSpec[]) {
         401: problemResponse('No valid bearer token'),
         403: problemResponse(`The token lacks the admin scope, or the caller lacks the permission ${spec.permission}`),
         ...(spec.path.includes(':') ? { 404: problemResponse('No such resource') } : {}),
-        ...(spec.method === 'post' || spec.method === 'patch' ? { 409: problemResponse('Conflicts with an existing record') } : {}),
+        ...(spec.method !== 'get' ? { 409: problemResponse('Conflicts with an existing record or a change made meanwhile') } : {}),
       },
     };
   }

@@ -1,5 +1,5 @@
 import type { Page } from '../paging.js';
-import type { Tenant } from './types.js';
+import type { Tenant, TenantState } from './types.js';
 
 /** What the tenants capability needs from a store. */
 export interface TenantRepository {
@@ -10,8 +10,12 @@ export interface TenantRepository {
   /** Tenants that own this (lower-case) e-mail domain. */
   findByDomain(domain: string): Promise<Tenant[]>;
   list(page: Page): Promise<Tenant[]>;
-  /** Replaces the stored record; false when it no longer exists. @throws ConflictError */
-  replace(tenant: Tenant): Promise<boolean>;
+  /**
+   * Replaces the stored record only while its stored state is still `expectedState` (a change read
+   * from an active tenant must not undo a deletion scheduled meanwhile, and two deletions cannot both
+   * win); false when it no longer exists or its state moved. @throws ConflictError on a taken slug
+   */
+  replace(tenant: Tenant, expectedState: TenantState): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   /** Tenants scheduled for deletion whose purgeAfter is at or before `now`, by id. */
   listDueForPurge(now: string, page: Page): Promise<Tenant[]>;

@@ -4,7 +4,7 @@ import type { TenantRepository } from './repository.js';
 import { ConflictError, conflict, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { parseOrThrow } from '../validation.js';
-import type { Tenant } from './types.js';
+import type { Tenant, TenantState } from './types.js';
 import { DEFAULT_TENANT_POLICY } from '../policy/defaults.js';
 import { tenantPolicySchema, type TenantPolicyInput } from '../policy/schema.js';
 import type { TenantPolicy } from '../policy/types.js';
@@ -98,7 +98,7 @@ export class TenantService {
       passwordsAllowed: data.passwordsAllowed ?? before.passwordsAllowed,
       updatedAt: this.clock().toISOString(),
     };
-    if (!(await this.tenants.replace(after))) throw notFound('tenant');
+    await this.store(after, 'active');
     return { before, after };
   }
 
@@ -115,7 +115,7 @@ export class TenantService {
     const current = await this.get(ref);
     this.assertActive(current);
     const tenant: Tenant = { ...current, policy, updatedAt: this.clock().toISOString() };
-    if (!(await this.tenants.replace(tenant))) throw notFound('tenant');
+    await this.store(tenant, 'active');
     return { tenant, before: current.policy, after: policy };
   }
 
@@ -142,7 +142,7 @@ export class TenantService {
       purgeLeaseUntil: null,
       updatedAt: now.toISOString(),
     };
-    if (!(await this.tenants.replace(after))) throw notFound('tenant');
+    await this.store(after, 'active');
     for (let after: string | undefined; ;) {
       const accounts = await this.accounts.listByTenant(before.id, { limit: ACCOUNT_PAGE, after });
       for (const account of accounts) await this.endSessions(account.id);
@@ -169,8 +169,16 @@ export class TenantService {
     const now = this.clock().toISOString();
     if (tenant.purgeAfter !== null && tenant.purgeAfter <= now) return tenant;
     const due: Tenant = { ...tenant, purgeAfter: now, updatedAt: now };
-    if (!(await this.tenants.replace(due))) throw notFound('tenant');
+    await this.store(due, 'scheduled_for_deletion');
     return due;
+  }
+
+  /** Writes a change read from a tenant in `expectedState`; refused when another change moved its state meanwhile. */
+  private async store(tenant: Tenant, expectedState: TenantState): Promise<void> {
+    if (await this.tenants.replace(tenant, expectedState)) return;
+    const current = await this.tenants.findById(tenant.id);
+    if (!current) throw notFound('tenant');
+    throw conflict(`the tenant "${current.slug}" changed state meanwhile (now ${current.state}); read it again`);
   }
 
   /** Refuses changes to a tenant on its way out (they would be lost, and could clash with its purge). */

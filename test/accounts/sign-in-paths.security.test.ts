@@ -59,7 +59,7 @@ describe('each sign-in path applies the one eligibility rule', () => {
 
   async function setState(tenant: Tenant, state: Tenant['state']) {
     const current = (await idp.storage.tenants.findById(tenant.id))!;
-    expect(await idp.storage.tenants.replace({ ...current, state })).toBe(true);
+    expect(await idp.storage.tenants.replace({ ...current, state }, current.state)).toBe(true);
   }
 
   test('password: an account of a tenant scheduled for deletion takes no part; nothing is counted against it', async () => {

@@ -327,13 +327,13 @@ describe('federated sign-in through Google, Entra ID and a generic OpenID provid
     });
     expect(callback).toContain('state=');
     const acme = (await idp.storage.tenants.findBySlug('acme'))!;
-    await idp.storage.tenants.replace({ ...acme, state: 'scheduled_for_deletion' });
+    await idp.storage.tenants.replace({ ...acme, state: 'scheduled_for_deletion' }, 'active');
     try {
       const answer = await browser.follow(callback, {}, toApp);
       expect(answer.response.status).toBe(403);
       expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'tenant_not_active' });
     } finally {
-      await idp.storage.tenants.replace(acme);
+      await idp.storage.tenants.replace(acme, 'scheduled_for_deletion');
     }
   });
 

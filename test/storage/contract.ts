@@ -144,10 +144,15 @@ export function storageContract(open: () => Promise<Storage>): void {
       const tenant = aTenant({ domains: ['old.example'] });
       await storage.tenants.insert(tenant);
       const changed = { ...tenant, name: 'New', domains: ['new.example'] };
-      expect(await storage.tenants.replace(changed)).toBe(true);
+      expect(await storage.tenants.replace(changed, 'active')).toBe(true);
       expect(await storage.tenants.findByDomain('old.example')).toEqual([]);
       expect(await storage.tenants.findByDomain('new.example')).toEqual([changed]);
-      expect(await storage.tenants.replace(aTenant())).toBe(false);
+      expect(await storage.tenants.replace(aTenant(), 'active')).toBe(false);
+      const scheduled = { ...changed, state: 'scheduled_for_deletion' as const };
+      expect(await storage.tenants.replace(scheduled, 'active')).toBe(true);
+      // A change read while the tenant was active cannot undo the deletion scheduled meanwhile.
+      expect(await storage.tenants.replace({ ...changed, name: 'Late' }, 'active')).toBe(false);
+      expect(await storage.tenants.findById(tenant.id)).toEqual(scheduled);
       expect(await storage.tenants.delete(tenant.id)).toBe(true);
       expect(await storage.tenants.delete(tenant.id)).toBe(false);
       expect(await storage.tenants.findByDomain('new.example')).toEqual([]);

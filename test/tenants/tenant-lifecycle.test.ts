@@ -154,6 +154,15 @@ describe("a tenant's deletion is scheduled, can be restored within its grace per
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  test('two deletions of one tenant at the same instant: exactly one wins, the other is told so', async () => {
+    await call('POST', '/tenants', { slug: 'racing', name: 'Racing AB' });
+    const answers = await Promise.all([call('DELETE', '/tenants/racing?graceDays=5'), call('DELETE', '/tenants/racing?graceDays=20')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const winner = answers.find((a) => a.status === 200)!;
+    expect((await call('GET', '/tenants/racing')).body.purgeAfter).toBe(winner.body.purgeAfter);
+    expect((await call('POST', '/tenants/racing/restore')).status).toBe(200);
+  });
+
   test('bad input: grace out of range, unknown tenant; nothing changes', async () => {
     await call('POST', '/tenants', { slug: 'careful', name: 'Careful AB' });
     const tooLong = await call('DELETE', '/tenants/careful?graceDays=181');

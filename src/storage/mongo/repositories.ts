@@ -2,7 +2,7 @@ import type { Collection, Db, Filter } from 'mongodb';
 import type { AuditEvent, AuditQuery, ChainHead } from '../../audit/types.js';
 import { chainOf, type UnsealedEvent } from '../../audit/chain.js';
 import { withClientDefaults, type Client } from '../../clients/types.js';
-import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
+import { withTenantDefaults, type Tenant, type TenantState } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
 import type { ConnectionRepository } from '../../federation/repository.js';
 import type { AuditRepository } from '../../audit/repository.js';
@@ -42,8 +42,8 @@ export class MongoTenants implements TenantRepository {
     return docs.map((doc) => toTenant(doc)!);
   }
 
-  async replace(tenant: Tenant) {
-    const result = await conflictAs('tenant', () => this.tenants.replaceOne({ _id: tenant.id }, toStored(tenant)));
+  async replace(tenant: Tenant, expectedState: TenantState) {
+    const result = await conflictAs('tenant', () => this.tenants.replaceOne({ _id: tenant.id, state: expectedState }, toStored(tenant)));
     return result.matchedCount > 0;
   }
 

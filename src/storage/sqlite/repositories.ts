@@ -2,7 +2,7 @@ import { withAccountDefaults, type Account } from '../../accounts/types.js';
 import type { AuditEvent, AuditQuery, ChainHead } from '../../audit/types.js';
 import { chainOf, type UnsealedEvent } from '../../audit/chain.js';
 import { withClientDefaults, type Client } from '../../clients/types.js';
-import { withTenantDefaults, type Tenant } from '../../tenants/types.js';
+import { withTenantDefaults, type Tenant, type TenantState } from '../../tenants/types.js';
 import type { Connection } from '../../federation/types.js';
 import type { ConnectionRepository } from '../../federation/repository.js';
 import type { AccountChange, AccountRepository } from '../../accounts/repository.js';
@@ -59,11 +59,11 @@ export class SqliteTenants implements TenantRepository {
     );
   }
 
-  async replace(tenant: Tenant) {
+  async replace(tenant: Tenant, expectedState: TenantState) {
     return this.db.transaction(() => {
       const { changes } = this.db.run(
-        'UPDATE tenants SET slug = $slug, doc = $doc WHERE id = $id',
-        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant) },
+        "UPDATE tenants SET slug = $slug, doc = $doc WHERE id = $id AND json_extract(doc, '$.state') = $expectedState",
+        { id: tenant.id, slug: tenant.slug, doc: JSON.stringify(tenant), expectedState },
         'tenant',
       );
       if (changes) this.writeDomains(tenant);
