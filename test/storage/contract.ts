@@ -9,6 +9,7 @@ import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
 import type { OneTimeToken } from '../../src/links/types.js';
 import type { Connection } from '../../src/federation/types.js';
 import { afterFailedAttempt } from '../../src/accounts/lockout.js';
+import type { RoleAssignment, SupportGrant } from '../../src/roles/types.js';
 
 const now = () => new Date().toISOString();
 
@@ -337,6 +338,128 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.accounts.delete(accounts[0]!.id)).toBe(true);
       expect(await storage.accounts.deleteByTenant(t.id)).toBe(2);
       expect(await storage.accounts.listByTenant(t.id, { limit: 10 })).toEqual([]);
+    });
+  });
+
+  describe('account search', () => {
+    test('finds by e-mail prefix or a prefix of the name or any word of it, any case; filters by state and 2FA; pages by id', async () => {
+      const t = aTenant();
+      const other = aTenant();
+      const totp = { sealedSecret: 'v1.x', lastUsedStep: 0, enabledAt: now() };
+      const people = [
+        anAccount(t.id, { email: 'ann@acme.example', name: 'Ann Andersson' }),
+        anAccount(t.id, { email: 'anneli@acme.example', name: 'Anneli Berg', state: 'locked', totp }),
+        anAccount(t.id, { email: 'bo@acme.example', name: 'Bo Annerstedt', state: 'invited' }),
+        anAccount(t.id, { email: 'carl@acme.example', name: null, state: 'disabled', totp }),
+      ].sort((a, b) => a.id.localeCompare(b.id));
+      for (const a of people) await storage.accounts.insert(a);
+      await storage.accounts.insert(anAccount(other.id, { email: 'ann@other.example', name: 'Ann Other' }));
+      const emails = async (search: Parameters<Storage['accounts']['search']>[1]) =>
+        (await storage.accounts.search(t.id, search)).map((a) => a.email).sort();
+      expect(await emails({ q: 'ann', limit: 10 })).toEqual(['ann@acme.example', 'anneli@acme.example', 'bo@acme.example']);
+      expect(await emails({ q: 'ANNELI@', limit: 10 })).toEqual(['anneli@acme.example']);
+      expect(await emails({ q: 'anders', limit: 10 })).toEqual(['ann@acme.example']);
+      expect(await emails({ q: 'ann andersson', limit: 10 })).toEqual(['ann@acme.example']);
+      expect(await emails({ q: 'nders', limit: 10 })).toEqual([]);
+      expect(await emails({ q: '%', limit: 10 })).toEqual([]);
+      expect(await emails({ q: '.*', limit: 10 })).toEqual([]);
+      expect(await emails({ state: 'locked', limit: 10 })).toEqual(['anneli@acme.example']);
+      expect(await emails({ mfa: true, limit: 10 })).toEqual(['anneli@acme.example', 'carl@acme.example']);
+      expect(await emails({ mfa: false, q: 'an', limit: 10 })).toEqual(['ann@acme.example', 'bo@acme.example']);
+      expect(await emails({ limit: 10 })).toHaveLength(4);
+      const first = await storage.accounts.search(t.id, { q: 'ann', limit: 2 });
+      const rest = await storage.accounts.search(t.id, { q: 'ann', limit: 2, after: first[1]!.id });
+      expect([...first, ...rest].map((a) => a.id)).toEqual(people.filter((a) => a.email !== 'carl@acme.example').map((a) => a.id));
+    });
+
+    test('a changed name or e-mail is found by the new one only', async () => {
+      const t = aTenant();
+      const account = anAccount(t.id, { email: 'old@acme.example', name: 'Old Name' });
+      await storage.accounts.insert(account);
+      await storage.accounts.update(account.id, (a) => ({
+        ...a,
+        email: 'new@acme.example',
+        emailNormalized: 'new@acme.example',
+        name: 'Fresh Name',
+      }));
+      expect(await storage.accounts.search(t.id, { q: 'old', limit: 10 })).toEqual([]);
+      expect((await storage.accounts.search(t.id, { q: 'fresh', limit: 10 })).map((a) => a.id)).toEqual([account.id]);
+      expect((await storage.accounts.search(t.id, { q: 'new@', limit: 10 })).map((a) => a.id)).toEqual([account.id]);
+      await storage.accounts.delete(account.id);
+      expect(await storage.accounts.search(t.id, { q: 'fresh', limit: 10 })).toEqual([]);
+    });
+  });
+
+  describe('roles', () => {
+    const assignment = (accountId: string, role: RoleAssignment['role'], tenantId: string | null): RoleAssignment => ({
+      accountId,
+      role,
+      tenantId,
+      grantedAt: now(),
+    });
+
+    test("an account's set is replaced whole; listed by account and by tenant; removed by account and by tenant", async () => {
+      const [a, b, t1, t2] = [newId(), newId(), newId(), newId()];
+      await storage.roles.replaceForAccount(a, [assignment(a, 'super-admin', null), assignment(a, 'tenant-admin', t1)]);
+      await storage.roles.replaceForAccount(b, [assignment(b, 'helpdesk', t1), assignment(b, 'tenant-admin', t2)]);
+      expect((await storage.roles.listByAccount(a)).map((r) => [r.role, r.tenantId])).toEqual([
+        ['super-admin', null],
+        ['tenant-admin', t1],
+      ]);
+      expect((await storage.roles.listByTenant(t1)).map((r) => [r.accountId, r.role]).sort()).toEqual(
+        [
+          [a, 'tenant-admin'],
+          [b, 'helpdesk'],
+        ].sort(),
+      );
+      await storage.roles.replaceForAccount(a, [assignment(a, 'auditor', null)]);
+      expect((await storage.roles.listByAccount(a)).map((r) => r.role)).toEqual(['auditor']);
+      expect(await storage.roles.deleteByTenant(t1)).toBe(1);
+      expect((await storage.roles.listByAccount(b)).map((r) => [r.role, r.tenantId])).toEqual([['tenant-admin', t2]]);
+      expect(await storage.roles.deleteByAccount(b)).toBe(1);
+      expect(await storage.roles.listByAccount(b)).toEqual([]);
+      await storage.roles.replaceForAccount(a, []);
+      expect(await storage.roles.listByAccount(a)).toEqual([]);
+    });
+  });
+
+  describe('support grants', () => {
+    const aGrant = (overrides: Partial<SupportGrant> = {}): SupportGrant => ({
+      id: newId(),
+      tenantId: 't1',
+      staffAccountId: 's1',
+      reason: 'case',
+      caseReference: 'C-1',
+      createdAt: now(),
+      createdBy: 'admin_client:c1',
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      endedAt: null,
+      endedBy: null,
+      ...overrides,
+    });
+
+    test('live grants are those neither ended nor expired; listed newest first by tenant', async () => {
+      const live = aGrant();
+      const expired = aGrant({ expiresAt: new Date(Date.now() - 1000).toISOString() });
+      const elsewhere = aGrant({ tenantId: 't2', staffAccountId: 's2' });
+      for (const g of [live, expired, elsewhere]) await storage.supportGrants.insert(g);
+      expect(await storage.supportGrants.findById(live.id)).toEqual(live);
+      expect((await storage.supportGrants.listLiveForAccount('s1', now())).map((g) => g.id)).toEqual([live.id]);
+      expect((await storage.supportGrants.listByTenant('t1')).map((g) => g.id)).toEqual([expired.id, live.id].sort().reverse());
+      expect(await storage.supportGrants.end(expired.id, now(), 'x')).toBeNull();
+      expect(await storage.supportGrants.deleteByTenant('t2')).toBe(1);
+      expect(await storage.supportGrants.findById(elsewhere.id)).toBeNull();
+    });
+
+    test('of parallel ends exactly one wins; an ended grant is no longer live', async () => {
+      const grant = aGrant();
+      await storage.supportGrants.insert(grant);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => storage.supportGrants.end(grant.id, now(), `by-${i}`)));
+      const winners = results.filter((r) => r !== null);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]).toMatchObject({ id: grant.id, endedAt: expect.any(String) });
+      expect(await storage.supportGrants.findById(grant.id)).toMatchObject({ endedBy: winners[0]!.endedBy });
+      expect(await storage.supportGrants.listLiveForAccount('s1', now())).toEqual([]);
     });
   });
 
