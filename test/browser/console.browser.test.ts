@@ -212,9 +212,34 @@ describeBrowser('the administration console in Chromium', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('status').filter({ hasText: 'The connection is created.' }).waitFor();
     const [connection] = await idp.services.connections.list(tenant.id);
+    await check(page, 'connection');
     expect(connection).toMatchObject({ kind: 'entra', name: 'Initech Microsoft', allowedEntraTenants: [ENTRA_TENANT_ID] });
     // The secret went to the store, sealed, and never back into the page.
     expect(await page.content()).not.toContain('an upstream secret');
+    await expect(page.locator('#redirect-uri').textContent()).resolves.toBe(`${idp.url}/federation/callback`);
+
+    // SAML: without metadata or details the API says what it needs, at the metadata URL field.
+    await page.goto(`${idp.url}/console/tenants/initech/connections/new?kind=saml`);
+    await page.getByLabel('Name shown on the sign-in button').fill('Initech ADFS');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect(page.locator('#f-metadataUrl-error').textContent()).resolves.toContain('give one of');
+    await check(page, 'connection-saml-refused');
+    // GrandID (Swedish e-ID): the keys are write-only, and a refused form never shows them again.
+    await page.goto(`${idp.url}/console/tenants/initech/connections/new?kind=grandid`);
+    await page.getByLabel('Name shown on the sign-in button').fill('BankID');
+    await page.getByLabel('GrandID address').fill('ftp://grandid.example/');
+    await page.getByLabel('API key').fill('grandid-api-key-1');
+    await page.getByLabel('Service key').fill('grandid-service-key-1');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect(page.locator('#f-baseUrl-error').textContent()).resolves.toContain('https URL');
+    expect(await page.content()).not.toContain('grandid-api-key-1');
+    await page.getByLabel('GrandID address').fill('https://client-test.grandid.com/json1.1/');
+    await page.getByLabel('API key').fill('grandid-api-key-1');
+    await page.getByLabel('Service key').fill('grandid-service-key-1');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('status').filter({ hasText: 'The connection is created.' }).waitFor();
+    await check(page, 'connection-grandid');
+    expect((await idp.services.connections.list(tenant.id)).map((c) => c.kind).sort()).toEqual(['entra', 'grandid']);
 
     await page.goto(`${idp.url}/console/tenants/initech/support-grants`);
     await page.getByLabel('Support person (e-mail)').selectOption({ label: 'Hedda Helpdesk <helper@ops.example>' });

@@ -4,7 +4,7 @@ import { ct } from '../../i18n/console-messages.js';
 import type { FieldProblem } from '../admin-api.js';
 
 /** How one form field becomes a JSON value for the API. */
-export type FieldKind = 'text' | 'optionalText' | 'nullableText' | 'number' | 'nullableNumber' | 'boolean' | 'list';
+export type FieldKind = 'text' | 'optionalText' | 'nullableText' | 'number' | 'nullableNumber' | 'boolean' | 'list' | 'optionalOneItemList';
 
 /** A form's fields by their API path (`password.minLength`), each with its kind. */
 export type FormSpec = Record<string, FieldKind>;
@@ -50,6 +50,10 @@ export function formToJson(spec: FormSpec, form: Record<string, string>): Record
         break;
       case 'boolean':
         value = form[name] === 'on' || form[name] === 'true';
+        break;
+      case 'optionalOneItemList':
+        // One multi-line value (a PEM certificate) as a list of one.
+        value = raw === '' ? undefined : [raw];
         break;
       case 'list':
         value = raw
