@@ -52,9 +52,10 @@ export function adminApiClient(fetchApp: LoopbackFetch, issuer: string, ctx: Con
       { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
       ctx.ip || undefined,
     );
-    const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (response.status === 401) throw new SessionEnded();
+    const text = await response.text();
+    const json = /^application\/(?:problem\+)?json/.test(response.headers.get('content-type') ?? '');
+    const parsed: unknown = text && json ? JSON.parse(text) : undefined;
     if (response.ok) return { ok: true, status: response.status, data: parsed as T };
     const problem = (parsed ?? {}) as Partial<Problem>;
     return {

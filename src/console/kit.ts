@@ -140,7 +140,8 @@ export function consoleKit(deps: ConsoleDeps) {
 
   function chrome(ctx: ConsoleContext, section?: Chrome['section']): Chrome {
     const { session } = ctx.state;
-    return { locale: ctx.state.locale, csrf: ctx.state.csrf, who: session.email ?? session.tenant ?? undefined, section };
+    const who = [session.email ?? session.tenant, ...(session.roles ?? [])].filter(Boolean).join(' · ');
+    return { locale: ctx.state.locale, csrf: ctx.state.csrf, who: who || undefined, section };
   }
 
   function render(ctx: ConsoleContext, title: string, body: SafeHtml, section?: Chrome['section'], status = 200): void {

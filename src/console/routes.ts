@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { html } from '../html.js';
 import { ct } from '../i18n/console-messages.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
+import { adminApiClient } from './admin-api.js';
 import { consoleKit, type ConsoleContext, type ConsoleDeps } from './kit.js';
 import { registerAccountPages } from './pages/accounts.js';
 import { registerAuditPages } from './pages/audit.js';
@@ -41,7 +42,14 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
         html`<p><a href="${CONSOLE_PATH}/">${ct(locale, 'console.sign_in_again')}</a></p>`,
       );
     }
-    deps.cookies.writeSession(ctx, outcome.session);
+    // What the person holds, shown beside their name; without any role there is nothing to show them.
+    const me = await adminApiClient(deps.fetchApp, deps.issuer, ctx, outcome.session).call<{ roles: { role: string }[] }>('GET', '/me');
+    if (!me.ok) {
+      await deps.signIn.revoke(outcome.session.accessToken);
+      return kit.errorPage(ctx, me.status, ct(locale, 'console.forbidden'), me.problem.detail);
+    }
+    const roles = [...new Set(me.data.roles.map((r) => r.role))];
+    deps.cookies.writeSession(ctx, { ...outcome.session, roles });
     // A page, not a redirect: the way here may have begun on another site, and the browser would
     // withhold the new SameSite=Strict cookie on a redirect within that navigation.
     ctx.type = 'html';

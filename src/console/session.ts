@@ -17,6 +17,8 @@ export interface ConsoleSession {
   tenant: string | null;
   email: string | null;
   name: string | null;
+  /** The roles the API named at sign-in (`tenant-admin`…), to show who is signed in; the API decides anew on every call. */
+  roles?: string[];
 }
 
 /** The one round trip through the sign-in: what the callback must see again. */

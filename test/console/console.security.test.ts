@@ -191,6 +191,22 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
     expect(after.headers.get('location')).toMatch(/^\/auth\?/);
   });
 
+  test('someone without an administrator role is turned away at the callback with no session, and the refusal is audited', async () => {
+    const nobody = await consoleAdmin(idp, 'acme', 'plain@acme.example', []);
+    const { html, response } = await consoleSignInOverHttp(idp.url, nobody.account.email, nobody.secret);
+    expect(response.status).toBe(403);
+    expect(html).toContain('You do not have access to this.');
+    expect(cookieLine(response, 'idp_console')).toBeUndefined();
+    const denied = await idp.services.audit.list({ tenantId: null, action: 'admin.auth', limit: 20 });
+    expect(denied.some((e) => e.reason === 'no_role' && e.actor.id === nobody.account.id)).toBe(true);
+  });
+
+  test("the header names the person's tenant and role", async () => {
+    const { browser } = await signIn();
+    const page = await browser.follow('/console/tenants/acme');
+    expect(page.html).toContain('Signed in: acme · tenant-admin');
+  });
+
   test('the sign-in returns only to console paths, never to another site', async () => {
     for (const unsafe of [
       '//evil.example/',
