@@ -34,6 +34,11 @@ export function registerGrantPages(router: Router, kit: ConsoleKit): void {
           )
         : textField(view, 'staffAccountId', t(ctx, 'grants.grantee'), { spellcheck: false });
     const names = new Map(staff.ok ? staff.data.items.map((a) => [a.id, a.email]) : []);
+    // `user:<id>` of a staff member reads as their e-mail; an admin client stays `admin_client:<id>`.
+    const grantor = (by: string) => {
+      const email = by.startsWith('user:') ? names.get(by.slice(5)) : undefined;
+      return email ?? html`<code>${by}</code>`;
+    };
     render(
       ctx,
       `${t(ctx, 'grants.title')}: ${tenant.name}`,
@@ -46,7 +51,7 @@ ${
     ? html`<div class="table"><table><thead><tr><th scope="col">${t(ctx, 'grants.grantee')}</th><th scope="col">${t(ctx, 'grants.reason')}</th><th scope="col">${t(ctx, 'grants.expires')}</th><th scope="col">${t(ctx, 'grants.granted_by')}</th><th scope="col"><span class="visually-hidden">${t(ctx, 'accounts.actions')}</span></th></tr></thead>
 <tbody>${items.map((g) => {
         const live = g.live;
-        return html`<tr><td>${names.get(g.staffAccountId) ?? g.staffAccountId}</td><td>${g.reason} <code>${g.caseReference}</code></td><td>${g.endedAt ?? g.expiresAt}</td><td><code>${g.createdBy}</code></td><td>${live ? actionForm(ctx.state.csrf, `${base(ctx)}/${g.id}/end`, t(ctx, 'grants.revoke'), html``, true) : ''}</td></tr>`;
+        return html`<tr><td>${names.get(g.staffAccountId) ?? g.staffAccountId}</td><td>${g.reason} <code>${g.caseReference}</code></td><td>${g.endedAt ?? g.expiresAt}</td><td>${grantor(g.createdBy)}</td><td>${live ? actionForm(ctx.state.csrf, `${base(ctx)}/${g.id}/end`, t(ctx, 'grants.revoke'), html``, true) : ''}</td></tr>`;
       })}</tbody></table></div>`
     : html`<p>${t(ctx, 'console.none')}</p>`
 }
