@@ -21,7 +21,10 @@ export interface TenantView {
 
 export interface AccountView {
   id: string;
-  email: string;
+  /** Null for an account an e-ID sign-in made, until someone sets one. */
+  email: string | null;
+  /** A Swedish personnummer, masked, where one is tied for e-ID sign-in. */
+  personalNumber?: string | null;
   name: string | null;
   staff: boolean;
   locale: 'sv' | 'en' | null;
@@ -35,6 +38,9 @@ export interface AccountView {
   lastLoginAt: string | null;
   identities?: { connectionId: string; subject: string; linkedAt: string }[];
 }
+
+/** How a person's account is named on a page: its e-mail, else its masked personnummer, else its id. */
+export const accountLabel = (a: Pick<AccountView, 'id' | 'email' | 'personalNumber'>): string => a.email ?? a.personalNumber ?? a.id;
 
 export interface ConnectionView {
   id: string;

@@ -132,6 +132,7 @@ const catalog = {
   'accounts.search_label': { en: 'E-mail or name', sv: 'E-post eller namn' },
   'accounts.email': { en: 'E-mail address', sv: 'E-postadress' },
   'accounts.name': { en: 'Name', sv: 'Namn' },
+  'accounts.personal_number': { en: 'Personal identity number', sv: 'Personnummer' },
   'accounts.state': { en: 'State', sv: 'Status' },
   'accounts.state_invited': { en: 'Invited', sv: 'Inbjuden' },
   'accounts.state_active': { en: 'Active', sv: 'Aktiv' },

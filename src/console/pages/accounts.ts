@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { html } from '../../html.js';
 import { apiPath, query } from '../admin-api.js';
-import type { AccountView, Page, TenantView } from '../api-types.js';
+import { accountLabel, type AccountView, type Page, type TenantView } from '../api-types.js';
 import type { ConsoleContext, ConsoleKit } from '../kit.js';
 import {
   actionForm,
@@ -58,7 +58,7 @@ ${
 <tbody>
 ${items.map(
   (account) =>
-    html`<tr><td><a href="${base(ctx)}/${account.id}">${account.email}</a></td><td>${account.name ?? ''}</td><td>${stateOf(ctx, account.state)}</td><td>${when(ctx, account.lastLoginAt)}</td></tr>`,
+    html`<tr><td><a href="${base(ctx)}/${account.id}">${accountLabel(account)}</a></td><td>${account.name ?? ''}</td><td>${stateOf(ctx, account.state)}</td><td>${when(ctx, account.lastLoginAt)}</td></tr>`,
 )}
 </tbody></table></div>`
     : html`<p>${t(ctx, 'console.none')}</p>`
@@ -108,13 +108,15 @@ ${checkbox(view, 'invite', t(ctx, 'accounts.invite'))}
     const identities = account.identities ?? [];
     render(
       ctx,
-      account.email,
+      accountLabel(account),
       html`
 <p><a href="${base(ctx)}">${t(ctx, 'accounts.title')}: ${tenant.name}</a></p>
 ${notice(kit.done(ctx))}
 ${errorSummary(view)}
 <dl>
+${row(t(ctx, 'accounts.email'), account.email ?? '')}
 ${row(t(ctx, 'accounts.name'), account.name ?? '')}
+${account.personalNumber ? row(t(ctx, 'accounts.personal_number'), account.personalNumber) : ''}
 ${row(t(ctx, 'accounts.state'), html`<span id="account-state">${stateOf(ctx, account.state)}</span>`)}
 ${row(t(ctx, 'accounts.last_sign_in'), when(ctx, account.lastLoginAt))}
 ${row(t(ctx, 'accounts.mfa'), account.mfaEnabled ? t(ctx, 'accounts.mfa_on', { n: String(account.recoveryCodesLeft) }) : t(ctx, 'console.no'))}

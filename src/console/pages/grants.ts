@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { html } from '../../html.js';
 import { OPERATORS_TENANT_SLUG } from '../settings.js';
 import { apiPath, query, type FieldProblem } from '../admin-api.js';
-import type { AccountView, Page, SupportGrantView, TenantView } from '../api-types.js';
+import { accountLabel, type AccountView, type Page, type SupportGrantView, type TenantView } from '../api-types.js';
 import type { ConsoleContext, ConsoleKit } from '../kit.js';
 import { actionForm, csrfInput, emptyForm, errorSummary, notice, select, textField, withProblems, type FormView } from '../views/form.js';
 import { tenantPath } from './tenants.js';
@@ -30,10 +30,10 @@ export function registerGrantPages(router: Router, kit: ConsoleKit): void {
             view,
             'staffAccountId',
             t(ctx, 'grants.grantee'),
-            staff.data.items.map((a) => [a.id, a.name ? `${a.name} <${a.email}>` : a.email]),
+            staff.data.items.map((a) => [a.id, a.name ? `${a.name} <${accountLabel(a)}>` : accountLabel(a)]),
           )
         : textField(view, 'staffAccountId', t(ctx, 'grants.grantee'), { spellcheck: false });
-    const names = new Map(staff.ok ? staff.data.items.map((a) => [a.id, a.email]) : []);
+    const names = new Map(staff.ok ? staff.data.items.map((a) => [a.id, accountLabel(a)]) : []);
     // `user:<id>` of a staff member reads as their e-mail; an admin client stays `admin_client:<id>`.
     const grantor = (by: string) => {
       const email = by.startsWith('user:') ? names.get(by.slice(5)) : undefined;
