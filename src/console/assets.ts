@@ -17,7 +17,8 @@ header.top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.
 .brand a { color: #1a1a1a; text-decoration: none; }
 nav ul, ul.sections { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
 nav a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
-form.sign-out { margin-left: auto; display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+p.language { margin: 0 0 0 auto; }
+form.sign-out { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
 form.sign-out button { margin: 0; }
 .who { color: #3d3d3d; overflow-wrap: anywhere; }
 main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
@@ -59,7 +60,7 @@ dd { margin: 0; overflow-wrap: anywhere; }
 .secret { border: 2px solid #1f4fa3; padding: 0.5rem 1rem; margin: 1rem 0; }
 .copy code { padding: 0.2rem 0.4rem; background: #f3f5f9; border: 1px solid #b0b0b0; border-radius: 4px; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
-@media (max-width: 30rem) { form.sign-out { margin-left: 0; } dl { grid-template-columns: 1fr; } dd { margin-bottom: 0.5rem; } }
+@media (max-width: 30rem) { p.language { margin-left: 0; } dl { grid-template-columns: 1fr; } dd { margin-bottom: 0.5rem; } }
 `;
 
 export const CONSOLE_JS = `'use strict';

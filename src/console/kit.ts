@@ -10,7 +10,7 @@ import type { ConsoleCookies, ConsoleSession } from './session.js';
 import type { ConsoleSignIn } from './sign-in.js';
 import { consolePage, type Chrome } from './views/layout.js';
 import { emptyForm, withProblems, type FormView } from './views/form.js';
-import { CONSOLE_PATH } from './settings.js';
+import { CONSOLE_PATH, LANGUAGE_COOKIE } from './settings.js';
 
 export interface ConsoleDeps {
   issuer: string;
@@ -57,8 +57,12 @@ const DONE: Record<string, ConsoleMessageId> = {
 };
 
 export function consoleKit(deps: ConsoleDeps) {
+  /** `?lang=` on this page, else the language the person chose in the console (a cookie), else the browser's. */
   const localeOf = (ctx: Context): Locale =>
-    negotiateLocale(typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined, ctx.get('accept-language'));
+    negotiateLocale(
+      [ctx.query.lang, ctx.cookies.get(LANGUAGE_COOKIE)].filter((v): v is string => typeof v === 'string').join(' ') || undefined,
+      ctx.get('accept-language'),
+    );
 
   function errorPage(ctx: Context, status: number, message: string, detail?: string, action?: SafeHtml): void {
     const locale = localeOf(ctx);
@@ -140,8 +144,9 @@ export function consoleKit(deps: ConsoleDeps) {
 
   function chrome(ctx: ConsoleContext, section?: Chrome['section']): Chrome {
     const { session } = ctx.state;
+    const here = ctx.originalUrl;
     const who = [session.email ?? session.tenant, ...(session.roles ?? [])].filter(Boolean).join(' · ');
-    return { locale: ctx.state.locale, csrf: ctx.state.csrf, who: who || undefined, section };
+    return { locale: ctx.state.locale, csrf: ctx.state.csrf, who: who || undefined, section, here };
   }
 
   function render(ctx: ConsoleContext, title: string, body: SafeHtml, section?: Chrome['section'], status = 200): void {

@@ -12,7 +12,8 @@ import { registerConnectionPages } from './pages/connections.js';
 import { registerGrantPages } from './pages/grants.js';
 import { registerPolicyPages } from './pages/policy.js';
 import { registerTenantPages, tenantPath } from './pages/tenants.js';
-import { CONSOLE_PATH } from './settings.js';
+import { CONSOLE_PATH, LANGUAGE_COOKIE } from './settings.js';
+import { safeReturnTo } from './sign-in.js';
 import { consolePage } from './views/layout.js';
 
 export type { ConsoleDeps } from './kit.js';
@@ -59,6 +60,20 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
       html`<p><a href="${outcome.returnTo}">${ct(locale, 'console.continue')}</a></p>`,
       html`<meta http-equiv="refresh" content="0;url=${outcome.returnTo}">`,
     );
+  });
+
+  // A preference, not a change of anything: a plain link sets it, and it leads back to a console page only.
+  router.get('/language', (ctx) => {
+    const to = ctx.query.to === 'sv' ? 'sv' : 'en';
+    ctx.cookies.set(LANGUAGE_COOKIE, to, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: CONSOLE_PATH,
+      maxAge: 365 * 24 * 3600 * 1000,
+      signed: false,
+    });
+    ctx.status = 303;
+    ctx.redirect(safeReturnTo(ctx.query.back));
   });
 
   // Someone who covers one tenant goes straight to it; everyone else starts at the list.

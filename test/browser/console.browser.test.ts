@@ -305,6 +305,12 @@ describeBrowser('the administration console in Chromium', () => {
       await page.keyboard.press('Enter');
       await expect(page.evaluate('location.hash')).resolves.toBe('#main');
       expect(readdirSync(ARTIFACTS).length).toBeGreaterThan(5);
+      // The language switch keeps the page and the choice.
+      await page.getByRole('link', { name: 'English' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Accounts: Acme AB' }).waitFor();
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
+      await page.getByRole('link', { name: 'Back to Acme AB' }).click();
+      await page.getByRole('link', { name: 'Sign-in policy' }).waitFor();
     },
     LONG,
   );

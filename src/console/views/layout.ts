@@ -8,6 +8,8 @@ export interface Chrome {
   /** Absent on pages shown without a session (errors, the sign-in hand-over). */
   csrf?: string;
   who?: string;
+  /** This page's path, to come back to after switching the language. */
+  here?: string;
   /** Which menu entry is current. */
   section?: 'tenants' | 'clients' | 'audit';
 }
@@ -40,6 +42,7 @@ ${item('tenants', `${CONSOLE_PATH}/tenants`, ct(locale, 'console.nav_tenants'))}
 ${item('clients', `${CONSOLE_PATH}/clients`, ct(locale, 'console.nav_clients'))}
 ${item('audit', `${CONSOLE_PATH}/audit`, ct(locale, 'console.nav_audit'))}
 </ul></nav>
+<p class="language"><a href="${CONSOLE_PATH}/language?to=${locale === 'sv' ? 'en' : 'sv'}&amp;back=${encodeURIComponent(chrome.here ?? `${CONSOLE_PATH}/`)}" lang="${locale === 'sv' ? 'en' : 'sv'}">${locale === 'sv' ? 'English' : 'Svenska'}</a></p>
 <form class="sign-out" method="post" action="${CONSOLE_PATH}/sign-out">
 <input type="hidden" name="csrf" value="${chrome.csrf}">
 ${chrome.who ? html`<span class="who">${ct(locale, 'console.signed_in_as', { who: chrome.who })}</span>` : ''}
