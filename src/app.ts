@@ -78,7 +78,7 @@ export interface IdpOptions {
   logger?: Logger;
   /** How upstream identity providers are reached; the default is the network. */
   upstreamFetch?: typeof fetch;
-  /** The time the tenant lifecycle sees (grace periods, purges); tests move it forward. */
+  /** The time the tenant lifecycle (grace periods, purges) and support grants (expiry) see; tests move it forward. */
   clock?: () => Date;
 }
 

@@ -104,7 +104,7 @@ export interface ServiceOptions {
   mailer?: Mailer;
   /** How upstream identity providers are reached (tests point well-known hosts at local servers). */
   upstreamFetch?: typeof fetch;
-  /** The time the tenant lifecycle sees (grace periods, purges); tests move it forward. */
+  /** The time the tenant lifecycle (grace periods, purges) and support grants (expiry) see; tests move it forward. */
   clock?: () => Date;
 }
 

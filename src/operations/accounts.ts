@@ -2,6 +2,7 @@ import type { AccountCreateInput, AccountUpdateInput } from '../accounts/schema.
 import { toPublicAccount, type Account } from '../accounts/types.js';
 import type { Services } from '../services.js';
 import { recordAdmin, type Caller } from './caller.js';
+import { DomainError } from '../errors.js';
 
 /** Account changes an administrator makes, each with its audit entry (never a password). */
 export function accountOperations(services: Services) {
@@ -11,6 +12,37 @@ export function accountOperations(services: Services) {
   async function inTenant(tenantRef: string, accountId: string) {
     const tenant = await services.tenants.get(tenantRef);
     return { tenant, account: await services.accounts.get(tenant.id, accountId) };
+  }
+
+  /**
+   * An account holding roles is changed only by a caller who could grant those roles: helpdesk
+   * cannot reset a tenant-admin's factor or password, nor a tenant-admin a staff role holder's.
+   */
+  async function assertMayManage(caller: Caller, tenantId: string, accountId: string): Promise<void> {
+    const authority = caller.authority;
+    if (!authority) return;
+    const held = await services.roles.rolesOf(accountId);
+    const beyond = held.filter((g) =>
+      g.tenantId === null ? !authority.allows('roles.write') : !authority.allows('tenant.roles.write', g.tenantId),
+    );
+    if (beyond.length === 0) return;
+    await services.audit.record({
+      tenantId,
+      actor: caller.actor,
+      action: 'admin.denied',
+      target: { type: 'account', id: accountId },
+      outcome: 'failure',
+      reason: 'account_holds_roles',
+      origin: caller.origin,
+      details: { roles: beyond },
+    });
+    throw new DomainError('forbidden', 'the account holds administrator roles the caller cannot grant, so the caller cannot change it');
+  }
+
+  async function managed(caller: Caller, tenantRef: string, accountId: string) {
+    const found = await inTenant(tenantRef, accountId);
+    await assertMayManage(caller, found.tenant.id, found.account.id);
+    return found;
   }
 
   async function sendInvitation(caller: Caller, account: Account, resend: boolean): Promise<boolean> {
@@ -29,11 +61,11 @@ export function accountOperations(services: Services) {
     },
     /** Sends the registration e-mail again; the older link stops working. */
     async resendInvitation(caller: Caller, tenantRef: string, accountId: string) {
-      const { account } = await inTenant(tenantRef, accountId);
+      const { account } = await managed(caller, tenantRef, accountId);
       return sendInvitation(caller, account, true);
     },
     async update(caller: Caller, tenantRef: string, accountId: string, input: AccountUpdateInput) {
-      const tenant = await services.tenants.get(tenantRef);
+      const { tenant } = await managed(caller, tenantRef, accountId);
       const { before, after } = await services.accounts.update(tenant.id, accountId, input);
       const { password: _password, ...request } = input as AccountUpdateInput & { password?: unknown };
       await record(caller, 'account.update', target(after), tenant.id, {
@@ -49,13 +81,13 @@ export function accountOperations(services: Services) {
       return after;
     },
     async setPassword(caller: Caller, tenantRef: string, accountId: string, password: string) {
-      const { tenant } = await inTenant(tenantRef, accountId);
+      const { tenant } = await managed(caller, tenantRef, accountId);
       const { after } = await services.accounts.setPassword(tenant.id, accountId, password);
       await record(caller, 'account.set_password', target(after), tenant.id);
       return after;
     },
     async unlock(caller: Caller, tenantRef: string, accountId: string, reason: string | null) {
-      const tenant = await services.tenants.get(tenantRef);
+      const { tenant } = await managed(caller, tenantRef, accountId);
       const { before, after } = await services.accounts.unlock(tenant.id, accountId);
       await record(caller, 'account.unlock', target(after), tenant.id, {
         reason,
@@ -66,7 +98,7 @@ export function accountOperations(services: Services) {
     },
     /** Removes the second factor and recovery codes, and tells the owner. */
     async resetSecondFactor(caller: Caller, tenantRef: string, accountId: string) {
-      const { tenant, account } = await inTenant(tenantRef, accountId);
+      const { tenant, account } = await managed(caller, tenantRef, accountId);
       const result = await services.mfa.disable(account.id);
       await record(caller, 'account.mfa_reset', target(account), tenant.id, { hadFactor: account.totp !== null });
       if (account.totp) {
@@ -76,7 +108,7 @@ export function accountOperations(services: Services) {
       return result?.after ?? account;
     },
     async delete(caller: Caller, tenantRef: string, accountId: string) {
-      const tenant = await services.tenants.get(tenantRef);
+      const { tenant } = await managed(caller, tenantRef, accountId);
       const account = await services.accounts.delete(tenant.id, accountId);
       const roles = await services.roles.rolesOf(account.id);
       await services.roles.forgetAccount(account.id);

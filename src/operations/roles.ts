@@ -65,6 +65,11 @@ export function roleOperations(services: Services) {
       return after;
     },
 
+    async listOfTenant(tenantRef: string) {
+      const tenant = await services.tenants.get(tenantRef);
+      return services.roles.listAssignmentsOfTenant(tenant.id);
+    },
+
     async grantSupport(caller: Caller, tenantRef: string, input: SupportGrantCreateInput): Promise<SupportGrant> {
       const tenant = await services.tenants.get(tenantRef);
       const grant = await services.roles.grantSupport(tenant.id, input, actorRef(caller));

@@ -80,7 +80,7 @@ describe('admin API permissions', () => {
     const query = new URLSearchParams();
     if (spec.query?.shape.tenant) query.set('tenant', 'alpha');
     if (spec.operationId === 'deleteTenant') query.set('graceDays', '99999');
-    const response = await fetch(`${idp.url}/admin/v1${path}${query.size ? `?${query}` : ''}`, {
+    const response = await fetch(`${idp.url}/admin/v1${path}${query.size ? `?${query.toString()}` : ''}`, {
       method: spec.method.toUpperCase(),
       headers: { authorization: `Bearer ${caller.token}`, ...(spec.body ? { 'content-type': 'application/json' } : {}) },
       body: spec.body ? JSON.stringify({ notAField: true }) : undefined,
@@ -170,11 +170,39 @@ describe('admin API permissions', () => {
       details: expect.objectContaining({ added: [{ role: 'helpdesk', tenantId: alpha.id }] }),
     });
 
+    const holders = await fetch(`${idp.url}/admin/v1/tenants/alpha/roles`, { headers: { authorization: `Bearer ${tenantAdmin.token}` } });
+    const { items } = (await holders.json()) as { items: { accountId: string; role: string }[] };
+    expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ accountId: person.id, role: 'helpdesk' })]));
+
     const superAdmin = await put([{ role: 'super-admin' }]);
     expect(superAdmin.status).toBe(400);
     const otherTenant = await put([{ role: 'tenant-admin', tenant: 'beta' }]);
     expect(otherTenant.status).toBe(400);
     expect(await idp.services.roles.rolesOf(person.id)).toEqual([{ role: 'helpdesk', tenantId: alpha.id }]);
+  });
+
+  test("helpdesk supports people, but not an account holding roles it could not grant (a tenant-admin's factor stays)", async () => {
+    const alpha = await idp.services.tenants.get('alpha');
+    const helpdesk = callers.find((c) => c.name === 'admin client helpdesk of A')!;
+    const tenantAdmin = (await idp.services.accounts.getByEmail(alpha.id, 'admin@alpha.example'))!;
+    const plain = await idp.services.accounts.create(alpha.id, { email: 'plain@alpha.example' });
+    const reset = (id: string) =>
+      fetch(`${idp.url}/admin/v1/tenants/alpha/accounts/${id}/mfa`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${helpdesk.token}` },
+      });
+    expect((await reset(plain.id)).status).toBe(200);
+    const refused = await reset(tenantAdmin.id);
+    expect(refused.status).toBe(403);
+    const [event] = await idp.services.audit.list({ action: 'admin.denied', limit: 1 });
+    expect(event).toMatchObject({ reason: 'account_holds_roles', target: { id: tenantAdmin.id }, actor: { id: helpdesk.actorId } });
+    // A tenant-admin of the tenant may.
+    const admin = callers.find((c) => c.name === 'admin client tenant-admin of A')!;
+    const allowed = await fetch(`${idp.url}/admin/v1/tenants/alpha/accounts/${tenantAdmin.id}/mfa`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(allowed.status).toBe(200);
   });
 
   test('the OpenAPI document names each endpoint’s permission (x-permission) and says it in words', async () => {

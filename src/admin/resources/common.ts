@@ -6,11 +6,12 @@ export function page<T extends { id: string }>(items: T[], limit: number) {
   return { items, next: items.length === limit ? items[items.length - 1]!.id : null };
 }
 
-/** The calling admin client, as the operations layer records it; mail goes out after the answer. */
+/** The caller (admin client or person) and what it may do, as the operations layer records it; mail goes out after the answer. */
 export function callerOf(input: RouteInput): Caller {
   const grant = input.state.supportGrant;
   return {
     actor: input.state.actor,
+    authority: input.state.authority,
     origin: requestOrigin(input.ctx),
     awaitMail: false,
     ...(grant ? { supportGrantId: grant.grantId } : {}),

@@ -65,6 +65,20 @@ export function registerRoleRoutes(routes: AdminRoutes, operations: AdminOperati
   });
 
   routes.add({
+    method: 'get',
+    path: '/tenants/:tenant/roles',
+    operationId: 'listTenantRoles',
+    permission: 'tenant.roles.read',
+    summary: "Who holds a role over the tenant: its own accounts' roles and staff roles naming it (not super-admins, who cover all)",
+    tag: 'Roles',
+    response: {
+      status: 200,
+      description: 'The role assignments naming the tenant, by account',
+      schema: z.object({ items: z.array(roleOut.extend({ accountId: z.string(), grantedAt: z.iso.datetime() })) }),
+    },
+    handler: async ({ params }) => ({ items: await roles.listOfTenant(params.tenant!) }),
+  });
+  routes.add({
     method: 'post',
     path: '/tenants/:tenant/support-grants',
     operationId: 'grantSupportAccess',
