@@ -201,10 +201,20 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
     expect(denied.some((e) => e.reason === 'no_role' && e.actor.id === nobody.account.id)).toBe(true);
   });
 
-  test("the header names the person's tenant and role", async () => {
+  test("the header names the person's tenant and role, under the strict page policy", async () => {
     const { browser } = await signIn();
     const page = await browser.follow('/console/tenants/acme');
     expect(page.html).toContain('Signed in: acme · tenant-admin');
+    // The hosted pages' strict policy: scripts and styles from self only, nothing inline, no framing, never cached.
+    const csp = page.response.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("form-action 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    expect(page.response.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.response.headers.get('cache-control')).toBe('no-store');
+    expect(page.html).not.toMatch(/<script(?![^>]*\ssrc="\/console\/assets\/console\.js")/);
+    expect(page.html).not.toMatch(/\sstyle=|\son[a-z]+=/);
   });
 
   test('the sign-in returns only to console paths, never to another site', async () => {
