@@ -31,11 +31,14 @@ import { FederatedSignIn } from './federation/federated-sign-in.js';
 import { SignInEligibility } from './accounts/sign-in-eligibility.js';
 import { RoleService } from './roles/service.js';
 import { OPERATORS_TENANT_SLUG } from './config/defaults.js';
+import { PersonalNumbers } from './accounts/personal-numbers.js';
 
 /** The domain services, wired to one store. Shared by the server and the CLI. */
 export interface Services {
   tenants: TenantService;
   accounts: AccountService;
+  /** Personnummer on accounts: hashed for lookup, sealed for display. */
+  personalNumbers: PersonalNumbers;
   passwordHasher: PasswordHasher;
   /** Who may sign in, where, and with how many factors. */
   eligibility: SignInEligibility;
@@ -115,9 +118,12 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   const audit = new AuditService(storage.audit, logger);
   const mailer = options.mailer ?? openMailer(settings, logger);
   const mail = new MailService(mailer, audit, logger, settings.mailRetryDelaysMs);
+  const cipher = openCipher(settings, logger);
+  const personalNumbers = new PersonalNumbers(storage.keys, cipher);
   const accounts = new AccountService({
     accounts: storage.accounts,
     hasher: passwordHasher,
+    personalNumbers,
     policyOf: (tenantId) => tenants.policyOf(tenantId),
     revokeSessions,
     voidPendingLinks: async (accountId) => {
@@ -136,7 +142,6 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     options.clock,
   );
   const eligibility = new SignInEligibility({ accounts: storage.accounts, tenants });
-  const cipher = openCipher(settings, logger);
   const connections = new ConnectionService(storage.connections, storage.accounts, cipher, {
     issuer: settings.issuer,
     fetch: options.upstreamFetch,
@@ -154,7 +159,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       await storage.tokens.voidOthers(account.id, 'registration', '');
       await storage.tokens.voidOthers(account.id, 'reset', '');
       await storage.rateLimits.deleteKeys(Object.values(accountThrottleKeys(account.id)));
-      return (await mailer.forget?.(account.email)) ?? 0;
+      return account.email === null ? 0 : ((await mailer.forget?.(account.email)) ?? 0);
     },
     async releaseClients(tenantId) {
       // Roles and support grants naming the tenant go with it too (staff keep their other roles).
@@ -187,6 +192,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
   return {
     tenants,
     accounts,
+    personalNumbers,
     passwordHasher,
     eligibility,
     mfa: new MfaService({ accounts: storage.accounts, attempts: accounts, cipher }),
@@ -200,7 +206,7 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       grandid: new GrandidConnector((connection) => connections.grandidSecretsOf(connection), options.upstreamFetch),
     }),
     homeRealm: new HomeRealm(tenants, connections),
-    federatedSignIn: new FederatedSignIn(storage.accounts),
+    federatedSignIn: new FederatedSignIn(storage.accounts, personalNumbers),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
     audit,
     mailer,
@@ -237,6 +243,8 @@ const SAMPLE_ACCOUNTS_PER_TENANT = 100;
 export async function startupChecks(services: Services): Promise<void> {
   const samples: SealedSample[] = [];
   const hashes: string[] = [];
+  const personalNumberKey = await services.personalNumbers.keySample();
+  if (personalNumberKey) samples.push({ what: 'the personal-number key in the store', ...personalNumberKey });
   for (const tenant of await services.tenants.list({ limit: SAMPLE_TENANTS })) {
     for (const connection of await services.connections.list(tenant.id)) {
       samples.push({
@@ -246,7 +254,13 @@ export async function startupChecks(services: Services): Promise<void> {
       });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
-      const { totp, passwordHash } = account;
+      const { totp, passwordHash, personalNumber } = account;
+      if (personalNumber)
+        samples.push({
+          what: `sealed personnummer of account ${account.id}`,
+          sealed: personalNumber.sealed,
+          open: () => services.personalNumbers.open({ ...account, personalNumber }),
+        });
       if (totp)
         samples.push({
           what: `second-factor seed of account ${account.id}`,

@@ -35,8 +35,11 @@ export class LockNotifier {
   }
 
   private async sendNotice(account: Account, requestLocale: Locale): Promise<void> {
+    const { email } = account;
+    // An account without an e-mail address (e-ID only) has nowhere to be told.
+    if (email === null) return;
     const tenant = await this.tenants.findById(account.tenantId);
-    const message = accountLockedMail(mailLocale(account, tenant, requestLocale), account.email, {
+    const message = accountLockedMail(mailLocale(account, tenant, requestLocale), email, {
       tenantName: tenant?.name ?? '',
       lockedUntil: account.lockedUntil,
     });

@@ -34,6 +34,11 @@ export async function preparePassword(
   owner: PasswordOwner,
   password: string,
 ): Promise<Pick<Account, 'passwordHash' | 'passwordHistory'>> {
+  // The e-mail is what a password signs in with: an account without one has no use for a password.
+  if (owner.email === null)
+    throw new DomainError('validation_failed', 'the request is not valid', [
+      { field: 'password', code: 'no_email', message: 'an account without an e-mail address cannot have a password; set an e-mail first' },
+    ]);
   const policy = effectivePasswordPolicy(tenantPolicy, owner.staff);
   const violations = passwordViolations(policy, password, owner.email);
   const recent = owner.passwordHash ? [owner.passwordHash, ...owner.passwordHistory].slice(0, policy.history) : [];

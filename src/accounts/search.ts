@@ -15,13 +15,13 @@ export interface AccountSearch {
 export const normalizeSearch = (text: string): string => text.trim().toLowerCase();
 
 /**
- * The terms an account is found by (stores index them): its normalised e-mail, its whole name and
+ * The terms an account is found by (stores index them): its normalised e-mail (if it has one), its whole name and
  * each word of the name, lower-cased. A prefix of any of them finds the account.
  */
 export function searchTermsOf(account: Pick<Account, 'emailNormalized' | 'name'>): string[] {
   const name = account.name ? normalizeSearch(account.name) : '';
   const words = name.split(/\s+/).filter(Boolean);
-  return [...new Set([account.emailNormalized, ...(name ? [name] : []), ...words])];
+  return [...new Set([...(account.emailNormalized ? [account.emailNormalized] : []), ...(name ? [name] : []), ...words])];
 }
 
 /** The end of the prefix range [q, prefixEnd(q)): every string that starts with q sorts inside it. */

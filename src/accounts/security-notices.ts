@@ -23,8 +23,11 @@ export class SecurityNotices {
 
   /** Waits for delivery (the CLI, which exits when done). */
   async sendFactorChanged(account: Account, change: FactorChange, requestLocale: Locale): Promise<boolean> {
+    const { email } = account;
+    // An account without an e-mail address (e-ID only) has nowhere to be told.
+    if (email === null) return false;
     const tenant = await this.tenants.findById(account.tenantId);
-    const message = factorChangedMail(mailLocale(account, tenant, requestLocale), account.email, {
+    const message = factorChangedMail(mailLocale(account, tenant, requestLocale), email, {
       tenantName: tenant?.name ?? '',
       change,
     });
@@ -33,9 +36,12 @@ export class SecurityNotices {
 
   /** Tells the old address that the account moved away from it; waits for delivery when asked (the CLI). */
   async emailChanged(before: Account, wait: boolean): Promise<void> {
+    const { email } = before;
+    // An e-ID account given its first address had no old one to tell.
+    if (email === null) return;
     const sending = (async () => {
       const tenant = await this.tenants.findById(before.tenantId);
-      const message = emailChangedMail(mailLocale(before, tenant, 'en'), before.email, { tenantName: tenant?.name ?? '' });
+      const message = emailChangedMail(mailLocale(before, tenant, 'en'), email, { tenantName: tenant?.name ?? '' });
       await this.mail.deliver(fromTenant(message, tenant), { kind: 'email_changed', tenantId: before.tenantId, accountId: before.id });
     })();
     if (wait) return sending;

@@ -7,7 +7,8 @@ import { parseOrThrow } from '../validation.js';
 import type { TenantPolicy } from '../policy/types.js';
 import { effectivePasswordPolicy, passwordViolations } from '../policy/password-rules.js';
 import type { PasswordRule, PasswordViolation } from '../policy/types.js';
-import { newAccount, normalizeEmail, type Account } from './types.js';
+import { newAccount, normalizeEmail, toPublicAccount, type Account, type PublicAccount } from './types.js';
+import type { PersonalNumbers } from './personal-numbers.js';
 import { accountCreateSchema, accountUpdateSchema, type AccountCreateInput, type AccountUpdateInput } from './schema.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { preparePassword } from './password-setter.js';
@@ -27,6 +28,7 @@ export type Attempt =
 export interface AccountServiceDeps {
   accounts: AccountRepository;
   hasher: PasswordHasher;
+  personalNumbers: PersonalNumbers;
   policyOf(tenantId: string): Promise<TenantPolicy>;
   /** Ends every session and revokes every grant and token of the account (but the session `keepSessionId`). */
   revokeSessions(accountId: string, keepSessionId?: string): Promise<void>;
@@ -52,7 +54,8 @@ export class AccountService {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async create(tenantId: string, input: AccountCreateInput): Promise<Account> {
+  /** An administrator's new account always has an e-mail address (only an e-ID sign-in makes one without). */
+  async create(tenantId: string, input: AccountCreateInput): Promise<Account & { email: string; emailNormalized: string }> {
     const data = parseOrThrow(accountCreateSchema, input);
     const now = this.clock().toISOString();
     const draft = newAccount({ tenantId, email: data.email, name: data.name ?? null, staff: data.staff, locale: data.locale ?? null }, now);
@@ -65,7 +68,8 @@ export class AccountService {
       if (error instanceof ConflictError) throw conflict('an account with this e-mail already exists in the tenant');
       throw error;
     }
-    return account;
+    // Made from data.email above, which the schema requires.
+    return account as Account & { email: string; emailNormalized: string };
   }
 
   async get(tenantId: string, id: string): Promise<Account> {
@@ -76,6 +80,25 @@ export class AccountService {
 
   findById(id: string): Promise<Account | null> {
     return this.accounts.findById(id);
+  }
+
+  /** The account as administrators and exports see it: the personnummer masked. */
+  toPublic(account: Account): PublicAccount {
+    return toPublicAccount(account, this.deps.personalNumbers.masked(account));
+  }
+
+  /** Seals the account's personnummer again with the newest key, if it is not already; true when it did. */
+  async resealPersonalNumber(id: string): Promise<boolean> {
+    const result = await this.accounts.update(id, (account) => {
+      const personalNumber = this.deps.personalNumbers.resealed(account);
+      return personalNumber ? { ...account, personalNumber } : null;
+    });
+    return result !== null;
+  }
+
+  /** The tenant's account tied to this (normalised) personnummer. */
+  async findByPersonalNumber(tenantId: string, normalized: string): Promise<Account | null> {
+    return this.accounts.findByPersonalNumber(tenantId, await this.deps.personalNumbers.hashOf(tenantId, normalized));
   }
 
   async getByEmail(tenantId: string, email: string): Promise<Account> {
@@ -116,11 +139,13 @@ export class AccountService {
       ]);
     }
     const password = data.password ? await this.preparePassword({ ...current, email, staff }, data.password) : null;
+    const personalNumber = await this.personalNumberChange(current, data.personalNumber);
     const now = this.clock().toISOString();
     const result = await this.change(id, (account) => ({
       ...account,
       email,
       emailNormalized: normalizeEmail(email),
+      personalNumber: personalNumber === undefined ? account.personalNumber : personalNumber,
       name: data.name === undefined ? account.name : data.name,
       locale: data.locale === undefined ? account.locale : data.locale,
       staff,
@@ -133,6 +158,20 @@ export class AccountService {
     const emailChanged = result.after.emailNormalized !== result.before.emailNormalized;
     if (password || emailChanged) await this.deps.voidPendingLinks(id);
     return result;
+  }
+
+  /**
+   * The stored form of a personnummer the request sets (null: removed; undefined: untouched).
+   * One already tied to another account of the tenant is a conflict; the unique index settles a race.
+   */
+  private async personalNumberChange(current: Account, normalized: string | null | undefined) {
+    if (normalized === undefined || normalized === null) return normalized;
+    const holder = await this.findByPersonalNumber(current.tenantId, normalized);
+    if (holder && holder.id !== current.id)
+      throw new DomainError('conflict', 'this personnummer is tied to another account of the tenant', [
+        { field: 'personalNumber', code: 'taken', message: 'tied to another account of the tenant' },
+      ]);
+    return this.deps.personalNumbers.protect(current.tenantId, current.id, normalized);
   }
 
   /**
@@ -314,7 +353,7 @@ export class AccountService {
    */
   private async complianceOf(account: Account, password: string): Promise<PasswordViolation[]> {
     const { password: policy } = await this.deps.policyOf(account.tenantId);
-    const violations = passwordViolations(effectivePasswordPolicy(policy, account.staff), password, account.email);
+    const violations = passwordViolations(effectivePasswordPolicy(policy, account.staff), password, account.email ?? '');
     if (policy.changeNonCompliantAtLogin) return violations;
     return account.staff ? violations.filter((v) => STAFF_FLOOR_RULES.has(v.rule)) : [];
   }
@@ -330,7 +369,7 @@ export class AccountService {
       if (!result) throw notFound('account');
       return result;
     } catch (error) {
-      if (error instanceof ConflictError) throw conflict('an account with this e-mail already exists in the tenant');
+      if (error instanceof ConflictError) throw conflict('an account with this e-mail or personnummer already exists in the tenant');
       throw error;
     }
   }

@@ -4,10 +4,15 @@ export type AccountState = 'invited' | 'active' | 'locked' | 'disabled';
 export interface Account {
   id: string;
   tenantId: string;
-  /** As the person typed it. */
-  email: string;
-  /** Trimmed and lower-cased; unique per tenant. */
-  emailNormalized: string;
+  /**
+   * As the person typed it. Null for an account made from an e-ID sign-in: it has no password
+   * sign-in, links or notices until an administrator sets an address.
+   */
+  email: string | null;
+  /** Trimmed and lower-cased; unique per tenant; null with `email`. */
+  emailNormalized: string | null;
+  /** The Swedish personnummer tied to the account for e-ID sign-in; unique per tenant. */
+  personalNumber: StoredPersonalNumber | null;
   name: string | null;
   /** Staff and administrators meet the stricter built-in password floor (R4). */
   staff: boolean;
@@ -42,6 +47,14 @@ export interface LinkedIdentity {
   linkedAt: string;
 }
 
+/** Never the number in the clear: a keyed hash to find the account by, and the number sealed. */
+export interface StoredPersonalNumber {
+  /** HMAC-SHA256 of the tenant and the 12-digit number under the store's personal-number key. */
+  hash: string;
+  /** The 12-digit number, sealed with the data-at-rest key (context `personal-number:<accountId>`). */
+  sealed: string;
+}
+
 export interface TotpFactor {
   /** The shared secret, sealed with the data-at-rest key (AES-256-GCM). */
   sealedSecret: string;
@@ -50,20 +63,42 @@ export interface TotpFactor {
   enabledAt: string;
 }
 
-/** The account as the outside world may see it: never a hash or a secret. */
-export type PublicAccount = Omit<Account, 'passwordHash' | 'passwordHistory' | 'emailNormalized' | 'totp' | 'recoveryCodeHashes'> & {
+/** The account as the outside world may see it: never a hash or a secret; the personnummer masked. */
+export type PublicAccount = Omit<
+  Account,
+  'passwordHash' | 'passwordHistory' | 'emailNormalized' | 'totp' | 'recoveryCodeHashes' | 'personalNumber'
+> & {
+  /** Masked, e.g. `19811218-****`. */
+  personalNumber: string | null;
   hasPassword: boolean;
   mfaEnabled: boolean;
   recoveryCodesLeft: number;
 };
 
-export function toPublicAccount(account: Account): PublicAccount {
-  const { passwordHash, passwordHistory: _history, emailNormalized: _normalized, totp, recoveryCodeHashes, ...rest } = account;
-  return { ...rest, hasPassword: passwordHash !== null, mfaEnabled: totp !== null, recoveryCodesLeft: recoveryCodeHashes.length };
+/** `maskedPersonalNumber` comes from PersonalNumbers.masked (opening the sealed number needs the cipher). */
+export function toPublicAccount(account: Account, maskedPersonalNumber: string | null): PublicAccount {
+  const {
+    passwordHash,
+    passwordHistory: _history,
+    emailNormalized: _normalized,
+    totp,
+    recoveryCodeHashes,
+    personalNumber: _pnr,
+    ...rest
+  } = account;
+  return {
+    ...rest,
+    personalNumber: maskedPersonalNumber,
+    hasPassword: passwordHash !== null,
+    mfaEnabled: totp !== null,
+    recoveryCodesLeft: recoveryCodeHashes.length,
+  };
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+export function normalizeEmail(email: string): string;
+export function normalizeEmail(email: string | null): string | null;
+export function normalizeEmail(email: string | null): string | null {
+  return email === null ? null : email.trim().toLowerCase();
 }
 
 /** Fields added after the first release get their defaults when an older record is read. */
@@ -77,13 +112,14 @@ export function withAccountDefaults(stored: Partial<Account> & Pick<Account, 'id
     recoveryCodeHashes: [],
     locale: null,
     identities: [],
+    personalNumber: null,
     ...stored,
   } as Account;
 }
 
 /**
  * A new account record: no password, factor, lock or sign-in yet, waiting for its first
- * password (`invited`) unless `fields` say otherwise; the e-mail is normalised here.
+ * password (`invited`) unless `fields` say otherwise; the e-mail (if any) is normalised here.
  */
 export function newAccount(fields: Pick<Account, 'tenantId' | 'email'> & Partial<Omit<Account, 'emailNormalized'>>, now: string): Account {
   return {
@@ -103,6 +139,7 @@ export function newAccount(fields: Pick<Account, 'tenantId' | 'email'> & Partial
     recoveryCodeHashes: [],
     locale: null,
     identities: [],
+    personalNumber: null,
     createdAt: now,
     updatedAt: now,
     ...fields,

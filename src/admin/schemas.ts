@@ -26,7 +26,8 @@ export const tenantOut = z.object({
 export const accountOut = z.object({
   id: z.string(),
   tenantId: z.string(),
-  email: z.string(),
+  email: z.string().nullable().describe('null for an account made by an e-ID sign-in until an administrator sets one'),
+  personalNumber: z.string().nullable().describe('the Swedish personnummer tied to the account for e-ID sign-in, masked (19811218-****)'),
   name: z.string().nullable(),
   staff: z.boolean(),
   locale: z.enum(['sv', 'en']).nullable(),

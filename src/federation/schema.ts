@@ -137,13 +137,6 @@ const grandidKey = z
   .trim()
   .regex(/^[\x21-\x7E]{1,500}$/, 'a GrandID key');
 
-/**
- * An account needs an e-mail address and the broker gives none, so a GrandID connection cannot
- * create accounts just in time: link (to the account an administrator tied to the person) or refuse.
- */
-export const GRANDID_NO_CREATE = 'a GrandID connection cannot create accounts (the broker gives no e-mail address): use link or refuse';
-const grandidFirstSignIn = fields.firstSignIn.refine((v) => v !== 'create', GRANDID_NO_CREATE);
-
 /** Swedish e-ID through GrandID: one connection per authenticate service (BankID, Freja eID…). */
 const grandidCreateSchema = z.strictObject({
   kind: z.literal('grandid'),
@@ -151,7 +144,7 @@ const grandidCreateSchema = z.strictObject({
   baseUrl: grandidBaseUrl,
   apiKey: grandidKey,
   serviceKey: grandidKey,
-  firstSignIn: grandidFirstSignIn.default('link'),
+  firstSignIn: fields.firstSignIn.default('link'),
   trustUpstreamMfa: fields.trustUpstreamMfa.default(false),
   enabled: fields.enabled.default(true),
 });

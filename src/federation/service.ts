@@ -13,7 +13,6 @@ import {
   connectionUpdateSchema,
   ENTRA_AUTHORITY,
   GOOGLE_ISSUER,
-  GRANDID_NO_CREATE,
   kindRules,
   type ConnectionCreateInput,
   type ConnectionUpdateInput,
@@ -193,8 +192,6 @@ export class ConnectionService {
     const foreign = foreignFields(before.kind).filter((field) => data[field] !== undefined);
     if (foreign.length)
       throw invalid(foreign.map((field) => ({ field, code: 'kind', message: `not a setting of a ${before.kind} connection` })));
-    if (before.kind === 'grandid' && data.firstSignIn === 'create')
-      throw invalid([{ field: 'firstSignIn', code: 'kind', message: GRANDID_NO_CREATE }]);
     const { clientSecret, certificates, apiKey, serviceKey, ...rest } = data;
     const keys =
       before.kind === 'grandid' && (apiKey || serviceKey)

@@ -103,6 +103,13 @@ export interface UpstreamIdentity {
   upstreamMfa: boolean;
   /** What the audit trail may show of the person (GrandID: the masked personnummer); never the full number. */
   display?: string;
+  /**
+   * GrandID: the person's personnummer, normalised to 12 digits, to find their account by its
+   * keyed hash. Held in memory for that lookup only: never stored, logged or audited as it is.
+   */
+  personalNumber?: string;
+  /** GrandID: the broker's session, ended there (Logout) when the person signs out here. */
+  brokerSession?: string;
 }
 
 /** An upstream sign-in that is refused, with a stable reason for the audit trail. */

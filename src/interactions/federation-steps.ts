@@ -15,6 +15,7 @@ import { PageError, renderPageFailures } from '../web/page-error.js';
 import { samlEndpoints } from './saml-endpoints.js';
 import { grandidCallbackPath } from '../federation/service.js';
 import type { MessageId } from '../i18n/messages.js';
+import { rememberUpstreamSession } from '../oidc/broker-sessions.js';
 
 /** The broker's outcomes the person caused or can act on get their own page; every other refusal the same one. */
 const EID_PAGES: Record<string, MessageId> = {
@@ -217,11 +218,12 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       const refused = signInRefusal(account, tenant, kit.audienceOf(ctx), 'federation', new Date());
       if (refused)
         return refuse(refused === 'account_not_usable' && account.state === 'locked' ? 'account_locked' : 'account_not_active', account.id);
+      if (identity.brokerSession) await rememberUpstreamSession(payloads, account.id, connection.id, identity.brokerSession);
       // A fresh flow: nothing proved earlier in this browser's flow (a second factor of another account) carries over.
       const next: LoginFlow = {
         ...restartedFlow(ctx.state.flow),
         firstFactor: 'fed',
-        upstream: { connectionId: connection.id, kind: connection.kind },
+        upstream: { connectionId: connection.id, kind: connection.kind, ...(person ? { person } : {}) },
         email: account.email,
         verifiedAccountIds: [account.id],
       };

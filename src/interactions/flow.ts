@@ -30,7 +30,7 @@ export interface LoginFlow {
   /** An upstream sign-in under way: what its answer must match. */
   federation: PendingFederation | null;
   /** The upstream that proved the first factor, for the record (absent in flows stored before it existed). */
-  upstream?: { connectionId: string; kind: string } | null;
+  upstream?: { connectionId: string; kind: string; /** GrandID: the masked personnummer. */ person?: string } | null;
   expiresAt: number;
 }
 

@@ -105,7 +105,7 @@ export function interactionKit(deps: InteractionDeps) {
     account: Account | null,
     outcome: 'success' | 'failure',
     reason: string | null,
-    email: string,
+    email: string | null,
     action: 'login.password' | 'login.second_factor' | 'login.federated' = 'login.password',
   ) {
     await services.audit.record({

@@ -58,6 +58,12 @@ export class AccountLinks {
 
   /** Sends (or re-sends) the registration link of an invited account; false when delivery failed. */
   async sendInvitation(account: Account, requestLocale: Locale): Promise<boolean> {
+    const { email } = account;
+    if (email === null) {
+      throw new DomainError('conflict', 'the account has no e-mail address to send the invitation to', [
+        { field: 'email', code: 'no_email', message: 'set an e-mail address first' },
+      ]);
+    }
     if (account.state !== 'invited') {
       throw new DomainError('conflict', 'the account is not waiting for its first password', [
         { field: 'state', code: 'not_invited', message: `the account is ${account.state}` },
@@ -74,7 +80,7 @@ export class AccountLinks {
       throw new DomainError('rate_limited', `too many invitations for this account; try again in ${verdict.retryAfterSeconds} s`);
     const validMinutes = tenant.links.registrationHours * 60;
     const token = await this.deps.tokens.issue('registration', account, validMinutes * 60_000, null);
-    const message = registrationMail(mailLocale(account, tenant, requestLocale), account.email, {
+    const message = registrationMail(mailLocale(account, tenant, requestLocale), email, {
       tenantName: tenant.name,
       url: this.url(token),
       validMinutes,
@@ -102,6 +108,8 @@ export class AccountLinks {
       return;
     }
     for (const account of accounts) {
+      // Found by its e-mail address, so it has one.
+      const email = account.email ?? '';
       const verdict = await this.deps.perAccount.hit(accountThrottleKeys(account.id).reset);
       if (!verdict.allowed) {
         await this.audit(account, 'failure', 'rate_limited', origin);
@@ -110,7 +118,7 @@ export class AccountLinks {
       const tenant = await this.tenantOf(account);
       const validMinutes = tenant.links.resetMinutes;
       const token = await this.deps.tokens.issue('reset', account, validMinutes * 60_000, returnTo);
-      const message = resetMail(mailLocale(account, tenant, requestLocale), account.email, {
+      const message = resetMail(mailLocale(account, tenant, requestLocale), email, {
         tenantName: tenant.name,
         url: this.url(token),
         validMinutes,
@@ -165,8 +173,9 @@ export class AccountLinks {
       origin,
       details: { unlocked: account.state === 'locked' && after.state === 'active' },
     });
-    if (reset) {
-      await this.deps.revokeSessions(after.id);
+    if (reset) await this.deps.revokeSessions(after.id);
+    // A link went to the account's address, so it has one; the guard is for the type.
+    if (reset && after.email !== null) {
       const message = passwordChangedMail(mailLocale(after, tenant, requestLocale), after.email, { tenantName: tenant.name });
       void this.deps.mail
         .deliver(fromTenant(message, tenant), { kind: 'password_changed', tenantId: tenant.id, accountId: after.id })

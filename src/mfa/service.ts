@@ -47,7 +47,7 @@ export class MfaService {
   /** The same enrolment again (after a wrong code), from its sealed secret. */
   async describeEnrolment(account: Account, sealedSecret: string, issuer: string): Promise<Enrolment> {
     const secret = this.deps.cipher.open(sealedSecret, pendingContext(account.id));
-    const uri = otpauthUri({ issuer, accountName: account.email, secret });
+    const uri = otpauthUri({ issuer, accountName: account.email ?? account.name ?? account.id, secret });
     return { sealedSecret, otpauthUri: uri, groupedKey: groupedKey(secret), qrDataUrl: await qrCodeDataUrl(uri) };
   }
 

@@ -15,6 +15,7 @@ import { consoleClientMetadata, mayGrantAdminScope } from './console-client.js';
 import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './settings.js';
 import { TOKEN_TTL } from '../config/defaults.js';
 import { providerErrorMessage } from './error-messages.js';
+import { endUpstreamSession } from './broker-sessions.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -216,7 +217,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (token?.kind === 'RefreshToken' && !refreshAllowed(tenant, (token as { acr?: string }).acr === ACR_MFA)) return undefined;
       return {
         accountId: account.id,
-        claims: async () => ({ sub: account.id, tenant: tenant.slug, email: account.email, name: account.name ?? undefined }),
+        claims: async () => ({ sub: account.id, tenant: tenant.slug, email: account.email ?? undefined, name: account.name ?? undefined }),
       };
     },
     renderError: async (ctx, out) => {
@@ -232,6 +233,10 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;
+    if (accountId)
+      void endUpstreamSession({ payloads: deps.storage.oidc, services, logger }, accountId).catch((error: unknown) =>
+        logger.error({ err: error }, 'could not end the upstream session'),
+      );
     void (accountId ? services.accounts.findById(accountId) : Promise.resolve(null))
       .then((account) =>
         services.audit.record({

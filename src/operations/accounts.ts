@@ -1,5 +1,5 @@
 import type { AccountCreateInput, AccountUpdateInput } from '../accounts/schema.js';
-import { toPublicAccount, type Account } from '../accounts/types.js';
+import type { Account } from '../accounts/types.js';
 import type { Services } from '../services.js';
 import { recordAdmin, type Caller } from './caller.js';
 import { DomainError } from '../errors.js';
@@ -51,12 +51,41 @@ export function accountOperations(services: Services) {
     return invitationSent;
   }
 
+  async function update(caller: Caller, tenantRef: string, accountId: string, input: AccountUpdateInput) {
+    const { tenant } = await managed(caller, tenantRef, accountId);
+    const { before, after } = await services.accounts.update(tenant.id, accountId, input);
+    const { password: _password, ...request } = input as AccountUpdateInput & { password?: unknown };
+    const shownBefore = services.accounts.toPublic(before);
+    const shownAfter = services.accounts.toPublic(after);
+    // The personnummer as it was sent never reaches the trail: only masked, as stored.
+    if (request.personalNumber !== undefined) request.personalNumber = shownAfter.personalNumber;
+    await record(caller, 'account.update', target(after), tenant.id, {
+      before: shownBefore,
+      after: shownAfter,
+      request,
+      passwordChanged: before.passwordHash !== after.passwordHash,
+    });
+    if (before.personalNumber?.hash !== after.personalNumber?.hash)
+      await record(
+        caller,
+        after.personalNumber ? 'account.personal_number_set' : 'account.personal_number_removed',
+        target(after),
+        tenant.id,
+        { before: shownBefore.personalNumber, after: shownAfter.personalNumber },
+      );
+    // Privilege changes stand out in the trail on their own (R12).
+    if (before.staff !== after.staff)
+      await record(caller, after.staff ? 'account.staff_granted' : 'account.staff_revoked', target(after), tenant.id);
+    if (before.emailNormalized !== after.emailNormalized) await services.notices.emailChanged(before, caller.awaitMail);
+    return after;
+  }
+
   return {
     /** Creates an account with a password or, with `invite`, one that chooses its own through an e-mailed link. */
     async create(caller: Caller, tenantRef: string, input: AccountCreateInput, invite: boolean) {
       const tenant = await services.tenants.get(tenantRef);
       const account = await services.accounts.create(tenant.id, input);
-      await record(caller, 'account.create', target(account), tenant.id, { after: toPublicAccount(account) });
+      await record(caller, 'account.create', target(account), tenant.id, { after: services.accounts.toPublic(account) });
       return { account, invitationSent: invite ? await sendInvitation(caller, account, false) : undefined };
     },
     /** Sends the registration e-mail again; the older link stops working. */
@@ -64,21 +93,10 @@ export function accountOperations(services: Services) {
       const { account } = await managed(caller, tenantRef, accountId);
       return sendInvitation(caller, account, true);
     },
-    async update(caller: Caller, tenantRef: string, accountId: string, input: AccountUpdateInput) {
-      const { tenant } = await managed(caller, tenantRef, accountId);
-      const { before, after } = await services.accounts.update(tenant.id, accountId, input);
-      const { password: _password, ...request } = input as AccountUpdateInput & { password?: unknown };
-      await record(caller, 'account.update', target(after), tenant.id, {
-        before: toPublicAccount(before),
-        after: toPublicAccount(after),
-        request,
-        passwordChanged: before.passwordHash !== after.passwordHash,
-      });
-      // Privilege changes stand out in the trail on their own (R12).
-      if (before.staff !== after.staff)
-        await record(caller, after.staff ? 'account.staff_granted' : 'account.staff_revoked', target(after), tenant.id);
-      if (before.emailNormalized !== after.emailNormalized) await services.notices.emailChanged(before, caller.awaitMail);
-      return after;
+    update,
+    /** Ties a personnummer (any valid form) to the account for e-ID sign-in, or with null removes it. */
+    async setPersonalNumber(caller: Caller, tenantRef: string, accountId: string, personalNumber: string | null) {
+      return update(caller, tenantRef, accountId, { personalNumber });
     },
     async setPassword(caller: Caller, tenantRef: string, accountId: string, password: string) {
       const { tenant } = await managed(caller, tenantRef, accountId);
@@ -112,7 +130,7 @@ export function accountOperations(services: Services) {
       const account = await services.accounts.delete(tenant.id, accountId);
       const roles = await services.roles.rolesOf(account.id);
       await services.roles.forgetAccount(account.id);
-      await record(caller, 'account.delete', target(account), tenant.id, { before: toPublicAccount(account), roles });
+      await record(caller, 'account.delete', target(account), tenant.id, { before: services.accounts.toPublic(account), roles });
       return account;
     },
   };

@@ -1,7 +1,6 @@
 import { OPERATORS_TENANT_SLUG } from '../config/defaults.js';
 import { DEFAULT_TENANT_POLICY } from '../policy/defaults.js';
 import type { Services } from '../services.js';
-import { toPublicAccount } from '../accounts/types.js';
 import { accountOperations } from './accounts.js';
 import { roleOperations } from './roles.js';
 import { tenantOperations } from './tenants.js';
@@ -44,7 +43,7 @@ export function operatorOperations(services: Services) {
       const invitationSent = account.state === 'invited' ? await accounts.resendInvitation(caller, tenant.id, account.id) : false;
       return {
         tenant: { id: tenant.id, slug: tenant.slug, created: tenantCreated },
-        account: { ...toPublicAccount(account), created: accountCreated },
+        account: { ...services.accounts.toPublic(account), created: accountCreated },
         roles: granted,
         invitationSent,
       };

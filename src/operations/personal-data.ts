@@ -1,4 +1,4 @@
-import { toPublicAccount, type Account } from '../accounts/types.js';
+import type { Account } from '../accounts/types.js';
 import type { AuditEvent } from '../audit/types.js';
 import type { Services } from '../services.js';
 import type { Tenant } from '../tenants/types.js';
@@ -17,7 +17,7 @@ export async function personalData(services: Services, account: Account, tenant:
     for await (const event of services.audit.stream({ tenantId: tenant.id, ...query })) events.set(event.id, event);
   }
   const connections = new Map((await services.connections.list(tenant.id)).map((c) => [c.id, c]));
-  const { identities, recoveryCodesLeft, mfaEnabled, ...profile } = toPublicAccount(account);
+  const { identities, recoveryCodesLeft, mfaEnabled, ...profile } = services.accounts.toPublic(account);
   return {
     format: PERSONAL_DATA_FORMAT,
     exportedAt: new Date().toISOString(),

@@ -1,4 +1,3 @@
-import { toPublicAccount } from '../accounts/types.js';
 import { toPublicClient } from '../clients/types.js';
 import { toPublicConnection } from '../federation/types.js';
 import type { Services } from '../services.js';
@@ -41,7 +40,7 @@ export function tenantExportOperations(services: Services) {
       const accounts = await services.accounts.list(tenantId, { limit: PAGE, after });
       for (const account of accounts) {
         counts.account += 1;
-        yield line('account', toPublicAccount(account));
+        yield line('account', services.accounts.toPublic(account));
       }
       if (accounts.length < PAGE) break;
       after = accounts[accounts.length - 1]!.id;

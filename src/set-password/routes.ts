@@ -77,7 +77,7 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
       kind: record.kind,
       token,
       csrf: csrfFor(browserNonce(ctx), token),
-      email: account.email,
+      email: account.email ?? '',
       tenantName: tenant.name,
     });
   }
@@ -98,7 +98,7 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
         kind: record.kind,
         token,
         csrf: form.csrf!,
-        email: account.email,
+        email: account.email ?? '',
         tenantName: tenant.name,
         violations: error.violations,
       });

@@ -5,7 +5,7 @@ import { html } from '../html.js';
 
 export interface ProfileView {
   name: string | null;
-  email: string;
+  email: string | null;
   tenantName: string;
   mfaEnabled: boolean;
   mfaRequired: boolean;
@@ -35,7 +35,7 @@ ${
 }
 <dl>
 <dt>${t(locale, 'account.name')}</dt><dd>${profile.name ?? '–'}</dd>
-<dt>${t(locale, 'account.email')}</dt><dd>${profile.email}</dd>
+<dt>${t(locale, 'account.email')}</dt><dd>${profile.email ?? '–'}</dd>
 <dt>${t(locale, 'account.organisation')}</dt><dd>${profile.tenantName}</dd>
 </dl>
 

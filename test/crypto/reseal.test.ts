@@ -49,6 +49,7 @@ describe('rotating the key for data at rest', () => {
         clientId: 'c',
         clientSecret: 'upstream-secret',
       });
+      await services.accounts.update(tenant.id, account.id, { personalNumber: '811218-9876' });
       return { accountId: account.id, secret: key };
     });
 
@@ -60,7 +61,7 @@ describe('rotating the key for data at rest', () => {
       readStdin: async () => '',
     });
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 1 });
+    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 1, personalNumbers: 1, personalNumberKey: 1 });
 
     await withServices(k2, async (services) => {
       const account = (await services.accounts.findById(accountId))!;
@@ -69,6 +70,10 @@ describe('rotating the key for data at rest', () => {
       expect(check.ok).toBe(true);
       const [connection] = await services.connections.list(account.tenantId);
       expect(services.connections.clientSecretOf(connection!)).toBe('upstream-secret');
+      // The personnummer opens (masked) and is still found by its hash, whose key was resealed too.
+      expect(account.personalNumber!.sealed).toMatch(/^v1\.k2\./);
+      expect(services.accounts.toPublic(account).personalNumber).toBe('19811218-****');
+      expect((await services.accounts.findByPersonalNumber(account.tenantId, '198112189876'))!.id).toBe(accountId);
     });
   });
 });

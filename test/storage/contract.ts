@@ -36,12 +36,13 @@ export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
 
 export function anAccount(tenantId: string, overrides: Partial<Account> = {}): Account {
   const id = newId();
-  const email = overrides.email ?? `user-${id.slice(-12)}@example.com`;
+  const email = overrides.email === undefined ? `user-${id.slice(-12)}@example.com` : overrides.email;
   return {
     id,
     tenantId,
     email,
-    emailNormalized: email.toLowerCase(),
+    emailNormalized: email === null ? null : email.toLowerCase(),
+    personalNumber: null,
     name: null,
     staff: false,
     passwordHash: null,
@@ -240,6 +241,63 @@ export function storageContract(open: () => Promise<Storage>): void {
         storage.accounts.update(two.id, (a) => ({ ...a, email: one.email, emailNormalized: one.emailNormalized })),
       ).rejects.toBeInstanceOf(ConflictError);
       expect(await storage.accounts.findById(two.id)).toEqual(two);
+    });
+
+    test('accounts without an e-mail address: several in one tenant, none found by e-mail, one given an address later', async () => {
+      const t = aTenant();
+      const one = anAccount(t.id, { email: null });
+      const two = anAccount(t.id, { email: null });
+      await storage.accounts.insert(one);
+      await storage.accounts.insert(two);
+      expect(await storage.accounts.findById(one.id)).toEqual(one);
+      expect((await storage.accounts.listByTenant(t.id, { limit: 10 })).map((a) => a.id).sort()).toEqual([one.id, two.id].sort());
+      expect(await storage.accounts.findAllByEmail('')).toEqual([]);
+      const taken = anAccount(t.id, { email: 'eva@example.com' });
+      await storage.accounts.insert(taken);
+      await expect(
+        storage.accounts.update(one.id, (a) => ({ ...a, email: 'Eva@example.com', emailNormalized: 'eva@example.com' })),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await storage.accounts.update(one.id, (a) => ({ ...a, email: 'Ann@example.com', emailNormalized: 'ann@example.com' }));
+      expect((await storage.accounts.findByEmail(t.id, 'ann@example.com'))!.id).toBe(one.id);
+      await storage.accounts.update(taken.id, (a) => ({ ...a, email: null, emailNormalized: null }));
+      expect(await storage.accounts.findByEmail(t.id, 'eva@example.com')).toBeNull();
+    });
+
+    test('a personnummer hash finds its account in its tenant only, and is unique per tenant, also between parallel writers', async () => {
+      const a = aTenant();
+      const b = aTenant();
+      const pnr = (hash: string) => ({ hash, sealed: `v1.k.${hash}` });
+      const one = anAccount(a.id, { email: null, personalNumber: pnr('h1') });
+      await storage.accounts.insert(one);
+      expect(await storage.accounts.findByPersonalNumber(a.id, 'h1')).toEqual(one);
+      expect(await storage.accounts.findByPersonalNumber(b.id, 'h1')).toBeNull();
+      expect(await storage.accounts.findByPersonalNumber(a.id, 'h2')).toBeNull();
+      // The same hash in another tenant is another record (the hash includes the tenant anyway).
+      const elsewhere = anAccount(b.id, { personalNumber: pnr('h1') });
+      await storage.accounts.insert(elsewhere);
+      expect((await storage.accounts.findByPersonalNumber(b.id, 'h1'))!.id).toBe(elsewhere.id);
+      await expect(storage.accounts.insert(anAccount(a.id, { personalNumber: pnr('h1') }))).rejects.toBeInstanceOf(ConflictError);
+      const two = anAccount(a.id);
+      await storage.accounts.insert(two);
+      await expect(storage.accounts.update(two.id, (x) => ({ ...x, personalNumber: pnr('h1') }))).rejects.toBeInstanceOf(ConflictError);
+      expect(await storage.accounts.findById(two.id)).toEqual(two);
+      // Removed, the number is free for another account; many accounts have none.
+      await storage.accounts.update(one.id, (x) => ({ ...x, personalNumber: null }));
+      expect(await storage.accounts.findByPersonalNumber(a.id, 'h1')).toBeNull();
+      const contenders = await Promise.all(
+        Array.from({ length: 5 }, () => anAccount(a.id)).map(async (c) => {
+          await storage.accounts.insert(c);
+          return storage.accounts
+            .update(c.id, (x) => ({ ...x, personalNumber: pnr('h3') }))
+            .then(
+              () => 'won',
+              (error: unknown) => (error instanceof ConflictError ? 'lost' : 'error'),
+            );
+        }),
+      );
+      expect(contenders.filter((r) => r === 'won')).toHaveLength(1);
+      expect(contenders.filter((r) => r === 'lost')).toHaveLength(4);
+      expect(await storage.accounts.findByPersonalNumber(a.id, 'h3')).not.toBeNull();
     });
 
     test('update returns before and after; a declined change or a missing record writes nothing', async () => {

@@ -2,11 +2,58 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js';
-import { storageContract } from './contract.js';
+import { DatabaseSync } from 'node:sqlite';
+import { ConflictError } from '../../src/errors.js';
+import { anAccount, storageContract } from './contract.js';
 
 describe('SQLite storage (a real file)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-'));
   let n = 0;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   storageContract(async () => openSqliteStorage(path.join(dir, `store-${(n += 1)}.sqlite`)));
+});
+
+describe('SQLite schema upgrade to accounts without an e-mail address', () => {
+  test('a store from before keeps its accounts, their e-mail uniqueness and their identity links', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-upgrade-'));
+    const file = path.join(dir, 'old.sqlite');
+    try {
+      // Schema version 9, as the previous release left it.
+      const current = openSqliteStorage(file);
+      await current.close();
+      const db = new DatabaseSync(file);
+      db.exec(`PRAGMA foreign_keys = ON; DROP TABLE account_identities; DROP TABLE accounts;
+        CREATE TABLE accounts (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email_normalized TEXT NOT NULL, doc TEXT NOT NULL,
+          UNIQUE (tenant_id, email_normalized));
+        CREATE INDEX accounts_by_email ON accounts (email_normalized);
+        CREATE TABLE account_identities (connection_id TEXT NOT NULL, subject TEXT NOT NULL,
+          account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, PRIMARY KEY (connection_id, subject));
+        PRAGMA user_version = 9;`);
+      const old = anAccount('t1', { identities: [{ connectionId: 'c1', subject: 's1', linkedAt: '2026-01-01T00:00:00.000Z' }] });
+      const { personalNumber: _none, ...oldDoc } = old;
+      db.prepare('INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES (?, ?, ?, ?)').run(
+        old.id,
+        old.tenantId,
+        old.emailNormalized!,
+        JSON.stringify(oldDoc),
+      );
+      db.prepare('INSERT INTO account_identities (connection_id, subject, account_id) VALUES (?, ?, ?)').run('c1', 's1', old.id);
+      db.close();
+
+      const upgraded = openSqliteStorage(file);
+      try {
+        expect(await upgraded.accounts.findById(old.id)).toEqual(old);
+        expect((await upgraded.accounts.findByIdentity('c1', 's1'))!.id).toBe(old.id);
+        expect((await upgraded.accounts.findByEmail('t1', old.emailNormalized!))!.id).toBe(old.id);
+        await expect(upgraded.accounts.insert(anAccount('t1', { email: old.email }))).rejects.toBeInstanceOf(ConflictError);
+        await upgraded.accounts.insert(anAccount('t1', { email: null }));
+        await upgraded.accounts.insert(anAccount('t1', { email: null }));
+        expect(await upgraded.accounts.listByTenant('t1', { limit: 10 })).toHaveLength(3);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

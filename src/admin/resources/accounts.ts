@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { accountCreateSchema, accountUpdateSchema, unlockSchema } from '../../accounts/schema.js';
 import { invalid } from '../../errors.js';
 import { parseOrThrow } from '../../validation.js';
-import { toPublicAccount } from '../../accounts/types.js';
 import type { Services } from '../../services.js';
 import { pageQuery, type AdminRoutes } from '../route.js';
 import { accountOut, listOf } from '../schemas.js';
@@ -38,7 +37,10 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
         state,
         mfa: mfa === undefined ? undefined : mfa === 'enabled',
       });
-      return page(found.map(toPublicAccount), limit);
+      return page(
+        found.map((account) => services.accounts.toPublic(account)),
+        limit,
+      );
     },
   });
   routes.add({
@@ -59,7 +61,9 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
         throw invalid([{ field: 'invite', code: 'invite_with_password', message: 'an invited account chooses its own password' }]);
       }
       const { account, invitationSent } = await accounts.create(callerOf(input), input.params.tenant!, fields as never, invite === true);
-      return invitationSent === undefined ? toPublicAccount(account) : { ...toPublicAccount(account), invitationSent };
+      return invitationSent === undefined
+        ? services.accounts.toPublic(account)
+        : { ...services.accounts.toPublic(account), invitationSent };
     },
   });
   routes.add({
@@ -84,7 +88,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     response: { status: 200, description: 'The account', schema: accountOut },
     handler: async ({ params }) => {
       const tenant = await services.tenants.get(params.tenant!);
-      return toPublicAccount(await services.accounts.get(tenant.id, params.id!));
+      return services.accounts.toPublic(await services.accounts.get(tenant.id, params.id!));
     },
   });
   routes.add({
@@ -92,12 +96,12 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     path: '/tenants/:tenant/accounts/:id',
     operationId: 'updateAccount',
     permission: 'tenant.accounts.write',
-    summary: 'Change an account',
+    summary: 'Change an account; personalNumber (any valid form, null removes it) ties a personnummer for e-ID sign-in',
     tag: 'Accounts',
     body: accountUpdateSchema,
     response: { status: 200, description: 'The changed account', schema: accountOut },
     handler: async (input) =>
-      toPublicAccount(await accounts.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
+      services.accounts.toPublic(await accounts.update(callerOf(input), input.params.tenant!, input.params.id!, input.body as never)),
   });
   routes.add({
     method: 'post',
@@ -110,7 +114,7 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     response: { status: 200, description: 'The account', schema: accountOut },
     handler: async (input) => {
       const { reason } = parseOrThrow(unlockSchema, input.body);
-      return toPublicAccount(await accounts.unlock(callerOf(input), input.params.tenant!, input.params.id!, reason));
+      return services.accounts.toPublic(await accounts.unlock(callerOf(input), input.params.tenant!, input.params.id!, reason));
     },
   });
   routes.add({
@@ -121,7 +125,8 @@ export function registerAccountRoutes(routes: AdminRoutes, services: Services, o
     summary: 'Remove the second factor and recovery codes (the person enrols again at the next sign-in if required)',
     tag: 'Accounts',
     response: { status: 200, description: 'The account', schema: accountOut },
-    handler: async (input) => toPublicAccount(await accounts.resetSecondFactor(callerOf(input), input.params.tenant!, input.params.id!)),
+    handler: async (input) =>
+      services.accounts.toPublic(await accounts.resetSecondFactor(callerOf(input), input.params.tenant!, input.params.id!)),
   });
   routes.add({
     method: 'delete',

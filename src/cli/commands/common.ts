@@ -48,10 +48,16 @@ export async function passwordFromStdin(io: CliIo): Promise<string> {
   return text;
 }
 
-/** The tenant named by --tenant and its account named by --email; refuses either unknown. */
+/**
+ * The tenant named by --tenant and its account named by --email or, for an account without an
+ * e-mail address (made by an e-ID sign-in), by --id; refuses either unknown.
+ */
 export async function tenantAccount(ctx: CommandContext) {
+  const { email, id } = ctx.options as { email?: string; id?: string };
+  if ((email === undefined) === (id === undefined)) throw new UsageError('name the account with exactly one of --email and --id');
   const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-  const account = await ctx.services.accounts.getByEmail(tenant.id, str(ctx.options, 'email'));
+  const account =
+    id === undefined ? await ctx.services.accounts.getByEmail(tenant.id, email!) : await ctx.services.accounts.get(tenant.id, id);
   return { tenant, account };
 }
 

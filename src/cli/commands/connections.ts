@@ -20,7 +20,7 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       '[--entra-tenant TID]... [--google-domain D]... [--scope S]... [--first-sign-in link|create|refuse] [--trust-upstream-mfa]\n' +
       '       idp connection create --tenant S --kind saml --name N (--metadata-url U | --metadata-file F | --entity-id E --sso-url U --certificate-file F...) ' +
       '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]\n' +
-      '       idp connection create --tenant S --kind grandid --name N --base-url U --service-key K --api-key-stdin [--first-sign-in link|refuse]',
+      '       idp connection create --tenant S --kind grandid --name N --base-url U --service-key K --api-key-stdin [--first-sign-in link|create|refuse]',
     options: {
       tenant: 'string',
       kind: 'string',

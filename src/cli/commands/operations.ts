@@ -38,7 +38,8 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
     usage: 'idp encryption reseal   (after putting a new key first in ENCRYPTION_KEYS: seal every secret with it)',
     options: {},
     async run(ctx) {
-      const counts = { totpSecrets: 0, connectionSecrets: 0 };
+      const counts = { totpSecrets: 0, connectionSecrets: 0, personalNumbers: 0, personalNumberKey: 0 };
+      if (await ctx.services.personalNumbers.resealKey()) counts.personalNumberKey = 1;
       for (let after: string | undefined; ;) {
         const tenants = await ctx.services.tenants.list({ limit: PAGE, after });
         for (const tenant of tenants) {
@@ -49,6 +50,7 @@ export const OPERATION_COMMANDS: Record<string, Command> = {
             const accounts = await ctx.services.accounts.list(tenant.id, { limit: PAGE, after: accountsAfter });
             for (const account of accounts) {
               if (account.totp && (await ctx.services.mfa.resealSecret(account.id))) counts.totpSecrets += 1;
+              if (account.personalNumber && (await ctx.services.accounts.resealPersonalNumber(account.id))) counts.personalNumbers += 1;
             }
             if (accounts.length < PAGE) break;
             accountsAfter = accounts[accounts.length - 1]!.id;

@@ -1,4 +1,3 @@
-import { toPublicAccount } from '../../accounts/types.js';
 import { UsageError } from '../io.js';
 import { str, passwordFromStdin, tenantAccount, type Command } from './common.js';
 
@@ -25,16 +24,16 @@ export const USER_COMMANDS: Record<string, Command> = {
         },
         o.invite === true,
       );
-      if (invitationSent === undefined) return toPublicAccount(account);
+      if (invitationSent === undefined) return ctx.services.accounts.toPublic(account);
       if (!invitationSent)
         throw new UsageError('the account was created, but the invitation e-mail could not be sent; retry with: idp user invite');
-      return { ...toPublicAccount(account), invitationSent };
+      return { ...ctx.services.accounts.toPublic(account), invitationSent };
     },
   },
   'user invite': {
-    usage: 'idp user invite --tenant S --email E   (sends the registration e-mail again; the older link stops working)',
-    options: { tenant: 'string', email: 'string' },
-    required: ['tenant', 'email'],
+    usage: 'idp user invite --tenant S (--email E | --id ID)   (sends the registration e-mail again; the older link stops working)',
+    options: { tenant: 'string', email: 'string', id: 'string' },
+    required: ['tenant'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
       const invitationSent = await ctx.operations.accounts.resendInvitation(ctx.caller, tenant.id, account.id);
@@ -48,42 +47,56 @@ export const USER_COMMANDS: Record<string, Command> = {
     required: ['tenant'],
     async run(ctx) {
       const tenant = await ctx.services.tenants.get(str(ctx.options, 'tenant'));
-      return (await ctx.services.accounts.list(tenant.id, { limit: 100_000 })).map(toPublicAccount);
+      return (await ctx.services.accounts.list(tenant.id, { limit: 100_000 })).map((account) => ctx.services.accounts.toPublic(account));
     },
   },
   'user set-password': {
-    usage: 'idp user set-password --tenant S --email E --password-stdin',
-    options: { tenant: 'string', email: 'string', 'password-stdin': 'boolean' },
-    required: ['tenant', 'email', 'password-stdin'],
+    usage: 'idp user set-password --tenant S (--email E | --id ID) --password-stdin',
+    options: { tenant: 'string', email: 'string', id: 'string', 'password-stdin': 'boolean' },
+    required: ['tenant', 'password-stdin'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
       const password = await passwordFromStdin(ctx.io);
-      return toPublicAccount(await ctx.operations.accounts.setPassword(ctx.caller, tenant.id, account.id, password));
+      return ctx.services.accounts.toPublic(await ctx.operations.accounts.setPassword(ctx.caller, tenant.id, account.id, password));
     },
   },
   'user unlock': {
-    usage: 'idp user unlock --tenant S --email E [--reason R]',
-    options: { tenant: 'string', email: 'string', reason: 'string' },
-    required: ['tenant', 'email'],
+    usage: 'idp user unlock --tenant S (--email E | --id ID) [--reason R]',
+    options: { tenant: 'string', email: 'string', id: 'string', reason: 'string' },
+    required: ['tenant'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
       const reason = (ctx.options.reason as string | undefined) ?? null;
-      return toPublicAccount(await ctx.operations.accounts.unlock(ctx.caller, tenant.id, account.id, reason));
+      return ctx.services.accounts.toPublic(await ctx.operations.accounts.unlock(ctx.caller, tenant.id, account.id, reason));
     },
   },
   'user reset-2fa': {
-    usage: 'idp user reset-2fa --tenant S --email E',
-    options: { tenant: 'string', email: 'string' },
-    required: ['tenant', 'email'],
+    usage: 'idp user reset-2fa --tenant S (--email E | --id ID)',
+    options: { tenant: 'string', email: 'string', id: 'string' },
+    required: ['tenant'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
-      return toPublicAccount(await ctx.operations.accounts.resetSecondFactor(ctx.caller, tenant.id, account.id));
+      return ctx.services.accounts.toPublic(await ctx.operations.accounts.resetSecondFactor(ctx.caller, tenant.id, account.id));
+    },
+  },
+  'user set-personal-number': {
+    usage:
+      'idp user set-personal-number --tenant S (--email E | --id ID) (--personal-number P | --clear)   (ties a personnummer, any valid form, for e-ID sign-in; --clear removes it)',
+    options: { tenant: 'string', email: 'string', id: 'string', 'personal-number': 'string', clear: 'boolean' },
+    required: ['tenant'],
+    async run(ctx) {
+      const o = ctx.options;
+      if ((o['personal-number'] === undefined) === (o.clear !== true))
+        throw new UsageError('give exactly one of --personal-number and --clear');
+      const { tenant, account } = await tenantAccount(ctx);
+      const value = o.clear === true ? null : str(o, 'personal-number');
+      return ctx.services.accounts.toPublic(await ctx.operations.accounts.setPersonalNumber(ctx.caller, tenant.id, account.id, value));
     },
   },
   'user delete': {
-    usage: 'idp user delete --tenant S --email E',
-    options: { tenant: 'string', email: 'string' },
-    required: ['tenant', 'email'],
+    usage: 'idp user delete --tenant S (--email E | --id ID)',
+    options: { tenant: 'string', email: 'string', id: 'string' },
+    required: ['tenant'],
     async run(ctx) {
       const { tenant, account } = await tenantAccount(ctx);
       await ctx.operations.accounts.delete(ctx.caller, tenant.id, account.id);

@@ -33,4 +33,6 @@ export interface Started {
 export interface Connector<C extends Connection = Connection> {
   start(connection: C, request: StartRequest): Promise<Started>;
   finish(connection: C, tenant: Tenant, answer: UpstreamAnswer, pending: Record<string, string>): Promise<UpstreamIdentity>;
+  /** Ends the person's session at the upstream (UpstreamIdentity.brokerSession), where the kind has one to end. */
+  endSession?(connection: C, session: string): Promise<void>;
 }

@@ -17,4 +17,12 @@ export class Connectors {
   finish(connection: Connection, tenant: Tenant, answer: UpstreamAnswer, pending: Record<string, string>): Promise<UpstreamIdentity> {
     return this.of(connection).finish(connection, tenant, answer, pending);
   }
+
+  /** False when the kind has no upstream session to end. */
+  async endSession(connection: Connection, session: string): Promise<boolean> {
+    const connector = this.of(connection);
+    if (!connector.endSession) return false;
+    await connector.endSession(connection, session);
+    return true;
+  }
 }

@@ -42,6 +42,11 @@ export class MongoAccounts implements AccountRepository {
     return toAccount(await this.accounts.findOne({ tenantId, emailNormalized }));
   }
 
+  async findByPersonalNumber(tenantId: string, hash: string) {
+    // The $type repeats the partial index's filter, so that the planner may use that index.
+    return toAccount(await this.accounts.findOne({ tenantId, 'personalNumber.hash': { $eq: hash, $type: 'string' } }));
+  }
+
   async findAllByEmail(emailNormalized: string) {
     const docs = await this.accounts.find({ emailNormalized }).sort({ _id: 1 }).toArray();
     return docs.map((doc) => toAccount(doc)!);

@@ -1,11 +1,38 @@
 import type { Db } from 'mongodb';
 
+/**
+ * Before accounts could lack an e-mail address, (tenant, e-mail) was unique over every record;
+ * now it is unique over the records that have one (a partial index, under another name). The
+ * old index is dropped first: two indexes on one key pattern cannot differ only in this way.
+ */
+async function replaceAccountEmailIndex(db: Db): Promise<void> {
+  const accounts = db.collection('accounts');
+  const existing = await accounts.indexes().catch(() => []);
+  if (!existing.some((index) => index.name === 'tenantId_1_emailNormalized_1')) return;
+  // Another node starting at the same time may have dropped it already.
+  await accounts.dropIndex('tenantId_1_emailNormalized_1').catch((error: { codeName?: string }) => {
+    if (error.codeName !== 'IndexNotFound') throw error;
+  });
+}
+
 /** Creates the indexes each collection relies on; a no-op when they already exist. */
 export async function createIndexes(db: Db): Promise<void> {
+  await replaceAccountEmailIndex(db);
   await Promise.all([
     db.collection('tenants').createIndexes([{ key: { slug: 1 }, unique: true }, { key: { domains: 1 } }]),
     db.collection('accounts').createIndexes([
-      { key: { tenantId: 1, emailNormalized: 1 }, unique: true },
+      {
+        key: { tenantId: 1, emailNormalized: 1 },
+        name: 'accounts_email_per_tenant',
+        unique: true,
+        partialFilterExpression: { emailNormalized: { $type: 'string' } },
+      },
+      {
+        key: { tenantId: 1, 'personalNumber.hash': 1 },
+        name: 'accounts_personal_number_per_tenant',
+        unique: true,
+        partialFilterExpression: { 'personalNumber.hash': { $type: 'string' } },
+      },
       { key: { emailNormalized: 1 } },
       { key: { tenantId: 1, _id: 1 } },
       // Account search: a prefix of any term (e-mail, name, name words) within the tenant.

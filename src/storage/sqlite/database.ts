@@ -63,6 +63,8 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `
   CREATE TABLE key_documents (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, version INTEGER NOT NULL);
   `,
+  // Accounts without an e-mail address (made from an e-ID sign-in), and the personnummer hash, unique per tenant.
+  (db) => rebuildAccountsForOptionalEmail(db),
   // Administrator roles and support grants (R12); the index behind account search.
   `
   CREATE TABLE role_assignments (account_id TEXT NOT NULL, role TEXT NOT NULL, tenant_id TEXT NOT NULL, granted_at TEXT NOT NULL,
@@ -88,6 +90,26 @@ function indexAccountSearchTerms(db: DatabaseSync): void {
     const account = JSON.parse(row.doc) as Account;
     for (const term of searchTermsOf(account)) insert.run(account.tenantId, term, account.id);
   }
+}
+
+/**
+ * SQLite cannot drop NOT NULL from a column, so the table is built again. Dropping the old one
+ * deletes its identity rows (ON DELETE CASCADE, and foreign keys cannot be switched off inside
+ * the migration's transaction), so they are written again from the records, which hold them.
+ */
+function rebuildAccountsForOptionalEmail(db: DatabaseSync): void {
+  db.exec(`
+  CREATE TABLE accounts_next (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email_normalized TEXT, personal_number_hash TEXT,
+    doc TEXT NOT NULL, UNIQUE (tenant_id, email_normalized));
+  INSERT INTO accounts_next (id, tenant_id, email_normalized, doc) SELECT id, tenant_id, email_normalized, doc FROM accounts;
+  DROP TABLE accounts;
+  ALTER TABLE accounts_next RENAME TO accounts;
+  CREATE INDEX accounts_by_email ON accounts (email_normalized);
+  CREATE UNIQUE INDEX accounts_by_personal_number ON accounts (tenant_id, personal_number_hash) WHERE personal_number_hash IS NOT NULL;
+  INSERT INTO account_identities (connection_id, subject, account_id)
+    SELECT json_extract(i.value, '$.connectionId'), json_extract(i.value, '$.subject'), a.id
+    FROM accounts a, json_each(a.doc, '$.identities') i;
+  `);
 }
 
 function sealLegacyAuditEvents(db: DatabaseSync): void {

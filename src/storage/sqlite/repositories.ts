@@ -124,8 +124,14 @@ export class SqliteAccounts implements AccountRepository {
   async insert(account: Account) {
     this.db.transaction(() => {
       this.db.run(
-        'INSERT INTO accounts (id, tenant_id, email_normalized, doc) VALUES ($id, $tenant, $email, $doc)',
-        { id: account.id, tenant: account.tenantId, email: account.emailNormalized, doc: JSON.stringify(account) },
+        'INSERT INTO accounts (id, tenant_id, email_normalized, personal_number_hash, doc) VALUES ($id, $tenant, $email, $pnr, $doc)',
+        {
+          id: account.id,
+          tenant: account.tenantId,
+          email: account.emailNormalized,
+          pnr: account.personalNumber?.hash ?? null,
+          doc: JSON.stringify(account),
+        },
         'account',
       );
       this.writeIdentities(account);
@@ -179,6 +185,15 @@ export class SqliteAccounts implements AccountRepository {
       this.db.get<DocRow>('SELECT doc FROM accounts WHERE tenant_id = $tenant AND email_normalized = $email', {
         tenant: tenantId,
         email: emailNormalized,
+      }),
+    );
+  }
+
+  async findByPersonalNumber(tenantId: string, hash: string) {
+    return toAccount(
+      this.db.get<DocRow>('SELECT doc FROM accounts WHERE tenant_id = $tenant AND personal_number_hash = $hash', {
+        tenant: tenantId,
+        hash,
       }),
     );
   }
@@ -240,8 +255,14 @@ export class SqliteAccounts implements AccountRepository {
       const after = before && change(before);
       if (!before || !after) return null;
       this.db.run(
-        'UPDATE accounts SET tenant_id = $tenant, email_normalized = $email, doc = $doc WHERE id = $id',
-        { id, tenant: after.tenantId, email: after.emailNormalized, doc: JSON.stringify({ ...after, id }) },
+        'UPDATE accounts SET tenant_id = $tenant, email_normalized = $email, personal_number_hash = $pnr, doc = $doc WHERE id = $id',
+        {
+          id,
+          tenant: after.tenantId,
+          email: after.emailNormalized,
+          pnr: after.personalNumber?.hash ?? null,
+          doc: JSON.stringify({ ...after, id }),
+        },
         'account',
       );
       this.writeIdentities({ ...after, id });

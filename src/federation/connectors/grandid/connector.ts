@@ -91,6 +91,11 @@ export class GrandidConnector implements Connector<GrandidConnection> {
     return { url: redirectUrl, correlation: sessionId, pending: { sessionId } };
   }
 
+  /** GrandID's Logout: the broker forgets the session (its answer carries nothing we need). */
+  async endSession(connection: GrandidConnection, sessionId: string): Promise<void> {
+    await this.call(connection, 'Logout', { sessionId });
+  }
+
   async finish(
     connection: GrandidConnection,
     _tenant: Tenant,
@@ -117,6 +122,8 @@ export class GrandidConnector implements Connector<GrandidConnection> {
       // An e-ID sign-in (BankID, Freja eID) is possession of the device plus its PIN or biometrics.
       upstreamMfa: true,
       display: maskPersonalNumber(parsed.value),
+      personalNumber: parsed.value,
+      brokerSession: sessionId,
     };
   }
 }
