@@ -1,3 +1,5 @@
+import { samlSignOut } from './interactions/saml-logout.js';
+import { AUTO_SUBMIT_SCRIPT, AUTO_SUBMIT_SCRIPT_PATH } from './views/pages.js';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -198,6 +200,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     });
   }
   app.use(async (ctx, next) => {
+    if (ctx.path === AUTO_SUBMIT_SCRIPT_PATH) {
+      ctx.type = 'text/javascript';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = AUTO_SUBMIT_SCRIPT;
+      return;
+    }
     if (ctx.path !== '/assets/idp.css') {
       await next();
       return;
@@ -267,6 +275,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       maxBytes: settings.maxAuthorizationRequestBytes,
     }),
   );
+  app.use(samlSignOut({ provider, services, payloads: storage.oidc, logger }));
   app.use(mount(provider as unknown as Koa));
 
   provider.on('grant.success', (ctx: { oidc?: { params?: { grant_type?: unknown } } }) =>

@@ -24,6 +24,7 @@ import { ConnectionService } from './federation/service.js';
 import { Connectors } from './federation/connectors/index.js';
 import { OidcConnector } from './federation/connectors/oidc/connector.js';
 import { SamlConnector } from './federation/connectors/saml/connector.js';
+import { SamlSingleLogout } from './federation/connectors/saml/single-logout.js';
 import { GrandidConnector } from './federation/connectors/grandid/connector.js';
 import { assertionReplayCache } from './oidc/replay-cache.js';
 import { HomeRealm } from './federation/home-realm.js';
@@ -54,6 +55,10 @@ export interface Services {
   links: AccountLinks;
   connections: ConnectionService;
   upstream: Connectors;
+  /** SAML single logout: our LogoutRequest and LogoutResponse, and reading the IdP's. */
+  samlLogout: SamlSingleLogout;
+  /** Ends every session (and grant) of an account here: the IdP's LogoutRequest. */
+  endSessionsOf(accountId: string): Promise<void>;
   homeRealm: HomeRealm;
   federatedSignIn: FederatedSignIn;
   /** "Forgot password" requests per client IP address. */
@@ -147,7 +152,13 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
     fetch: options.upstreamFetch,
   });
   const oidcConnector = new OidcConnector((connection) => connections.clientSecretOf(connection), options.upstreamFetch);
-  const samlConnector = new SamlConnector((connection) => connections.secretOf(connection), assertionReplayCache(storage.oidc));
+  const samlConnector = new SamlConnector(
+    {
+      signingKeyOf: (connection) => connections.secretOf(connection),
+      decryptionKeyOf: (connection) => connections.encryptionKeyOf(connection),
+    },
+    assertionReplayCache(storage.oidc),
+  );
   const tenantPurge = new TenantPurge({
     tenants: storage.tenants,
     accounts: storage.accounts,
@@ -205,6 +216,8 @@ export function createServices(storage: Storage, settings: ServiceSettings, logg
       saml: samlConnector,
       grandid: new GrandidConnector((connection) => connections.grandidSecretsOf(connection), options.upstreamFetch),
     }),
+    samlLogout: new SamlSingleLogout(samlConnector),
+    endSessionsOf: (accountId) => revokeSessions(accountId),
     homeRealm: new HomeRealm(tenants, connections),
     federatedSignIn: new FederatedSignIn(storage.accounts, personalNumbers),
     clients: new ClientService(storage.clients, async (ref) => (await tenants.get(ref).catch(() => null))?.id ?? null),
@@ -252,6 +265,13 @@ export async function startupChecks(services: Services): Promise<void> {
         sealed: services.connections.sealedSecretOf(connection),
         open: () => services.connections.secretOf(connection),
       });
+      const encryption = connection.kind === 'saml' ? connection.sp.encryption : null;
+      if (connection.kind === 'saml' && encryption)
+        samples.push({
+          what: `the sealed SP encryption key of connection ${connection.id}`,
+          sealed: encryption.sealedPrivateKey,
+          open: () => services.connections.encryptionKeyOf(connection)!,
+        });
     }
     for (const account of await services.accounts.list(tenant.id, { limit: SAMPLE_ACCOUNTS_PER_TENANT })) {
       const { totp, passwordHash, personalNumber } = account;

@@ -138,11 +138,31 @@ const samlConnectionOut = z.object({
   tenantId: z.string(),
   kind: z.literal('saml'),
   name: z.string(),
-  idp: z.object({ entityId: z.string(), ssoUrl: z.string(), certificates: z.array(z.string()), sloUrl: z.string().nullable() }),
-  metadata: z.object({ url: z.string().nullable(), lastRefreshedAt: timestamp.nullable(), lastError: z.string().nullable() }),
+  idp: z.object({
+    entityId: z.string(),
+    ssoUrl: z.string(),
+    ssoBinding: z.enum(['redirect', 'post']).describe('How our signed AuthnRequest reaches ssoUrl'),
+    certificates: z.array(z.string()),
+    sloUrl: z.string().nullable().describe("The IdP's SingleLogoutService (HTTP-Redirect); null: no single logout"),
+  }),
+  metadata: z.object({
+    url: z.string().nullable(),
+    lastRefreshedAt: timestamp.nullable().describe('The last good read of the metadata URL'),
+    lastError: z.string().nullable().describe('The last failed read (time: reason); null once a read succeeds'),
+    validUntil: timestamp.nullable().describe("The document's validUntil: sign-in stops after it unless a refresh succeeds"),
+    nextRefreshAt: timestamp.nullable().describe('When the metadata URL is read next (cacheDuration and validUntil bring it forward)'),
+  }),
   sp: z
-    .object({ entityId: z.string(), acsUrl: z.string(), metadataUrl: z.string(), certificate: z.string() })
+    .object({
+      entityId: z.string(),
+      acsUrl: z.string(),
+      sloUrl: z.string(),
+      metadataUrl: z.string(),
+      certificate: z.string(),
+      encryptionCertificate: z.string().nullable().describe('The IdP encrypts assertions to this (use="encryption" in our metadata)'),
+    })
     .describe('Our service provider: give the metadata URL (or entity id, ACS URL and certificate) to the IdP administrator'),
+  requireEncryptedAssertions: z.boolean().describe('Assertions that are not encrypted are refused'),
   attributes: z.object({ subject: z.string().nullable(), email: z.string(), name: z.string() }),
   emailVerified: z.boolean(),
   allowSha1: z.boolean(),

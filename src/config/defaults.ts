@@ -86,8 +86,29 @@ export const TENANT_DELETION_GRACE_DAYS = { default: 30, min: 0, max: 180 } as c
 /** How long one node holds its claim on a tenant it purges; another node may take over after this (a crashed purge resumes). */
 export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;
 
-/** A SAML connection's metadata URL is read again after this long (checked with the periodic purge). */
+/**
+ * A SAML connection's metadata URL is read again after this long at most (checked with the
+ * periodic purge); sooner when the document's cacheDuration is shorter, and halfway to its
+ * validUntil, so that a refresh that fails has time to be retried before the metadata expires.
+ */
 export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;
+/** Never sooner than this, whatever the document says: a tiny cacheDuration must not make us hammer the IdP. */
+export const SAML_METADATA_MIN_REFRESH_MS = 10 * 60 * 1000;
+/**
+ * The largest query string accepted at our SingleLogoutService (HTTP-Redirect), refused before it
+ * is inflated or parsed: a deflated LogoutRequest or LogoutResponse with its signature is under
+ * 2 KiB; below Node's own 16 KiB header limit, so that the refusal is ours and audited. The
+ * inflated XML may be at most SAML_MAX_LOGOUT_XML_BYTES (a deflate bomb stops there).
+ */
+export const SAML_MAX_LOGOUT_MESSAGE_BYTES = 8 * 1024;
+export const SAML_MAX_LOGOUT_XML_BYTES = 64 * 1024;
+/** How long a LogoutRequest we sent may be answered, and how long an IdP's LogoutRequest id stays spent. */
+export const SAML_LOGOUT_TTL_MS = 15 * 60 * 1000;
+/**
+ * How long what single logout needs (NameID, SessionIndex) is kept after a SAML sign-in: as long
+ * as the provider's session can last, so sign-out later still reaches the IdP.
+ */
+export const SAML_SESSION_TTL_MS = TOKEN_TTL.Session * 1000;
 
 /** R12: privileged access is granted per case and runs out by itself; a support grant lasts at most this. */
 export const SUPPORT_GRANT_MAX_HOURS = 72;

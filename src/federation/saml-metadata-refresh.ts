@@ -6,7 +6,11 @@ import type { ConnectionService } from './service.js';
 
 const PAGE = 200;
 
-/** Re-reads the metadata URL of every SAML connection whose last good read is older than the refresh interval. */
+/**
+ * Re-reads the metadata URL of every SAML connection that is due: at its nextRefreshAt (set from
+ * the document's cacheDuration and validUntil), or for records without one when the last good
+ * read is older than the refresh interval. A failure is retried on the next run.
+ */
 export async function refreshDueSamlMetadata(
   deps: { tenants: TenantService; connections: ConnectionService; audit: AuditService; logger: Logger },
   now: Date = new Date(),
@@ -18,7 +22,8 @@ export async function refreshDueSamlMetadata(
       for (const connection of await deps.connections.list(tenant.id)) {
         if (connection.kind !== 'saml' || !connection.metadata.url) continue;
         const last = Date.parse(connection.metadata.lastRefreshedAt ?? '') || 0;
-        if (now.getTime() - last < SAML_METADATA_REFRESH_MS) continue;
+        const due = Date.parse(connection.metadata.nextRefreshAt ?? '') || last + SAML_METADATA_REFRESH_MS;
+        if (now.getTime() < due && !connection.metadata.lastError) continue;
         const { error } = await deps.connections.refreshMetadata(connection);
         if (error === null) {
           counts.refreshed += 1;

@@ -83,7 +83,11 @@ const samlCreateSchema = z
     entityId: z.string().trim().min(1).max(500).optional(),
     ssoUrl: issuerSchema.optional(),
     sloUrl: issuerSchema.optional(),
+    /** How our AuthnRequest reaches the IdP; default: HTTP-Redirect when the metadata offers it, else HTTP-POST. */
+    ssoBinding: z.enum(['redirect', 'post']).optional(),
     certificates: z.array(pemCertificate).min(1).max(5).optional(),
+    /** Every connection gets an encryption key; with this, assertions that are not encrypted are refused. */
+    requireEncryptedAssertions: z.boolean().default(false),
     attributes: z
       .strictObject({
         subject: attributeName.nullable().default(null),
@@ -168,6 +172,8 @@ export const connectionUpdateSchema = z.strictObject({
   allowSha1: z.boolean().optional(),
   clockSkewSeconds: z.number().int().min(0).max(600).optional(),
   certificates: z.array(pemCertificate).min(1).max(5).optional(),
+  ssoBinding: z.enum(['redirect', 'post']).optional(),
+  requireEncryptedAssertions: z.boolean().optional(),
   apiKey: grandidKey.optional(),
   serviceKey: grandidKey.optional(),
 });

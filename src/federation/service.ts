@@ -18,21 +18,44 @@ import {
   type ConnectionUpdateInput,
   type SamlCreateInput,
 } from './schema.js';
-import { parseIdpMetadata, type IdpSettings } from './connectors/saml/metadata.js';
+import { parseIdpMetadata, type IdpSettings, type MetadataLifetime } from './connectors/saml/metadata.js';
 import { generateSpKey } from './connectors/saml/sp-key.js';
-import { SAML_METADATA_MAX_BYTES } from '../config/defaults.js';
+import { SAML_METADATA_MAX_BYTES, SAML_METADATA_MIN_REFRESH_MS, SAML_METADATA_REFRESH_MS } from '../config/defaults.js';
 
 /** Where our SAML SP endpoints live under the issuer. */
 export const samlPaths = (connectionId: string) => ({
   metadata: `/federation/saml/${connectionId}/metadata`,
   acs: `/federation/saml/${connectionId}/acs`,
+  slo: `/federation/saml/${connectionId}/slo`,
 });
+
+/**
+ * When a metadata URL is read next: at most SAML_METADATA_REFRESH_MS on, sooner by the document's
+ * cacheDuration, and halfway to its validUntil (room for retries before it expires); never sooner
+ * than SAML_METADATA_MIN_REFRESH_MS.
+ */
+export function nextMetadataRefresh(lifetime: MetadataLifetime, now: number): number {
+  let at = now + SAML_METADATA_REFRESH_MS;
+  if (lifetime.cacheDurationMs !== null) at = Math.min(at, now + lifetime.cacheDurationMs);
+  if (lifetime.validUntil !== null) at = Math.min(at, now + (lifetime.validUntil - now) / 2);
+  return Math.max(at, now + SAML_METADATA_MIN_REFRESH_MS);
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Where the GrandID broker sends the browser back to (with ?grandidsession=<id>). */
 export const grandidCallbackPath = (connectionId: string) => `/federation/grandid/${connectionId}/callback`;
 
 const OIDC_ONLY = ['clientId', 'clientSecret', 'scopes', 'claims', 'allowedEntraTenants', 'allowedGoogleDomains'] as const;
-const SAML_ONLY = ['attributes', 'emailVerified', 'allowSha1', 'clockSkewSeconds', 'certificates'] as const;
+const SAML_ONLY = [
+  'attributes',
+  'emailVerified',
+  'allowSha1',
+  'clockSkewSeconds',
+  'certificates',
+  'ssoBinding',
+  'requireEncryptedAssertions',
+] as const;
 const GRANDID_ONLY = ['apiKey', 'serviceKey'] as const;
 const foreignFields = (
   kind: Connection['kind'],
@@ -50,6 +73,7 @@ const withSealed = (c: Connection, sealed: string): Connection =>
       : { ...c, sealedClientSecret: sealed };
 
 const secretContext = (connectionId: string) => `connection-secret:${connectionId}`;
+const encryptionContext = (connectionId: string) => `connection-encryption-key:${connectionId}`;
 
 /** A tenant's upstream identity providers; client secrets are sealed at rest. */
 export class ConnectionService {
@@ -99,15 +123,23 @@ export class ConnectionService {
   }
 
   private async samlConnection(id: string, tenantId: string, data: SamlCreateInput, now: string): Promise<SamlConnection> {
-    const { metadataXml, metadataUrl, entityId, ssoUrl, sloUrl, certificates, kind: _kind, ...rest } = data;
+    const { metadataXml, metadataUrl, entityId, ssoUrl, sloUrl, ssoBinding, certificates, kind: _kind, ...rest } = data;
     let idp: IdpSettings;
+    let lifetime: MetadataLifetime = { validUntil: null, cacheDurationMs: null };
+    const nowMs = Date.parse(now);
+    const options = { now: nowMs, binding: ssoBinding, bindingRequired: true };
     try {
-      idp =
-        metadataXml !== undefined
-          ? parseIdpMetadata(metadataXml)
-          : metadataUrl !== undefined
-            ? parseIdpMetadata(await this.readMetadata(metadataUrl))
-            : { entityId: entityId!, ssoUrl: ssoUrl!, certificates: certificates!, sloUrl: sloUrl ?? null };
+      if (metadataXml !== undefined || metadataUrl !== undefined) {
+        ({ lifetime, ...idp } = parseIdpMetadata(metadataXml ?? (await this.readMetadata(metadataUrl!)), options));
+      } else {
+        idp = {
+          entityId: entityId!,
+          ssoUrl: ssoUrl!,
+          ssoBinding: ssoBinding ?? 'redirect',
+          certificates: certificates!,
+          sloUrl: sloUrl ?? null,
+        };
+      }
     } catch (error) {
       throw invalid([
         {
@@ -119,20 +151,31 @@ export class ConnectionService {
     }
     const paths = samlPaths(id);
     const metadataAt = `${this.options.issuer}${paths.metadata}`;
-    const key = await generateSpKey(metadataAt);
+    const [key, encryption] = await Promise.all([generateSpKey(metadataAt), generateSpKey(`${metadataAt} encryption`)]);
     return {
       ...rest,
       id,
       tenantId,
       kind: 'saml',
       idp,
-      metadata: { url: metadataUrl ?? null, lastRefreshedAt: metadataUrl ? now : null, lastError: null },
+      metadata: {
+        url: metadataUrl ?? null,
+        lastRefreshedAt: metadataUrl ? now : null,
+        lastError: null,
+        validUntil: isoOrNull(lifetime.validUntil),
+        nextRefreshAt: metadataUrl ? isoOrNull(nextMetadataRefresh(lifetime, nowMs)) : null,
+      },
       sp: {
         entityId: metadataAt,
         acsUrl: `${this.options.issuer}${paths.acs}`,
+        sloUrl: `${this.options.issuer}${paths.slo}`,
         metadataUrl: metadataAt,
         certificate: key.certificate,
         sealedPrivateKey: this.cipher.seal(key.privateKey, secretContext(id)),
+        encryption: {
+          certificate: encryption.certificate,
+          sealedPrivateKey: this.cipher.seal(encryption.privateKey, encryptionContext(id)),
+        },
       },
       createdAt: now,
       updatedAt: now,
@@ -154,12 +197,27 @@ export class ConnectionService {
    */
   async refreshMetadata(connection: SamlConnection): Promise<{ after: SamlConnection; error: string | null }> {
     if (!connection.metadata.url) return { after: connection, error: null };
-    const at = this.clock().toISOString();
+    const nowMs = this.clock().getTime();
+    const at = new Date(nowMs).toISOString();
     let after: SamlConnection;
     let error: string | null = null;
     try {
-      const idp = parseIdpMetadata(await this.readMetadata(connection.metadata.url));
-      after = { ...connection, idp, metadata: { ...connection.metadata, lastRefreshedAt: at, lastError: null }, updatedAt: at };
+      const { lifetime, ...idp } = parseIdpMetadata(await this.readMetadata(connection.metadata.url), {
+        now: nowMs,
+        binding: connection.idp.ssoBinding ?? 'redirect',
+      });
+      after = {
+        ...connection,
+        idp,
+        metadata: {
+          ...connection.metadata,
+          lastRefreshedAt: at,
+          lastError: null,
+          validUntil: isoOrNull(lifetime.validUntil),
+          nextRefreshAt: isoOrNull(nextMetadataRefresh(lifetime, nowMs)),
+        },
+        updatedAt: at,
+      };
     } catch (failure) {
       error = (failure as Error).message;
       after = { ...connection, metadata: { ...connection.metadata, lastError: `${at}: ${error}` } };
@@ -192,7 +250,8 @@ export class ConnectionService {
     const foreign = foreignFields(before.kind).filter((field) => data[field] !== undefined);
     if (foreign.length)
       throw invalid(foreign.map((field) => ({ field, code: 'kind', message: `not a setting of a ${before.kind} connection` })));
-    const { clientSecret, certificates, apiKey, serviceKey, ...rest } = data;
+    if (before.kind === 'saml') this.checkSamlUpdate(before, data);
+    const { clientSecret, certificates, apiKey, serviceKey, ssoBinding, ...rest } = data;
     const keys =
       before.kind === 'grandid' && (apiKey || serviceKey)
         ? {
@@ -207,7 +266,9 @@ export class ConnectionService {
       ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
       ...(clientSecret ? { sealedClientSecret: this.cipher.seal(clientSecret, secretContext(id)) } : {}),
       ...keys,
-      ...(certificates && before.kind === 'saml' ? { idp: { ...before.idp, certificates } } : {}),
+      ...(before.kind === 'saml' && (certificates || ssoBinding)
+        ? { idp: { ...before.idp, ...(certificates ? { certificates } : {}), ...(ssoBinding ? { ssoBinding } : {}) } }
+        : {}),
       updatedAt: this.clock().toISOString(),
     } as Connection;
     if (after.kind !== 'saml' && after.kind !== 'grandid') {
@@ -221,6 +282,21 @@ export class ConnectionService {
     return { before, after };
   }
 
+  private checkSamlUpdate(before: SamlConnection, data: ConnectionUpdateInput): void {
+    if (data.requireEncryptedAssertions && !before.sp.encryption)
+      throw invalid([
+        { field: 'requireEncryptedAssertions', code: 'kind', message: 'this connection has no encryption key (made before they were)' },
+      ]);
+    if (data.ssoBinding && before.metadata.url)
+      throw invalid([
+        {
+          field: 'ssoBinding',
+          code: 'kind',
+          message: 'the binding of a connection read from a metadata URL follows the metadata (chosen when the connection is created)',
+        },
+      ]);
+  }
+
   /** Removes the connection and every identity link it made; the accounts themselves stay. */
   async delete(tenantId: string, id: string): Promise<Connection> {
     const connection = await this.get(tenantId, id);
@@ -231,9 +307,21 @@ export class ConnectionService {
 
   /** Seals the connection's secret again with the newest key, if it is not already; true when it did. */
   async resealSecret(connection: Connection): Promise<boolean> {
-    if (this.cipher.isCurrent(sealedOf(connection))) return false;
-    const secret = this.secretOf(connection);
-    return this.connections.replace(withSealed(connection, this.cipher.seal(secret, secretContext(connection.id))));
+    const encryption = connection.kind === 'saml' ? connection.sp.encryption : null;
+    const encryptionStale = !!encryption && !this.cipher.isCurrent(encryption.sealedPrivateKey);
+    if (this.cipher.isCurrent(sealedOf(connection)) && !encryptionStale) return false;
+    let resealed = withSealed(connection, this.cipher.seal(this.secretOf(connection), secretContext(connection.id)));
+    if (resealed.kind === 'saml' && encryption) {
+      const key = this.cipher.seal(this.encryptionKeyOf(resealed)!, encryptionContext(connection.id));
+      resealed = { ...resealed, sp: { ...resealed.sp, encryption: { ...encryption, sealedPrivateKey: key } } };
+    }
+    return this.connections.replace(resealed);
+  }
+
+  /** A SAML connection's SP decryption key in the clear, or null when it has none. */
+  encryptionKeyOf(connection: SamlConnection): string | null {
+    const sealed = connection.sp.encryption?.sealedPrivateKey;
+    return sealed ? this.cipher.open(sealed, encryptionContext(connection.id)) : null;
   }
 
   /** The connection's secret in the clear: the upstream client secret, or the SAML SP private key. */

@@ -36,20 +36,46 @@ export interface OidcConnection extends ConnectionCommon {
   allowedGoogleDomains: string[];
 }
 
+export type SamlBinding = 'redirect' | 'post';
+
 /** A SAML 2.0 identity provider; we are its service provider (SP). */
 export interface SamlConnection extends ConnectionCommon {
   kind: 'saml';
   idp: {
     entityId: string;
     ssoUrl: string;
+    /** How the AuthnRequest reaches ssoUrl (absent on records from before: redirect). */
+    ssoBinding?: SamlBinding;
     /** Signing certificates (PEM); more than one during a rollover. */
     certificates: string[];
+    /** The IdP's SingleLogoutService with the HTTP-Redirect binding; null: no single logout. */
     sloUrl: string | null;
   };
-  /** Where the IdP's settings came from, when imported. */
-  metadata: { url: string | null; lastRefreshedAt: string | null; lastError: string | null };
+  /**
+   * Where the IdP's settings came from, when imported; validUntil is the document's own, and
+   * nextRefreshAt when its URL is read again (cacheDuration and validUntil bring it forward).
+   */
+  metadata: {
+    url: string | null;
+    lastRefreshedAt: string | null;
+    lastError: string | null;
+    validUntil?: string | null;
+    nextRefreshAt?: string | null;
+  };
   /** Our side, fixed at creation so that the IdP's configuration stays valid if the issuer moves. */
-  sp: { entityId: string; acsUrl: string; metadataUrl: string; certificate: string; sealedPrivateKey: string };
+  sp: {
+    entityId: string;
+    acsUrl: string;
+    /** Our SingleLogoutService (HTTP-Redirect); absent on records from before: derived from acsUrl. */
+    sloUrl?: string;
+    metadataUrl: string;
+    certificate: string;
+    sealedPrivateKey: string;
+    /** The key the IdP encrypts assertions to (published with use="encryption"), sealed like the signing key. */
+    encryption?: { certificate: string; sealedPrivateKey: string } | null;
+  };
+  /** With an encryption key: whether assertions must come encrypted (false: both are accepted). */
+  requireEncryptedAssertions?: boolean;
   /** Attribute names: the stable subject (null: the persistent NameID), e-mail and name. */
   attributes: { subject: string | null; email: string; name: string };
   /** Whether the IdP's e-mail counts as verified (it may then link to an existing account). */
@@ -76,13 +102,21 @@ export const isOidcConnection = (connection: Connection): connection is OidcConn
 /** The connection as the admin API shows it: never a secret. */
 export type PublicConnection =
   | (Omit<OidcConnection, 'sealedClientSecret'> & { hasClientSecret: boolean })
-  | (Omit<SamlConnection, 'sp'> & { sp: Omit<SamlConnection['sp'], 'sealedPrivateKey'> })
+  | (Omit<SamlConnection, 'sp'> & {
+      sp: Omit<SamlConnection['sp'], 'sealedPrivateKey' | 'encryption'> & { encryptionCertificate: string | null };
+    })
   | (Omit<GrandidConnection, 'sealedKeys'> & { hasKeys: boolean });
 
 export function toPublicConnection(connection: Connection): PublicConnection {
   if (connection.kind === 'saml') {
-    const { sealedPrivateKey: _key, ...sp } = connection.sp;
-    return { ...connection, sp };
+    const { sealedPrivateKey: _key, encryption, ...sp } = connection.sp;
+    return {
+      ...connection,
+      idp: { ...connection.idp, ssoBinding: connection.idp.ssoBinding ?? 'redirect' },
+      metadata: { validUntil: null, nextRefreshAt: null, ...connection.metadata },
+      requireEncryptedAssertions: connection.requireEncryptedAssertions ?? false,
+      sp: { ...sp, sloUrl: samlSloUrlOf(connection), encryptionCertificate: encryption?.certificate ?? null },
+    };
   }
   if (connection.kind === 'grandid') {
     const { sealedKeys, ...rest } = connection;
@@ -91,6 +125,9 @@ export function toPublicConnection(connection: Connection): PublicConnection {
   const { sealedClientSecret, ...rest } = connection;
   return { ...rest, hasClientSecret: sealedClientSecret.length > 0 };
 }
+
+/** Our SingleLogoutService URL (records from before it was stored: next to the ACS). */
+export const samlSloUrlOf = (connection: SamlConnection): string => connection.sp.sloUrl ?? connection.sp.acsUrl.replace(/\/acs$/, '/slo');
 
 /** An upstream sign-in, verified. */
 export interface UpstreamIdentity {
@@ -103,6 +140,8 @@ export interface UpstreamIdentity {
   upstreamMfa: boolean;
   /** What the audit trail may show of the person (GrandID: the masked personnummer); never the full number. */
   display?: string;
+  /** What signing out at the upstream later needs (SAML: NameID and SessionIndex); kept server-side only. */
+  upstreamSession?: Record<string, string>;
   /**
    * GrandID: the person's personnummer, normalised to 12 digits, to find their account by its
    * keyed hash. Held in memory for that lookup only: never stored, logged or audited as it is.

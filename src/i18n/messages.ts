@@ -41,6 +41,10 @@ const catalog = {
   'logout.no': { en: 'No, stay signed in', sv: 'Nej, förbli inloggad' },
   'logout.done_title': { en: 'Signed out', sv: 'Utloggad' },
   'logout.done': { en: 'You are signed out.', sv: 'Du är utloggad.' },
+  'logout.upstream_refused': {
+    en: 'The sign-out message from your organisation could not be accepted.',
+    sv: 'Utloggningsmeddelandet från din organisation kunde inte godtas.',
+  },
   'error.title': { en: 'Something went wrong', sv: 'Något gick fel' },
   'error.generic': {
     en: 'The request could not be completed. Go back to the application and try again.',

@@ -3,16 +3,18 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { signInRefusal, tenantRefusal } from '../accounts/sign-in-eligibility.js';
 import { FederationRefusal, type Connection } from '../federation/types.js';
-import type { UpstreamAnswer } from '../federation/connectors/connector.js';
+import type { Started, UpstreamAnswer } from '../federation/connectors/connector.js';
 import { INTERACTION_PATH } from '../oidc/settings.js';
 import { FLOW_STATE_TTL_MS } from '../config/defaults.js';
-import { upstreamRedirectPage } from '../views/pages.js';
+import { upstreamPostPage, upstreamRedirectPage } from '../views/pages.js';
+import { allowFormActions } from '../web/security-headers.js';
 import { requestOrigin } from '../web/origin.js';
 import type { InteractionContext } from './context.js';
 import { restartedFlow, type LoginFlow } from './flow.js';
 import type { InteractionDeps, InteractionKit } from './kit.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
 import { samlEndpoints } from './saml-endpoints.js';
+import { rememberSamlSignIn } from './saml-logout.js';
 import { grandidCallbackPath } from '../federation/service.js';
 import type { MessageId } from '../i18n/messages.js';
 import { rememberUpstreamSession } from '../oidc/broker-sessions.js';
@@ -68,7 +70,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
   }
 
   /** Prepares the upstream request and remembers what its answer must match. */
-  async function upstreamUrl(ctx: InteractionContext, connection: Connection, email?: string): Promise<string> {
+  async function upstreamRequest(ctx: InteractionContext, connection: Connection, email?: string): Promise<Started> {
     let started;
     try {
       started = await services.upstream.start(connection, { returnUrl: returnUrlOf(connection), hint: { email } });
@@ -99,23 +101,36 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
       { uid: ctx.state.interaction.uid, connectionId: connection.id },
       Date.now() + FLOW_STATE_TTL_MS.federationState,
     );
-    return started.url;
+    return started;
+  }
+
+  /** Sends the browser upstream: a 303 (or, from a form, a page that moves on by itself), or a form it posts there. */
+  function goUpstream(ctx: InteractionContext, connection: Connection, started: Started, page: boolean): void {
+    if (started.form) {
+      allowFormActions(ctx, [new URL(started.url).origin]);
+      ctx.type = 'html';
+      ctx.body = upstreamPostPage(ctx.state.locale, started.url, started.form, connection.name);
+    } else if (page) {
+      ctx.type = 'html';
+      ctx.body = upstreamRedirectPage(ctx.state.locale, started.url, connection.name);
+    } else {
+      ctx.status = 303;
+      ctx.redirect(started.url);
+    }
   }
 
   /** From a link or button: straight to the upstream. Only before anyone is signed in in this flow. */
   async function start(ctx: InteractionContext): Promise<void> {
     if (ctx.state.flow.accountId !== null) throw new PageError(400, 'error.session_expired', 'flow_step_invalid');
     const connection = await usableConnection(ctx, (ctx.params as { connectionId?: string }).connectionId ?? '');
-    ctx.status = 303;
-    ctx.redirect(await upstreamUrl(ctx, connection));
+    goUpstream(ctx, connection, await upstreamRequest(ctx, connection), false);
   }
 
   /** From the e-mail form, when the e-mail's domain has an upstream: a page that moves on by itself. */
   async function startForEmail(ctx: InteractionContext, email: string): Promise<boolean> {
     const realm = await services.homeRealm.forEmail(email, ctx.state.requestedTenant);
     if (!realm || tenantRefusal(realm.tenant, kit.audienceOf(ctx), 'federation')) return false;
-    ctx.type = 'html';
-    ctx.body = upstreamRedirectPage(ctx.state.locale, await upstreamUrl(ctx, realm.connection, email), realm.connection.name);
+    goUpstream(ctx, realm.connection, await upstreamRequest(ctx, realm.connection, email), true);
     return true;
   }
 
@@ -126,8 +141,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
     if (tenantRefusal(tenant, kit.audienceOf(ctx), 'federation')) return false;
     const [connection] = await services.connections.enabledFor(tenant.id);
     if (!connection) return false;
-    ctx.status = 303;
-    ctx.redirect(await upstreamUrl(ctx, connection));
+    goUpstream(ctx, connection, await upstreamRequest(ctx, connection), false);
     return true;
   }
 
@@ -228,6 +242,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
         verifiedAccountIds: [account.id],
       };
       ctx.state.flow = next;
+      await rememberSamlSignIn(ctx, deps, connection, account.id, identity.upstreamSession);
       await kit.continueAs(ctx, next, account, identity.upstreamMfa && connection.trustUpstreamMfa);
     } catch (error) {
       if (error instanceof FederationRefusal) return refuse(error.reason, null, error.message);
@@ -237,7 +252,7 @@ export function federationSteps(deps: InteractionDeps & { issuer: string }, kit:
 
   const callbackRouter = new Router();
   callbackRouter.get(FEDERATION_CALLBACK_PATH, renderPageFailures(), callback);
-  callbackRouter.use(samlEndpoints(services, answered).routes());
+  callbackRouter.use(samlEndpoints(deps, answered).routes());
   // GrandID sends the browser back with ?grandidsession=<id>: the session id is the correlation key, for this connection only.
   callbackRouter.get(grandidCallbackPath(':connectionId'), renderPageFailures(), async (ctx) => {
     const sessionId = typeof ctx.query.grandidsession === 'string' ? ctx.query.grandidsession : '';

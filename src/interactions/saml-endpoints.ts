@@ -6,6 +6,8 @@ import { inResponseToOf } from '../federation/connectors/saml/response-checks.js
 import { spMetadataXml } from '../federation/connectors/saml/sp-metadata.js';
 import { samlPaths } from '../federation/service.js';
 import type { Services } from '../services.js';
+import type { OidcPayloadRepository } from '../oidc/repository.js';
+import { samlSingleLogoutEndpoint } from './saml-logout.js';
 import { BodyError, readForm } from '../web/body.js';
 import { requestOrigin } from '../web/origin.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
@@ -14,15 +16,17 @@ import { PageError, renderPageFailures } from '../web/page-error.js';
 const FORM_LIMIT = SAML_MAX_RESPONSE_BYTES + 2048;
 
 /**
- * Our SAML SP endpoints. The ACS is a cross-site POST, which brings no SameSite=Lax cookie: the
+ * Our SAML SP endpoints: metadata, the ACS and single logout (saml-logout.ts). The ACS is a cross-site POST, which brings no SameSite=Lax cookie: the
  * response's InResponseTo (a request id stored when the sign-in started) names the sign-in, and
  * the same browser continues there with a 303, where the response is verified against its flow.
  */
 export function samlEndpoints(
-  services: Services,
+  deps: { services: Services; payloads: OidcPayloadRepository },
   answered: (ctx: Context, correlation: string, answer: UpstreamAnswer, connectionId: string) => Promise<void>,
 ): Router {
+  const { services } = deps;
   const router = new Router();
+  const singleLogout = samlSingleLogoutEndpoint(deps);
   const samlConnection = async (id: string) => {
     const connection = await services.connections.findById(id);
     if (connection?.kind !== 'saml') throw new PageError(404, 'error.generic', 'connection_not_found');
@@ -33,6 +37,10 @@ export function samlEndpoints(
     const connection = await samlConnection(ctx.params.connectionId!);
     ctx.type = 'application/samlmetadata+xml';
     ctx.body = spMetadataXml(connection);
+  });
+
+  router.get(samlPaths(':connectionId').slo, renderPageFailures(), async (ctx) => {
+    await singleLogout(ctx, await samlConnection(ctx.params.connectionId!));
   });
 
   router.post(samlPaths(':connectionId').acs, renderPageFailures(), async (ctx) => {

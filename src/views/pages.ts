@@ -268,6 +268,10 @@ export function loggedOutPage(locale: Locale): string {
  * redirect answering a form post would be checked against the form-action policy, which
  * rightly does not list every upstream. Works without JavaScript (meta refresh, plus a link).
  */
+export const AUTO_SUBMIT_SCRIPT_PATH = '/assets/auto-submit.js';
+/** The one script of ours: submits a form marked data-auto-submit (the SAML HTTP-POST binding). */
+export const AUTO_SUBMIT_SCRIPT = "document.querySelector('form[data-auto-submit]')?.submit();\n";
+
 export function upstreamRedirectPage(locale: Locale, url: string, name: string): string {
   return page(
     locale,
@@ -275,6 +279,24 @@ export function upstreamRedirectPage(locale: Locale, url: string, name: string):
     html`
 <p><a class="button" href="${url}">${t(locale, 'federation.continue')}</a></p>`,
     html`<meta http-equiv="refresh" content="0;url=${url}">`,
+  );
+}
+
+/**
+ * An upstream that takes our request by HTTP-POST (SAML): a form the self-hosted
+ * /assets/auto-submit.js sends at once (the CSP allows no inline script); without
+ * script, the person presses Continue.
+ */
+export function upstreamPostPage(locale: Locale, url: string, fields: Record<string, string>, name: string): string {
+  return page(
+    locale,
+    t(locale, 'federation.redirecting', { name }),
+    html`
+<form method="post" action="${url}" data-auto-submit>
+${Object.entries(fields).map(([field, value]) => html`<input type="hidden" name="${field}" value="${value}">`)}
+<button type="submit">${t(locale, 'federation.continue')}</button>
+</form>`,
+    html`<script src="${AUTO_SUBMIT_SCRIPT_PATH}" defer></script>`,
   );
 }
 

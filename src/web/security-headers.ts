@@ -1,8 +1,9 @@
 import type { Context, Next } from 'koa';
 
 /**
- * Headers every response carries. Pages get a strict Content-Security-Policy: no scripts
- * of ours, styles from self only, forms posting back to self (plus, on interaction pages,
+ * Headers every response carries. Pages get a strict Content-Security-Policy: no inline
+ * script (the only script of ours is the self-hosted /assets/auto-submit.js of the SAML
+ * HTTP-POST hand-over), styles from self only, forms posting back to self (plus, on interaction pages,
  * the relying app's origin, since browsers check form-action across the redirect chain).
  * oidc-provider adds a hash to script-src for its auto-submitting form_post page.
  */

@@ -71,4 +71,51 @@ describeBrowser('SAML sign-in in Chromium', () => {
       await context.close();
     }
   });
+  test('HTTP-POST binding: our page submits the signed AuthnRequest by itself (self-hosted script under our CSP)', async () => {
+    const tenant = await idp.services.tenants.create({ slug: 'initech', name: 'Initech', domains: ['initech.example'] });
+    samlIdp.setMetadata({ ssoBinding: 'post' });
+    await idp.services.connections.create(tenant.id, {
+      kind: 'saml',
+      name: 'Initech SSO',
+      metadataXml: samlIdp.metadataXml(),
+      firstSignIn: 'create',
+      emailVerified: true,
+    });
+    samlIdp.setMetadata({});
+    const { client, secret } = await idp.services.clients.create({ name: 'Portal 2', redirectUris: [app.redirectUri], firstParty: true });
+    samlIdp.signInAs({ nameId: 'p-bob', email: 'bob@initech.example', name: 'Bob' });
+    const context = await browser.newContext({ locale: 'en-US' });
+    const violations: string[] = [];
+    try {
+      const config = await oidc.discovery(new URL(idp.url), client.id, secret!, undefined, { execute: [oidc.allowInsecureRequests] });
+      const verifier = oidc.randomPKCECodeVerifier();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: app.redirectUri,
+        scope: 'openid email',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      const page = await context.newPage();
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await page.goto(url.toString());
+      await page.getByLabel('E-mail address').fill('bob@initech.example');
+      // No click on our hand-over page: the script posts the form, and the IdP's page is next.
+      await Promise.all([
+        page.waitForURL((u) => u.href.startsWith(samlIdp.ssoUrl), { timeout: 15_000 }),
+        page.getByRole('button', { name: 'Continue' }).click(),
+      ]);
+      expect(samlIdp.lastAuthnRequest()?.binding).toBe('post');
+      await Promise.all([
+        page.waitForURL((u) => u.href.startsWith(app.redirectUri), { timeout: 15_000 }),
+        page.getByRole('button', { name: 'Continue' }).click(),
+      ]);
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: verifier });
+      expect(tokens.claims()).toMatchObject({ tenant: 'initech', email: 'bob@initech.example' });
+      expect(violations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

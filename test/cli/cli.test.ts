@@ -141,17 +141,24 @@ describe('the idp command-line tool', () => {
     const samlIdp = await startSamlIdp();
     try {
       const file = path.join(root, 'idp-metadata.xml');
+      samlIdp.setMetadata({ ssoBinding: 'both', slo: true });
       writeFileSync(file, samlIdp.metadataXml());
       const created = await idp(
-        `connection create --tenant acme --kind saml --name Okta --metadata-file ${file} --first-sign-in create --json`,
+        `connection create --tenant acme --kind saml --name Okta --metadata-file ${file} --first-sign-in create ` +
+          '--sso-binding post --require-encrypted-assertions --json',
       );
       expect(created.code).toBe(0);
       const connection = created.json();
       expect(connection).toMatchObject({
         kind: 'saml',
-        idp: { entityId: samlIdp.entityId },
+        idp: { entityId: samlIdp.entityId, ssoBinding: 'post', sloUrl: expect.stringMatching(/\/slo$/) },
         firstSignIn: 'create',
-        sp: { acsUrl: expect.stringMatching(/\/federation\/saml\/.+\/acs$/) },
+        requireEncryptedAssertions: true,
+        sp: {
+          acsUrl: expect.stringMatching(/\/federation\/saml\/.+\/acs$/),
+          sloUrl: expect.stringMatching(/\/federation\/saml\/.+\/slo$/),
+          encryptionCertificate: expect.stringContaining('BEGIN CERTIFICATE'),
+        },
       });
       expect(JSON.stringify(connection)).not.toContain('PRIVATE KEY');
       const listed = (await idp('connection list --tenant acme --json')).json();

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createServices } from '../../src/services.js';
 import { totpCode } from '../../src/mfa/totp.js';
+import { generateSpKey } from '../../src/federation/connectors/saml/sp-key.js';
 
 const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
@@ -49,6 +50,14 @@ describe('rotating the key for data at rest', () => {
         clientId: 'c',
         clientSecret: 'upstream-secret',
       });
+      const idpKey = await generateSpKey('some-idp');
+      await services.connections.create(tenant.id, {
+        kind: 'saml',
+        name: 'SAML',
+        entityId: 'https://idp.example.com',
+        ssoUrl: 'https://idp.example.com/sso',
+        certificates: [idpKey.certificate],
+      });
       await services.accounts.update(tenant.id, account.id, { personalNumber: '811218-9876' });
       return { accountId: account.id, secret: key };
     });
@@ -61,15 +70,23 @@ describe('rotating the key for data at rest', () => {
       readStdin: async () => '',
     });
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 1, personalNumbers: 1, personalNumberKey: 1 });
+    expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 2, personalNumbers: 1, personalNumberKey: 1 });
 
     await withServices(k2, async (services) => {
       const account = (await services.accounts.findById(accountId))!;
       expect(account.totp!.sealedSecret).toMatch(/^v1\.k2\./);
       const check = await services.mfa.verify(account, totpCode(secret, Date.now() + 30_000));
       expect(check.ok).toBe(true);
-      const [connection] = await services.connections.list(account.tenantId);
-      expect(services.connections.clientSecretOf(connection!)).toBe('upstream-secret');
+      const connections = await services.connections.list(account.tenantId);
+      const oidcConnection = connections.find((c) => c.kind === 'oidc')!;
+      expect(services.connections.clientSecretOf(oidcConnection)).toBe('upstream-secret');
+      // A SAML connection's two keys, signing and encryption, both moved.
+      const saml = connections.find((c) => c.kind === 'saml')!;
+      if (saml.kind !== 'saml') throw new Error('no SAML connection');
+      expect(saml.sp.sealedPrivateKey).toMatch(/^v1\.k2\./);
+      expect(saml.sp.encryption!.sealedPrivateKey).toMatch(/^v1\.k2\./);
+      expect(services.connections.secretOf(saml)).toContain('BEGIN PRIVATE KEY');
+      expect(services.connections.encryptionKeyOf(saml)).toContain('BEGIN PRIVATE KEY');
       // The personnummer opens (masked) and is still found by its hash, whose key was resealed too.
       expect(account.personalNumber!.sealed).toMatch(/^v1\.k2\./);
       expect(services.accounts.toPublic(account).personalNumber).toBe('19811218-****');

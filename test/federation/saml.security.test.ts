@@ -226,6 +226,92 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
     await call('DELETE', `/tenants/globex/connections/${created.body.id}`);
   });
 
+  test('metadata whose validUntil has passed is refused on import, by document and by URL; nothing is created', async () => {
+    const before = (await call('GET', '/tenants/globex/connections')).body.items.length;
+    samlIdp.setMetadata({ validUntil: new Date(Date.now() - 60_000).toISOString() });
+    try {
+      for (const source of [{ metadataXml: samlIdp.metadataXml() }, { metadataUrl: samlIdp.metadataUrl }]) {
+        const refused = await call('POST', '/tenants/globex/connections', { kind: 'saml', name: 'Expired', ...source });
+        expect(refused.status).toBe(400);
+        expect(refused.body.problems[0].message).toContain('the metadata expired');
+      }
+    } finally {
+      samlIdp.setMetadata({});
+    }
+    expect((await call('GET', '/tenants/globex/connections')).body.items.length).toBe(before);
+  });
+
+  test('cacheDuration and validUntil bring the next refresh forward; a refresh before it is not due; expired metadata stops sign-in', async () => {
+    const validUntil = new Date(Date.now() + 10 * hour).toISOString();
+    samlIdp.setMetadata({ cacheDuration: 'PT1H', validUntil });
+    let created;
+    try {
+      created = await call('POST', '/tenants/globex/connections', {
+        kind: 'saml',
+        name: 'Cached',
+        metadataUrl: samlIdp.metadataUrl,
+        enabled: false,
+      });
+      expect(created.status).toBe(201);
+      const { metadata } = created.body;
+      expect(metadata.validUntil).toBe(validUntil);
+      const next = Date.parse(metadata.nextRefreshAt) - Date.parse(metadata.lastRefreshedAt);
+      expect(next).toBe(hour);
+
+      // Halfway to validUntil when that is sooner than cacheDuration.
+      samlIdp.setMetadata({ cacheDuration: 'P1D', validUntil });
+      const soon = await call('POST', '/tenants/globex/connections', {
+        kind: 'saml',
+        name: 'Soon',
+        metadataUrl: samlIdp.metadataUrl,
+        enabled: false,
+      });
+      const half = Date.parse(soon.body.metadata.nextRefreshAt) - Date.parse(soon.body.metadata.lastRefreshedAt);
+      expect(half).toBeLessThanOrEqual(5 * hour);
+      expect(half).toBeGreaterThan(4 * hour);
+      await call('DELETE', `/tenants/globex/connections/${soon.body.id}`);
+
+      const deps = { ...idp.services, logger: idp.logger };
+      const lastRefreshedAt = Date.parse(metadata.lastRefreshedAt);
+      expect(await refreshDueSamlMetadata(deps, new Date(lastRefreshedAt + hour / 2))).toEqual({ refreshed: 0, failed: 0 });
+      expect(await refreshDueSamlMetadata(deps, new Date(lastRefreshedAt + hour + 1000))).toEqual({ refreshed: 1, failed: 0 });
+      // (That read found cacheDuration P1D, so the next is due halfway to validUntil, in 5 hours.)
+      // The IdP now serves metadata that has expired: a failed refresh, the last good metadata stays.
+      samlIdp.setMetadata({ validUntil: new Date(Date.now() - 1000).toISOString() });
+      expect(await refreshDueSamlMetadata(deps, new Date(lastRefreshedAt + 6 * hour))).toEqual({ refreshed: 0, failed: 1 });
+      const kept = (await call('GET', `/tenants/globex/connections/${created.body.id}`)).body;
+      expect(kept.metadata).toMatchObject({ validUntil, lastError: expect.stringContaining('the metadata expired') });
+      expect(kept.idp).toEqual(created.body.idp);
+    } finally {
+      samlIdp.setMetadata({});
+    }
+
+    // Stored metadata past its validUntil (its refreshes failed): the sign-in does not start, and says why in the audit trail.
+    const stored = (await idp.storage.connections.findById(connectionId)) as SamlConnection;
+    await idp.storage.connections.replace({
+      ...stored,
+      metadata: { ...stored.metadata, validUntil: new Date(Date.now() - 1000).toISOString() },
+    });
+    try {
+      const browser = new WebClient();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: APP,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const start = await browser.follow(url.toString());
+      const csrf = /name="csrf" value="([^"]+)"/.exec(start.html)![1]!;
+      const action = /action="([^"]*\/email)"/.exec(start.html)![1]!;
+      const refused = await browser.follow(new URL(action, idp.url).toString(), { form: { csrf, email: 'someone@globex.example' } });
+      expect(refused.response.status).toBe(502);
+      expect(await lastFederatedEvent()).toMatchObject({ outcome: 'failure', reason: 'metadata_expired' });
+    } finally {
+      await idp.storage.connections.replace(stored);
+    }
+    await call('DELETE', `/tenants/globex/connections/${created!.body.id}`);
+  });
+
   test('PATCH of a SAML connection: its own settings change, those of another kind are refused and change nothing', async () => {
     const before = (await call('GET', `/tenants/globex/connections/${connectionId}`)).body;
     const wrong = await call('PATCH', `/tenants/globex/connections/${connectionId}`, { clientSecret: 'x', name: 'Renamed' });

@@ -19,7 +19,8 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       'idp connection create --tenant S --kind entra|google|oidc --name N --client-id ID --client-secret-stdin [--issuer URL] ' +
       '[--entra-tenant TID]... [--google-domain D]... [--scope S]... [--first-sign-in link|create|refuse] [--trust-upstream-mfa]\n' +
       '       idp connection create --tenant S --kind saml --name N (--metadata-url U | --metadata-file F | --entity-id E --sso-url U --certificate-file F...) ' +
-      '[--subject-attribute A] [--email-attribute A] [--name-attribute A] [--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]\n' +
+      '[--slo-url U] [--sso-binding redirect|post] [--require-encrypted-assertions] [--subject-attribute A] [--email-attribute A] [--name-attribute A] ' +
+      '[--email-verified] [--first-sign-in link|create|refuse] [--allow-sha1]\n' +
       '       idp connection create --tenant S --kind grandid --name N --base-url U --service-key K --api-key-stdin [--first-sign-in link|create|refuse]',
     options: {
       tenant: 'string',
@@ -43,6 +44,9 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
       'name-attribute': 'string',
       'email-verified': 'boolean',
       'allow-sha1': 'boolean',
+      'sso-binding': 'string',
+      'slo-url': 'string',
+      'require-encrypted-assertions': 'boolean',
       'base-url': 'string',
       'service-key': 'string',
       'api-key-stdin': 'boolean',
@@ -66,6 +70,9 @@ export const CONNECTION_COMMANDS: Record<string, Command> = {
             ...(o['entity-id'] ? { entityId: str(o, 'entity-id') } : {}),
             ...(o['sso-url'] ? { ssoUrl: str(o, 'sso-url') } : {}),
             ...(certificates.length ? { certificates } : {}),
+            ...(o['sso-binding'] ? { ssoBinding: str(o, 'sso-binding') as 'post' } : {}),
+            ...(o['slo-url'] ? { sloUrl: str(o, 'slo-url') } : {}),
+            requireEncryptedAssertions: o['require-encrypted-assertions'] === true,
             attributes: {
               subject: o['subject-attribute'] ? str(o, 'subject-attribute') : null,
               email: o['email-attribute'] ? str(o, 'email-attribute') : 'email',

@@ -16,6 +16,8 @@ export interface StartRequest {
 export interface Started {
   /** Where the browser goes now. */
   url: string;
+  /** When set, the browser posts these fields to url (a form page) instead of following a redirect. */
+  form?: Record<string, string>;
   /**
    * The key the upstream's answer comes back with (OIDC state, SAML request id, GrandID session):
    * stored so that any node can tie the answer to this sign-in, and spent on first use.

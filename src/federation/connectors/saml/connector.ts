@@ -4,9 +4,17 @@ import { SAML_MAX_RESPONSE_BYTES, SAML_REQUEST_TTL_MS } from '../../../config/de
 import { FederationRefusal, type SamlConnection, type UpstreamIdentity } from '../../types.js';
 import type { Connector, StartRequest, Started, UpstreamAnswer } from '../connector.js';
 import { checkVerifiedAssertion, precheckResponse } from './response-checks.js';
+import { decryptAssertion } from './decrypt.js';
 
 const TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+
+/** Our SP keys of a connection, in the clear (they are sealed at rest). */
+export interface SpKeys {
+  signingKeyOf(connection: SamlConnection): string;
+  /** null: the connection has no encryption key (made before there were). */
+  decryptionKeyOf(connection: SamlConnection): string | null;
+}
 
 /** Where assertion ids are remembered (in the database, so every node sees them); true the first time only. */
 export interface ReplayCache {
@@ -45,25 +53,32 @@ const first = (value: unknown): string | null => {
 };
 
 /**
- * SAML 2.0 Web SSO as a service provider, on node-saml: a signed AuthnRequest by HTTP-Redirect;
- * the response comes back by HTTP-POST to the ACS and is checked strictly (see finish).
+ * SAML 2.0 Web SSO as a service provider, on node-saml: a signed AuthnRequest by HTTP-Redirect
+ * or HTTP-POST (the IdP's binding); the response comes back by HTTP-POST to the ACS, its
+ * assertion plain or encrypted to our key, and is checked strictly (see finish).
  */
 export class SamlConnector implements Connector<SamlConnection> {
   constructor(
-    private readonly privateKeyOf: (connection: SamlConnection) => string,
+    private readonly keys: SpKeys,
     private readonly replay: ReplayCache,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  private saml(connection: SamlConnection, cache: CacheProvider): SAML {
+  /** node-saml set up for this connection; also used for single logout (single-logout.ts). */
+  saml(connection: SamlConnection, cache: CacheProvider, options: { decrypt?: boolean; post?: boolean } = {}): SAML {
+    const decryptionPvk = options.decrypt ? this.keys.decryptionKeyOf(connection) : null;
     return new SAML({
       entryPoint: connection.idp.ssoUrl,
+      logoutUrl: connection.idp.sloUrl ?? undefined,
       issuer: connection.sp.entityId,
       callbackUrl: connection.sp.acsUrl,
       audience: connection.sp.entityId,
       idpIssuer: connection.idp.entityId,
       idpCert: connection.idp.certificates,
-      privateKey: this.privateKeyOf(connection),
+      privateKey: this.keys.signingKeyOf(connection),
+      ...(decryptionPvk ? { decryptionPvk } : {}),
+      // HTTP-POST carries the signed XML itself (enveloped signature), not deflated.
+      skipRequestCompression: options.post === true,
       signatureAlgorithm: 'sha256',
       digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
       identifierFormat: connection.attributes.subject === null ? PERSISTENT : null,
@@ -79,15 +94,31 @@ export class SamlConnector implements Connector<SamlConnection> {
   }
 
   async start(connection: SamlConnection, _request: StartRequest): Promise<Started> {
+    this.refuseExpiredMetadata(connection);
     let requestId = '';
-    const url = await this.saml(
+    const post = connection.idp.ssoBinding === 'post';
+    const saml = this.saml(
       connection,
       oneRequestCache(null, (id) => {
         requestId = id;
       }),
-    ).getAuthorizeUrlAsync('', undefined, {});
+      { post },
+    );
+    if (post) {
+      const message = (await saml.getAuthorizeMessageAsync('', undefined, {})) as Record<string, string>;
+      if (!requestId) throw new FederationRefusal('upstream_unavailable', 'no request id');
+      return { url: connection.idp.ssoUrl, form: { SAMLRequest: message.SAMLRequest! }, correlation: requestId, pending: { requestId } };
+    }
+    const url = await saml.getAuthorizeUrlAsync('', undefined, {});
     if (!requestId) throw new FederationRefusal('upstream_unavailable', 'no request id');
     return { url, correlation: requestId, pending: { requestId } };
+  }
+
+  /** Metadata past its validUntil is not used, even if a refresh keeps failing. */
+  private refuseExpiredMetadata(connection: SamlConnection): void {
+    const validUntil = Date.parse(connection.metadata.validUntil ?? '');
+    if (!Number.isNaN(validUntil) && this.clock() >= validUntil)
+      throw new FederationRefusal('metadata_expired', `the IdP metadata expired at ${connection.metadata.validUntil}`);
   }
 
   async finish(
@@ -101,12 +132,21 @@ export class SamlConnector implements Connector<SamlConnection> {
     const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
     const acsUrl = connection.sp.acsUrl;
     const now = this.clock();
-    const doc = precheckResponse(xml, { acsUrl, allowSha1: connection.allowSha1, clockSkewMs: connection.clockSkewSeconds * 1000, now });
+    this.refuseExpiredMetadata(connection);
+    const decryptionKey = this.keys.decryptionKeyOf(connection);
+    const doc = await precheckResponse(xml, {
+      acsUrl,
+      allowSha1: connection.allowSha1,
+      clockSkewMs: connection.clockSkewSeconds * 1000,
+      now,
+      decrypt: decryptionKey ? (encrypted) => decryptAssertion(encrypted, decryptionKey) : null,
+      requireEncrypted: connection.requireEncryptedAssertions === true && decryptionKey !== null,
+    });
     if (doc.documentElement.getAttribute('InResponseTo') !== pending.requestId) throw new FederationRefusal('in_response_to_mismatch');
 
     let profile: Profile | null;
     try {
-      ({ profile } = await this.saml(connection, oneRequestCache(pending.requestId ?? null)).validatePostResponseAsync({
+      ({ profile } = await this.saml(connection, oneRequestCache(pending.requestId ?? null), { decrypt: true }).validatePostResponseAsync({
         SAMLResponse: samlResponse,
       }));
     } catch (error) {
@@ -132,12 +172,27 @@ export class SamlConnector implements Connector<SamlConnection> {
       subject = attribute(attributes.subject);
     }
     if (!subject) throw new FederationRefusal('no_subject');
+    const nameId = first(profile.nameID);
     return {
       subject,
       email: attribute(attributes.email),
       emailVerified: connection.emailVerified,
       name: attribute(attributes.name),
       upstreamMfa: false,
+      // What a LogoutRequest must name later: the NameID as the IdP gave it, and its session.
+      ...(nameId
+        ? {
+            upstreamSession: Object.fromEntries(
+              Object.entries({
+                nameID: nameId,
+                nameIDFormat: profile.nameIDFormat,
+                nameQualifier: profile.nameQualifier,
+                spNameQualifier: profile.spNameQualifier,
+                sessionIndex: profile.sessionIndex,
+              }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].length > 0),
+            ),
+          }
+        : {}),
     };
   }
 }

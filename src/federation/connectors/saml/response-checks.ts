@@ -1,14 +1,22 @@
 import { FederationRefusal } from '../../types.js';
-import { children, descendants, parseXml, SAML_NS, type XmlDocument } from './xml.js';
+import { children, descendants, parseXml, SAML_NS, type XmlDocument, type XmlElement } from './xml.js';
 
 /**
  * Checks on the response before its signature is verified. Each can only refuse, never accept,
- * so reading unverified XML here is safe; it gives the audit trail a precise reason.
+ * so reading unverified XML here is safe; it gives the audit trail a precise reason. An
+ * EncryptedAssertion is opened with `decrypt` (our SP key) and checked like a plain one.
  */
-export function precheckResponse(
+export async function precheckResponse(
   xml: string,
-  expect: { acsUrl: string; allowSha1: boolean; clockSkewMs: number; now: number },
-): XmlDocument {
+  expect: {
+    acsUrl: string;
+    allowSha1: boolean;
+    clockSkewMs: number;
+    now: number;
+    decrypt: ((encryptedXml: string) => Promise<string>) | null;
+    requireEncrypted: boolean;
+  },
+): Promise<XmlDocument> {
   let doc: XmlDocument;
   try {
     doc = parseXml(xml);
@@ -20,21 +28,35 @@ export function precheckResponse(
     throw new FederationRefusal('malformed_saml_response', 'not a samlp:Response');
   const destination = root.getAttribute('Destination');
   if (destination && destination !== expect.acsUrl) throw new FederationRefusal('wrong_destination', `Destination ${destination}`);
+  const plain = children(root, SAML_NS.assertion, 'Assertion');
+  const encrypted = children(root, SAML_NS.assertion, 'EncryptedAssertion');
   if (
-    descendants(doc, SAML_NS.assertion, 'Assertion').length > 1 ||
-    descendants(doc, SAML_NS.assertion, 'EncryptedAssertion').length > 0 ||
+    descendants(doc, SAML_NS.assertion, 'Assertion').length !== plain.length ||
+    descendants(doc, SAML_NS.assertion, 'EncryptedAssertion').length !== encrypted.length ||
+    plain.length + encrypted.length > 1 ||
     descendants(doc, SAML_NS.protocol, 'Response').length > 1
   ) {
     // One assertion, directly in the one response: anything else is how signature wrapping hides a forged copy.
     throw new FederationRefusal('signature_wrapping', 'more than one assertion or response');
   }
-  const signatures = descendants(doc, SAML_NS.dsig, 'Signature');
+  const docs: (XmlDocument | XmlElement)[] = [doc];
+  let assertion = plain[0];
+  if (encrypted[0]) {
+    if (!expect.decrypt) throw new FederationRefusal('encrypted_assertion_unexpected', 'this connection has no decryption key');
+    const opened = await openEncrypted(encrypted[0], expect.decrypt);
+    docs.push(opened);
+    assertion = opened.documentElement;
+  } else if (assertion && expect.requireEncrypted) {
+    throw new FederationRefusal('unencrypted_assertion', 'the connection requires encrypted assertions');
+  }
+  const signatures = docs.flatMap((d) => descendants(d, SAML_NS.dsig, 'Signature'));
   if (signatures.length === 0) throw new FederationRefusal('unsigned_response');
-  const weak = [...descendants(doc, SAML_NS.dsig, 'SignatureMethod'), ...descendants(doc, SAML_NS.dsig, 'DigestMethod')]
+  // Only the signatures' algorithms: RSA-OAEP key transport names SHA-1 too (as its mask digest), which is sound.
+  const weak = signatures
+    .flatMap((sig) => [...descendants(sig, SAML_NS.dsig, 'SignatureMethod'), ...descendants(sig, SAML_NS.dsig, 'DigestMethod')])
     .map((e) => e.getAttribute('Algorithm') ?? '')
     .find((alg) => /sha1$/i.test(alg));
   if (weak && !expect.allowSha1) throw new FederationRefusal('sha1_signature', weak);
-  const assertion = children(root, SAML_NS.assertion, 'Assertion')[0];
   if (!assertion) throw new FederationRefusal('no_assertion');
   const conditions = children(assertion, SAML_NS.assertion, 'Conditions')[0];
   const notBefore = Date.parse(conditions?.getAttribute('NotBefore') ?? '');
@@ -42,6 +64,22 @@ export function precheckResponse(
   if (!Number.isNaN(notBefore) && expect.now + expect.clockSkewMs < notBefore) throw new FederationRefusal('assertion_not_yet_valid');
   if (!Number.isNaN(notOnOrAfter) && expect.now - expect.clockSkewMs >= notOnOrAfter) throw new FederationRefusal('assertion_expired');
   return doc;
+}
+
+/** The one Assertion inside an EncryptedAssertion, or a refusal: not ours to open, or more than one inside. */
+async function openEncrypted(encrypted: XmlElement, decrypt: (encryptedXml: string) => Promise<string>): Promise<XmlDocument> {
+  let opened: XmlDocument;
+  try {
+    opened = parseXml(await decrypt(encrypted.toString()));
+  } catch (error) {
+    throw new FederationRefusal('assertion_decryption_failed', (error as Error).message);
+  }
+  const inner = opened.documentElement;
+  if (inner.namespaceURI !== SAML_NS.assertion || inner.localName !== 'Assertion')
+    throw new FederationRefusal('malformed_saml_response', 'the EncryptedAssertion holds no Assertion');
+  if (descendants(opened, SAML_NS.assertion, 'Assertion').length > 1 || descendants(opened, SAML_NS.assertion, 'EncryptedAssertion').length)
+    throw new FederationRefusal('signature_wrapping', 'an assertion inside the encrypted assertion');
+  return opened;
 }
 
 /** Checks on the verified assertion: who it was for, and its id and lifetime for the replay cache. */

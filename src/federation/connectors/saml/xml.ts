@@ -9,6 +9,8 @@ export interface XmlElement {
   readonly childNodes: ArrayLike<XmlElement>;
   getAttribute(name: string): string | null;
   getElementsByTagNameNS(ns: string, name: string): ArrayLike<XmlElement>;
+  /** The element serialized as XML. */
+  toString(): string;
 }
 export interface XmlDocument {
   readonly documentElement: XmlElement;
@@ -22,6 +24,7 @@ export const SAML_NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
   assertion: 'urn:oasis:names:tc:SAML:2.0:assertion',
   dsig: 'http://www.w3.org/2000/09/xmldsig#',
+  xmlenc: 'http://www.w3.org/2001/04/xmlenc#',
 } as const;
 
 /** Parses XML, refusing a DOCTYPE (no entity expansion) and anything malformed. */
