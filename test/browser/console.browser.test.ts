@@ -96,7 +96,7 @@ describeBrowser('the administration console in Chromium', () => {
       expect((await idp.services.accounts.findById(locked.id))!.state).toBe('locked');
 
       const page = await open();
-      await signIn(page, admin.account.email, admin.secret);
+      await signIn(page, admin.account.email!, admin.secret);
       await page.getByRole('heading', { level: 1, name: 'Acme AB' }).waitFor();
       await check(page, 'tenant');
 
@@ -190,7 +190,7 @@ describeBrowser('the administration console in Chromium', () => {
       const helper = await consoleAdmin(idp, 'operators', 'helper@ops.example', [], 'Hedda Helpdesk');
 
       const page = await open();
-      await signIn(page, admin.account.email, admin.secret);
+      await signIn(page, admin.account.email!, admin.secret);
       await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
       await check(page, 'tenants');
 
@@ -287,7 +287,7 @@ describeBrowser('the administration console in Chromium', () => {
     async () => {
       const admin = await consoleAdmin(idp, 'acme', 'smal@acme.example', [{ role: 'tenant-admin', tenant: 'acme' }], 'Sara Smal');
       const page = await open('sv-SE', 360);
-      await signIn(page, admin.account.email, admin.secret, { email: 'E-postadress', password: 'Lösenord' });
+      await signIn(page, admin.account.email!, admin.secret, { email: 'E-postadress', password: 'Lösenord' });
       await page.getByRole('heading', { level: 1, name: 'Acme AB' }).waitFor();
       await expect(page.locator('html').getAttribute('lang')).resolves.toBe('sv');
       for (const [name, url] of [

@@ -16,7 +16,7 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
   const freshAdmin = () => consoleAdmin(idp, 'acme', `boss${++people}@acme.example`, [{ role: 'tenant-admin', tenant: 'acme' }]);
   const signIn = async () => {
     const fresh = await freshAdmin();
-    return consoleSignInOverHttp(idp.url, fresh.account.email, fresh.secret);
+    return consoleSignInOverHttp(idp.url, fresh.account.email!, fresh.secret);
   };
   const policyOf = async () => (await idp.services.tenants.findBySlug('acme'))!.policy;
 
@@ -58,7 +58,7 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
     const browser = new FormClient(idp.url);
     const start = await browser.follow('/console/');
     const csrf = csrfToken(start.html);
-    const email = await browser.follow(start.html.match(/action="([^"]*\/email)"/)![1]!, { form: { csrf, email: admin.account.email } });
+    const email = await browser.follow(start.html.match(/action="([^"]*\/email)"/)![1]!, { form: { csrf, email: admin.account.email! } });
     const password = await browser.follow(email.html.match(/action="([^"]*\/password)"/)![1]!, { form: { csrf, password: PASSWORD } });
     // The last hop by hand, to see the callback's own answer.
     let response = await browser.request(password.html.match(/action="([^"]*\/second-factor)"/)![1]!, {
@@ -100,7 +100,7 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
       const start = await browser.follow('https://idp.test/console/');
       const csrf = csrfToken(start.html);
       const action = (html: string, suffix: string) => `https://idp.test${html.match(new RegExp(`action="([^"]*${suffix})"`))![1]!}`;
-      const email = await browser.follow(action(start.html, '/email'), { form: { csrf, email: boss.account.email } });
+      const email = await browser.follow(action(start.html, '/email'), { form: { csrf, email: boss.account.email! } });
       const password = await browser.follow(action(email.html, '/password'), { form: { csrf, password: PASSWORD } });
       const back = await browser.follow(action(password.html, '/second-factor'), { form: { csrf, code: codeFor(boss.secret, 1) } }, (url) =>
         url.includes('/console/callback'),
@@ -193,7 +193,7 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
 
   test('someone without an administrator role is turned away at the callback with no session, and the refusal is audited', async () => {
     const nobody = await consoleAdmin(idp, 'acme', 'plain@acme.example', []);
-    const { html, response } = await consoleSignInOverHttp(idp.url, nobody.account.email, nobody.secret);
+    const { html, response } = await consoleSignInOverHttp(idp.url, nobody.account.email!, nobody.secret);
     expect(response.status).toBe(403);
     expect(html).toContain('You do not have access to this.');
     expect(cookieLine(response, 'idp_console')).toBeUndefined();
@@ -238,7 +238,9 @@ describe('console: no session, CSRF, cookies and the sign-in callback', () => {
       expect(first.status).toBe(303);
       const login = await browser.follow(first.headers.get('location')!);
       const csrf = csrfToken(login.html);
-      const email = await browser.follow(login.html.match(/action="([^"]*\/email)"/)![1]!, { form: { csrf, email: person.account.email } });
+      const email = await browser.follow(login.html.match(/action="([^"]*\/email)"/)![1]!, {
+        form: { csrf, email: person.account.email! },
+      });
       const code = await browser.follow(email.html.match(/action="([^"]*\/password)"/)![1]!, { form: { csrf, password: PASSWORD } });
       const done = await browser.follow(code.html.match(/action="([^"]*\/second-factor)"/)![1]!, {
         form: { csrf, code: codeFor(person.secret, 1) },
