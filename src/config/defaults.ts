@@ -92,6 +92,7 @@ export const TENANT_PURGE_LEASE_MS = 10 * 60 * 1000;
  * validUntil, so that a refresh that fails has time to be retried before the metadata expires.
  */
 export const SAML_METADATA_REFRESH_MS = 12 * 60 * 60 * 1000;
+
 /** Never sooner than this, whatever the document says: a tiny cacheDuration must not make us hammer the IdP. */
 export const SAML_METADATA_MIN_REFRESH_MS = 10 * 60 * 1000;
 /**

@@ -22,7 +22,9 @@ describe('SQLite schema upgrade to accounts without an e-mail address', () => {
       const current = openSqliteStorage(file);
       await current.close();
       const db = new DatabaseSync(file);
-      db.exec(`PRAGMA foreign_keys = ON; DROP TABLE account_identities; DROP TABLE accounts;
+      // The tables of later versions go too (roles, support grants, the search index).
+      db.exec(`PRAGMA foreign_keys = ON; DROP TABLE account_search_terms; DROP TABLE role_assignments; DROP TABLE support_grants;
+        DROP TABLE account_identities; DROP TABLE accounts;
         CREATE TABLE accounts (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email_normalized TEXT NOT NULL, doc TEXT NOT NULL,
           UNIQUE (tenant_id, email_normalized));
         CREATE INDEX accounts_by_email ON accounts (email_normalized);
@@ -49,6 +51,10 @@ describe('SQLite schema upgrade to accounts without an e-mail address', () => {
         await upgraded.accounts.insert(anAccount('t1', { email: null }));
         await upgraded.accounts.insert(anAccount('t1', { email: null }));
         expect(await upgraded.accounts.listByTenant('t1', { limit: 10 })).toHaveLength(3);
+        // The later versions ran after it: the old account is in the search index.
+        expect((await upgraded.accounts.search('t1', { q: old.emailNormalized!.slice(0, 6), limit: 10 })).map((a) => a.id)).toEqual([
+          old.id,
+        ]);
       } finally {
         await upgraded.close();
       }
