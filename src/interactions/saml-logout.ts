@@ -155,6 +155,10 @@ export function samlSingleLogoutEndpoint(deps: Deps) {
       ctx.redirect(record.returnTo as string);
       return;
     }
+    // The IdP's own request ends sessions here: only from a connection that is on, under metadata still valid.
+    if (!connection.enabled) return refuse('connection_not_available');
+    const validUntil = Date.parse(connection.metadata.validUntil ?? '');
+    if (!Number.isNaN(validUntil) && Date.now() >= validUntil) return refuse('metadata_expired');
     await payloads.upsert(SEEN_MODEL, `${connection.id}:${message.id}`, {}, Date.now() + 2 * SAML_LOGOUT_TTL_MS);
     if (!(await payloads.consume(SEEN_MODEL, `${connection.id}:${message.id}`, Date.now()))) return refuse('logout_request_replayed');
     const key = nameIdKey(connection.id, message.nameId);

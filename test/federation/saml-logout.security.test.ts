@@ -190,6 +190,19 @@ describe('SAML single logout', () => {
     expect(await stillSignedIn(browser)).toBe(true);
   });
 
+  test('a connection an administrator turned off ends no session by its LogoutRequest, however well signed', async () => {
+    const { browser, sessionIndex } = await signedIn('p-off');
+    expect((await bed.call('PATCH', `/tenants/globex/connections/${connection.id}`, { enabled: false })).status).toBe(200);
+    try {
+      const url = samlIdp.logoutRequestUrl(connection.sp.sloUrl, 'p-off', { sessionIndex, id: '_idp-logout-off' });
+      expect((await new WebClient().request(url)).status).toBe(400);
+      expect(await lastLogoutEvent()).toMatchObject({ outcome: 'failure', reason: 'connection_not_available' });
+    } finally {
+      expect((await bed.call('PATCH', `/tenants/globex/connections/${connection.id}`, { enabled: true })).status).toBe(200);
+    }
+    expect(await stillSignedIn(browser)).toBe(true);
+  });
+
   test('an oversized message at the SLO endpoint is refused before it is inflated or parsed', async () => {
     const refused = await new WebClient().request(`${connection.sp.sloUrl}?SAMLRequest=${'A'.repeat(10 * 1024)}`);
     expect(refused.status).toBe(413);

@@ -36,6 +36,22 @@ describe('SQLite group commit', () => {
       await storage.close();
     }
   });
+
+  test('a revocation asked for after a write in the same turn is applied after it: the token does not outlive it', async () => {
+    const storage = openSqliteStorage(path.join(dir, 'order.sqlite'));
+    try {
+      const written = [
+        storage.oidc.upsert('RefreshToken', 'late', { accountId: 'a1', grantId: 'g1' }, Date.now() + 60_000),
+        storage.oidc.upsert('AccessToken', 'late-too', { accountId: 'a2', grantId: 'g2' }, Date.now() + 60_000),
+      ];
+      const revoked = [storage.oidc.revokeByGrantId('g1'), storage.oidc.revokeByAccountId('a2')];
+      await Promise.all([...written, ...revoked]);
+      expect(await storage.oidc.find('RefreshToken', 'late')).toBeUndefined();
+      expect(await storage.oidc.find('AccessToken', 'late-too')).toBeUndefined();
+    } finally {
+      await storage.close();
+    }
+  });
 });
 
 describe('SQLite schema upgrade to accounts without an e-mail address', () => {

@@ -83,16 +83,22 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
     });
   }
 
-  async revokeByGrantId(grantId: string) {
-    this.db.run('DELETE FROM oidc_payloads WHERE grant_id = $grant', { grant: grantId });
+  // Revocations join the same queue as the writes: a token written in this turn, before the
+  // revocation was asked for, is committed first and then deleted with the rest, never after it.
+  revokeByGrantId(grantId: string) {
+    return this.db.batched(() => {
+      this.db.run('DELETE FROM oidc_payloads WHERE grant_id = $grant', { grant: grantId });
+    });
   }
 
-  async revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds: readonly string[] = []) {
-    this.db.run(
-      `DELETE FROM oidc_payloads WHERE account_id = $account AND NOT (model = 'Session' AND id IS $keep)
-         AND (grant_id IS NULL OR grant_id NOT IN (SELECT value FROM json_each($grants)))`,
-      { account: accountId, keep: keepSessionId ?? null, grants: JSON.stringify(keepGrantIds) },
-    );
+  revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds: readonly string[] = []) {
+    return this.db.batched(() => {
+      this.db.run(
+        `DELETE FROM oidc_payloads WHERE account_id = $account AND NOT (model = 'Session' AND id IS $keep)
+           AND (grant_id IS NULL OR grant_id NOT IN (SELECT value FROM json_each($grants)))`,
+        { account: accountId, keep: keepSessionId ?? null, grants: JSON.stringify(keepGrantIds) },
+      );
+    });
   }
 
   async purgeExpired(now: number) {
