@@ -3,7 +3,7 @@ import { ConflictError } from '../../src/errors.js';
 import { newId } from '../../src/ids.js';
 import type { Tenant } from '../../src/tenants/types.js';
 import type { Account } from '../../src/accounts/types.js';
-import type { Client } from '../../src/clients/types.js';
+import { withClientDefaults, type Client } from '../../src/clients/types.js';
 import { GENESIS_HASH, hashOf, seal, type UnsealedEvent } from '../../src/audit/chain.js';
 import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
 import type { OneTimeToken } from '../../src/links/types.js';
@@ -81,8 +81,9 @@ export function anAccount(tenantId: string, overrides: Partial<Account> = {}): A
   };
 }
 
+/** A client as registered now: the fields of the first release, every later one at its default. */
 export function aClient(overrides: Partial<Client> = {}): Client {
-  return {
+  return withClientDefaults({
     id: newId(),
     name: 'App',
     secretHash: null,
@@ -91,28 +92,11 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     postLogoutRedirectUris: [],
     tenantIds: [],
     admin: false,
-    adminRole: null,
-    adminTenantIds: [],
     firstParty: false,
-    requirePkce: true,
-    sealedSecret: null,
-    jwks: null,
-    jwksUri: null,
-    service: false,
-    apiGrants: [],
-    introspects: [],
-    requirePushedAuthorizationRequests: false,
-    dpopBoundAccessTokens: false,
-    subjectType: 'public',
-    backchannelLogoutUri: null,
-    backchannelLogoutSessionRequired: false,
-    frontchannelLogoutUri: null,
-    frontchannelLogoutSessionRequired: false,
-    deviceFlow: false,
     createdAt: now(),
     updatedAt: now(),
     ...overrides,
-  };
+  });
 }
 
 function anEvent(overrides: Partial<UnsealedEvent> = {}): UnsealedEvent {
