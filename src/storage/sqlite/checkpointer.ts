@@ -68,6 +68,8 @@ export class Checkpointer {
 
   /** The thread closes its connection and ends; `stopped` settles then. */
   stop(): void {
+    // Kept alive again until the thread has closed its connection, so that awaiting `stopped` settles.
+    this.worker.ref();
     this.worker.postMessage('stop');
   }
 }
