@@ -50,6 +50,7 @@ const OUTER = [
   'web',
   'profile',
   'set-password',
+  'console',
   'oidc',
   'cli',
   'health',
@@ -57,8 +58,25 @@ const OUTER = [
   'main.ts',
   'services.ts',
 ];
+/**
+ * What the administration console must not reach: it is a client of the admin API over HTTP
+ * ("calls the admin API, never the services"), so no services, use cases, stores or API internals,
+ * and no domain rules of its own (kernel helpers, crypto, i18n, config and web helpers are fine).
+ */
+const BEHIND_THE_API = [
+  'services.ts',
+  'app.ts',
+  'operations',
+  'storage',
+  'admin',
+  'interactions',
+  'profile',
+  'set-password',
+  'cli',
+  ...DOMAIN.filter((d) => !['crypto', 'i18n'].includes(d)),
+];
 /** HTTP code that storage must not reach into. */
-const HTTP = ['web', 'admin', 'interactions', 'views', 'profile', 'set-password', 'health'];
+const HTTP = ['web', 'admin', 'interactions', 'views', 'profile', 'set-password', 'console', 'health'];
 
 /**
  * Forbids packages in a layer: static imports, `import type`, re-exports and `import()` alike.
@@ -167,6 +185,26 @@ export default defineConfig(
               target: './src/storage',
               from: HTTP.map((d) => `./src/${d}`),
               message: 'storage must not depend on HTTP code (see CONTRIBUTING.md, "Layers").',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
+  {
+    files: ['src/console/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: root,
+          zones: [
+            {
+              target: './src/console',
+              from: BEHIND_THE_API.map((d) => `./src/${d}`),
+              message:
+                'the console calls the admin API over HTTP and must not depend on what is behind it (see CONTRIBUTING.md, "Layers").',
             },
           ],
         },

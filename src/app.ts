@@ -42,6 +42,7 @@ import { PROFILE_PATH } from './profile/session.js';
 import { SET_PASSWORD_PATH } from './links/account-links.js';
 import { ADMIN_PREFIX } from './admin/openapi.js';
 import { linkRoutes } from './set-password/routes.js';
+import { CONSOLE_PATH, createConsole } from './console/index.js';
 import { publicDocumentCache } from './web/document-cache.js';
 import { acceptedHost, issuerHost } from './web/issuer-host.js';
 import { allowAnyFormAction, securityHeaderList, securityHeaders } from './web/security-headers.js';
@@ -268,6 +269,8 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
         }),
       ],
     ],
+    // The administration console: pages that call the admin API above, in-process over HTTP, with the person's token.
+    [[CONSOLE_PATH], [createConsole({ issuer: settings.issuer, cookieSecrets, app, maxBodyBytes: settings.maxBodyBytes })]],
   ];
   for (const [paths, routers] of routeGroups) app.use(onlyUnder(paths, routers));
   app.use(async (ctx, next) => {

@@ -56,6 +56,8 @@ export const FLOW_STATE_TTL_MS = {
   federationAnswer: 2 * 60 * 1000,
   /** "My profile" sending the browser through the hosted sign-in and back. */
   profileSignIn: 15 * 60 * 1000,
+  /** The administration console sending the browser through the hosted sign-in (with two steps) and back. */
+  consoleSignIn: 15 * 60 * 1000,
   /** A TOTP secret shown under "My profile" and waiting for its first code. */
   pendingEnrolment: 15 * 60 * 1000,
   /** After a password was set through a link, the same browser signs in without typing it again. */

@@ -7,7 +7,7 @@ import type { SamlSession } from '../federation/connectors/saml/single-logout.js
 import { FederationRefusal, type Connection, type SamlConnection } from '../federation/types.js';
 import type { Logger } from '../log/logger.js';
 import type { OidcPayloadRepository } from '../oidc/repository.js';
-import { ROUTES } from '../oidc/settings.js';
+import { reachesRoute, ROUTES } from '../oidc/settings.js';
 import type { Services } from '../services.js';
 import { loggedOutPage } from '../views/pages.js';
 import { negotiateLocale } from '../i18n/messages.js';
@@ -73,7 +73,7 @@ export function samlSignOut(deps: Deps & { provider: Provider; logger: Logger })
     if (accountId && ctx.oidc.params?.logout) ended.set(ctx, accountId);
   });
   return async function samlSignOutAfterEndSession(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method !== 'POST' || ctx.path !== END_SESSION_CONFIRM) {
+    if (ctx.method !== 'POST' || !reachesRoute(ctx.path, END_SESSION_CONFIRM)) {
       await next();
       return;
     }

@@ -3,7 +3,7 @@ import { negotiateLocale } from '../i18n/messages.js';
 import type { Throttle } from '../throttle/throttle.js';
 import { addressKey } from '../web/origin.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
-import { ROUTES } from './settings.js';
+import { reachesRoute, ROUTES } from './settings.js';
 
 /**
  * Before the provider sees an authorization request, which it stores with all its parameters
@@ -33,7 +33,7 @@ export function authorizationRequestLimits(deps: { throttle: Throttle; maxBytes:
   }
 
   return async function limitAuthorizationRequests(ctx: Context, next: Next): Promise<void> {
-    if (ctx.path !== ROUTES.authorization) {
+    if (!reachesRoute(ctx.path, ROUTES.authorization)) {
       await next();
       return;
     }

@@ -6,7 +6,7 @@ import type { Throttle } from '../throttle/throttle.js';
 import { deviceCodePage, deviceConfirmPage, deviceDonePage, type DeviceForm } from '../views/device-pages.js';
 import { addressKey, requestOrigin } from '../web/origin.js';
 import { PageError, renderPageFailures } from '../web/page-error.js';
-import { ROUTES } from './settings.js';
+import { reachesRoute, ROUTES } from './settings.js';
 
 const localeOf = (ctx: Context) => negotiateLocale(undefined, ctx.get('accept-language'));
 
@@ -99,7 +99,7 @@ export function deviceFlowFeature(services: Services) {
 export function deviceCodeEntryLimit(deps: { throttle: Throttle; services: Services; sessionCookie: string }) {
   const renderFailures = renderPageFailures();
   return async function limitDeviceCodeEntry(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method !== 'POST' || ctx.path !== ROUTES.code_verification) {
+    if (ctx.method !== 'POST' || !reachesRoute(ctx.path, ROUTES.code_verification)) {
       await next();
       return;
     }

@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import { negotiateLocale } from '../i18n/messages.js';
 import { frontchannelLogoutPage } from '../views/pages.js';
 import { contentSecurityPolicy } from '../web/security-headers.js';
-import { ROUTES } from './settings.js';
+import { reachesRoute, ROUTES } from './settings.js';
 
 interface SessionSnapshot {
   accountId?: string;
@@ -40,7 +40,7 @@ export function frontchannelLogout(provider: Provider, issuer: string) {
   }
 
   return async function renderFrontchannelLogout(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method !== 'POST' || ctx.path !== confirmPath) {
+    if (ctx.method !== 'POST' || !reachesRoute(ctx.path, confirmPath)) {
       await next();
       return;
     }

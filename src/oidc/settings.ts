@@ -11,6 +11,17 @@ export const ROUTES = {
   code_verification: '/device',
 } as const;
 
+/**
+ * Whether a request path reaches this provider route. oidc-provider matches paths
+ * case-insensitively and with one trailing slash dropped, so a check placed in front of one of
+ * its routes must match the same way (or `/Device` and `/device/` would walk around it).
+ */
+export function reachesRoute(path: string, route: string): boolean {
+  const folded = path.toUpperCase();
+  const target = route.toUpperCase();
+  return folded === target || folded === `${target}/`;
+}
+
 export const INTERACTION_PATH = '/interaction';
 /** Upstream identity providers send people back under here. */
 export const FEDERATION_PATH = '/federation';

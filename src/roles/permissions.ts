@@ -63,6 +63,16 @@ export const ROLE_PERMISSIONS: Record<RoleName, readonly Permission[]> = {
   auditor: ['self.read', 'tenants.list', 'tenant.read', 'tenant.audit.read', 'tenant.export', 'tenant.support_grants.read'],
 };
 
+/**
+ * What a support grant lets its staff member do in the tenant: tenant-admin's work, but nothing
+ * that would outlast the grant — no roles handed out (an account made tenant-admin during the
+ * case would be standing access after it), no upstream identity providers changed (one the
+ * staff member controls could sign in as any account of the tenant later).
+ */
+export const SUPPORT_GRANT_PERMISSIONS: readonly Permission[] = ROLE_PERMISSIONS['tenant-admin'].filter(
+  (permission) => permission !== 'tenant.roles.write' && permission !== 'tenant.connections.write',
+);
+
 /** The live support grant a decision rests on, when no standing role covers it. */
 export interface GrantBasis {
   grantId: string;
@@ -99,7 +109,7 @@ export class Authority {
         ANY_ROLE.has(permission));
     if (this.roles.some(covers)) return { allowed: true, viaSupportGrant: null };
     if (ANY_ROLE.has(permission) && this.supportGrants.length > 0) return { allowed: true, viaSupportGrant: null };
-    if (spec.scope === 'tenant' && tenantId !== undefined && ROLE_PERMISSIONS['tenant-admin'].includes(permission)) {
+    if (spec.scope === 'tenant' && tenantId !== undefined && SUPPORT_GRANT_PERMISSIONS.includes(permission)) {
       const grant = this.supportGrants.find((g) => g.tenantId === tenantId);
       if (grant) return { allowed: true, viaSupportGrant: grant };
     }

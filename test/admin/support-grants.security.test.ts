@@ -102,6 +102,28 @@ describe('support access grants', () => {
     expect((await superAdmin('DELETE', `/tenants/acme/support-grants/${grantId}`)).status).toBe(409);
   });
 
+  test('under a grant nothing that would outlast it: no roles handed out, no identity provider changed, no role holder changed', async () => {
+    const created = await grant(2);
+    expect(created.status).toBe(201);
+    const ann = (await staff('GET', '/tenants/acme/accounts?q=ann')).body.items[0];
+    const roles = await staff('PUT', `/tenants/acme/accounts/${ann.id}/roles`, { roles: [{ role: 'tenant-admin', tenant: 'acme' }] });
+    expect(roles.status).toBe(403);
+    const connection = await staff('POST', '/tenants/acme/connections', {
+      kind: 'oidc',
+      name: 'Mine',
+      issuer: 'https://idp.attacker.example',
+      clientId: 'c',
+      clientSecret: 's',
+      firstSignIn: 'link',
+    });
+    expect(connection.status).toBe(403);
+    expect((await staff('GET', '/tenants/acme/connections')).status).toBe(200);
+    expect((await superAdmin('GET', `/tenants/acme/accounts/${ann.id}/roles`)).body.roles ?? []).toEqual([]);
+    const denials = await superAdmin('GET', `/audit-events?action=admin.denied&actor=${staffId}&limit=10`);
+    expect(denials.body.items.length).toBeGreaterThanOrEqual(2);
+    expect((await superAdmin('DELETE', `/tenants/acme/support-grants/${created.body.id}`)).status).toBeLessThan(300);
+  });
+
   test('a super-admin ends a grant early: access stops at once, ending again is a conflict', async () => {
     const created = await grant(2);
     expect((await staff('GET', '/tenants/acme/accounts')).status).toBe(200);

@@ -129,6 +129,42 @@ describe('domain folders know nothing of HTTP, the protocol library or the datab
   });
 });
 
+describe('the console is a client of the admin API, never of what is behind it', () => {
+  test.each([
+    "import { createServices } from '../services.js';",
+    "import { adminOperations } from '../operations/index.js';",
+    "import { openStorage } from '../storage/open.js';",
+    "import { problemJson } from '../admin/problem.js';",
+    "import { AccountService } from '../accounts/service.js';",
+    "import { tenantPolicySchema } from '../policy/schema.js';",
+    "import { RoleService } from '../roles/service.js';",
+    "export const load = () => import('../tenants/service.js');",
+  ])('src/console refuses %s', async (line) => {
+    const errors = await boundaryErrors('src/console/fixture-bad.ts', `${line}\n`);
+    expect(errors.map((e) => e.rule)).toEqual(['import-x/no-restricted-paths']);
+    expect(errors[0]!.message).toMatch(/the console calls the admin API/);
+  });
+
+  test('web helpers, the kernel, crypto, i18n and config pass', async () => {
+    const code = [
+      "import { readForm } from '../web/body.js';",
+      "import { html } from '../html.js';",
+      "import { FieldCipher } from '../crypto/field-cipher.js';",
+      "import { ct } from '../i18n/console-messages.js';",
+      "import { FLOW_STATE_TTL_MS } from '../config/defaults.js';",
+      "import { ACR_MFA } from '../oidc/settings.js';",
+      'export const used = [readForm, html, FieldCipher, ct, FLOW_STATE_TTL_MS, ACR_MFA];',
+      '',
+    ].join('\n');
+    expect(await boundaryErrors('src/console/fixture-good.ts', code)).toEqual([]);
+  });
+
+  test('the domain does not reach into the console', async () => {
+    const errors = await boundaryErrors('src/accounts/fixture-bad.ts', "import { createConsole } from '../console/index.js';\n");
+    expect(errors.map((e) => e.rule)).toEqual(['import-x/no-restricted-paths']);
+  });
+});
+
 describe('storage knows nothing of HTTP', () => {
   const forbidden: [string, string][] = [
     ["import Koa from 'koa';", 'no-restricted-imports'],

@@ -103,6 +103,11 @@ describe('device authorization grant (RFC 8628): the user-code page refuses wron
     expect(right.response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(right.html).toContain('Too many codes were entered from your network.');
     expect(right.html).not.toContain('device-user-code');
+    // The provider routes /Device and /device/ to the same form: the limit holds there too.
+    for (const path of ['/Device', '/device/', '/DEVICE/']) {
+      const around = await browser.follow(path, { form: { xsrf: xsrfOf(html), user_code: started.user_code } });
+      expect(around.response.status).toBe(429);
+    }
     const [event] = await idp.services.audit.list({ action: 'device.user_code', limit: 1 });
     expect(event).toMatchObject({ outcome: 'failure', reason: 'throttled' });
   });
