@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Services } from '../services.js';
 import { negotiateLocale } from '../i18n/messages.js';
-import { clientRules } from '../oidc/provider.js';
+import { clientRules } from '../oidc/client-rules.js';
 import { readForm } from '../web/body.js';
 import { allowFormActions } from '../web/security-headers.js';
 import { csrfMatches, type LoginFlowStore } from './flow.js';

@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import { clientRules } from './client-rules.js';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
@@ -36,7 +37,7 @@ export function auditProtocolRefusals(provider: Provider, services: Services, lo
     events.on(event, (ctx, error) => {
       if (error.error && NOT_REFUSALS.has(error.error)) return;
       const clientId = ctx.oidc?.client?.clientId ?? null;
-      const tenantIds = (ctx.oidc?.client?.metadata().idp_tenant_ids as string[] | undefined) ?? [];
+      const tenantIds = ctx.oidc?.client ? clientRules(ctx.oidc.client).tenantIds : [];
       const grantType = ctx.oidc?.params?.grant_type;
       void services.audit
         .record({

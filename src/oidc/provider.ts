@@ -1,4 +1,5 @@
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { clientRules } from './client-rules.js';
 import type { JWK } from 'jose';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
@@ -39,22 +40,6 @@ export interface ProviderDeps {
 function localeOf(ctx: KoaContextWithOIDC) {
   const uiLocales = ctx.oidc?.params?.ui_locales;
   return negotiateLocale(typeof uiLocales === 'string' ? uiLocales : undefined, ctx.get('accept-language'));
-}
-
-/**
- * Extra client metadata as our code reads it. Kept per client instance, since metadata() maps
- * every property name afresh and this runs on every token, introspection and userinfo request;
- * oidc-provider makes a new instance whenever a client's record changes.
- */
-const rulesByClient = new WeakMap<object, { firstParty: boolean; tenantIds: string[] }>();
-export function clientRules(client: { metadata(): Record<string, unknown> }) {
-  let rules = rulesByClient.get(client);
-  if (!rules) {
-    const metadata = client.metadata();
-    rules = { firstParty: metadata.idp_first_party === true, tenantIds: (metadata.idp_tenant_ids as string[] | undefined) ?? [] };
-    rulesByClient.set(client, rules);
-  }
-  return rules;
 }
 
 /** The app's tenant limit (and the tenant the request names), for the sign-in rules. */
@@ -172,7 +157,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     allowOmittingSingleRegisteredRedirectUri: false,
     // OAuth 2.1: every code flow uses PKCE (S256 only, oidc-provider's default), unless an
     // administrator turned it off for one legacy confidential client.
-    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata().idp_require_pkce !== false },
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || clientRules(client).requirePkce },
     features: {
       ...oauth.features,
       devInteractions: { enabled: false },

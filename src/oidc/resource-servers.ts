@@ -1,4 +1,5 @@
 import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import { clientRules } from './client-rules.js';
 import type { ApiGrant } from '../apis/types.js';
 import type { Services } from '../services.js';
 import { ADMIN_SCOPE } from './settings.js';
@@ -8,7 +9,7 @@ const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', ADM
 
 type ClientLike = { clientId: string; metadata(): Record<string, unknown> };
 
-const grantsOf = (client: ClientLike) => (client.metadata().idp_api_grants as ApiGrant[] | undefined) ?? [];
+const grantsOf = (client: ClientLike): ApiGrant[] => clientRules(client).apiGrants;
 
 function requestedScopes(ctx: KoaContextWithOIDC): string[] {
   const scope = ctx.oidc.params?.scope;
@@ -28,7 +29,7 @@ export function resourceIndicators(services: Services) {
     defaultResource: async (ctx: KoaContextWithOIDC, client: ClientLike, oneOf?: string | string[]) => {
       if (oneOf) return oneOf;
       const grants = grantsOf(client);
-      if (client.metadata().idp_service === true && grants.length === 1) return grants[0]!.api;
+      if (clientRules(client).service && grants.length === 1) return grants[0]!.api;
       if (requestedScopes(ctx).some((scope) => !OIDC_SCOPES.has(scope))) {
         throw new errors.InvalidTarget('name the API (resource) whose scopes are requested');
       }
@@ -64,6 +65,6 @@ export async function introspectionAllowed(
   token: { clientId?: string; aud?: string | string[] },
 ): Promise<boolean> {
   if (token.clientId === client.clientId) return true;
-  const introspects = (client.metadata().idp_introspects as string[] | undefined) ?? [];
+  const introspects = clientRules(client).introspects;
   return typeof token.aud === 'string' && introspects.includes(token.aud);
 }

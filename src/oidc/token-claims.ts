@@ -1,4 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { clientRules } from './client-rules.js';
 import type { Services } from '../services.js';
 
 interface TokenLike {
@@ -23,7 +24,7 @@ export function tenantClaim(services: Services) {
     const audience = token.resourceServer?.audience;
     const api = typeof audience === 'string' ? await services.apis.findByIdentifier(audience) : null;
     const client = ctx.oidc?.client;
-    const tenantIds = (client?.metadata().idp_tenant_ids as string[] | undefined) ?? [];
+    const tenantIds = client ? clientRules(client).tenantIds : [];
     const tenantId = api?.tenantId ?? (tenantIds.length === 1 ? tenantIds[0]! : null);
     const tenant = tenantId ? await services.tenants.findById(tenantId) : null;
     return tenant ? { tenant: tenant.slug } : undefined;

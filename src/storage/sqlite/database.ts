@@ -7,6 +7,7 @@ import { chainOf, seal, type UnsealedEvent } from '../../audit/chain.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Account } from '../../accounts/types.js';
 import { searchTermsOf } from '../../accounts/search.js';
+import { Checkpointer } from './checkpointer.js';
 
 /** Schema versions, applied in order, each once; the applied version lives in `user_version`. */
 const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
@@ -142,6 +143,15 @@ const BUSY_TIMEOUT_MS = 50;
 const BUSY_RETRY_DELAYS_MS = [10, 20, 50, 100, 150, 200, 300, 300, 300];
 /** At open (migrations) nothing is served yet, so waiting on the event loop is harmless there. */
 const OPEN_BUSY_TIMEOUT_MS = 5000;
+/**
+ * With the checkpoint thread running, the serving connection checkpoints by itself (inside a
+ * COMMIT, on the event loop) only if the log passes this many pages (about 40 MB): a backstop.
+ * SQLite's own default, used again should the thread fail, is 1,000.
+ */
+const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
+/** After a checkpoint has emptied it, the log file is cut back to this size (bytes). */
+const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** Named (`$name`) or positional (`?`) parameters; positional ones bind faster (hot paths). */
 export type Params = Record<string, SQLInputValue> | SQLInputValue[];
@@ -156,8 +166,22 @@ interface PendingWrite {
 export class Database {
   private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   private pending: PendingWrite[] = [];
+  /** The thread that checkpoints the log (file databases only). */
+  readonly checkpointer: Checkpointer | null;
 
-  constructor(readonly db: DatabaseSync) {}
+  constructor(
+    readonly db: DatabaseSync,
+    file: string | null = null,
+  ) {
+    this.checkpointer = file ? this.startCheckpointer(file) : null;
+  }
+
+  private startCheckpointer(file: string): Checkpointer {
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}; PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    return new Checkpointer(file, () => {
+      if (this.db.isOpen) this.db.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    });
+  }
 
   /**
    * The file holds live tokens: it is created 0600 in a 0700 directory before SQLite opens it,
@@ -172,7 +196,7 @@ export class Database {
     db.exec(
       `PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`,
     );
-    const database = new Database(db);
+    const database = new Database(db, file === ':memory:' ? null : file);
     database.migrate();
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return database;
@@ -345,6 +369,7 @@ export class Database {
   close(): void {
     // Writes still waiting for their commit are committed first.
     this.flush();
+    this.checkpointer?.stop();
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }

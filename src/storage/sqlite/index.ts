@@ -42,6 +42,7 @@ export function openSqliteStorage(file: string): Storage {
     },
     async close() {
       db.close();
+      await db.checkpointer?.stopped;
     },
   };
 }
