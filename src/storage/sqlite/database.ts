@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError } from '../../errors.js';
@@ -150,6 +151,9 @@ const OPEN_BUSY_TIMEOUT_MS = 5000;
  */
 const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
+/** The checkpoint thread starts once the log reaches this size (a quarter of SQLite's own threshold). */
+const LAZY_CHECKPOINTER_WAL_BYTES = 1024 * 1024;
+const WAL_WATCH_INTERVAL_MS = 1000;
 /** After a checkpoint has emptied it, the log file is cut back to this size (bytes). */
 const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
 
@@ -166,21 +170,39 @@ interface PendingWrite {
 export class Database {
   private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   private pending: PendingWrite[] = [];
-  /** The thread that checkpoints the log (file databases only). */
-  readonly checkpointer: Checkpointer | null;
+  private checkpointThread: Checkpointer | null = null;
+  private readonly walWatch: NodeJS.Timeout | null = null;
 
   constructor(
     readonly db: DatabaseSync,
-    file: string | null = null,
+    private readonly file: string | null = null,
   ) {
-    this.checkpointer = file ? this.startCheckpointer(file) : null;
+    if (!file) return;
+    // The thread costs its own V8 isolate (about 12 MB): it starts once writes fill the log,
+    // so an idle node or a CLI command does not pay for it; until then SQLite checkpoints as usual.
+    this.walWatch = setInterval(() => {
+      stat(`${file}-wal`).then(
+        ({ size }) => size >= LAZY_CHECKPOINTER_WAL_BYTES && this.startCheckpointer(),
+        () => undefined,
+      );
+    }, WAL_WATCH_INTERVAL_MS);
+    this.walWatch.unref();
   }
 
-  private startCheckpointer(file: string): Checkpointer {
+  /** The thread that checkpoints the log (file databases only, once writes have filled it). */
+  get checkpointer(): Checkpointer | null {
+    return this.checkpointThread;
+  }
+
+  /** Starts the checkpoint thread now, if it is not running (file databases only). */
+  startCheckpointer(): Checkpointer | null {
+    if (this.checkpointThread || !this.file || !this.db.isOpen) return this.checkpointThread;
+    if (this.walWatch) clearInterval(this.walWatch);
     this.db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}; PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-    return new Checkpointer(file, () => {
+    this.checkpointThread = new Checkpointer(this.file, () => {
       if (this.db.isOpen) this.db.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
     });
+    return this.checkpointThread;
   }
 
   /**
@@ -369,7 +391,8 @@ export class Database {
   close(): void {
     // Writes still waiting for their commit are committed first.
     this.flush();
-    this.checkpointer?.stop();
+    if (this.walWatch) clearInterval(this.walWatch);
+    this.checkpointThread?.stop();
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }
