@@ -23,14 +23,14 @@ describe('accounts without an e-mail address, and the personnummer in the CLI', 
   let call: ReturnType<typeof api>;
   let tenantId: string;
 
-  async function idp(args: string[]) {
+  async function idp(args: string[], stdin = '') {
     let stdout = '';
     let stderr = '';
     const code = await runCli(args, {
       env,
       stdout: { write: (t: string) => (stdout += t) },
       stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => '',
+      readStdin: async () => stdin,
     });
     return { code, stdout, stderr, json: () => JSON.parse(stdout) };
   }
@@ -68,6 +68,17 @@ describe('accounts without an e-mail address, and the personnummer in the CLI', 
     ]);
     expect(set.code).toBe(0);
     expect(set.json()).toMatchObject({ email: 'eva@acme.example', personalNumber: '19811218-****' });
+    // From standard input (out of shell history and the process list), the same.
+    const piped = await idp(
+      ['user', 'set-personal-number', '--tenant', 'acme', '--email', 'eva@acme.example', '--personal-number-stdin', '--json'],
+      '19811218-9876\n',
+    );
+    expect(piped.code).toBe(0);
+    expect(piped.json()).toMatchObject({ personalNumber: '19811218-****' });
+    const both = ['--personal-number-stdin', '--personal-number', '811218-9876'];
+    expect(
+      (await idp(['user', 'set-personal-number', '--tenant', 'acme', '--email', 'eva@acme.example', ...both], '811218-9876')).code,
+    ).toBe(2);
     const events = await server.services.audit.list({ action: 'admin.account.personal_number_set', limit: 1 });
     expect(events[0]).toMatchObject({ actor: { type: 'cli' }, details: { after: '19811218-****' } });
 

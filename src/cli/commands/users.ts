@@ -81,15 +81,24 @@ export const USER_COMMANDS: Record<string, Command> = {
   },
   'user set-personal-number': {
     usage:
-      'idp user set-personal-number --tenant S (--email E | --id ID) (--personal-number P | --clear)   (ties a personnummer, any valid form, for e-ID sign-in; --clear removes it)',
-    options: { tenant: 'string', email: 'string', id: 'string', 'personal-number': 'string', clear: 'boolean' },
+      'idp user set-personal-number --tenant S (--email E | --id ID) (--personal-number-stdin | --personal-number P | --clear)   ' +
+      '(ties a personnummer, any valid form, for e-ID sign-in; from standard input it stays out of shell history; --clear removes it)',
+    options: {
+      tenant: 'string',
+      email: 'string',
+      id: 'string',
+      'personal-number': 'string',
+      'personal-number-stdin': 'boolean',
+      clear: 'boolean',
+    },
     required: ['tenant'],
     async run(ctx) {
       const o = ctx.options;
-      if ((o['personal-number'] === undefined) === (o.clear !== true))
-        throw new UsageError('give exactly one of --personal-number and --clear');
+      const given = [o['personal-number'] !== undefined, o['personal-number-stdin'] === true, o.clear === true].filter(Boolean);
+      if (given.length !== 1) throw new UsageError('give exactly one of --personal-number-stdin, --personal-number and --clear');
       const { tenant, account } = await tenantAccount(ctx);
-      const value = o.clear === true ? null : str(o, 'personal-number');
+      const value =
+        o.clear === true ? null : o['personal-number-stdin'] === true ? await passwordFromStdin(ctx.io) : str(o, 'personal-number');
       return ctx.services.accounts.toPublic(await ctx.operations.accounts.setPersonalNumber(ctx.caller, tenant.id, account.id, value));
     },
   },
