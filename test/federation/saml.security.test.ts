@@ -2,12 +2,11 @@ import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { startSamlIdp, type SamlIdp, type SamlResponseChange } from '../support/saml-idp.js';
 import { WebClient } from '../support/web-client.js';
+import { APP, samlSignIn, tokensFrom as tokensFromFlow } from '../support/saml-sign-in.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
 import type { SamlConnection } from '../../src/federation/types.js';
 import { refreshDueSamlMetadata } from '../../src/federation/saml-metadata-refresh.js';
-
-const APP = 'http://localhost:8123/callback';
 
 describe('federated sign-in through a SAML 2.0 identity provider', () => {
   let samlIdp: SamlIdp;
@@ -45,30 +44,12 @@ describe('federated sign-in through a SAML 2.0 identity provider', () => {
 
   /** The app sends the browser to sign in at Globex; the IdP answers with a form the browser posts to our ACS. */
   async function signIn(change: SamlResponseChange = {}) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: APP,
-      scope: 'openid email',
-      tenant: 'globex',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const browser = new WebClient();
-    const start = await browser.follow(url.toString());
-    const csrf = /name="csrf" value="([^"]+)"/.exec(start.html)![1]!;
-    const action = /action="([^"]*\/email)"/.exec(start.html)![1]!;
-    samlIdp.next(change);
-    const atIdp = await browser.follow(new URL(action, idp.url).toString(), { form: { csrf, email: 'someone@globex.example' } });
-    const post = samlIdp.lastPost()!;
-    expect(atIdp.html).toContain('name="SAMLResponse"');
-    const result = await browser.follow(post.action, { form: { SAMLResponse: post.SAMLResponse } }, toApp);
-    return { browser, verifier, result, post };
+    const flow = await samlSignIn(idp, samlIdp, config, change);
+    expect(flow.atIdp.html).toContain('name="SAMLResponse"');
+    return flow;
   }
 
-  async function tokensFrom(flow: Awaited<ReturnType<typeof signIn>>) {
-    expect(flow.result.url).toMatch(/^http:\/\/localhost:8123\/callback\?code=/);
-    return oidc.authorizationCodeGrant(config, new URL(flow.result.url), { pkceCodeVerifier: flow.verifier });
-  }
+  const tokensFrom = (flow: Awaited<ReturnType<typeof signIn>>) => tokensFromFlow(config, flow);
 
   test('the connection shows our SP side; its metadata is served at a stable public URL; the SP key is sealed', async () => {
     const read = await call('GET', `/tenants/globex/connections/${connectionId}`);
