@@ -94,23 +94,36 @@ export class SessionEnder {
 
   private async queueForSession(accountId: string, session: OidcPayload, reason: SessionEndReason, onlyClientId?: string) {
     let queued = false;
+    // The account (for its tenant) is read once for all the session's apps, and only if one asked to be told.
+    let tenantId: Promise<string | null> | undefined;
+    const tenantOf = () => (tenantId ??= this.tenantOf(accountId));
     for (const [clientId, authorization] of Object.entries((session.authorizations ?? {}) as Authorizations)) {
       if (onlyClientId && clientId !== onlyClientId) continue;
-      if (authorization.sid && (await this.enqueue(clientId, accountId, authorization.sid, reason))) queued = true;
+      if (authorization.sid && (await this.enqueue(clientId, accountId, authorization.sid, reason, tenantOf))) queued = true;
     }
     if (queued) this.notifyQueued();
   }
 
-  private async enqueue(clientId: string, accountId: string, sid: string, reason: SessionEndReason): Promise<boolean> {
+  private async tenantOf(accountId: string): Promise<string | null> {
+    return (await this.deps.accounts.findById(accountId))?.tenantId ?? null;
+  }
+
+  private async enqueue(
+    clientId: string,
+    accountId: string,
+    sid: string,
+    reason: SessionEndReason,
+    tenantOf = () => this.tenantOf(accountId),
+  ): Promise<boolean> {
     const client = await this.deps.clients.findById(clientId);
     if (!client?.backchannelLogoutUri) return false;
-    const account = await this.deps.accounts.findById(accountId);
+    const tenantId = await tenantOf();
     const now = Date.now();
     await this.deps.deliveries.enqueue({
       id: newId(),
       clientId,
       accountId,
-      tenantId: account?.tenantId ?? null,
+      tenantId,
       sid,
       reason,
       attempts: 0,
