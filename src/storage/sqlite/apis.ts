@@ -1,7 +1,7 @@
 import type { ApiRepository } from '../../apis/repository.js';
 import type { Api } from '../../apis/types.js';
 import type { Page } from '../../paging.js';
-import { parseDoc, type Database } from './database.js';
+import { parseDoc, parseDocs, type Database } from './database.js';
 
 type DocRow = { doc: string };
 
@@ -25,9 +25,12 @@ export class SqliteApis implements ApiRepository {
   }
 
   async list(page: Page) {
-    return this.db
-      .all<DocRow>('SELECT doc FROM apis WHERE id > $after ORDER BY id LIMIT $limit', { after: page.after ?? '', limit: page.limit })
-      .map((row) => JSON.parse(row.doc) as Api);
+    return parseDocs<Api>(
+      this.db.all<DocRow>('SELECT doc FROM apis WHERE id > $after ORDER BY id LIMIT $limit', {
+        after: page.after ?? '',
+        limit: page.limit,
+      }),
+    );
   }
 
   /** The identifier is fixed once created: only the document changes. */

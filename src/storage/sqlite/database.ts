@@ -419,3 +419,7 @@ function primaryCode(error: unknown): number | undefined {
 export function parseDoc<T>(row: { doc: string } | undefined): T | null {
   return row ? (JSON.parse(row.doc) as T) : null;
 }
+
+export function parseDocs<T>(rows: { doc: string }[]): T[] {
+  return rows.map((row) => JSON.parse(row.doc) as T);
+}

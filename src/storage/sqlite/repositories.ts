@@ -11,10 +11,9 @@ import type { ClientRepository } from '../../clients/repository.js';
 import type { Page } from '../../paging.js';
 import { normalizeSearch, prefixEnd, searchTermsOf, type AccountSearch } from '../../accounts/search.js';
 import type { TenantRepository } from '../../tenants/repository.js';
-import { parseDoc, type Database } from './database.js';
+import { parseDoc, parseDocs, type Database } from './database.js';
 
 type DocRow = { doc: string };
-const docs = <T>(rows: DocRow[]): T[] => rows.map((row) => JSON.parse(row.doc) as T);
 
 const toTenant = (row: DocRow | undefined) => (row ? withTenantDefaults(JSON.parse(row.doc) as Tenant) : null);
 const toTenants = (rows: DocRow[]) => rows.map((row) => toTenant(row)!);
@@ -301,7 +300,7 @@ export class SqliteClients implements ClientRepository {
   }
 
   async list(page: Page) {
-    return docs<Client>(
+    return parseDocs<Client>(
       this.db.all<DocRow>('SELECT doc FROM clients WHERE id > $after ORDER BY id LIMIT $limit', {
         after: page.after ?? '',
         limit: page.limit,
@@ -341,7 +340,7 @@ export class SqliteAudit implements AuditRepository {
   }
 
   async list(query: AuditQuery) {
-    return docs<AuditEvent>(
+    return parseDocs<AuditEvent>(
       this.db.all<DocRow>(
         `SELECT doc FROM audit_events
        WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($action IS NULL OR action = $action)
@@ -367,7 +366,7 @@ export class SqliteAudit implements AuditRepository {
   }
 
   async chain(chain: string, afterSeq: number, limit: number) {
-    return docs<AuditEvent>(
+    return parseDocs<AuditEvent>(
       this.db.all<DocRow>('SELECT doc FROM audit_events WHERE chain = $chain AND seq > $after ORDER BY seq LIMIT $limit', {
         chain,
         after: afterSeq,
@@ -410,7 +409,9 @@ export class SqliteConnections implements ConnectionRepository {
   }
 
   async listByTenant(tenantId: string) {
-    return docs<Connection>(this.db.all<DocRow>('SELECT doc FROM connections WHERE tenant_id = $tenant ORDER BY id', { tenant: tenantId }));
+    return parseDocs<Connection>(
+      this.db.all<DocRow>('SELECT doc FROM connections WHERE tenant_id = $tenant ORDER BY id', { tenant: tenantId }),
+    );
   }
 
   async replace(connection: Connection) {

@@ -1,6 +1,6 @@
 import type { RoleRepository, SupportGrantRepository } from '../../roles/repository.js';
 import type { RoleAssignment, RoleName, SupportGrant } from '../../roles/types.js';
-import { parseDoc, type Database } from './database.js';
+import { parseDoc, parseDocs, type Database } from './database.js';
 
 type RoleRow = { account_id: string; role: string; tenant_id: string; granted_at: string };
 
@@ -74,18 +74,18 @@ export class SqliteSupportGrants implements SupportGrantRepository {
   }
 
   async listByTenant(tenantId: string) {
-    return this.db
-      .all<DocRow>('SELECT doc FROM support_grants WHERE tenant_id = $tenant ORDER BY id DESC', { tenant: tenantId })
-      .map((row) => parseDoc<SupportGrant>(row)!);
+    return parseDocs<SupportGrant>(
+      this.db.all<DocRow>('SELECT doc FROM support_grants WHERE tenant_id = $tenant ORDER BY id DESC', { tenant: tenantId }),
+    );
   }
 
   async listLiveForAccount(accountId: string, now: string) {
-    return this.db
-      .all<DocRow>(
+    return parseDocs<SupportGrant>(
+      this.db.all<DocRow>(
         'SELECT doc FROM support_grants WHERE staff_account_id = $staff AND expires_at > $now AND ended_at IS NULL ORDER BY id',
         { staff: accountId, now },
-      )
-      .map((row) => parseDoc<SupportGrant>(row)!);
+      ),
+    );
   }
 
   /** One UPDATE with the liveness in its WHERE: of racing calls, one ends the grant. */
