@@ -214,6 +214,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (token?.kind === 'RefreshToken' && !refreshAllowed(tenant, (token as { acr?: string }).acr === ACR_MFA)) return undefined;
       return {
         accountId: account.id,
+        // Read by the tenant claim of the tokens this request issues (token-claims.ts), so it need not load them again.
+        tenantSlug: tenant.slug,
         claims: async () => ({ sub: account.id, tenant: tenant.slug, email: account.email ?? undefined, name: account.name ?? undefined }),
       };
     },

@@ -17,6 +17,9 @@ interface TokenLike {
 export function tenantClaim(services: Services) {
   return async (ctx: KoaContextWithOIDC, token: TokenLike): Promise<Record<string, unknown> | undefined> => {
     if (token.accountId) {
+      // The grant has just loaded the account and its tenant through findAccount (provider.ts).
+      const loaded = ctx.oidc?.account;
+      if (loaded?.accountId === token.accountId && typeof loaded.tenantSlug === 'string') return { tenant: loaded.tenantSlug };
       const account = await services.accounts.findById(token.accountId);
       const tenant = account ? await services.tenants.findById(account.tenantId) : null;
       return tenant ? { tenant: tenant.slug } : undefined;
