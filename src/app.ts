@@ -54,6 +54,22 @@ import { Throttle } from './throttle/throttle.js';
 import { lowerThreadPoolPriority } from './web/thread-priority.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+/**
+ * Paths exactly as sent that take the machine app (listen). Any other spelling oidc-provider would
+ * also route there (`/Token`, `/token/`) simply takes the whole app, whose extra steps pass it by.
+ */
+const MACHINE_ROUTES = new Set<string>([
+  ROUTES.token,
+  ROUTES.introspection,
+  ROUTES.revocation,
+  ROUTES.userinfo,
+  ROUTES.pushed_authorization_request,
+  ROUTES.device_authorization,
+]);
+const pathOf = (url = '') => {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
 /** A client must send its whole request within this, its headers within the shorter one. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 15_000;
@@ -167,28 +183,55 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
 
   // oidc-provider runs mounted inside this app and signs its cookies with this app's keys.
   // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
-  const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
-  // Koa reports errors after the request's own context ended: the id is taken from the response.
-  app.on('error', (error: Error, ctx?: Koa.Context) =>
-    logger.error({ err: error, requestId: ctx?.response.get('X-Request-Id') || undefined }, 'request failed'),
-  );
-  app.use(requestIds({ trustProxy: settings.trustProxy }));
-  app.use(requestTiming(metrics));
-  if (logger.isLevelEnabled('debug')) {
-    app.use(async (ctx, next) => {
-      const started = performance.now();
-      await next();
-      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-    });
-  }
-  app.use(answerUnavailable);
-  app.use(metricsRoute(metrics, settings.metricsToken));
-  app.use(securityHeaders({ https: secure }));
-  // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
-  app.use(onlyUnder(['/healthz', '/readyz'], [healthRoutes(storage)]));
+  const newApp = () => {
+    const koa = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
+    // Koa reports errors after the request's own context ended: the id is taken from the response.
+    koa.on('error', (error: Error, ctx?: Koa.Context) =>
+      logger.error({ err: error, requestId: ctx?.response.get('X-Request-Id') || undefined }, 'request failed'),
+    );
+    return koa;
+  };
+  const app = newApp();
+  const identified = requestIds({ trustProxy: settings.trustProxy });
+  const timed = requestTiming(metrics);
+  const logged: Koa.Middleware | null = logger.isLevelEnabled('debug')
+    ? async (ctx, next) => {
+        const started = performance.now();
+        await next();
+        logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+      }
+    : null;
+  const headed = securityHeaders({ https: secure });
   const hosts = { issuer: settings.issuer, allowedHosts: settings.allowedHosts };
   const hostAccepted = acceptedHost(hosts);
-  app.use(issuerHost(hosts, hostAccepted));
+  const pinned = issuerHost(hosts, hostAccepted);
+  let warnedForwarded = false;
+  const forwardedWarning: Koa.Middleware | null = settings.trustProxy
+    ? null
+    : async (ctx, next) => {
+        if (!warnedForwarded && ctx.get('x-forwarded-for')) {
+          warnedForwarded = true;
+          logger.warn(
+            'requests carry X-Forwarded-For but TRUST_PROXY is false: behind a proxy every client shares its address, for throttling and the audit trail',
+          );
+        }
+        await next();
+      };
+  const providerForms: Koa.Middleware = async (ctx, next) => {
+    allowAnyFormAction(ctx);
+    await next();
+  };
+  const providerRoutes = mount(provider as unknown as Koa);
+
+  app.use(identified);
+  app.use(timed);
+  if (logged) app.use(logged);
+  app.use(answerUnavailable);
+  app.use(metricsRoute(metrics, settings.metricsToken));
+  app.use(headed);
+  // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
+  app.use(onlyUnder(['/healthz', '/readyz'], [healthRoutes(storage)]));
+  app.use(pinned);
   // The provider computes them once; from then on they are answered before koa (see listen), and
   // here, right after the host check, for requests that path does not take.
   const publicDocuments = publicDocumentCache(['/.well-known/openid-configuration', ROUTES.jwks], PUBLIC_DOCUMENT_MAX_AGE_SECONDS, {
@@ -198,18 +241,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     served: (path, method, status, seconds) => metrics.request(path, method, status, seconds),
   });
   app.use(publicDocuments);
-  if (!settings.trustProxy) {
-    let warned = false;
-    app.use(async (ctx, next) => {
-      if (!warned && ctx.get('x-forwarded-for')) {
-        warned = true;
-        logger.warn(
-          'requests carry X-Forwarded-For but TRUST_PROXY is false: behind a proxy every client shares its address, for throttling and the audit trail',
-        );
-      }
-      await next();
-    });
-  }
+  if (forwardedWarning) app.use(forwardedWarning);
   app.use(async (ctx, next) => {
     if (ctx.path === AUTO_SUBMIT_SCRIPT_PATH) {
       ctx.type = 'text/javascript';
@@ -273,10 +305,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     [[CONSOLE_PATH], [createConsole({ issuer: settings.issuer, cookieSecrets, app, maxBodyBytes: settings.maxBodyBytes })]],
   ];
   for (const [paths, routers] of routeGroups) app.use(onlyUnder(paths, routers));
-  app.use(async (ctx, next) => {
-    allowAnyFormAction(ctx);
-    await next();
-  });
+  app.use(providerForms);
   app.use(
     authorizationRequestLimits({
       throttle: new Throttle(storage.rateLimits, {
@@ -296,7 +325,14 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   // Outside SAML sign-out: the iframes are shown first, then the browser goes on to the IdP.
   app.use(frontchannelLogout(provider, settings.issuer));
   app.use(samlSignOut({ provider, services, payloads: storage.oidc, logger }));
-  app.use(mount(provider as unknown as Koa));
+  app.use(providerRoutes);
+  // The provider's endpoints for apps and APIs (token, introspection, userinfo, …) answer JSON,
+  // never pages: they run through the same middleware minus every step that only acts on other
+  // paths (pages, assets, health, metrics, authorization and logout checks), in an app of their own.
+  const machineApp = newApp();
+  for (const step of [identified, timed, logged, answerUnavailable, headed, pinned, forwardedWarning, providerForms, providerRoutes]) {
+    if (step) machineApp.use(step);
+  }
   const backchannelLogouts = startBackchannelLogouts({
     provider,
     sessions: services.sessions,
@@ -363,9 +399,12 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
       const callback = app.callback();
+      const machineCallback = machineApp.callback();
       // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
       const handler: http.RequestListener = (req, res) => {
-        if (!publicDocuments.answerDirectly(req, res)) void callback(req, res);
+        if (publicDocuments.answerDirectly(req, res)) return;
+        if (MACHINE_ROUTES.has(pathOf(req.url))) void machineCallback(req, res);
+        else void callback(req, res);
       };
       const timeouts = {
         requestTimeout: REQUEST_TIMEOUT_MS,

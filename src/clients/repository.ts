@@ -9,4 +9,9 @@ export interface ClientRepository {
   list(page: Page): Promise<Client[]>;
   replace(client: Client): Promise<boolean>;
   delete(id: string): Promise<boolean>;
+  /**
+   * A number that moves with every change to any client, made by any process, so a node may keep
+   * clients in memory while it stays the same; null where the store cannot tell (nothing is kept).
+   */
+  revision(): Promise<number | null>;
 }

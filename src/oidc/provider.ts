@@ -11,6 +11,7 @@ import { errorPage, loggedOutPage, logoutPage } from '../views/pages.js';
 import { requestOrigin } from '../web/origin.js';
 import { createAdapterClass } from './adapter.js';
 import { compareHashedClientSecrets } from './client-secret.js';
+import { cacheClientLookups } from './client-cache.js';
 import { EXTRA_CLIENT_METADATA } from './client-metadata.js';
 import { consoleClientMetadata, mayGrantAdminScope } from './console-client.js';
 import { ACR_MFA, ACR_PASSWORD, ADMIN_SCOPE, INTERACTION_PATH, ROUTES } from './settings.js';
@@ -229,6 +230,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = deps.trustProxy;
   provider.maxIpsCount = deps.proxyHops;
   compareHashedClientSecrets(provider);
+  cacheClientLookups(provider, deps.storage.clients);
   atomicReplayDetection(provider, deps.storage.oidc);
   auditProtocolRefusals(provider, services, logger);
   recordSessionDevices(provider, deps.storage.oidc, logger);

@@ -591,6 +591,31 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await storage.clients.findById(client.id)).toBeNull();
     });
 
+    test('the revision moves with every insert, replace and delete (or is null: nothing may be kept)', async () => {
+      const first = await storage.clients.revision();
+      if (first === null) {
+        await storage.clients.insert(aClient());
+        expect(await storage.clients.revision()).toBeNull();
+        return;
+      }
+      const client = aClient();
+      const seen = [first];
+      await storage.clients.insert(client);
+      seen.push((await storage.clients.revision())!);
+      await storage.clients.replace({ ...client, name: 'Renamed' });
+      seen.push((await storage.clients.revision())!);
+      await storage.clients.delete(client.id);
+      seen.push((await storage.clients.revision())!);
+      expect(new Set(seen).size).toBe(4);
+      // A refused write changes nothing, and so moves nothing.
+      const kept = aClient();
+      await storage.clients.insert(kept);
+      const settled = await storage.clients.revision();
+      await expect(storage.clients.insert(kept)).rejects.toBeInstanceOf(ConflictError);
+      expect(await storage.clients.replace(aClient())).toBe(false);
+      expect(await storage.clients.revision()).toBe(settled);
+    });
+
     test('a client stored before the OAuth settings existed reads back with their defaults', async () => {
       const {
         sealedSecret: _s,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js';
 import { DatabaseSync } from 'node:sqlite';
 import { ConflictError } from '../../src/errors.js';
-import { anAccount, storageContract } from './contract.js';
+import { anAccount, aTenant, storageContract } from './contract.js';
 
 describe('SQLite storage (a real file)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-'));
@@ -48,6 +48,57 @@ describe('SQLite group commit', () => {
       await Promise.all([...written, ...revoked]);
       expect(await storage.oidc.find('RefreshToken', 'late')).toBeUndefined();
       expect(await storage.oidc.find('AccessToken', 'late-too')).toBeUndefined();
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
+describe('SQLite records kept in memory between lookups by id', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-kept-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a change by another connection (another process, the CLI) is seen at the very next lookup', async () => {
+    const file = path.join(dir, 'kept.sqlite');
+    const storage = openSqliteStorage(file);
+    const other = new DatabaseSync(file);
+    try {
+      const tenant = aTenant();
+      await storage.tenants.insert(tenant);
+      const account = anAccount(tenant.id);
+      await storage.accounts.insert(account);
+      expect((await storage.accounts.findById(account.id))!.state).toBe('active');
+      expect((await storage.tenants.findById(tenant.id))!.name).toBe(tenant.name);
+
+      const doc = JSON.parse((other.prepare('SELECT doc FROM accounts WHERE id = ?').get(account.id) as { doc: string }).doc);
+      other.prepare('UPDATE accounts SET doc = ? WHERE id = ?').run(JSON.stringify({ ...doc, state: 'disabled' }), account.id);
+      other.prepare('UPDATE tenants SET doc = json_set(doc, ?, ?) WHERE id = ?').run('$.name', 'Renamed', tenant.id);
+      expect((await storage.accounts.findById(account.id))!.state).toBe('disabled');
+      expect((await storage.tenants.findById(tenant.id))!.name).toBe('Renamed');
+
+      other.prepare('DELETE FROM accounts WHERE id = ?').run(account.id);
+      expect(await storage.accounts.findById(account.id)).toBeNull();
+    } finally {
+      other.close();
+      await storage.close();
+    }
+  });
+
+  test('what one reader is given cannot be changed under the next one', async () => {
+    const storage = openSqliteStorage(path.join(dir, 'frozen.sqlite'));
+    try {
+      const tenant = aTenant();
+      await storage.tenants.insert(tenant);
+      const account = anAccount(tenant.id);
+      await storage.accounts.insert(account);
+      const first = (await storage.accounts.findById(account.id))!;
+      const second = (await storage.accounts.findById(account.id))!;
+      expect(() => {
+        (first as { state: string }).state = 'locked';
+      }).toThrow(TypeError);
+      expect(() => (first.identities as unknown[]).push({})).toThrow(TypeError);
+      expect(second.state).toBe('active');
+      expect((await storage.accounts.findById(account.id))!.identities).toEqual([]);
     } finally {
       await storage.close();
     }

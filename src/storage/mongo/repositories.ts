@@ -111,6 +111,11 @@ export class MongoClients implements ClientRepository {
   async delete(id: string) {
     return (await this.clients.deleteOne({ _id: id })).deletedCount > 0;
   }
+
+  /** Several nodes write one database and nothing here tells them of each other's changes: every read goes to the store. */
+  async revision() {
+    return null;
+  }
 }
 
 type StoredEvent = Stored<AuditEvent> & { chain: string };

@@ -91,7 +91,24 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   CREATE TABLE IF NOT EXISTS logout_deliveries (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, doc TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS logout_deliveries_due ON logout_deliveries (due_at);
   `,
+  // A revision per table that a node caches from: moved by triggers in the same transaction as
+  // every change, by any writer in any process (the CLI included), so a cache can tell it is stale.
+  revisionTriggers(['clients', 'tenants', 'accounts']),
 ];
+
+function revisionTriggers(tables: string[]): string {
+  const statements = ['CREATE TABLE IF NOT EXISTS table_revisions (name TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;'];
+  for (const table of tables) {
+    statements.push(`INSERT OR IGNORE INTO table_revisions (name, revision) VALUES ('${table}', 0);`);
+    for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+      statements.push(
+        `CREATE TRIGGER IF NOT EXISTS ${table}_revision_${event.toLowerCase()} AFTER ${event} ON ${table}
+          BEGIN UPDATE table_revisions SET revision = revision + 1 WHERE name = '${table}'; END;`,
+      );
+    }
+  }
+  return statements.join('\n');
+}
 
 /** Accounts stored before search existed get their terms once. */
 function indexAccountSearchTerms(db: DatabaseSync): void {
@@ -276,6 +293,15 @@ export class Database {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /**
+   * The trigger-kept revision of a table (see revisionTriggers); null inside an open transaction,
+   * whose changes may yet be rolled back (and the revision with them): nothing may be cached then.
+   */
+  revision(table: string): number | null {
+    if (this.db.isTransaction) return null;
+    return this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])!.revision;
   }
 
   get<T>(sql: string, params: Params = {}): T | undefined {

@@ -12,6 +12,7 @@ import type { Page } from '../../paging.js';
 import { normalizeSearch, prefixEnd, searchTermsOf, type AccountSearch } from '../../accounts/search.js';
 import type { TenantRepository } from '../../tenants/repository.js';
 import { parseDoc, parseDocs, type Database } from './database.js';
+import { RevisionCache } from './revision-cache.js';
 
 type DocRow = { doc: string };
 
@@ -19,7 +20,12 @@ const toTenant = (row: DocRow | undefined) => (row ? withTenantDefaults(JSON.par
 const toTenants = (rows: DocRow[]) => rows.map((row) => toTenant(row)!);
 
 export class SqliteTenants implements TenantRepository {
-  constructor(private readonly db: Database) {}
+  /** Every person's token request reads its tenant by id. */
+  private readonly byId: RevisionCache<Tenant>;
+
+  constructor(private readonly db: Database) {
+    this.byId = new RevisionCache(db, 'tenants');
+  }
 
   async insert(tenant: Tenant): Promise<void> {
     this.db.transaction(() => {
@@ -33,7 +39,7 @@ export class SqliteTenants implements TenantRepository {
   }
 
   async findById(id: string) {
-    return toTenant(this.db.get<DocRow>('SELECT doc FROM tenants WHERE id = $id', { id }));
+    return this.byId.read(id, () => toTenant(this.db.get<DocRow>('SELECT doc FROM tenants WHERE id = $id', { id })));
   }
 
   async findBySlug(slug: string) {
@@ -118,7 +124,12 @@ export class SqliteTenants implements TenantRepository {
 const toAccount = (row: DocRow | undefined) => (row ? withAccountDefaults(JSON.parse(row.doc) as Account) : null);
 
 export class SqliteAccounts implements AccountRepository {
-  constructor(private readonly db: Database) {}
+  /** Every token refresh and userinfo request reads its account by id. */
+  private readonly byId: RevisionCache<Account>;
+
+  constructor(private readonly db: Database) {
+    this.byId = new RevisionCache(db, 'accounts');
+  }
 
   // Group-committed: registrations, invitations and imports arriving together share a commit.
   insert(account: Account) {
@@ -180,7 +191,7 @@ export class SqliteAccounts implements AccountRepository {
   }
 
   async findById(id: string) {
-    return this.read(id);
+    return this.byId.read(id, () => this.read(id));
   }
 
   async findByEmail(tenantId: string, emailNormalized: string) {
@@ -314,6 +325,10 @@ export class SqliteClients implements ClientRepository {
 
   async delete(id: string) {
     return this.db.run('DELETE FROM clients WHERE id = $id', { id }).changes > 0;
+  }
+
+  async revision() {
+    return this.db.revision('clients');
   }
 }
 
