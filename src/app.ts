@@ -208,18 +208,18 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   let warnedForwarded = false;
   const forwardedWarning: Koa.Middleware | null = settings.trustProxy
     ? null
-    : async (ctx, next) => {
-        if (!warnedForwarded && ctx.get('x-forwarded-for')) {
+    : (ctx, next) => {
+        if (!warnedForwarded && ctx.req.headers['x-forwarded-for']) {
           warnedForwarded = true;
           logger.warn(
             'requests carry X-Forwarded-For but TRUST_PROXY is false: behind a proxy every client shares its address, for throttling and the audit trail',
           );
         }
-        await next();
+        return next();
       };
-  const providerForms: Koa.Middleware = async (ctx, next) => {
+  const providerForms: Koa.Middleware = (ctx, next) => {
     allowAnyFormAction(ctx);
-    await next();
+    return next();
   };
   const providerRoutes = mount(provider as unknown as Koa);
 

@@ -22,9 +22,9 @@ export function requestIdOf(forwardedHeader: string | string[] | undefined, trus
 }
 
 export function requestIds(options: { trustProxy: boolean }) {
-  return async (ctx: Context, next: Next) => {
+  return (ctx: Context, next: Next): Promise<void> => {
     const id = requestIdOf(ctx.req.headers['x-request-id'], options.trustProxy);
-    ctx.set('X-Request-Id', id);
-    await requests.run({ id }, next);
+    ctx.res.setHeader('X-Request-Id', id);
+    return requests.run({ id }, next);
   };
 }

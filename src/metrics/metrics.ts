@@ -49,6 +49,8 @@ export function routeFamily(path: string): string {
 const CONNECTION_KIND_SET = new Set<string>(CONNECTION_KINDS);
 const kindOf = (details: AuditEvent['details']) => (typeof details?.kind === 'string' ? details.kind : null);
 
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
 const known = (value: string | null | undefined, set: Set<string>) => (value && set.has(value) ? value : 'other');
 
 export class Metrics {
@@ -150,8 +152,19 @@ export class Metrics {
     this.tokens.inc({ grant_type: known(typeof grantType === 'string' ? grantType : null, GRANT_TYPES) });
   }
 
+  /** One histogram child per label combination, looked up once: every request is timed. */
+  private readonly latencyByLabels = new Map<string, ReturnType<Metrics['latency']['labels']>>();
+
   request(path: string, method: string, status: number, seconds: number): void {
-    const m = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method) ? method : 'other';
-    this.latency.observe({ route: routeFamily(path), method: m, status: `${Math.floor(status / 100)}xx` }, seconds);
+    const route = routeFamily(path);
+    const m = HTTP_METHODS.has(method) ? method : 'other';
+    const statusClass = `${Math.floor(status / 100)}xx`;
+    const key = `${route} ${m} ${statusClass}`;
+    let child = this.latencyByLabels.get(key);
+    if (!child) {
+      child = this.latency.labels({ route, method: m, status: statusClass });
+      this.latencyByLabels.set(key, child);
+    }
+    child.observe(seconds);
   }
 }

@@ -78,13 +78,11 @@ function withoutTokenValues(payload: AdapterPayload): OidcPayload {
  * A busy or failing store becomes the protocol's temporarily_unavailable with status 503,
  * shown as a page rather than redirected to the application, so the person can simply retry.
  */
-async function unavailableAs503<T>(operation: Promise<T>): Promise<T> {
-  try {
-    return await operation;
-  } catch (error) {
+function unavailableAs503<T>(operation: Promise<T>): Promise<T> {
+  return operation.then(undefined, (error: unknown) => {
     if (!storeUnavailable(error)) throw error;
     const refusal = new errors.TemporarilyUnavailable('the service is busy; try again shortly', { cause: error });
     Object.assign(refusal, { status: 503, statusCode: 503, allow_redirect: false });
     throw refusal;
-  }
+  });
 }

@@ -23,8 +23,14 @@ export class HashedIdPayloads implements OidcPayloadRepository {
     this.key = createSecretKey(key);
   }
 
+  /** The last id hashed: introspection looks one token up as each kind of token at once. */
+  private last: { id: string; storageId: string } | null = null;
+
   private storageId(id: string): string {
-    return createHmac('sha256', this.key).update(id).digest('base64url');
+    if (id === this.last?.id) return this.last.storageId;
+    const storageId = createHmac('sha256', this.key).update(id).digest('base64url');
+    this.last = { id, storageId };
+    return storageId;
   }
 
   private sealingKey(): Buffer {

@@ -60,13 +60,13 @@ export function issuerHost(options: IssuerHostOptions, acceptable = acceptedHost
   const issuer = new URL(options.issuer);
   const scheme = issuer.protocol.slice(0, -1);
 
-  return async function pinToIssuer(ctx: Context, next: Next): Promise<void> {
+  return function pinToIssuer(ctx: Context, next: Next): Promise<void> {
     // An absolute-form target (`GET http://host/path`) names the host itself (RFC 9112 3.2.2),
     // and koa then takes the whole URL as ctx.href.
     const absolute = ABSOLUTE_TARGET.exec(ctx.url);
     if (!acceptable(ctx.host) || (absolute && !acceptable(absolute[1]!))) {
       misdirected(ctx);
-      return;
+      return Promise.resolve();
     }
     const secure = ctx.secure;
     if (absolute) {
@@ -77,7 +77,7 @@ export function issuerHost(options: IssuerHostOptions, acceptable = acceptedHost
     ctx.req.headers.host = issuer.host;
     if (ctx.req.headers['x-forwarded-host'] !== undefined) delete ctx.req.headers['x-forwarded-host'];
     pinRequest(ctx, { protocol: scheme, secure });
-    await next();
+    return next();
   };
 }
 

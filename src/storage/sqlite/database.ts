@@ -246,30 +246,45 @@ export class Database {
    * trying again after each delay while another process holds the write lock. A lock held past
    * the delays, a full disk or a failing file become StoreUnavailableError.
    */
-  async whenFree<T>(operation: () => T | Promise<T>, delays: readonly number[] = BUSY_RETRY_DELAYS_MS): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await operation();
-      } catch (error) {
-        const code = primaryCode(error);
-        if (code === SQLITE_BUSY && attempt < delays.length) {
-          await sleep(delays[attempt]);
-          continue;
-        }
-        if (code === SQLITE_BUSY) throw new StoreUnavailableError('busy', { cause: error });
-        if (code !== undefined && UNAVAILABLE_CODES.has(code)) throw new StoreUnavailableError('failing', { cause: error });
-        throw error;
-      }
+  whenFree<T>(operation: () => T | Promise<T>, delays: readonly number[] = BUSY_RETRY_DELAYS_MS): Promise<T> {
+    return this.attempt(operation, delays, 0);
+  }
+
+  // Without an async frame per call: this wraps every store call, and almost every one succeeds at once.
+  private attempt<T>(operation: () => T | Promise<T>, delays: readonly number[], attempt: number): Promise<T> {
+    let result: T | Promise<T>;
+    try {
+      result = operation();
+    } catch (error) {
+      return this.afterFailure(error, operation, delays, attempt);
     }
+    return Promise.resolve(result).then(undefined, (error: unknown) => this.afterFailure(error, operation, delays, attempt));
+  }
+
+  private async afterFailure<T>(error: unknown, operation: () => T | Promise<T>, delays: readonly number[], attempt: number): Promise<T> {
+    const code = primaryCode(error);
+    if (code === SQLITE_BUSY && attempt < delays.length) {
+      await sleep(delays[attempt]);
+      return this.attempt(operation, delays, attempt + 1);
+    }
+    if (code === SQLITE_BUSY) throw new StoreUnavailableError('busy', { cause: error });
+    if (code !== undefined && UNAVAILABLE_CODES.has(code)) throw new StoreUnavailableError('failing', { cause: error });
+    throw error;
   }
 
   /** Every method of a repository, run by whenFree. Each must be one statement or one transaction. */
   guarded<R extends object>(repository: R): R {
+    const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
     return new Proxy(repository, {
       get: (target, name) => {
         const value = Reflect.get(target, name, target) as unknown;
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => this.whenFree(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+        let wrapper = wrappers.get(name);
+        if (!wrapper) {
+          wrapper = (...args: unknown[]) => this.whenFree(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+          wrappers.set(name, wrapper);
+        }
+        return wrapper;
       },
     });
   }
