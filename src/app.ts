@@ -45,7 +45,7 @@ import { linkRoutes } from './set-password/routes.js';
 import { CONSOLE_PATH, createConsole } from './console/index.js';
 import { publicDocumentCache } from './web/document-cache.js';
 import { acceptedHost, issuerHost } from './web/issuer-host.js';
-import { allowAnyFormAction, securityHeaderList, securityHeaders } from './web/security-headers.js';
+import { allowAnyFormAction, apiSecurityHeaderList, securityHeaderList, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 import { answerUnavailable } from './web/unavailable.js';
 import { drain } from './web/drain.js';
@@ -201,7 +201,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
         logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
       }
     : null;
-  const headed = securityHeaders({ https: secure });
+  const headed = securityHeaders(securityHeaderList({ https: secure }));
   const hosts = { issuer: settings.issuer, allowedHosts: settings.allowedHosts };
   const hostAccepted = acceptedHost(hosts);
   const pinned = issuerHost(hosts, hostAccepted);
@@ -328,9 +328,11 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(providerRoutes);
   // The provider's endpoints for apps and APIs (token, introspection, userinfo, …) answer JSON,
   // never pages: they run through the same middleware minus every step that only acts on other
-  // paths (pages, assets, health, metrics, authorization and logout checks), in an app of their own.
+  // paths (pages, assets, health, metrics, authorization and logout checks), in an app of their
+  // own, with the headers that apply to such answers.
   const machineApp = newApp();
-  for (const step of [identified, timed, logged, answerUnavailable, headed, pinned, forwardedWarning, providerForms, providerRoutes]) {
+  const apiHeaded = securityHeaders(apiSecurityHeaderList({ https: secure }));
+  for (const step of [identified, timed, logged, answerUnavailable, apiHeaded, pinned, forwardedWarning, providerRoutes]) {
     if (step) machineApp.use(step);
   }
   const backchannelLogouts = startBackchannelLogouts({

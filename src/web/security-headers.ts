@@ -1,14 +1,15 @@
 import type { Context, Next } from 'koa';
 
+const HSTS: [string, string] = ['Strict-Transport-Security', 'max-age=63072000; includeSubDomains'];
+
 /**
- * Headers every response carries. Pages get a strict Content-Security-Policy: no inline
+ * Sets the headers every response carries (securityHeaderList, or apiSecurityHeaderList). Pages get a strict Content-Security-Policy: no inline
  * script (the only script of ours is the self-hosted /assets/auto-submit.js of the SAML
  * HTTP-POST hand-over), styles from self only, forms posting back to self (plus, on interaction pages,
  * the relying app's origin, since browsers check form-action across the redirect chain).
  * oidc-provider adds a hash to script-src for its auto-submitting form_post page.
  */
-export function securityHeaders(options: { https: boolean }) {
-  const headers = securityHeaderList(options);
+export function securityHeaders(headers: [string, string][]) {
   // Straight on the response (koa's set() builds arrays per header), and next() handed on rather
   // than awaited: these steps run on every request, and need no promise of their own.
   return function setSecurityHeaders(ctx: Context, next: Next): Promise<void> {
@@ -17,7 +18,7 @@ export function securityHeaders(options: { https: boolean }) {
   };
 }
 
-/** The headers securityHeaders sets, as [name, value] pairs (also for answers written without koa). */
+/** The headers of pages and of every other answer, as [name, value] pairs (also for answers written without koa). */
 export function securityHeaderList(options: { https: boolean }): [string, string][] {
   return [
     ['X-Content-Type-Options', 'nosniff'],
@@ -27,7 +28,22 @@ export function securityHeaderList(options: { https: boolean }): [string, string
     ['Cross-Origin-Resource-Policy', 'same-origin'],
     ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()'],
     ['Content-Security-Policy', PAGE_POLICY],
-    ...(options.https ? [['Strict-Transport-Security', 'max-age=63072000; includeSubDomains'] as [string, string]] : []),
+    ...(options.https ? [HSTS] : []),
+  ];
+}
+
+/**
+ * The headers of the JSON (or JWT) answers of the provider's endpoints for apps and APIs, which
+ * never are pages: no document of theirs opens windows, embeds, refers or uses device features,
+ * so only what applies to such an answer is sent (OWASP's REST set): no sniffing, no framing, no
+ * content of any kind, and HSTS.
+ */
+export function apiSecurityHeaderList(options: { https: boolean }): [string, string][] {
+  return [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-Frame-Options', 'DENY'],
+    ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+    ...(options.https ? [HSTS] : []),
   ];
 }
 
