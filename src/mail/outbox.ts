@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../log/logger.js';
 import type { Mailer, MailMessage } from './types.js';
 
-/** The embedded default: each message becomes an .eml file in the outbox directory. */
+/** The embedded default: each message becomes an .eml file in the outbox directory (composed by nodemailer, loaded with the first). */
 export class OutboxMailer implements Mailer {
-  private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  private composer: Promise<Transporter> | undefined;
 
   constructor(
     private readonly directory: string,
@@ -16,7 +16,10 @@ export class OutboxMailer implements Mailer {
   ) {}
 
   async send(message: MailMessage): Promise<void> {
-    const info = await this.composer.sendMail({ ...message, from: message.from ?? this.from });
+    this.composer ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+    );
+    const info = await (await this.composer).sendMail({ ...message, from: message.from ?? this.from });
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = path.join(this.directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
     // Written aside, then renamed: whoever reads the outbox never sees a half-written message.

@@ -1,19 +1,24 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer, MailMessage } from './types.js';
 
-/** Delivery through an SMTP relay named by SMTP_URL (smtp:// with STARTTLS when offered, smtps:// for TLS). */
+/**
+ * Delivery through an SMTP relay named by SMTP_URL (smtp:// with STARTTLS when offered, smtps://
+ * for TLS). nodemailer is loaded with the first message, so a node that sends none does not hold it.
+ */
 export class SmtpMailer implements Mailer {
-  private readonly transport;
+  private transport: Promise<Transporter> | undefined;
+  private readonly url: string;
 
   constructor(
     url: string,
     private readonly from: string,
   ) {
-    this.transport = nodemailer.createTransport(withDefaultTimeouts(url));
+    this.url = withDefaultTimeouts(url);
   }
 
   async send(message: MailMessage): Promise<void> {
-    await this.transport.sendMail({ ...message, from: message.from ?? this.from });
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(this.url));
+    await (await this.transport).sendMail({ ...message, from: message.from ?? this.from });
   }
 }
 

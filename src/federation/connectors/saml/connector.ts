@@ -1,4 +1,4 @@
-import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import type { CacheProvider, Profile, SAML } from '@node-saml/node-saml';
 import type { Tenant } from '../../../tenants/types.js';
 import { SAML_MAX_RESPONSE_BYTES, SAML_REQUEST_TTL_MS } from '../../../config/defaults.js';
 import { FederationRefusal, type SamlConnection, type UpstreamIdentity } from '../../types.js';
@@ -64,8 +64,12 @@ export class SamlConnector implements Connector<SamlConnection> {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** node-saml set up for this connection; also used for single logout (single-logout.ts). */
-  saml(connection: SamlConnection, cache: CacheProvider, options: { decrypt?: boolean; post?: boolean } = {}): SAML {
+  /**
+   * node-saml set up for this connection; also used for single logout (single-logout.ts). The
+   * library (and its XML stack) is loaded with the first SAML connection used, not at start.
+   */
+  async saml(connection: SamlConnection, cache: CacheProvider, options: { decrypt?: boolean; post?: boolean } = {}): Promise<SAML> {
+    const { SAML, ValidateInResponseTo } = await import('@node-saml/node-saml');
     const decryptionPvk = options.decrypt ? this.keys.decryptionKeyOf(connection) : null;
     return new SAML({
       entryPoint: connection.idp.ssoUrl,
@@ -97,7 +101,7 @@ export class SamlConnector implements Connector<SamlConnection> {
     this.refuseExpiredMetadata(connection);
     let requestId = '';
     const post = connection.idp.ssoBinding === 'post';
-    const saml = this.saml(
+    const saml = await this.saml(
       connection,
       oneRequestCache(null, (id) => {
         requestId = id;
@@ -146,7 +150,9 @@ export class SamlConnector implements Connector<SamlConnection> {
 
     let profile: Profile | null;
     try {
-      ({ profile } = await this.saml(connection, oneRequestCache(pending.requestId ?? null), { decrypt: true }).validatePostResponseAsync({
+      ({ profile } = await (
+        await this.saml(connection, oneRequestCache(pending.requestId ?? null), { decrypt: true })
+      ).validatePostResponseAsync({
         SAMLResponse: samlResponse,
       }));
     } catch (error) {

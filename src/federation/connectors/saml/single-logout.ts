@@ -53,7 +53,7 @@ export class SamlSingleLogout {
   async requestUrl(connection: SamlConnection, session: SamlSession): Promise<{ url: string; requestId: string }> {
     if (!connection.idp.sloUrl) throw new FederationRefusal('no_single_logout');
     let requestId = '';
-    const saml = this.connector.saml(
+    const saml = await this.connector.saml(
       connection,
       captureId((id) => {
         requestId = id;
@@ -67,7 +67,7 @@ export class SamlSingleLogout {
   /** Our signed LogoutResponse to a LogoutRequest of the IdP's. */
   async responseUrl(connection: SamlConnection, requestId: string, success: boolean, relayState: string): Promise<string> {
     if (!connection.idp.sloUrl) throw new FederationRefusal('no_single_logout');
-    const saml = this.connector.saml(
+    const saml = await this.connector.saml(
       connection,
       captureId(() => {}),
     );

@@ -17,7 +17,9 @@ export interface XmlDocument {
   getElementsByTagNameNS(ns: string, name: string): ArrayLike<XmlElement>;
 }
 type Parser = new (options: unknown) => { parseFromString(xml: string, type: string): XmlDocument | undefined };
-const { DOMParser } = createRequire(import.meta.url)('@xmldom/xmldom') as { DOMParser: Parser };
+const load = createRequire(import.meta.url);
+/** Loaded with the first SAML message or metadata read: a node without SAML does not hold the XML stack. */
+let DOMParser: Parser | undefined;
 
 export const SAML_NS = {
   metadata: 'urn:oasis:names:tc:SAML:2.0:metadata',
@@ -31,6 +33,7 @@ export const SAML_NS = {
 export function parseXml(xml: string): XmlDocument {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('a DOCTYPE is not allowed');
   const errors: string[] = [];
+  DOMParser ??= (load('@xmldom/xmldom') as { DOMParser: Parser }).DOMParser;
   const doc = new DOMParser({
     onError: (level: string, message: string) => {
       if (level !== 'warning') errors.push(message);
