@@ -69,7 +69,7 @@ export interface Settings {
   logLevel: string;
   /** bcrypt cost factor for password hashes. */
   bcryptCost: number;
-  /** Nice value given to libuv's thread pool (bcrypt), so the event loop is scheduled first (Linux; 0 leaves it alone). */
+  /** Nice value given to libuv's thread pool (bcrypt, and the signing of tokens), so the event loop is scheduled first (Linux; 0 leaves it alone). 3 by default: 10 protected the event loop little more and slowed token signing (README, "Performance"). */
   hashingThreadNice: number;
   /** Largest accepted form or JSON body, in bytes. */
   maxBodyBytes: number;
@@ -131,7 +131,7 @@ const envSchema = z.object({
   ENCRYPTION_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
-  HASHING_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  HASHING_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(3),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1048576).default(16384),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
