@@ -839,6 +839,19 @@ export function storageContract(open: () => Promise<Storage>): void {
   describe('oidc payloads', () => {
     const inAMinute = () => Date.now() + 60_000;
 
+    test('a value looked up as every kind of token at once is found only as its own kind, and as it is now', async () => {
+      await storage.oidc.upsert('ClientCredentials', 'one-value', { clientId: 'c1' }, inAMinute());
+      await storage.oidc.upsert('AccessToken', 'other-value', { clientId: 'c2' }, inAMinute());
+      const asEach = () =>
+        Promise.all(['AccessToken', 'ClientCredentials', 'RefreshToken'].map((kind) => storage.oidc.find(kind, 'one-value')));
+      expect(await asEach()).toEqual([undefined, { clientId: 'c1' }, undefined]);
+      expect(await storage.oidc.find('AccessToken', 'other-value')).toEqual({ clientId: 'c2' });
+      expect(await storage.oidc.consume('ClientCredentials', 'one-value', 7)).toBe(true);
+      expect(await asEach()).toEqual([undefined, { clientId: 'c1', consumed: 7 }, undefined]);
+      await storage.oidc.destroy('ClientCredentials', 'one-value');
+      expect(await asEach()).toEqual([undefined, undefined, undefined]);
+    });
+
     test('upsert and find; a second upsert replaces', async () => {
       await storage.oidc.upsert('Session', 's1', { uid: 'u1', accountId: 'a' }, inAMinute());
       expect(await storage.oidc.find('Session', 's1')).toEqual({ uid: 'u1', accountId: 'a' });
