@@ -58,7 +58,10 @@ describe('SQLite records kept in memory between lookups by id', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-kept-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('a change by another connection (another process, the CLI) is seen at the very next lookup', async () => {
+  // Revisions are read once per turn of the event loop: another process's change counts from the next turn.
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  test('a change by another connection (another process, the CLI) is seen from the next turn of the event loop', async () => {
     const file = path.join(dir, 'kept.sqlite');
     const storage = openSqliteStorage(file);
     const other = new DatabaseSync(file);
@@ -73,13 +76,35 @@ describe('SQLite records kept in memory between lookups by id', () => {
       const doc = JSON.parse((other.prepare('SELECT doc FROM accounts WHERE id = ?').get(account.id) as { doc: string }).doc);
       other.prepare('UPDATE accounts SET doc = ? WHERE id = ?').run(JSON.stringify({ ...doc, state: 'disabled' }), account.id);
       other.prepare('UPDATE tenants SET doc = json_set(doc, ?, ?) WHERE id = ?').run('$.name', 'Renamed', tenant.id);
+      await nextTurn();
       expect((await storage.accounts.findById(account.id))!.state).toBe('disabled');
       expect((await storage.tenants.findById(tenant.id))!.name).toBe('Renamed');
 
       other.prepare('DELETE FROM accounts WHERE id = ?').run(account.id);
+      await nextTurn();
       expect(await storage.accounts.findById(account.id)).toBeNull();
     } finally {
       other.close();
+      await storage.close();
+    }
+  });
+
+  test('a change by this process is seen at once, in the same turn', async () => {
+    const storage = openSqliteStorage(path.join(dir, 'own.sqlite'));
+    try {
+      const tenant = aTenant();
+      await storage.tenants.insert(tenant);
+      expect((await storage.tenants.findById(tenant.id))!.name).toBe(tenant.name);
+      expect(await storage.tenants.replace({ ...tenant, name: 'Renamed here' }, tenant.state)).toBe(true);
+      expect((await storage.tenants.findById(tenant.id))!.name).toBe('Renamed here');
+      const account = anAccount(tenant.id);
+      await storage.accounts.insert(account);
+      expect((await storage.accounts.findById(account.id))!.state).toBe('active');
+      await storage.accounts.update(account.id, (current) => ({ ...current, state: 'disabled' }));
+      expect((await storage.accounts.findById(account.id))!.state).toBe('disabled');
+      expect(await storage.accounts.delete(account.id)).toBe(true);
+      expect(await storage.accounts.findById(account.id)).toBeNull();
+    } finally {
       await storage.close();
     }
   });

@@ -310,13 +310,32 @@ export class Database {
     return statement;
   }
 
+  /** Revisions read during the current turn of the event loop (see revision); dropped by any write of ours. */
+  private turnRevisions: Map<string, number> | null = null;
+
   /**
    * The trigger-kept revision of a table (see revisionTriggers); null inside an open transaction,
    * whose changes may yet be rolled back (and the revision with them): nothing may be cached then.
+   * Read once per turn of the event loop, which serves many requests under load: a change by
+   * another process counts from the next turn (at most milliseconds); one by this process at once,
+   * since every write of ours drops what was read.
    */
   revision(table: string): number | null {
     if (this.db.isTransaction) return null;
-    return this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])!.revision;
+    let read = this.turnRevisions;
+    if (!read) {
+      const turn = new Map<string, number>();
+      this.turnRevisions = read = turn;
+      setImmediate(() => {
+        if (this.turnRevisions === turn) this.turnRevisions = null;
+      });
+    }
+    let revision = read.get(table);
+    if (revision === undefined) {
+      revision = this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])!.revision;
+      read.set(table, revision);
+    }
+    return revision;
   }
 
   get<T>(sql: string, params: Params = {}): T | undefined {
@@ -331,6 +350,7 @@ export class Database {
 
   /** Runs a write; a uniqueness violation becomes a ConflictError naming `what`. */
   run(sql: string, params: Params = {}, what = 'record'): { changes: number } {
+    this.turnRevisions = null;
     try {
       const statement = this.statement(sql);
       const result = Array.isArray(params) ? statement.run(...params) : statement.run(params);
