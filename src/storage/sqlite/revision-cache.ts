@@ -1,18 +1,15 @@
+import { KeptByRevision } from '../kept-by-revision.js';
 import type { Database } from './database.js';
-
-/** Records kept per table at most; past it the cache starts afresh. */
-const MAX_KEPT = 10_000;
 
 /**
  * Records of one table kept parsed while the table's revision (moved by triggers in the same
  * transaction as every change, by any connection: see revisionTriggers) stays the same, so a hot
- * lookup by id costs one read of a counter instead of a row to parse. A kept record is what the
- * store held at the revision it is filed under, never older. Nothing is kept from inside an open
- * transaction (it may yet roll back). Kept records are shared by every reader, so they are frozen.
+ * lookup by id costs one read of a counter instead of a row to parse. Nothing is kept from inside
+ * an open transaction (it may yet roll back). Kept records are shared by every reader, so they are
+ * frozen.
  */
 export class RevisionCache<T extends object> {
-  private kept = new Map<string, T>();
-  private keptRevision: number | null = null;
+  private readonly kept = new KeptByRevision<T>();
 
   constructor(
     private readonly db: Database,
@@ -22,17 +19,10 @@ export class RevisionCache<T extends object> {
   read(id: string, load: () => T | null): T | null {
     const revision = this.db.revision(this.table);
     if (revision === null) return load();
-    if (revision !== this.keptRevision) {
-      this.kept = new Map();
-      this.keptRevision = revision;
-    }
-    const hit = this.kept.get(id);
+    const hit = this.kept.get(revision, id);
     if (hit) return hit;
     const loaded = load();
-    if (loaded) {
-      if (this.kept.size >= MAX_KEPT) this.kept = new Map();
-      this.kept.set(id, deepFreeze(loaded));
-    }
+    if (loaded) this.kept.keep(revision, id, deepFreeze(loaded));
     return loaded;
   }
 }
