@@ -24,6 +24,7 @@ import { requestIdOf, requestIds } from './log/request-context.js';
 import { listenMetrics, metricsRoute, requestTiming, withAuditMetrics } from './metrics/routes.js';
 import type { StoredKey } from './oidc/key-files.js';
 import { withHashedIds } from './oidc/hashed-ids.js';
+import { withRememberedTokens } from './oidc/remembered-tokens.js';
 import { authorizationRequestLimits } from './oidc/authorization-limits.js';
 import { createProvider } from './oidc/provider.js';
 import { startBackchannelLogouts } from './oidc/backchannel-logout.js';
@@ -147,7 +148,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   let services: Services;
   try {
     ({ material, loadSigning } = await keyMaterial(settings, opened, logger));
-    storage = withHashedIds(opened, material.tokenIdKey);
+    storage = withRememberedTokens(withHashedIds(opened, material.tokenIdKey));
     services = createServices(storage, settings, logger, { upstreamFetch: options.upstreamFetch, clock: options.clock });
     await startupChecks(services);
   } catch (error) {

@@ -111,6 +111,10 @@ export class HashedIdPayloads implements OidcPayloadRepository {
     return this.stored.revokeByAccountId(accountId, keepSessionId === undefined ? undefined : this.storageId(keepSessionId), keepGrantIds);
   }
 
+  revision(model: string) {
+    return this.stored.revision(model);
+  }
+
   purgeExpired(now: number) {
     return this.stored.purgeExpired(now);
   }

@@ -18,6 +18,11 @@ export interface OidcPayloadRepository {
    * and the records of `keepGrantIds` (that session's own apps), if given.
    */
   revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds?: readonly string[]): Promise<void>;
+  /**
+   * A number that moves with every change to, or removal of, any record of `model` (not with new
+   * ones), made by any process; null where the store cannot tell, or keeps none for that kind.
+   */
+  revision(model: string): Promise<number | null>;
   /** Removes every record whose expiry has passed; returns how many. */
   purgeExpired(now: number): Promise<number>;
 }

@@ -852,6 +852,37 @@ export function storageContract(open: () => Promise<Storage>): void {
       expect(await asEach()).toEqual([undefined, undefined, undefined]);
     });
 
+    test('the revision of a kind of token moves with each change and removal of one, not with new ones (or is null)', async () => {
+      const first = await storage.oidc.revision('AccessToken');
+      if (first === null) {
+        await storage.oidc.upsert('AccessToken', 'rv0', { grantId: 'gr' }, inAMinute());
+        expect(await storage.oidc.revision('AccessToken')).toBeNull();
+        return;
+      }
+      const refresh = await storage.oidc.revision('RefreshToken');
+      await storage.oidc.upsert('AccessToken', 'rv1', { grantId: 'gr' }, inAMinute());
+      await storage.oidc.upsert('AccessToken', 'rv2', { grantId: 'gr' }, inAMinute());
+      expect(await storage.oidc.revision('AccessToken')).toBe(first);
+      const seen = [first];
+      const moves = [
+        () => storage.oidc.upsert('AccessToken', 'rv1', { grantId: 'gr', scope: 'openid' }, inAMinute()),
+        () => storage.oidc.consume('AccessToken', 'rv1', 9),
+        () => storage.oidc.destroy('AccessToken', 'rv1'),
+        () => storage.oidc.revokeByGrantId('gr'),
+      ];
+      for (const move of moves) {
+        await move();
+        seen.push((await storage.oidc.revision('AccessToken'))!);
+      }
+      expect(new Set(seen).size).toBe(moves.length + 1);
+      // Another kind's revision is its own, and a write that changed nothing moved nothing.
+      expect(await storage.oidc.revision('RefreshToken')).toBe(refresh);
+      const settled = await storage.oidc.revision('AccessToken');
+      expect(await storage.oidc.consume('AccessToken', 'no-such-token', 10)).toBe(false);
+      await storage.oidc.destroy('AccessToken', 'no-such-token');
+      expect(await storage.oidc.revision('AccessToken')).toBe(settled);
+    });
+
     test('upsert and find; a second upsert replaces', async () => {
       await storage.oidc.upsert('Session', 's1', { uid: 'u1', accountId: 'a' }, inAMinute());
       expect(await storage.oidc.find('Session', 's1')).toEqual({ uid: 'u1', accountId: 'a' });

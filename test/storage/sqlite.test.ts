@@ -5,12 +5,20 @@ import { openSqliteStorage } from '../../src/storage/sqlite/index.js';
 import { DatabaseSync } from 'node:sqlite';
 import { ConflictError } from '../../src/errors.js';
 import { anAccount, aTenant, storageContract } from './contract.js';
+import { withRememberedTokens } from '../../src/oidc/remembered-tokens.js';
 
 describe('SQLite storage (a real file)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-'));
   let n = 0;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   storageContract(async () => openSqliteStorage(path.join(dir, `store-${(n += 1)}.sqlite`)));
+});
+
+describe('SQLite storage with token lookups remembered (as the server reads it): it answers as the store does', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-layered-'));
+  let n = 0;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  storageContract(async () => withRememberedTokens(openSqliteStorage(path.join(dir, `store-${(n += 1)}.sqlite`))));
 });
 
 describe('SQLite group commit', () => {

@@ -95,6 +95,11 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
     });
   }
 
+  /** Nothing here tells the nodes of each other's changes: every lookup goes to the store. */
+  async revision() {
+    return null;
+  }
+
   async purgeExpired(now: number) {
     return (await this.payloads.deleteMany({ expiresAt: { $lte: new Date(now) } })).deletedCount;
   }

@@ -94,7 +94,23 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   // A revision per table that a node caches from: moved by triggers in the same transaction as
   // every change, by any writer in any process (the CLI included), so a cache can tell it is stale.
   revisionTriggers(['clients', 'tenants', 'accounts']),
+  // A revision per kind of token that a node remembers lookups of (remembered-tokens.ts): moved by
+  // every change to, or removal of, such a record. New records leave it alone: nobody can ask for
+  // a token before it exists, so no remembered answer is made stale by one.
+  `
+  INSERT OR IGNORE INTO table_revisions (name, revision) VALUES
+    ('oidc_payloads.AccessToken', 0), ('oidc_payloads.ClientCredentials', 0), ('oidc_payloads.RefreshToken', 0), ('oidc_payloads.Grant', 0);
+  CREATE TRIGGER IF NOT EXISTS oidc_payloads_revision_update AFTER UPDATE ON oidc_payloads
+    WHEN OLD.model IN ('AccessToken', 'ClientCredentials', 'RefreshToken', 'Grant')
+    BEGIN UPDATE table_revisions SET revision = revision + 1 WHERE name = 'oidc_payloads.' || OLD.model; END;
+  CREATE TRIGGER IF NOT EXISTS oidc_payloads_revision_delete AFTER DELETE ON oidc_payloads
+    WHEN OLD.model IN ('AccessToken', 'ClientCredentials', 'RefreshToken', 'Grant')
+    BEGIN UPDATE table_revisions SET revision = revision + 1 WHERE name = 'oidc_payloads.' || OLD.model; END;
+  `,
 ];
+
+/** The kinds of oidc-provider record whose changes move a revision of their own (the migration above). */
+export const REVISED_OIDC_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'ClientCredentials', 'RefreshToken', 'Grant']);
 
 function revisionTriggers(tables: string[]): string {
   const statements = ['CREATE TABLE IF NOT EXISTS table_revisions (name TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;'];

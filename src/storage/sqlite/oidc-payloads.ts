@@ -1,6 +1,6 @@
 import type { OidcPayload, OidcPayloadRepository } from '../../oidc/repository.js';
 import { accountOf } from '../oidc-payload-fields.js';
-import type { Database } from './database.js';
+import { REVISED_OIDC_MODELS, type Database } from './database.js';
 
 type PayloadRow = { payload: string; consumed_at: number | null };
 
@@ -99,6 +99,10 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
         { account: accountId, keep: keepSessionId ?? null, grants: JSON.stringify(keepGrantIds) },
       );
     });
+  }
+
+  async revision(model: string) {
+    return REVISED_OIDC_MODELS.has(model) ? this.db.revision(`oidc_payloads.${model}`) : null;
   }
 
   async purgeExpired(now: number) {

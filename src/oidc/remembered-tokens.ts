@@ -1,0 +1,112 @@
+import { KeptByRevision } from '../storage/kept-by-revision.js';
+import type { Storage } from '../storage/port.js';
+import type { OidcPayload, OidcPayloadRepository } from './repository.js';
+
+/** Ids longer than this are looked up but never remembered (a stranger's ids must not fill memory). */
+const MAX_REMEMBERED_ID_LENGTH = 128;
+/** Ids found absent, kept at most per kind; past it that memory starts afresh. */
+const MAX_ABSENT = 10_000;
+
+interface Remembered {
+  /** The payload as JSON: each lookup gets its own copy, since oidc-provider changes what it finds. */
+  json: string;
+  expiresAtMs: number;
+}
+
+/**
+ * An API calls userinfo or introspection with the same token again and again. Lookups of token
+ * kinds that the store keeps a revision for (see OidcPayloadRepository.revision) are answered
+ * from memory here:
+ * - a token found is remembered while the revision of its kind stays the same (revoking,
+ *   consuming or changing any token of that kind, by any process, moves it) and until it expires;
+ * - a token not found is remembered as absent. Token values are random, and handed out only once
+ *   they are stored, so nobody can ask for one before it exists; the one exception is a lookup
+ *   racing this process's own write of it, so each write here forgets its id, before and after.
+ *
+ * This layer sits above HashedIdPayloads: it sees token values, not their hashes, so a lookup
+ * it answers costs no keyed hash. The process holds its keys anyway, which are worth more than
+ * any token in memory.
+ */
+export class RememberedTokens implements OidcPayloadRepository {
+  private readonly found = new Map<string, KeptByRevision<Remembered>>();
+  private readonly absent = new Map<string, Set<string>>();
+
+  constructor(private readonly stored: OidcPayloadRepository) {}
+
+  async find(model: string, id: string): Promise<OidcPayload | undefined> {
+    const revision = id.length <= MAX_REMEMBERED_ID_LENGTH ? await this.stored.revision(model) : null;
+    if (revision === null) return this.stored.find(model, id);
+    const absent = this.absentOf(model);
+    if (absent.has(id)) return undefined;
+    const found = this.foundOf(model);
+    const hit = found.get(revision, id);
+    if (hit) return hit.expiresAtMs > Date.now() ? (JSON.parse(hit.json) as OidcPayload) : undefined;
+    const payload = await this.stored.find(model, id);
+    if (!payload) {
+      if (absent.size >= MAX_ABSENT) absent.clear();
+      absent.add(id);
+    } else if (typeof payload.exp === 'number') {
+      found.keep(revision, id, { json: JSON.stringify(payload), expiresAtMs: payload.exp * 1000 });
+    }
+    return payload;
+  }
+
+  async upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined): Promise<void> {
+    this.absent.get(model)?.delete(id);
+    await this.stored.upsert(model, id, payload, expiresAt);
+    this.absent.get(model)?.delete(id);
+  }
+
+  findByUid(model: string, uid: string) {
+    return this.stored.findByUid(model, uid);
+  }
+
+  findByUserCode(model: string, userCode: string) {
+    return this.stored.findByUserCode(model, userCode);
+  }
+
+  findByAccountId(model: string, accountId: string, limit: number) {
+    return this.stored.findByAccountId(model, accountId, limit);
+  }
+
+  consume(model: string, id: string, at: number) {
+    return this.stored.consume(model, id, at);
+  }
+
+  destroy(model: string, id: string) {
+    return this.stored.destroy(model, id);
+  }
+
+  revokeByGrantId(grantId: string) {
+    return this.stored.revokeByGrantId(grantId);
+  }
+
+  revokeByAccountId(accountId: string, keepSessionId?: string, keepGrantIds?: readonly string[]) {
+    return this.stored.revokeByAccountId(accountId, keepSessionId, keepGrantIds);
+  }
+
+  revision(model: string) {
+    return this.stored.revision(model);
+  }
+
+  purgeExpired(now: number) {
+    return this.stored.purgeExpired(now);
+  }
+
+  private foundOf(model: string): KeptByRevision<Remembered> {
+    let found = this.found.get(model);
+    if (!found) this.found.set(model, (found = new KeptByRevision()));
+    return found;
+  }
+
+  private absentOf(model: string): Set<string> {
+    let absent = this.absent.get(model);
+    if (!absent) this.absent.set(model, (absent = new Set()));
+    return absent;
+  }
+}
+
+/** The same store, lookups of its tokens remembered (outermost: above the hashing of ids). */
+export function withRememberedTokens(storage: Storage): Storage {
+  return { ...storage, oidc: new RememberedTokens(storage.oidc) };
+}
