@@ -14,18 +14,28 @@ interface Remembered {
 }
 
 /**
- * An API calls userinfo or introspection with the same token again and again. Lookups of token
- * kinds that the store keeps a revision for (see OidcPayloadRepository.revision) are answered
- * from memory here:
- * - a token found is remembered while the revision of its kind stays the same (revoking,
- *   consuming or changing any token of that kind, by any process, moves it) and until it expires;
- * - a token not found is remembered as absent. Token values are random, and handed out only once
- *   they are stored, so nobody can ask for one before it exists; the one exception is a lookup
- *   racing this process's own write of it, so each write here forgets its id, before and after.
- *
- * This layer sits above HashedIdPayloads: it sees token values, not their hashes, so a lookup
- * it answers costs no keyed hash. The process holds its keys anyway, which are worth more than
- * any token in memory.
+ * What is remembered of each kind the store keeps a revision for (see OidcPayloadRepository.revision):
+ * - found: a record found, while the revision of its kind stays the same (revoking, consuming or
+ *   changing any record of that kind, by any process, moves it) and until its `exp`. Not for
+ *   refresh tokens: every rotation moves their revision anyway, and reuse detection must see a
+ *   token consumed by another node at once, so that it ends the whole grant;
+ * - absent: a value not found. Token values are random and handed out only once stored, and a
+ *   token is never stored again after it was removed, so a value absent now stays absent. Not
+ *   for grants: a grant removed while its consent page was open is stored again by that page.
+ *   A lookup may race this process's own write of the same value: each write forgets it.
+ */
+const REMEMBERED: Readonly<Record<string, { found: boolean; absent: boolean }>> = {
+  AccessToken: { found: true, absent: true },
+  ClientCredentials: { found: true, absent: true },
+  RefreshToken: { found: false, absent: true },
+  Grant: { found: true, absent: false },
+};
+
+/**
+ * An API calls userinfo or introspection with the same token again and again: those lookups
+ * are answered from memory here (see REMEMBERED), so a hit costs no keyed hash and no statement.
+ * This layer sits above HashedIdPayloads, keyed by the token values themselves: a heap
+ * snapshot or core dump of the process would show them, as it shows the process's keys.
  */
 export class RememberedTokens implements OidcPayloadRepository {
   private readonly found = new Map<string, KeptByRevision<Remembered>>();
@@ -34,18 +44,19 @@ export class RememberedTokens implements OidcPayloadRepository {
   constructor(private readonly stored: OidcPayloadRepository) {}
 
   async find(model: string, id: string): Promise<OidcPayload | undefined> {
-    const revision = id.length <= MAX_REMEMBERED_ID_LENGTH ? await this.stored.revision(model) : null;
+    const remembered = REMEMBERED[model];
+    const revision = remembered && id.length <= MAX_REMEMBERED_ID_LENGTH ? await this.stored.revision(model) : null;
     if (revision === null) return this.stored.find(model, id);
-    const absent = this.absentOf(model);
-    if (absent.has(id)) return undefined;
-    const found = this.foundOf(model);
-    const hit = found.get(revision, id);
+    const absent = remembered!.absent ? this.absentOf(model) : null;
+    if (absent?.has(id)) return undefined;
+    const found = remembered!.found ? this.foundOf(model) : null;
+    const hit = found?.get(revision, id);
     if (hit) return hit.expiresAtMs > Date.now() ? (JSON.parse(hit.json) as OidcPayload) : undefined;
     const payload = await this.stored.find(model, id);
     if (!payload) {
-      if (absent.size >= MAX_ABSENT) absent.clear();
-      absent.add(id);
-    } else if (typeof payload.exp === 'number') {
+      if (absent && absent.size >= MAX_ABSENT) absent.clear();
+      absent?.add(id);
+    } else if (found && typeof payload.exp === 'number') {
       found.keep(revision, id, { json: JSON.stringify(payload), expiresAtMs: payload.exp * 1000 });
     }
     return payload;

@@ -177,6 +177,29 @@ describe('the memory of token lookups, on a real SQLite file', () => {
     expect(await tokens.find('AccessToken', long)).toMatchObject({ clientId: 'c1' });
   });
 
+  test('a grant removed and stored again (its consent page was open meanwhile) is found again, as on another node', async () => {
+    await storage.oidc.upsert('Grant', 'g-again', { accountId: 'a1', exp: exp(60) }, Date.now() + 60_000);
+    expect(await tokens.find('Grant', 'g-again')).toMatchObject({ accountId: 'a1' });
+    await storage.oidc.destroy('Grant', 'g-again');
+    expect(await tokens.find('Grant', 'g-again')).toBeUndefined();
+    await storage.oidc.upsert('Grant', 'g-again', { accountId: 'a1', exp: exp(60) }, Date.now() + 60_000);
+    expect(await tokens.find('Grant', 'g-again')).toMatchObject({ accountId: 'a1' });
+  });
+
+  test('a refresh token consumed by another node is seen consumed at once (reuse detection ends the grant)', async () => {
+    await tokens.upsert('RefreshToken', 'rt-elsewhere', { grantId: 'g9', exp: exp(60) }, Date.now() + 60_000);
+    expect(await tokens.find('RefreshToken', 'rt-elsewhere')).not.toHaveProperty('consumed');
+    const other = new DatabaseSync(path.join(dir, 'store.sqlite'));
+    try {
+      // Hashed ids are the layer below's business: this store is the bare SQLite one, ids as given.
+      other.prepare("UPDATE oidc_payloads SET consumed_at = 77 WHERE model = 'RefreshToken' AND id = 'rt-elsewhere'").run();
+    } finally {
+      other.close();
+    }
+    // In the same turn of the event loop: no revision read in between could tell.
+    expect(await tokens.find('RefreshToken', 'rt-elsewhere')).toMatchObject({ consumed: 77 });
+  });
+
   test('kinds without a revision (sessions, interactions) are read from the store every time', async () => {
     await storage.oidc.upsert('Session', 's1', { accountId: 'a1', exp: exp(60) }, Date.now() + 60_000);
     expect(await tokens.find('Session', 's1')).toMatchObject({ accountId: 'a1' });

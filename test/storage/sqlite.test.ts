@@ -62,6 +62,34 @@ describe('SQLite group commit', () => {
   });
 });
 
+describe('SQLite revisions after every migration', () => {
+  test('every table a node keeps records of in memory still has the triggers that move its revision', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-triggers-'));
+    try {
+      const file = path.join(dir, 'triggers.sqlite');
+      openSqliteStorage(file);
+      const db = new DatabaseSync(file);
+      const triggers = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map(
+        (row) => row.name,
+      );
+      const revisions = (db.prepare('SELECT name FROM table_revisions ORDER BY name').all() as { name: string }[]).map((row) => row.name);
+      db.close();
+      for (const table of ['clients', 'tenants', 'accounts']) {
+        expect(triggers).toEqual(expect.arrayContaining(['insert', 'update', 'delete'].map((event) => `${table}_revision_${event}`)));
+      }
+      expect(triggers).toEqual(expect.arrayContaining(['oidc_payloads_revision_update', 'oidc_payloads_revision_delete']));
+      expect(revisions).toEqual(
+        ['AccessToken', 'ClientCredentials', 'Grant', 'RefreshToken']
+          .map((model) => `oidc_payloads.${model}`)
+          .concat(['accounts', 'clients', 'tenants'])
+          .sort(),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SQLite records kept in memory between lookups by id', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-kept-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -249,7 +249,8 @@ export class Database {
     }
     const db = new DatabaseSync(file);
     db.exec(
-      `PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`,
+      // recursive_triggers: a row that INSERT OR REPLACE removes fires its delete triggers (the revisions) too.
+      `PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA recursive_triggers = ON;`,
     );
     const database = new Database(db, file === ':memory:' ? null : file);
     database.migrate();
@@ -327,7 +328,7 @@ export class Database {
   }
 
   /** Revisions read during the current turn of the event loop (see revision); dropped by any write of ours. */
-  private turnRevisions: Map<string, number> | null = null;
+  private turnRevisions: Map<string, number | null> | null = null;
 
   /**
    * The trigger-kept revision of a table (see revisionTriggers); null inside an open transaction,
@@ -340,7 +341,7 @@ export class Database {
     if (this.db.isTransaction) return null;
     let read = this.turnRevisions;
     if (!read) {
-      const turn = new Map<string, number>();
+      const turn = new Map<string, number | null>();
       this.turnRevisions = read = turn;
       setImmediate(() => {
         if (this.turnRevisions === turn) this.turnRevisions = null;
@@ -348,7 +349,8 @@ export class Database {
     }
     let revision = read.get(table);
     if (revision === undefined) {
-      revision = this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])!.revision;
+      // A missing row (a hand-edited file) keeps nothing rather than failing every lookup.
+      revision = this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])?.revision ?? null;
       read.set(table, revision);
     }
     return revision;
