@@ -38,18 +38,22 @@ const REMEMBERED: Readonly<Record<string, { found: boolean; absent: boolean }>> 
  * snapshot or core dump of the process would show them, as it shows the process's keys.
  */
 export class RememberedTokens implements OidcPayloadRepository {
-  private readonly found = new Map<string, KeptByRevision<Remembered>>();
-  private readonly absent = new Map<string, Set<string>>();
+  /** Per kind (REMEMBERED): what it keeps, each null where it keeps none of that. */
+  private readonly memory = new Map(
+    Object.entries(REMEMBERED).map(([model, { found, absent }]) => [
+      model,
+      { found: found ? new KeptByRevision<Remembered>() : null, absent: absent ? new Set<string>() : null },
+    ]),
+  );
 
   constructor(private readonly stored: OidcPayloadRepository) {}
 
   async find(model: string, id: string): Promise<OidcPayload | undefined> {
-    const remembered = REMEMBERED[model];
-    const revision = remembered && id.length <= MAX_REMEMBERED_ID_LENGTH ? await this.stored.revision(model) : null;
-    if (revision === null) return this.stored.find(model, id);
-    const absent = remembered!.absent ? this.absentOf(model) : null;
+    const memory = this.memory.get(model);
+    const revision = memory && id.length <= MAX_REMEMBERED_ID_LENGTH ? await this.stored.revision(model) : null;
+    if (!memory || revision === null) return this.stored.find(model, id);
+    const { found, absent } = memory;
     if (absent?.has(id)) return undefined;
-    const found = remembered!.found ? this.foundOf(model) : null;
     const hit = found?.get(revision, id);
     if (hit) return hit.expiresAtMs > Date.now() ? (JSON.parse(hit.json) as OidcPayload) : undefined;
     const payload = await this.stored.find(model, id);
@@ -63,9 +67,10 @@ export class RememberedTokens implements OidcPayloadRepository {
   }
 
   async upsert(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined): Promise<void> {
-    this.absent.get(model)?.delete(id);
+    const absent = this.memory.get(model)?.absent;
+    absent?.delete(id);
     await this.stored.upsert(model, id, payload, expiresAt);
-    this.absent.get(model)?.delete(id);
+    absent?.delete(id);
   }
 
   findByUid(model: string, uid: string) {
@@ -102,18 +107,6 @@ export class RememberedTokens implements OidcPayloadRepository {
 
   purgeExpired(now: number) {
     return this.stored.purgeExpired(now);
-  }
-
-  private foundOf(model: string): KeptByRevision<Remembered> {
-    let found = this.found.get(model);
-    if (!found) this.found.set(model, (found = new KeptByRevision()));
-    return found;
-  }
-
-  private absentOf(model: string): Set<string> {
-    let absent = this.absent.get(model);
-    if (!absent) this.absent.set(model, (absent = new Set()));
-    return absent;
   }
 }
 

@@ -3,11 +3,12 @@ import type { Context, Next } from 'koa';
 const HSTS: [string, string] = ['Strict-Transport-Security', 'max-age=63072000; includeSubDomains'];
 
 /**
- * Sets the headers every response carries (securityHeaderList, or apiSecurityHeaderList). Pages get a strict Content-Security-Policy: no inline
- * script (the only script of ours is the self-hosted /assets/auto-submit.js of the SAML
- * HTTP-POST hand-over), styles from self only, forms posting back to self (plus, on interaction pages,
- * the relying app's origin, since browsers check form-action across the redirect chain).
- * oidc-provider adds a hash to script-src for its auto-submitting form_post page.
+ * Sets the headers every response carries (securityHeaderList, or apiSecurityHeaderList).
+ * Pages get a strict Content-Security-Policy: no inline script (the only script of ours is the
+ * self-hosted /assets/auto-submit.js of the SAML HTTP-POST hand-over), styles from self only,
+ * forms posting back to self (plus, on interaction pages, the relying app's origin, since
+ * browsers check form-action across the redirect chain). oidc-provider adds a hash to
+ * script-src for its auto-submitting form_post page.
  */
 export function securityHeaders(headers: [string, string][]) {
   // Straight on the response (koa's set() builds arrays per header), and next() handed on rather

@@ -109,9 +109,6 @@ const MIGRATIONS: (string | ((db: DatabaseSync) => void))[] = [
   `,
 ];
 
-/** The kinds of oidc-provider record whose changes move a revision of their own (the migration above). */
-export const REVISED_OIDC_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'ClientCredentials', 'RefreshToken', 'Grant']);
-
 function revisionTriggers(tables: string[]): string {
   const statements = ['CREATE TABLE IF NOT EXISTS table_revisions (name TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;'];
   for (const table of tables) {
@@ -349,7 +346,7 @@ export class Database {
     }
     let revision = read.get(table);
     if (revision === undefined) {
-      // A missing row (a hand-edited file) keeps nothing rather than failing every lookup.
+      // No row (a kind nothing is kept of, or a hand-edited file): nothing is kept, and nothing fails.
       revision = this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])?.revision ?? null;
       read.set(table, revision);
     }
