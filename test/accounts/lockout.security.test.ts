@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { FormClient, passwordStep, signIn } from '../support/form-client.js';
+import { FormClient, codeFlowTokens, passwordStep } from '../support/form-client.js';
 import { PASSWORD, authorizationUrl, seed } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { outbox, waitForOutbox } from '../support/outbox.js';
@@ -117,18 +117,8 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
     const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
       execute: [oidc.allowInsecureRequests],
     });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
     const browser = new FormClient(idp.url);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(browser, url.toString(), account.email, PASSWORD)), {
-      pkceCodeVerifier: verifier,
-    });
+    const tokens = await codeFlowTokens(config, browser, { email: account.email, password: PASSWORD }, { redirectUri: REDIRECT_URI });
     for (let i = 0; i < 5; i += 1) await attempt(account.email, 'wrong guess');
 
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { FormClient, csrfToken, formAction, passwordStep, signIn } from '../support/form-client.js';
+import { FormClient, codeFlowTokens, csrfToken, formAction, passwordStep, signIn } from '../support/form-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { outbox, waitForOutbox } from '../support/outbox.js';
 import type { Tenant } from '../../src/tenants/types.js';
@@ -100,16 +100,7 @@ describe('each sign-in path applies the one eligibility rule', () => {
 
   test('tokens: userinfo and refresh stop when the tenant is no longer active', async () => {
     const browser = new FormClient(idp.url);
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const back = await signIn(browser, url.toString(), 'solo@acme.example', PASSWORD);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier });
+    const tokens = await codeFlowTokens(config, browser, { email: 'solo@acme.example', password: PASSWORD }, { redirectUri: REDIRECT_URI });
     expect(tokens.refresh_token).toBeTruthy();
     await setState(acme, 'scheduled_for_deletion');
     try {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { FormClient, signIn } from '../support/form-client.js';
+import { FormClient, codeFlowTokens } from '../support/form-client.js';
 import { PASSWORD, seed } from '../support/fixtures.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js';
 import { RememberedTokens } from '../../src/oidc/remembered-tokens.js';
@@ -40,16 +40,12 @@ describe('tokens remembered between requests give way to everything that ends th
 
   const signedIn = async () => {
     const config = await oidc.discovery(new URL(idp.url), app.id, app.secret, undefined, { execute: [oidc.allowInsecureRequests] });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const callback = await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD);
-    return oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier });
+    return codeFlowTokens(
+      config,
+      new FormClient(idp.url),
+      { email: 'ann@acme.example', password: PASSWORD },
+      { redirectUri: REDIRECT_URI },
+    );
   };
 
   beforeAll(async () => {

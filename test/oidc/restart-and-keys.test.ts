@@ -6,7 +6,7 @@ import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { rotateSigningKeys } from '../../src/oidc/keys.js';
 import { RETIRED_KEY_GRACE_SECONDS } from '../../src/config/defaults.js';
 import { startIdp, freePort, type TestIdp } from '../support/server.js';
-import { FormClient, signIn } from '../support/form-client.js';
+import { FormClient, codeFlowTokens, signIn } from '../support/form-client.js';
 import { PASSWORD, seed } from '../support/fixtures.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
@@ -42,18 +42,11 @@ describe('restart and key rotation', () => {
     const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
       execute: [oidc.allowInsecureRequests],
     });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const tokens = await oidc.authorizationCodeGrant(
+    const tokens = await codeFlowTokens(
       config,
-      new URL(await signIn(new FormClient(idp.url), url.toString(), 'ann@acme.example', PASSWORD)),
-      { pkceCodeVerifier: verifier },
+      new FormClient(idp.url),
+      { email: 'ann@acme.example', password: PASSWORD },
+      { redirectUri: REDIRECT_URI },
     );
     const before = await kids(idp.url);
     await idp.stop({ keepFiles: true });

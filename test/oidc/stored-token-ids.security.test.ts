@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { FormClient, signIn } from '../support/form-client.js';
+import { FormClient, codeFlowTokens, signIn } from '../support/form-client.js';
 import { PASSWORD, seed } from '../support/fixtures.js';
 import { adminToken } from '../support/admin-client.js';
 
@@ -23,18 +23,8 @@ describe('a copy of the database names no usable token', () => {
     const config = await oidc.discovery(new URL(idp.url), fixture.client.id, fixture.secret, undefined, {
       execute: [oidc.allowInsecureRequests],
     });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
     const browser = new FormClient(idp.url);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(await signIn(browser, url.toString(), 'ann@acme.example', PASSWORD)), {
-      pkceCodeVerifier: verifier,
-    });
+    const tokens = await codeFlowTokens(config, browser, { email: 'ann@acme.example', password: PASSWORD }, { redirectUri: REDIRECT_URI });
     const sessionCookie = /(?:^|; )_session=([^;]+)/.exec((browser as unknown as { cookies: { header(): string } }).cookies.header())![1]!;
     const secrets = { admin: admin.token, access: tokens.access_token, refresh: tokens.refresh_token!, session: sessionCookie };
 

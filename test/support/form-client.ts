@@ -1,3 +1,4 @@
+import * as oidc from 'openid-client';
 import { CookieJar } from './cookie-jar.js';
 
 /**
@@ -76,4 +77,26 @@ export async function signIn(browser: FormClient, authorizationUrl: string, emai
   const done = await browser.follow(formAction(afterEmail.html, '/password'), { form: { csrf, email, password } });
   if (!done.location) throw new Error(`sign-in did not redirect back: ${done.response.status}\n${done.html.slice(0, 1500)}`);
   return done.location;
+}
+
+/**
+ * An app's whole authorization-code flow (PKCE S256, consent asked) with a sign-in through the
+ * hosted pages in `browser`: the tokens the app gets back (with a refresh token by default).
+ */
+export async function codeFlowTokens(
+  config: oidc.Configuration,
+  browser: FormClient,
+  login: { email: string; password: string },
+  options: { redirectUri: string; scope?: string },
+) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: options.redirectUri,
+    scope: options.scope ?? 'openid offline_access',
+    prompt: 'consent',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const callback = await signIn(browser, url.toString(), login.email, login.password);
+  return oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier });
 }

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { FormClient, signIn } from '../support/form-client.js';
+import { FormClient, codeFlowTokens } from '../support/form-client.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 
@@ -40,16 +40,8 @@ describe("tenants: ids cannot be impersonated, and ending a tenant ends its peop
     await call('POST', '/tenants/leaving/accounts', { email: 'lea@leaving.example', password: PASSWORD });
     const app = (await call('POST', '/clients', { name: 'Leaving app', redirectUris: [REDIRECT_URI], firstParty: true })).body;
     const config = await oidc.discovery(new URL(idp.url), app.client.id, app.secret, undefined, { execute: [oidc.allowInsecureRequests] });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const back = await signIn(new FormClient(idp.url), url.toString(), 'lea@leaving.example', PASSWORD);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier });
+    const login = { email: 'lea@leaving.example', password: PASSWORD };
+    const tokens = await codeFlowTokens(config, new FormClient(idp.url), login, { redirectUri: REDIRECT_URI });
     expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
     expect((await oidc.tokenIntrospection(config, tokens.refresh_token!)).active).toBe(true);
 

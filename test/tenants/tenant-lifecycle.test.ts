@@ -2,7 +2,7 @@ import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import * as oidc from 'openid-client';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { FormClient, signIn } from '../support/form-client.js';
+import { FormClient, codeFlowTokens, signIn } from '../support/form-client.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { outbox, waitForOutbox } from '../support/outbox.js';
@@ -139,16 +139,8 @@ describe("a tenant's deletion is scheduled, can be restored within its grace per
   test('a refresh token issued before the deletion is refused after it', async () => {
     await call('POST', '/tenants', { slug: 'tokens', name: 'Tokens AB' });
     await call('POST', '/tenants/tokens/accounts', { email: 'tor@tokens.org', password: PASSWORD });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const back = await signIn(new FormClient(idp.url), url.toString(), 'tor@tokens.org', PASSWORD);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier });
+    const login = { email: 'tor@tokens.org', password: PASSWORD };
+    const tokens = await codeFlowTokens(config, new FormClient(idp.url), login, { redirectUri: REDIRECT_URI });
     expect(tokens.refresh_token).toBeDefined();
     expect((await call('DELETE', '/tenants/tokens')).status).toBe(200);
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
