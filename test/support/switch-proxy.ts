@@ -1,11 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+const IDEMPOTENT = new Set(['GET', 'HEAD']);
+
 /**
  * A tiny HTTP proxy in front of several nodes, as a load balancer would be: it keeps the Host
  * header (the issuer's), and sends each request to `target` (switchable by the test) or, with
- * `roundRobin`, to the next node in turn. Requests to a node that refuses the connection are
- * tried on the next node, as a balancer's health handling would.
+ * `roundRobin`, to the next node in turn. Requests to a node that refuses the connection (and
+ * GET or HEAD requests whose connection it resets) are tried on the next node, as a balancer's
+ * health handling would.
  */
 export class SwitchProxy {
   target = 0;
@@ -40,7 +43,10 @@ export class SwitchProxy {
       },
     );
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED' && tries < this.ports.length * 20) {
+      // A node that closes its listener resets the connections still in its backlog, unread: a
+      // balancer tries those again too, for requests that may be repeated (nginx's default).
+      const retried = error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && IDEMPOTENT.has(req.method ?? ''));
+      if (retried && tries < this.ports.length * 20) {
         setTimeout(() => this.forward(req, res, body, tries + 1), 25);
         return;
       }
