@@ -1,5 +1,6 @@
 import { CONNECTION_KINDS } from '../federation/types.js';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LatencyHistogram, type HistogramSeries } from './latency-histogram.js';
 import type { KeyStatus } from '../keys/key-set.js';
 import type { AuditEvent } from '../audit/types.js';
 
@@ -89,13 +90,12 @@ export class Metrics {
     labelNames: ['kind', 'outcome'],
     registers: [this.registry],
   });
-  private readonly latency = new Histogram({
-    name: 'idp_http_request_duration_seconds',
-    help: 'Request latency by route family, method and status class',
-    labelNames: ['route', 'method', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  private readonly latency = new LatencyHistogram(
+    'idp_http_request_duration_seconds',
+    'Request latency by route family, method and status class',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    this.registry,
+  );
 
   /** Seconds since each published signing key started signing (negative: a next key, not yet). */
   keyAges(statuses: () => KeyStatus[]): void {
@@ -152,8 +152,8 @@ export class Metrics {
     this.tokens.inc({ grant_type: known(typeof grantType === 'string' ? grantType : null, GRANT_TYPES) });
   }
 
-  /** One histogram child per label combination, looked up once: every request is timed. */
-  private readonly latencyByLabels = new Map<string, ReturnType<Metrics['latency']['labels']>>();
+  /** One series per label combination, made once: every request is timed. */
+  private readonly latencyByLabels = new Map<string, HistogramSeries>();
 
   request(path: string, method: string, status: number, seconds: number): void {
     const route = routeFamily(path);
@@ -162,7 +162,7 @@ export class Metrics {
     const key = `${route} ${m} ${statusClass}`;
     let child = this.latencyByLabels.get(key);
     if (!child) {
-      child = this.latency.labels({ route, method: m, status: statusClass });
+      child = this.latency.seriesFor({ route, method: m, status: statusClass });
       this.latencyByLabels.set(key, child);
     }
     child.observe(seconds);
