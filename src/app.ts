@@ -45,7 +45,8 @@ import { ADMIN_PREFIX } from './admin/openapi.js';
 import { linkRoutes } from './set-password/routes.js';
 import { CONSOLE_PATH, createConsole } from './console/index.js';
 import { publicDocumentCache } from './web/document-cache.js';
-import { acceptedHost, issuerHost } from './web/issuer-host.js';
+import { acceptedHost, issuerHost, issuerPin } from './web/issuer-host.js';
+import { machineLane } from './web/machine-lane.js';
 import { allowAnyFormAction, apiSecurityHeaderList, securityHeaderList, securityHeaders } from './web/security-headers.js';
 import { STYLESHEET } from './web/stylesheet.js';
 import { answerUnavailable } from './web/unavailable.js';
@@ -56,7 +57,7 @@ import { lowerThreadPoolPriority } from './web/thread-priority.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /**
- * Paths exactly as sent that take the machine app (listen). Any other spelling oidc-provider would
+ * Paths exactly as sent that take the machine lane (listen). Any other spelling oidc-provider would
  * also route there (`/Token`, `/token/`) simply takes the whole app, whose extra steps pass it by.
  */
 const MACHINE_ROUTES = new Set<string>([
@@ -67,10 +68,6 @@ const MACHINE_ROUTES = new Set<string>([
   ROUTES.pushed_authorization_request,
   ROUTES.device_authorization,
 ]);
-const pathOf = (url = '') => {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-};
 /** A client must send its whole request within this, its headers within the shorter one. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 15_000;
@@ -182,51 +179,48 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     );
   }
 
-  // oidc-provider runs mounted inside this app and signs its cookies with this app's keys.
-  // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
-  const newApp = () => {
-    const koa = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
-    // Koa reports errors after the request's own context ended: the id is taken from the response.
+  // Koa reports errors after the request's own context ended: the id is taken from the response.
+  const logErrors = (koa: Koa) =>
     koa.on('error', (error: Error, ctx?: Koa.Context) =>
       logger.error({ err: error, requestId: ctx?.response.get('X-Request-Id') || undefined }, 'request failed'),
     );
-    return koa;
-  };
-  const app = newApp();
+  // oidc-provider runs mounted inside this app and signs its cookies with this app's keys.
+  // Only the right-most proxyHops entries of X-Forwarded-For are trusted; the rest is client-controlled.
+  const app = new Koa({ proxy: settings.trustProxy, maxIpsCount: settings.proxyHops, keys: cookieSecrets });
+  logErrors(app);
   const identified = requestIds({ trustProxy: settings.trustProxy });
-  const timed = requestTiming(metrics);
-  const logged: Koa.Middleware | null = logger.isLevelEnabled('debug')
-    ? async (ctx, next) => {
-        const started = performance.now();
-        await next();
-        logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-      }
-    : null;
+  const logRequests = logger.isLevelEnabled('debug');
+  const served = (path: string, method: string, status: number, seconds: number) => {
+    metrics.request(path, method, status, seconds);
+    if (logRequests) logger.debug({ method, path, status, ms: Math.round(seconds * 1000) }, 'request');
+  };
+  const timed = requestTiming(served);
   const headed = securityHeaders(securityHeaderList({ https: secure }));
   const hosts = { issuer: settings.issuer, allowedHosts: settings.allowedHosts };
   const hostAccepted = acceptedHost(hosts);
   const pinned = issuerHost(hosts, hostAccepted);
   let warnedForwarded = false;
-  const forwardedWarning: Koa.Middleware | null = settings.trustProxy
-    ? null
-    : (ctx, next) => {
-        if (!warnedForwarded && ctx.req.headers['x-forwarded-for']) {
+  const warnForwarded = settings.trustProxy
+    ? undefined
+    : (req: http.IncomingMessage) => {
+        if (!warnedForwarded && req.headers['x-forwarded-for']) {
           warnedForwarded = true;
           logger.warn(
             'requests carry X-Forwarded-For but TRUST_PROXY is false: behind a proxy every client shares its address, for throttling and the audit trail',
           );
         }
-        return next();
       };
   const providerForms: Koa.Middleware = (ctx, next) => {
     allowAnyFormAction(ctx);
     return next();
   };
+  // On the provider's own app too, for the machine lane below (in this app it is already outside).
+  provider.use(answerUnavailable);
+  logErrors(provider as unknown as Koa);
   const providerRoutes = mount(provider as unknown as Koa);
 
   app.use(identified);
   app.use(timed);
-  if (logged) app.use(logged);
   app.use(answerUnavailable);
   app.use(metricsRoute(metrics, settings.metricsToken));
   app.use(headed);
@@ -239,10 +233,14 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     headers: securityHeaderList({ https: secure }),
     acceptedHost: hostAccepted,
     requestId: (req) => requestIdOf(req.headers['x-request-id'], settings.trustProxy),
-    served: (path, method, status, seconds) => metrics.request(path, method, status, seconds),
+    served,
   });
   app.use(publicDocuments);
-  if (forwardedWarning) app.use(forwardedWarning);
+  if (warnForwarded)
+    app.use((ctx, next) => {
+      warnForwarded(ctx.req);
+      return next();
+    });
   app.use(async (ctx, next) => {
     if (ctx.path === AUTO_SUBMIT_SCRIPT_PATH) {
       ctx.type = 'text/javascript';
@@ -327,15 +325,15 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(frontchannelLogout(provider, settings.issuer));
   app.use(samlSignOut({ provider, services, payloads: storage.oidc, logger }));
   app.use(providerRoutes);
-  // The provider's endpoints for apps and APIs (token, introspection, userinfo, …) answer JSON,
-  // never pages: they run through the same middleware minus every step that only acts on other
-  // paths (pages, assets, health, metrics, authorization and logout checks), in an app of their
-  // own, with the headers that apply to such answers.
-  const machineApp = newApp();
-  const apiHeaded = securityHeaders(apiSecurityHeaderList({ https: secure }));
-  for (const step of [identified, timed, logged, answerUnavailable, apiHeaded, pinned, forwardedWarning, providerRoutes]) {
-    if (step) machineApp.use(step);
-  }
+  const machineRequest = machineLane((provider as unknown as Koa).callback(), {
+    paths: MACHINE_ROUTES,
+    trustProxy: settings.trustProxy,
+    acceptedHost: hostAccepted,
+    pin: issuerPin(settings.issuer),
+    headers: apiSecurityHeaderList({ https: secure }),
+    inspect: warnForwarded,
+    served,
+  });
   const backchannelLogouts = startBackchannelLogouts({
     provider,
     sessions: services.sessions,
@@ -402,12 +400,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
     purgeExpired: (now) => purgeExpired(storage, now),
     async listen() {
       const callback = app.callback();
-      const machineCallback = machineApp.callback();
       // Koa's callback catches its own errors (ctx.onerror), so its promise is safe to drop here.
       const handler: http.RequestListener = (req, res) => {
-        if (publicDocuments.answerDirectly(req, res)) return;
-        if (MACHINE_ROUTES.has(pathOf(req.url))) void machineCallback(req, res);
-        else void callback(req, res);
+        if (publicDocuments.answerDirectly(req, res) || machineRequest(req, res)) return;
+        void callback(req, res);
       };
       const timeouts = {
         requestTimeout: REQUEST_TIMEOUT_MS,

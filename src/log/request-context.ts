@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Next } from 'koa';
 
 /**
@@ -21,10 +22,13 @@ export function requestIdOf(forwardedHeader: string | string[] | undefined, trus
   return FORWARDED_ID.test(forwarded) ? forwarded : randomUUID();
 }
 
+/** Gives a request its id (answered as X-Request-Id) and runs `serve` with that id current. */
+export function withRequestId<T>(req: IncomingMessage, res: ServerResponse, trustProxy: boolean, serve: () => T): T {
+  const id = requestIdOf(req.headers['x-request-id'], trustProxy);
+  res.setHeader('X-Request-Id', id);
+  return requests.run({ id }, serve);
+}
+
 export function requestIds(options: { trustProxy: boolean }) {
-  return (ctx: Context, next: Next): Promise<void> => {
-    const id = requestIdOf(ctx.req.headers['x-request-id'], options.trustProxy);
-    ctx.res.setHeader('X-Request-Id', id);
-    return requests.run({ id }, next);
-  };
+  return (ctx: Context, next: Next): Promise<void> => withRequestId(ctx.req, ctx.res, options.trustProxy, next);
 }

@@ -27,14 +27,14 @@ export function withAuditMetrics(storage: Storage, metrics: Metrics): Storage {
   return { ...storage, audit };
 }
 
-/** Times every request by route family; first in the chain so that every answer is counted. */
-export function requestTiming(metrics: Metrics): Koa.Middleware {
+/** Times every request; early in the chain so that every answer is counted (`served` counts it: metrics, the debug log). */
+export function requestTiming(served: (path: string, method: string, status: number, seconds: number) => void): Koa.Middleware {
   return async (ctx, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       await next();
     } finally {
-      metrics.request(ctx.path, ctx.method, ctx.status, Number(process.hrtime.bigint() - started) / 1e9);
+      served(ctx.path, ctx.method, ctx.status, (performance.now() - started) / 1000);
     }
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import { negotiateLocale, t } from '../i18n/messages.js';
 
@@ -28,14 +29,6 @@ export interface IssuerHostOptions {
   allowedHosts: readonly string[];
 }
 
-/**
- * Refuses (421) a request addressed to a host that is neither the issuer's nor an allowed
- * name, then makes the request look addressed to the issuer, because koa and oidc-provider
- * build every absolute URL (discovery, redirects, form actions) from the request's host and
- * protocol. Whether the request came over TLS (secure cookies) stays what it really was.
- * The host checked is koa's (X-Forwarded-Host only when the app trusts its proxy); the
- * Forwarded header is never read.
- */
 /** Whether a Host header names the issuer or an allowed name. */
 export function acceptedHost(options: IssuerHostOptions): (host: string) => boolean {
   const issuer = new URL(options.issuer);
@@ -56,9 +49,16 @@ export function acceptedHost(options: IssuerHostOptions): (host: string) => bool
 /** Distinct Host values remembered; a client sending ever new ones only makes the lookup start over. */
 const SEEN_HOSTS_MAX = 64;
 
+/**
+ * Refuses (421) a request addressed to a host that is neither the issuer's nor an allowed
+ * name, then makes the request look addressed to the issuer, because koa and oidc-provider
+ * build every absolute URL (discovery, redirects, form actions) from the request's host and
+ * protocol. Whether the request came over TLS (secure cookies) stays what it really was.
+ * The host checked is koa's (X-Forwarded-Host only when the app trusts its proxy); the
+ * Forwarded header is never read.
+ */
 export function issuerHost(options: IssuerHostOptions, acceptable = acceptedHost(options)) {
-  const issuer = new URL(options.issuer);
-  const scheme = issuer.protocol.slice(0, -1);
+  const pin = issuerPin(options.issuer);
 
   return function pinToIssuer(ctx: Context, next: Next): Promise<void> {
     // An absolute-form target (`GET http://host/path`) names the host itself (RFC 9112 3.2.2),
@@ -68,49 +68,69 @@ export function issuerHost(options: IssuerHostOptions, acceptable = acceptedHost
       misdirected(ctx);
       return Promise.resolve();
     }
-    const secure = ctx.secure;
     if (absolute) {
       const target = ctx.url.slice(absolute[0].length);
       ctx.url = target.startsWith('/') ? target : `/${target}`;
       ctx.originalUrl = ctx.request.originalUrl = ctx.url;
     }
-    ctx.req.headers.host = issuer.host;
-    if (ctx.req.headers['x-forwarded-host'] !== undefined) delete ctx.req.headers['x-forwarded-host'];
-    pinRequest(ctx, { protocol: scheme, secure });
+    pinnable(Object.getPrototypeOf(ctx.request) as object);
+    pinRequest(ctx.req, pin);
     return next();
   };
 }
 
 const PINNED = Symbol('pinned to the issuer');
-type Pin = { protocol: string; secure: boolean };
-const pinnable = new WeakSet<object>();
+type PinnedRequest = IncomingMessage & { [PINNED]?: string };
+const pinnablePrototypes = new WeakSet<object>();
 
 /**
- * Makes ctx.protocol the issuer's scheme and keeps ctx.secure what it really was. The getters
- * are replaced once on the app's request prototype and read a pin set on each request, rather
+ * Makes a request look addressed to the issuer (the Host header, no X-Forwarded-Host) and its
+ * koa ctx.protocol the issuer's scheme (see pinnable), once its host was accepted.
+ */
+export function pinRequest(req: IncomingMessage, pin: IssuerPin): void {
+  req.headers.host = pin.host;
+  if (req.headers['x-forwarded-host'] !== undefined) delete req.headers['x-forwarded-host'];
+  (req as PinnedRequest)[PINNED] = pin.scheme;
+}
+
+/** The issuer's host and scheme, as pinRequest gives them to a request. */
+export interface IssuerPin {
+  host: string;
+  scheme: string;
+}
+
+export function issuerPin(issuer: string): IssuerPin {
+  const url = new URL(issuer);
+  return { host: url.host, scheme: url.protocol.slice(0, -1) };
+}
+
+/**
+ * Koa's request getters, on an app's request prototype (once): ctx.protocol answers the scheme a
+ * pinned request was given, and ctx.secure what the request really came over (so secure cookies
+ * follow the real connection). Replaced on the prototype, reading a mark on node's request, rather
  * than defined on every request object (which turns it into a slow dictionary object).
  */
-function pinRequest(ctx: Context, pin: Pin): void {
-  const prototype = Object.getPrototypeOf(ctx.request) as object;
-  if (!pinnable.has(prototype)) {
-    for (const name of ['protocol', 'secure'] as const) {
-      let owner: object | null = prototype;
-      let original: PropertyDescriptor | undefined;
-      while (owner && !(original = Object.getOwnPropertyDescriptor(owner, name))) owner = Object.getPrototypeOf(owner) as object | null;
-      // The getter is only ever called with an explicit receiver (get.call below).
-      // eslint-disable-next-line @typescript-eslint/unbound-method
-      const get = original?.get as ((this: unknown) => unknown) | undefined;
-      Object.defineProperty(prototype, name, {
-        configurable: true,
-        get(this: { [PINNED]?: Pin }) {
-          const pinned = this[PINNED];
-          return pinned ? pinned[name] : (get?.call(this) as string | boolean | undefined);
-        },
-      });
-    }
-    pinnable.add(prototype);
-  }
-  (ctx.request as unknown as { [PINNED]: Pin })[PINNED] = pin;
+export function pinnable(requestPrototype: object): void {
+  if (pinnablePrototypes.has(requestPrototype)) return;
+  let owner: object | null = requestPrototype;
+  let original: PropertyDescriptor | undefined;
+  while (owner && !(original = Object.getOwnPropertyDescriptor(owner, 'protocol'))) owner = Object.getPrototypeOf(owner) as object | null;
+  // The getter is only ever called with an explicit receiver (call below).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const realProtocol = original!.get as (this: unknown) => string;
+  Object.defineProperty(requestPrototype, 'protocol', {
+    configurable: true,
+    get(this: { req: PinnedRequest }) {
+      return this.req[PINNED] ?? realProtocol.call(this);
+    },
+  });
+  Object.defineProperty(requestPrototype, 'secure', {
+    configurable: true,
+    get(this: unknown) {
+      return realProtocol.call(this) === 'https';
+    },
+  });
+  pinnablePrototypes.add(requestPrototype);
 }
 
 function misdirected(ctx: Context): void {
