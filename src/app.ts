@@ -224,8 +224,10 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(answerUnavailable);
   app.use(metricsRoute(metrics, settings.metricsToken));
   app.use(headed);
+  /** Set when close begins: readiness says so from then on. */
+  let draining = false;
   // Orchestrators probe by whatever name reaches the container; every other route sees only the issuer's host.
-  app.use(onlyUnder(['/healthz', '/readyz'], [healthRoutes(storage)]));
+  app.use(onlyUnder(['/healthz', '/readyz'], [healthRoutes(storage, () => draining)]));
   app.use(pinned);
   // The provider computes them once; from then on they are answered before koa (see listen), and
   // here, right after the host check, for requests that path does not take.
@@ -442,6 +444,11 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
       return url;
     },
     async close() {
+      draining = true;
+      if (server && settings.shutdownDelaySeconds > 0) {
+        logger.info({ seconds: settings.shutdownDelaySeconds }, 'draining: /readyz answers 503 while requests are still served');
+        await new Promise((resolve) => setTimeout(resolve, settings.shutdownDelaySeconds * 1000));
+      }
       clearInterval(purge);
       clearInterval(anchoring);
       keyWatcher.stop();

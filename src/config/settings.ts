@@ -79,6 +79,12 @@ export interface Settings {
   proxyHops: number;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
   shutdownTimeoutSeconds: number;
+  /**
+   * On shutdown, how long /readyz answers 503 (draining) while requests are still served, before
+   * the listener closes: a balancer routing on /readyz stops sending first, so no request is
+   * caught in the listen queue when it closes.
+   */
+  shutdownDelaySeconds: number;
   /** Where each periodic audit anchor (the head of every chain) is also written; unset: the log only. */
   auditAnchorFile: string | undefined;
   /** How often an audit anchor is taken. */
@@ -136,6 +142,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().int().min(0).max(120).default(0),
   AUDIT_ANCHOR_FILE: z.string().optional(),
   AUDIT_ANCHOR_INTERVAL_SECONDS: z.coerce
     .number()
@@ -195,6 +202,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustProxy: e.TRUST_PROXY === 'true',
     proxyHops: e.PROXY_HOPS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    shutdownDelaySeconds: e.SHUTDOWN_DELAY_SECONDS,
     auditAnchorFile: e.AUDIT_ANCHOR_FILE ? path.resolve(e.AUDIT_ANCHOR_FILE) : undefined,
     auditAnchorIntervalSeconds: e.AUDIT_ANCHOR_INTERVAL_SECONDS,
   };

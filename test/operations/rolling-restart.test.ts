@@ -12,8 +12,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A rolling restart under load: two server processes on one SQLite file behind a round-robin
- * proxy; each in turn gets SIGTERM (stops accepting, finishes what it serves, closes the store)
- * and is started again, while token requests keep coming. None of them may fail.
+ * proxy that routes on /readyz; each in turn gets SIGTERM (reports draining for
+ * SHUTDOWN_DELAY_SECONDS while still serving, then stops accepting, finishes what it serves and
+ * closes the store) and is started again, while token requests keep coming. None of them may
+ * fail: without the delay, a POST that reaches the listen queue as it closes is reset.
  */
 describe('rolling restart of two nodes behind a round-robin proxy', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'idp-rolling-'));
@@ -62,6 +64,8 @@ describe('rolling restart of two nodes behind a round-robin proxy', () => {
       BCRYPT_COST: '4',
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_SECONDS: '10',
+      // Long enough for the proxy's next readiness probe: it stops sending before the listener closes.
+      SHUTDOWN_DELAY_SECONDS: '1',
     };
     start(0);
     await ready(0);
@@ -69,6 +73,7 @@ describe('rolling restart of two nodes behind a round-robin proxy', () => {
     await ready(1);
     proxy = new SwitchProxy(ports);
     proxy.roundRobin = true;
+    proxy.routeOnReadiness(100);
     await proxy.listen(proxyPort);
   }, 60_000);
 
@@ -119,6 +124,17 @@ describe('rolling restart of two nodes behind a round-robin proxy', () => {
       const old = nodes[index]!;
       const exited = new Promise<number | null>((resolve) => old.once('exit', resolve));
       old.kill('SIGTERM');
+      await sleep(200);
+      // Draining: not ready, yet still answering what is sent to it directly.
+      const readiness = await fetch(`http://localhost:${ports[index]}/readyz`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toMatchObject({ status: 'draining' });
+      const direct = await fetch(`http://localhost:${ports[index]}/token`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&scope=admin',
+      });
+      expect(direct.status).toBe(200);
       expect(await exited).toBe(0);
       start(index);
       await ready(index);

@@ -8,13 +8,16 @@ const IDEMPOTENT = new Set(['GET', 'HEAD']);
  * header (the issuer's), and sends each request to `target` (switchable by the test) or, with
  * `roundRobin`, to the next node in turn. Requests to a node that refuses the connection (and
  * GET or HEAD requests whose connection it resets) are tried on the next node, as a balancer's
- * health handling would.
+ * health handling would; with routeOnReadiness it also stops sending to a node that is not ready.
  */
 export class SwitchProxy {
   target = 0;
   roundRobin = false;
   private turn = 0;
   private server: http.Server | undefined;
+  /** Ports whose /readyz last answered something other than 200 (see routeOnReadiness). */
+  private readonly unready = new Set<number>();
+  private probing: NodeJS.Timeout | undefined;
 
   constructor(readonly ports: number[]) {}
 
@@ -28,9 +31,24 @@ export class SwitchProxy {
     return `http://localhost:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** Probes every node's /readyz this often and, in round robin, passes over the nodes not ready, as a balancer does. */
+  routeOnReadiness(intervalMs: number): void {
+    this.probing = setInterval(() => {
+      for (const port of this.ports) {
+        fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (answer) => (answer.ok ? this.unready.delete(port) : this.unready.add(port)),
+          () => this.unready.add(port),
+        );
+      }
+    }, intervalMs);
+  }
+
   private pick(): number {
     if (!this.roundRobin) return this.ports[this.target]!;
-    this.turn = (this.turn + 1) % this.ports.length;
+    for (let tried = 0; tried < this.ports.length; tried += 1) {
+      this.turn = (this.turn + 1) % this.ports.length;
+      if (!this.unready.has(this.ports[this.turn]!)) break;
+    }
     return this.ports[this.turn]!;
   }
 
@@ -56,6 +74,7 @@ export class SwitchProxy {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probing);
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }
