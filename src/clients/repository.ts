@@ -12,6 +12,7 @@ export interface ClientRepository {
   /**
    * A number that moves with every change to any client, made by any process, so a node may keep
    * clients in memory while it stays the same; null where the store cannot tell (nothing is kept).
+   * Answered from what the store knows at once (never waits): it is read before every lookup.
    */
-  revision(): Promise<number | null>;
+  revision(): number | null;
 }

@@ -19,7 +19,7 @@ export function cacheClientLookups(provider: Provider, clients: Pick<ClientRepos
   const load = Client.find.bind(Client);
   const kept = new KeptByRevision<ProviderClient>();
   Client.find = async (id: string) => {
-    const revision = await clients.revision();
+    const revision = clients.revision();
     if (revision === null) return load(id);
     const hit = kept.get(revision, id);
     if (hit) return hit;

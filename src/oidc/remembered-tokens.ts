@@ -50,7 +50,7 @@ export class RememberedTokens implements OidcPayloadRepository {
 
   async find(model: string, id: string): Promise<OidcPayload | undefined> {
     const memory = this.memory.get(model);
-    const revision = memory && id.length <= MAX_REMEMBERED_ID_LENGTH ? await this.stored.revision(model) : null;
+    const revision = memory && id.length <= MAX_REMEMBERED_ID_LENGTH ? this.stored.revision(model) : null;
     if (!memory || revision === null) return this.stored.find(model, id);
     const { found, absent } = memory;
     if (absent?.has(id)) return undefined;

@@ -21,8 +21,9 @@ export interface OidcPayloadRepository {
   /**
    * A number that moves with every change to, or removal of, any record of `model` (not with new
    * ones), made by any process; null where the store cannot tell, or keeps none for that kind.
+   * Answered from what the store knows at once (never waits): it is read before every lookup.
    */
-  revision(model: string): Promise<number | null>;
+  revision(model: string): number | null;
   /** Removes every record whose expiry has passed; returns how many. */
   purgeExpired(now: number): Promise<number>;
 }

@@ -93,6 +93,37 @@ describe('SQLite revisions after every migration', () => {
   });
 });
 
+describe('SQLite revisions that cannot be read', () => {
+  test('answer null (nothing is kept) and the lookups still answer from the store', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-unreadable-'));
+    const file = path.join(dir, 'unreadable.sqlite');
+    const storage = withRememberedTokens(openSqliteStorage(file));
+    try {
+      await storage.oidc.upsert('AccessToken', 'kept-token', { accountId: 'a1' }, Date.now() + 60_000);
+      const other = new DatabaseSync(file);
+      // Triggers name the table: they go first, then the table itself (a hand-edited or damaged file).
+      for (const { name } of other
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%table_revisions%'")
+        .all() as {
+        name: string;
+      }[])
+        other.exec(`DROP TRIGGER "${name}"`);
+      other.exec('DROP TABLE table_revisions');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(storage.oidc.revision('AccessToken')).toBeNull();
+      expect(storage.clients.revision()).toBeNull();
+      expect(await storage.oidc.find('AccessToken', 'kept-token')).toMatchObject({ accountId: 'a1' });
+      // Nothing was remembered: a removal by the other connection counts at once.
+      other.exec("DELETE FROM oidc_payloads WHERE model = 'AccessToken'");
+      other.close();
+      expect(await storage.oidc.find('AccessToken', 'kept-token')).toBeUndefined();
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SQLite records kept in memory between lookups by id', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'idp-sqlite-kept-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

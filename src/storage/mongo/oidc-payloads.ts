@@ -96,7 +96,7 @@ export class MongoOidcPayloads implements OidcPayloadRepository {
   }
 
   /** Nothing here tells the nodes of each other's changes: every lookup goes to the store. */
-  async revision() {
+  revision() {
     return null;
   }
 

@@ -113,7 +113,7 @@ export class MongoClients implements ClientRepository {
   }
 
   /** Several nodes write one database and nothing here tells them of each other's changes: every read goes to the store. */
-  async revision() {
+  revision() {
     return null;
   }
 }

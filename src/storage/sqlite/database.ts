@@ -286,7 +286,10 @@ export class Database {
     throw error;
   }
 
-  /** Every method of a repository, run by whenFree. Each must be one statement or one transaction. */
+  /**
+   * Every method of a repository, run by whenFree. Each must be one statement or one transaction.
+   * But `revision`, which never waits (see revision) and is answered as it is, not as a promise.
+   */
   guarded<R extends object>(repository: R): R {
     const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
     return new Proxy(repository, {
@@ -295,7 +298,8 @@ export class Database {
         if (typeof value !== 'function') return value;
         let wrapper = wrappers.get(name);
         if (!wrapper) {
-          wrapper = (...args: unknown[]) => this.whenFree(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+          const method = value as (...a: unknown[]) => unknown;
+          wrapper = name === 'revision' ? method.bind(target) : (...args: unknown[]) => this.whenFree(() => method.apply(target, args));
           wrappers.set(name, wrapper);
         }
         return wrapper;
@@ -332,7 +336,9 @@ export class Database {
    * whose changes may yet be rolled back (and the revision with them): nothing may be cached then.
    * Read once per turn of the event loop, which serves many requests under load: a change by
    * another process counts from the next turn (at most milliseconds); one by this process at once,
-   * since every write of ours drops what was read.
+   * since every write of ours drops what was read. A read that fails (the file busy or failing)
+   * answers null for this turn: nothing is kept or answered from memory, and the lookup itself
+   * goes to the store, which waits or reports the failure.
    */
   revision(table: string): number | null {
     if (this.db.isTransaction) return null;
@@ -347,7 +353,11 @@ export class Database {
     let revision = read.get(table);
     if (revision === undefined) {
       // No row (a kind nothing is kept of, or a hand-edited file): nothing is kept, and nothing fails.
-      revision = this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])?.revision ?? null;
+      try {
+        revision = this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])?.revision ?? null;
+      } catch {
+        revision = null;
+      }
       read.set(table, revision);
     }
     return revision;

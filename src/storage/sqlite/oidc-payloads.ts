@@ -102,7 +102,7 @@ export class SqliteOidcPayloads implements OidcPayloadRepository {
   }
 
   /** Kinds without a revision row (see the migration that adds them) answer null. */
-  async revision(model: string) {
+  revision(model: string) {
     return this.db.revision(`oidc_payloads.${model}`);
   }
 

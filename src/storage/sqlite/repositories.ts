@@ -327,7 +327,7 @@ export class SqliteClients implements ClientRepository {
     return this.db.run('DELETE FROM clients WHERE id = $id', { id }).changes > 0;
   }
 
-  async revision() {
+  revision() {
     return this.db.revision('clients');
   }
 }
