@@ -1,4 +1,5 @@
 import { KeptByRevision } from '../storage/kept-by-revision.js';
+import { copyOf, deepFreeze } from '../storage/plain-data.js';
 import type { Storage } from '../storage/port.js';
 import type { OidcPayload, OidcPayloadRepository } from './repository.js';
 
@@ -8,8 +9,8 @@ const MAX_REMEMBERED_ID_LENGTH = 128;
 const MAX_ABSENT = 10_000;
 
 interface Remembered {
-  /** The payload as JSON: each lookup gets its own copy, since oidc-provider changes what it finds. */
-  json: string;
+  /** Frozen: each lookup gets its own copy, since oidc-provider changes what it finds (a grant it extends). */
+  payload: OidcPayload;
   expiresAtMs: number;
 }
 
@@ -55,13 +56,13 @@ export class RememberedTokens implements OidcPayloadRepository {
     const { found, absent } = memory;
     if (absent?.has(id)) return undefined;
     const hit = found?.get(revision, id);
-    if (hit) return hit.expiresAtMs > Date.now() ? (JSON.parse(hit.json) as OidcPayload) : undefined;
+    if (hit) return hit.expiresAtMs > Date.now() ? copyOf(hit.payload) : undefined;
     const payload = await this.stored.find(model, id);
     if (!payload) {
       if (absent && absent.size >= MAX_ABSENT) absent.clear();
       absent?.add(id);
     } else if (found && typeof payload.exp === 'number') {
-      found.keep(revision, id, { json: JSON.stringify(payload), expiresAtMs: payload.exp * 1000 });
+      found.keep(revision, id, { payload: deepFreeze(copyOf(payload)), expiresAtMs: payload.exp * 1000 });
     }
     return payload;
   }

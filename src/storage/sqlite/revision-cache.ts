@@ -1,4 +1,5 @@
 import { KeptByRevision } from '../kept-by-revision.js';
+import { deepFreeze } from '../plain-data.js';
 import type { Database } from './database.js';
 
 /**
@@ -25,12 +26,4 @@ export class RevisionCache<T extends object> {
     if (loaded) this.kept.keep(revision, id, deepFreeze(loaded));
     return loaded;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const nested of Object.values(value)) deepFreeze(nested);
-  }
-  return value;
 }
