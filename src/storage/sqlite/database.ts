@@ -328,39 +328,44 @@ export class Database {
     return statement;
   }
 
-  /** Revisions read during the current turn of the event loop (see revision); dropped by any write of ours. */
-  private turnRevisions: Map<string, number | null> | null = null;
+  /** Every table's revision as last read (see revision); dropped by any write of ours. */
+  private revisions: Map<string, number> | null = null;
+  /** PRAGMA data_version when they were read: it moves when another connection commits. */
+  private revisionsDataVersion: number | null = null;
+  /** Whether data_version was asked during the current turn of the event loop. */
+  private versionCheckedThisTurn = false;
 
   /**
    * The trigger-kept revision of a table (see revisionTriggers); null inside an open transaction,
    * whose changes may yet be rolled back (and the revision with them): nothing may be cached then.
-   * Read once per turn of the event loop, which serves many requests under load: a change by
-   * another process counts from the next turn (at most milliseconds); one by this process at once,
-   * since every write of ours drops what was read. A read that fails (the file busy or failing)
-   * answers null for this turn: nothing is kept or answered from memory, and the lookup itself
-   * goes to the store, which waits or reports the failure.
+   * Checked once per turn of the event loop, which serves many requests under load: PRAGMA
+   * data_version tells whether another connection (process, CLI) committed since the revisions
+   * were read, and only then are they read again, all at once. A change by another process counts
+   * from the next turn (at most milliseconds); one by this process at once, since every write of
+   * ours drops what was read. A table without a row (a kind nothing is kept of, or a hand-edited
+   * file) answers null, and so does every table while the file cannot be read (busy or failing):
+   * nothing is kept or answered from memory, and the lookup itself goes to the store, which waits
+   * or reports the failure.
    */
   revision(table: string): number | null {
     if (this.db.isTransaction) return null;
-    let read = this.turnRevisions;
-    if (!read) {
-      const turn = new Map<string, number | null>();
-      this.turnRevisions = read = turn;
-      setImmediate(() => {
-        if (this.turnRevisions === turn) this.turnRevisions = null;
-      });
-    }
-    let revision = read.get(table);
-    if (revision === undefined) {
-      // No row (a kind nothing is kept of, or a hand-edited file): nothing is kept, and nothing fails.
-      try {
-        revision = this.get<{ revision: number }>('SELECT revision FROM table_revisions WHERE name = ?', [table])?.revision ?? null;
-      } catch {
-        revision = null;
+    try {
+      if (!this.versionCheckedThisTurn) {
+        this.versionCheckedThisTurn = true;
+        setImmediate(() => (this.versionCheckedThisTurn = false));
+        const { data_version: version } = this.get<{ data_version: number }>('PRAGMA data_version')!;
+        if (version !== this.revisionsDataVersion) this.revisions = null;
+        this.revisionsDataVersion = version;
       }
-      read.set(table, revision);
+      this.revisions ??= new Map(
+        this.all<{ name: string; revision: number }>('SELECT name, revision FROM table_revisions').map((row) => [row.name, row.revision]),
+      );
+    } catch {
+      this.revisions = null;
+      this.revisionsDataVersion = null;
+      return null;
     }
-    return revision;
+    return this.revisions.get(table) ?? null;
   }
 
   get<T>(sql: string, params: Params = {}): T | undefined {
@@ -375,7 +380,7 @@ export class Database {
 
   /** Runs a write; a uniqueness violation becomes a ConflictError naming `what`. */
   run(sql: string, params: Params = {}, what = 'record'): { changes: number } {
-    this.turnRevisions = null;
+    this.revisions = null;
     try {
       const statement = this.statement(sql);
       const result = Array.isArray(params) ? statement.run(...params) : statement.run(params);
