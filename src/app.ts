@@ -327,7 +327,7 @@ export async function createIdp(settings: Settings, options: IdpOptions = {}): P
   app.use(frontchannelLogout(provider, settings.issuer));
   app.use(samlSignOut({ provider, services, payloads: storage.oidc, logger }));
   app.use(providerRoutes);
-  const machineRequest = machineLane((provider as unknown as Koa).callback(), {
+  const machineRequest = machineLane(provider as unknown as Koa, {
     paths: MACHINE_ROUTES,
     trustProxy: settings.trustProxy,
     acceptedHost: hostAccepted,

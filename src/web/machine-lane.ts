@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Koa from 'koa';
 import { withRequestId } from '../log/request-context.js';
-import { pinRequest, type IssuerPin } from './issuer-host.js';
+import { pinnable, pinRequest, type IssuerPin } from './issuer-host.js';
 
 export interface MachineLaneOptions {
   /** Paths exactly as sent that take the lane (no query). */
@@ -25,7 +26,7 @@ export const pathOf = (url = ''): string => {
 /**
  * The provider's endpoints for apps and APIs (token, introspection, userinfo, …) answer JSON,
  * never pages, and carry most of the load. They are served by the provider's own koa app
- * straight from node's request: what every answer owes its caller (the host check, the request
+ * (`app`) straight from node's request: what every answer owes its caller (the host check, the request
  * id, the API headers, timing) is done here on the raw request instead of by a koa app of ours
  * around the provider, and every step that only acts on other paths is left out.
  *
@@ -34,7 +35,10 @@ export const pathOf = (url = ''): string => {
  * as written (a list of forwarded hosts, user info, a foreign name). The whole app serves those,
  * and refuses what it must.
  */
-export function machineLane(serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>, lane: MachineLaneOptions) {
+export function machineLane(app: Koa, lane: MachineLaneOptions) {
+  // The pin must be read by the app that serves the lane (URLs, DPoP htu, client assertion audiences).
+  pinnable(app.request);
+  const serve = app.callback();
   return function serveMachineRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const path = pathOf(req.url);
     if (!lane.paths.has(path)) return false;

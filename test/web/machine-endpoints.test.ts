@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { rawRequest } from '../support/raw-http.js';
 
@@ -74,5 +76,55 @@ describe('the provider endpoints for apps and APIs', () => {
     expect(metrics.status).toBe(200);
     const count = /idp_http_request_duration_seconds_count\{route="token",method="POST",status="2xx"\} (\d+)/.exec(metrics.body);
     expect(Number(count?.[1])).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/**
+ * Behind a proxy that ends TLS, the issuer is https while the request reaches us over http. The
+ * lane's answers must name and check the issuer's URLs, as the whole app's do: a DPoP proof is
+ * bound to `https://…/token`, and a proof for the URL as reached over http is not the same proof.
+ */
+describe('the provider endpoints for apps and APIs behind a proxy that ends TLS', () => {
+  const ISSUER = 'https://id.example.test';
+  let idp: TestIdp;
+  let basic: string;
+
+  beforeAll(async () => {
+    idp = await startIdp({ ISSUER });
+    const { client, secret } = await idp.services.clients.create({
+      name: 'Bound service',
+      admin: true,
+      dpopBoundAccessTokens: true,
+    });
+    basic = `Basic ${Buffer.from(`${client.id}:${secret!}`).toString('base64')}`;
+  });
+  afterAll(() => idp.stop());
+
+  async function proof(htu: string) {
+    const key = await generateKeyPair('ES256');
+    return new SignJWT({ htm: 'POST', htu, jti: randomUUID() })
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: await exportJWK(key.publicKey) })
+      .setIssuedAt()
+      .sign(key.privateKey);
+  }
+
+  const token = async (htu: string) => {
+    const answer = await rawRequest(idp.url, '/token', {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': FORM, host: 'id.example.test', dpop: await proof(htu) },
+      body: 'grant_type=client_credentials&scope=admin',
+    });
+    return { status: answer.status, body: JSON.parse(answer.body) as Record<string, string> };
+  };
+
+  test("a proof for the issuer's token endpoint is accepted", async () => {
+    const answer = await token(`${ISSUER}/token`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.token_type).toBe('DPoP');
+  });
+
+  test('a proof for the URL as reached over http is refused', async () => {
+    const answer = await token('http://id.example.test/token');
+    expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof' } });
   });
 });
