@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js';
@@ -16,6 +17,7 @@ import type { AuditEvent } from '../../src/audit/types.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WRITER = path.join(here, '..', 'support', 'audit-writer.mjs');
 const N = 150;
+const ROUND = 25;
 
 describe('the audit trail is a hash chain per tenant and one for operators', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'idp-audit-'));
@@ -49,15 +51,20 @@ describe('the audit trail is a hash chain per tenant and one for operators', () 
     expect(existsSync(path.join(here, '..', '..', 'dist', 'audit', 'chain.js'))).toBe(true); // npm test builds dist/ for the child
     const { file, storage, audit, dataDir } = freshStore();
     const tenantId = '0193b000-0000-7000-8000-00000000aaaa';
-    const child = spawn(process.execPath, [WRITER, file, tenantId, String(N)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WRITER, file, tenantId, String(N), String(ROUND)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let childErr = '';
     child.stderr.on('data', (d) => (childErr += d));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const childLines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    expect((await childLines.next()).value).toBe('ready');
     for (let i = 0; i < N; i += 1) {
       await audit.record({ tenantId, actor: { type: 'system', id: 'parent' }, action: 'test.parent', details: { i } });
       await audit.record({ tenantId: null, actor: { type: 'system', id: 'parent' }, action: 'test.parent', details: { i } });
-      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if ((i + 1) % ROUND === 0) {
+        // Lock-step rounds: both writers finish round K before either starts round K + 1.
+        expect((await childLines.next()).value).toBe(`round ${(i + 1) / ROUND}`);
+        child.stdin.write('go\n');
+      }
     }
     expect({ code: await exited, childErr }).toEqual({ code: 0, childErr: '' });
 
@@ -70,9 +77,9 @@ describe('the audit trail is a hash chain per tenant and one for operators', () 
       });
       const writers = new Set(events.map((e) => e.actor.id));
       expect(writers).toEqual(new Set(['parent', 'child']));
-      // Interleaved: the writers really ran at the same time, not one after the other.
+      // Interleaved: every round holds both writers, so there is a switch in each of the N / ROUND rounds.
       const switches = events.filter((e, i) => i > 0 && e.actor.id !== events[i - 1]!.actor.id).length;
-      expect(switches).toBeGreaterThan(1);
+      expect(switches).toBeGreaterThanOrEqual(N / ROUND);
     }
     expect(await audit.verify(tenantId)).toMatchObject({ valid: true, events: 2 * N, broken: null });
     expect((await audit.verifyAll()).valid).toBe(true);
