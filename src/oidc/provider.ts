@@ -23,6 +23,7 @@ import { atomicReplayDetection } from './replay-cache.js';
 import { deviceFlowFeature } from './device-flow.js';
 import { recordSessionDevices } from './session-devices.js';
 import { endUpstreamSession } from './broker-sessions.js';
+import { skipStacksOfProtocolRefusals } from './protocol-error-stacks.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -124,6 +125,7 @@ export function grantScopes(
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
+  skipStacksOfProtocolRefusals();
   const { services, logger } = deps;
 
   const oauth = oauthConfiguration(services, deps.pairwiseSecret);
