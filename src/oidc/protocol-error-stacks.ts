@@ -35,7 +35,7 @@ export function skipStacksOfProtocolRefusals(): void {
   // Each subclass then captures again, once its status is known: a refusal gets "Name: message",
   // anything else (a 5xx) its frames.
   const captureStackTrace = Error.captureStackTrace.bind(Error);
-  Error.captureStackTrace = function captureUnlessProtocolRefusal(target: object, constructorOpt?: Function): void {
+  Error.captureStackTrace = function captureUnlessProtocolRefusal(target: object, constructorOpt?: (...args: never[]) => unknown): void {
     if (target instanceof OIDCProviderError && target.expose) {
       Object.defineProperty(target, 'stack', {
         value: `${target.name}: ${target.message}`,
