@@ -67,20 +67,24 @@ process.stdout.write(
 );
 
 // How long the event loop was kept from running, since the last SIGUSR2 (the harness sends one before
-// the sign-ins), reported on stdout at SIGTERM.
-const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-loopDelay.enable();
-process.on('SIGUSR2', () => loopDelay.reset());
+// the sign-ins), reported on stdout at SIGTERM. Made at the first SIGUSR2: the idle RSS measured
+// before must not include the harness's own histogram (bare has none).
+let loopDelay = null;
+process.on('SIGUSR2', () => {
+  loopDelay ??= monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.disable();
+  loopDelay.reset();
+  loopDelay.enable();
+});
 const ms = (ns) => Math.round(ns / 1e4) / 100;
 
 let stopping = false;
 process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
-  loopDelay.disable();
-  process.stdout.write(
-    `${JSON.stringify({ eventLoopDelay: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) } })}\n`,
-  );
+  loopDelay?.disable();
+  const eventLoopDelay = loopDelay && { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+  process.stdout.write(`${JSON.stringify({ eventLoopDelay })}\n`);
   void stopProfile()
     .then(() => idp.close())
     .finally(() => process.exit(0));
