@@ -66,6 +66,9 @@ async function startServer(script, env = {}) {
       LOGIN_RATE_LIMIT: '100000',
       ...(process.env.BENCH_CPU_PROF ? { BENCH_CPU_PROF: process.env.BENCH_CPU_PROF } : {}),
       INTERACTION_RATE_LIMIT: '1000000',
+      // Each slice's end drops the refresh tokens of the requests still in flight (up to one per
+      // connection): enough rotating chains that many slices do not run out of them.
+      BENCH_REFRESH_CHAINS: String(Math.max(400, 2 * CONNECTIONS * ROUNDS)),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
