@@ -6,6 +6,7 @@ import Provider from 'oidc-provider';
 import { mintTokens } from './tokens.js';
 import { profileServing } from './profile.js';
 import { MemoryAdapter } from './memory-adapter.js';
+import { sqliteAdapter } from './sqlite-adapter.js';
 
 const port = Number(process.env.PORT);
 const issuer = `http://localhost:${port}`;
@@ -35,7 +36,7 @@ const app = {
 };
 
 const provider = new Provider(issuer, {
-  adapter: MemoryAdapter,
+  adapter: process.env.BENCH_BARE_STORE === 'sqlite' ? sqliteAdapter(process.env.DATA_DIR) : MemoryAdapter,
   jwks: { keys },
   clients: [client, app],
   scopes: ['openid', 'offline_access', 'email', 'admin'],
