@@ -21,6 +21,9 @@ export function renderMarkdown({ machine, settings = {}, scenarios, signIn, sign
     `- ${machine.cpu}, ${machine.cores} cores; Node ${machine.node} on ${machine.platform}; load average at start ${machine.loadAverageAtStart.toFixed(2)}${load}; ${machine.date}`,
     `- Each server its own process${machine.pinned ? ' pinned to CPU 0, autocannon in another process pinned to CPU 1' : ' (no taskset: not pinned)'}; ${connections} connections, ${seconds} s per scenario and server${sliced}; node ${(settings.nodeFlags ?? []).join(' ') || '(no flags)'} for both; production settings, embedded SQLite, logs at warn`,
     '',
+    ...(settings.bareStore && settings.bareStore !== 'memory'
+      ? [`- **Diagnostic run**: bare oidc-provider on our ${settings.bareStore} store (BENCH_BARE_STORE), not its in-memory adapter`, '']
+      : []),
     '| scenario | ours req/s | p50 / p99 | bare oidc-provider req/s | p50 / p99 | ours / bare |',
     '| --- | --- | --- | --- | --- | --- |',
     ...Object.entries(scenarios).map(

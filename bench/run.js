@@ -65,6 +65,7 @@ async function startServer(script, env = {}) {
       // All load comes from one address here; the per-address throttles would measure themselves.
       LOGIN_RATE_LIMIT: '100000',
       ...(process.env.BENCH_CPU_PROF ? { BENCH_CPU_PROF: process.env.BENCH_CPU_PROF } : {}),
+      ...(process.env.BENCH_BARE_STORE ? { BENCH_BARE_STORE: process.env.BENCH_BARE_STORE } : {}),
       INTERACTION_RATE_LIMIT: '1000000',
       // Each slice's end drops the refresh tokens of the requests still in flight (up to one per
       // connection): enough rotating chains that many slices do not run out of them.
@@ -495,6 +496,7 @@ const report = {
     signInSeconds: SIGN_IN_SECONDS,
     nodeFlags: NODE_FLAGS,
     hashingNice: HASHING_NICE,
+    bareStore: process.env.BENCH_BARE_STORE ?? 'memory',
   },
   ...results,
 };
