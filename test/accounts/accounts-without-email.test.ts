@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { newAccount } from '../../src/accounts/types.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
@@ -24,15 +24,7 @@ describe('accounts without an e-mail address, and the personnummer in the CLI', 
   let tenantId: string;
 
   async function idp(args: string[], stdin = '') {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      env,
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => stdin,
-    });
-    return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+    return runIdp(args, env, stdin);
   }
 
   /** What a GrandID first sign-in under `create` stores: a name and a personnummer, no address. */

@@ -4,7 +4,7 @@ import { FormClient, codeFlowTokens, passwordStep } from '../support/form-client
 import { PASSWORD, authorizationUrl, seed } from '../support/fixtures.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { outbox, waitForOutbox } from '../support/outbox.js';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 
@@ -152,13 +152,10 @@ describe('lockout cannot be raced, does not leak, and only an administrator lift
   test('the CLI unlocks too', async () => {
     const account = await newAccount();
     for (let i = 0; i < 5; i += 1) await attempt(account.email, 'wrong guess');
-    let out = '';
-    const code = await runCli(['user', 'unlock', '--tenant', 'acme', '--email', account.email, '--reason', 'verified by phone', '--json'], {
-      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir },
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: () => true },
-      readStdin: async () => '',
-    });
+    const { code, stdout: out } = await runIdp(
+      ['user', 'unlock', '--tenant', 'acme', '--email', account.email, '--reason', 'verified by phone', '--json'],
+      { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ state: 'active', failedAttempts: 0 });
     expect((await attempt(account.email, PASSWORD)).status).toBe(303);

@@ -10,7 +10,7 @@ import { SQLITE_FILE_NAME } from '../../src/storage/open.js';
 import { AuditService } from '../../src/audit/service.js';
 import { createLogger } from '../../src/log/logger.js';
 import { canonicalForm, GENESIS_HASH, hashOf } from '../../src/audit/chain.js';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import type { Storage } from '../../src/storage/port.js';
 import type { AuditEvent } from '../../src/audit/types.js';
 
@@ -31,15 +31,7 @@ describe('the audit trail is a hash chain per tenant and one for operators', () 
   }
 
   async function cli(dataDir: string, args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      env: { DATA_DIR: dataDir, KEYS_DIR: path.join(root, 'keys') },
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => '',
-    });
-    return { code, stdout, stderr };
+    return runIdp(args, { DATA_DIR: dataDir, KEYS_DIR: path.join(root, 'keys') });
   }
 
   test('the canonical form sorts keys at every depth and leaves out the hash', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as oidc from 'openid-client';
 import { exportJWK, generateKeyPair } from 'jose';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 
 const insecure = { execute: [oidc.allowInsecureRequests] };
@@ -14,15 +14,7 @@ describe('idp api and the OAuth settings of idp client', () => {
   let server: TestIdp;
 
   async function idp(args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      env,
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => '',
-    });
-    return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+    return runIdp(args, env);
   }
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { FormClient, passwordStep } from '../support/form-client.js';
 import { authorizationUrl } from '../support/fixtures.js';
@@ -19,15 +19,7 @@ describe('the idp command-line tool', () => {
   let server: TestIdp;
 
   async function idp(args: string, stdin = '') {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args.split(' '), {
-      env,
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => stdin,
-    });
-    return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+    return runIdp(args.split(' '), env, stdin);
   }
 
   beforeAll(async () => {

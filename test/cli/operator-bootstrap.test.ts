@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { outbox } from '../support/outbox.js';
 import { api } from '../support/admin-client.js';
@@ -13,15 +13,7 @@ describe('operators: bootstrap and roles from the command line', () => {
   let server: TestIdp;
 
   async function idp(args: string) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args.split(' '), {
-      env,
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => '',
-    });
-    return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+    return runIdp(args.split(' '), env);
   }
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { loadSettings } from '../../src/config/settings.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openStorage } from '../../src/storage/open.js';
@@ -69,13 +69,7 @@ describe('rotating the key for data at rest', () => {
       return { accountId: account.id, secret: key, hmac: { id: hmac.client.id, secret: hmac.secret! } };
     });
 
-    let out = '';
-    const code = await runCli(['encryption', 'reseal', '--json'], {
-      env: env(`${k2},${k1}`),
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: () => true },
-      readStdin: async () => '',
-    });
+    const { code, stdout: out } = await runIdp(['encryption', 'reseal', '--json'], env(`${k2},${k1}`));
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ totpSecrets: 1, connectionSecrets: 2, personalNumbers: 1, personalNumberKey: 1, clientSecrets: 1 });
 

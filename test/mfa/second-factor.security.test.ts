@@ -8,7 +8,7 @@ import { adminToken, api } from '../support/admin-client.js';
 import { codeFor, keyFromPage, recoveryCodesFromPage } from '../support/totp.js';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/settings.js';
 import { waitForOutbox } from '../support/outbox.js';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
 
@@ -283,12 +283,9 @@ describe('TOTP second factor', () => {
 
     const two = await newAccount();
     await enrolInProfile(two.email);
-    let out = '';
-    const code = await runCli(['user', 'reset-2fa', '--tenant', 'acme', '--email', two.email, '--json'], {
-      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir },
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: () => true },
-      readStdin: async () => '',
+    const { code, stdout: out } = await runIdp(['user', 'reset-2fa', '--tenant', 'acme', '--email', two.email, '--json'], {
+      DATA_DIR: idp.dataDir,
+      KEYS_DIR: idp.keysDir,
     });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ mfaEnabled: false });

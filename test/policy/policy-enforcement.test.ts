@@ -2,7 +2,7 @@ import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { FormClient, csrfToken, formAction, passwordStep } from '../support/form-client.js';
 import { PASSWORD, authorizationUrl, seed } from '../support/fixtures.js';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { DEFAULT_TENANT_POLICY } from '../../src/policy/defaults.js';
 
 const REDIRECT_URI = 'http://localhost:8123/callback';
@@ -21,16 +21,8 @@ describe('the tenant policy is managed by API and CLI and enforced wherever a pa
   afterAll(() => idp.stop());
 
   async function cli(...args: string[]) {
-    let stdout = '';
-    let stderr = '';
     const stdin = args[0] === '--stdin' ? args.splice(0, 2)[1]! : '';
-    const code = await runCli(args, {
-      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir, BCRYPT_COST: '4' },
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => stdin,
-    });
-    return { code, stdout, stderr };
+    return runIdp(args, { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir, BCRYPT_COST: '4' }, stdin);
   }
 
   test('GET returns the defaults; PUT validates, lists every problem and stores nothing when invalid', async () => {

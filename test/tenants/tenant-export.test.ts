@@ -4,7 +4,7 @@ import { PASSWORD } from '../support/fixtures.js';
 import { codeFor } from '../support/totp.js';
 import { outbox, waitForOutbox } from '../support/outbox.js';
 import { linkIn } from '../support/smtp.js';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { hashOf } from '../../src/audit/chain.js';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
@@ -132,12 +132,9 @@ describe('a tenant export holds everything the tenant owns, as JSON Lines, and n
       expect({ name, found: text.includes(value) }).toEqual({ name, found: false });
     }
 
-    let stdout = '';
-    const code = await runCli(['tenant', 'export', '--tenant', 'exported'], {
-      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir },
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: () => true },
-      readStdin: async () => '',
+    const { code, stdout: stdout } = await runIdp(['tenant', 'export', '--tenant', 'exported'], {
+      DATA_DIR: idp.dataDir,
+      KEYS_DIR: idp.keysDir,
     });
     expect(code).toBe(0);
     // The trail itself holds none of them either (R10: never a password, code, token, secret or hash).

@@ -7,7 +7,7 @@ import { adminToken, api } from '../support/admin-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { outbox, waitForOutbox } from '../support/outbox.js';
 import { linkIn } from '../support/smtp.js';
-import { runCli } from '../../src/cli/run.js';
+import { runIdp } from '../support/cli.js';
 import { SQLITE_FILE_NAME } from '../../src/storage/open.js';
 import { ANY_AUDIENCE } from '../../src/accounts/sign-in-eligibility.js';
 
@@ -70,15 +70,7 @@ describe("a tenant's deletion is scheduled, can be restored within its grace per
   }
 
   async function cli(args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      env: { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir, BCRYPT_COST: '4' },
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => '',
-    });
-    return { code, stdout, stderr };
+    return runIdp(args, { DATA_DIR: idp.dataDir, KEYS_DIR: idp.keysDir, BCRYPT_COST: '4' });
   }
 
   async function setUp(slug: string) {
