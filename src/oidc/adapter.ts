@@ -83,6 +83,8 @@ function unavailableAs503<T>(operation: Promise<T>): Promise<T> {
     if (!storeUnavailable(error)) throw error;
     const refusal = new errors.TemporarilyUnavailable('the service is busy; try again shortly', { cause: error });
     Object.assign(refusal, { status: 503, statusCode: 503, allow_redirect: false });
+    // Built as a 4xx refusal (without frames, see protocol-error-stacks.ts); as a 503 it is logged: where it happened counts.
+    Error.captureStackTrace(refusal);
     throw refusal;
   });
 }

@@ -6,10 +6,11 @@ import { errors } from 'oidc-provider';
  * stack trace twice (in Error's constructor and again in `Error.captureStackTrace`). Measured on
  * the machine endpoints that was a fifth of the CPU of a request, in bare oidc-provider as in ours.
  *
- * A protocol refusal (4xx, `expose`) is an answer to a client, not a fault of ours: its name,
+ * A protocol refusal (exposed, 4xx) is an answer to a client, not a fault of ours: its name,
  * message and detail say everything and its frames are never read. So those errors are built
- * without walking the stack; their `stack` is just "Name: message". Errors of any other kind, and
- * an oidc-provider error with a 5xx status, keep their full stack.
+ * without walking the stack; their `stack` reads "Name: message". An oidc-provider error with a
+ * 5xx status when its class captures (or made directly from the base class), and every other
+ * error, keeps its frames.
  */
 let installed = false;
 
@@ -21,30 +22,36 @@ export function skipStacksOfProtocolRefusals(): void {
   // A derived class's `super(…)` calls whatever its constructor's prototype is when it runs, so the
   // base of every oidc-provider error can build it without Error's constructor, which always walks
   // the stack (lowering Error.stackTraceLimit around it costs more than it saves). The result is
-  // still `instanceof Error`, and reads as one to Object.prototype.toString.
+  // still `instanceof Error`, and reads as one to Object.prototype.toString (not to
+  // util.types.isNativeError). The base class made directly has no subclass to capture: native.
   function ProtocolErrorBase(this: unknown, message?: string, options?: ErrorOptions): object {
+    if ((new.target as unknown) === OIDCProviderError) return Reflect.construct(Error, [message, options], new.target) as object;
     const error = Object.create(new.target.prototype as object) as object;
     Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
-    if (options && 'cause' in options) Object.defineProperty(error, 'cause', { value: options.cause, writable: true, configurable: true });
+    if (typeof options === 'object' && options !== null && 'cause' in options) {
+      Object.defineProperty(error, 'cause', { value: options.cause, writable: true, configurable: true });
+    }
     return error;
   }
   ProtocolErrorBase.prototype = Error.prototype;
   Object.setPrototypeOf(OIDCProviderError, ProtocolErrorBase);
   Object.defineProperty(OIDCProviderError.prototype, Symbol.toStringTag, { value: 'Error', configurable: true });
+  // What a refusal's `stack` reads until something captures or assigns one.
+  Object.defineProperty(OIDCProviderError.prototype, 'stack', {
+    get(this: Error) {
+      return this.message ? `${this.name}: ${this.message}` : this.name;
+    },
+    set(this: Error, value: unknown) {
+      Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
+    },
+    configurable: true,
+  });
 
-  // Each subclass then captures again, once its status is known: a refusal gets "Name: message",
-  // anything else (a 5xx) its frames.
+  // Each subclass then captures, once its status is known: a refusal keeps "Name: message",
+  // anything else (a 5xx) gets its frames. Without a constructorOpt, the frames start at the caller.
   const captureStackTrace = Error.captureStackTrace.bind(Error);
   Error.captureStackTrace = function captureUnlessProtocolRefusal(target: object, constructorOpt?: (...args: never[]) => unknown): void {
-    if (target instanceof OIDCProviderError && target.expose) {
-      Object.defineProperty(target, 'stack', {
-        value: `${target.name}: ${target.message}`,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
-      return;
-    }
-    captureStackTrace(target, constructorOpt);
+    if (target instanceof OIDCProviderError && target.expose && target.status < 500) return;
+    captureStackTrace(target, constructorOpt ?? captureUnlessProtocolRefusal);
   };
 }

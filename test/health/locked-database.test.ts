@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { adminToken, api } from '../support/admin-client.js';
 import { authorizationUrl } from '../support/fixtures.js';
+import { createAdapterClass } from '../../src/oidc/adapter.js';
 
 /** Another process (as the sqlite3 shell or a long CLI write would) takes the write lock and keeps it. */
 const HOLD_LOCK = `
@@ -95,6 +96,15 @@ describe('a write lock held by another process', () => {
     expect(page.status).toBe(503);
     expect(page.html).toContain('The service is busy right now');
     expect(Number(page.retryAfter)).toBeGreaterThan(0);
+
+    // Under oidc-provider's models a busy store is a 503 refusal, which our pages log: with where it happened.
+    const Adapter = createAdapterClass(idp.storage.oidc, idp.storage.clients);
+    const refusal = await new Adapter('Session').upsert('session-under-lock', { kind: 'Session' }, 60).then(
+      () => null,
+      (error: unknown) => error as Error & { status?: number },
+    );
+    expect(refusal).toMatchObject({ status: 503, error: 'temporarily_unavailable' });
+    expect(refusal!.stack).toMatch(/^TemporarilyUnavailable: temporarily_unavailable\n {4}at /);
 
     expect(readiness.value.status).toBe(503);
     expect(readiness.value.body).toMatchObject({ status: 'unavailable', failing: 'write' });

@@ -1,4 +1,6 @@
+import { types } from 'node:util';
 import { errors } from 'oidc-provider';
+import { skipStacksOfProtocolRefusals } from '../../src/oidc/protocol-error-stacks.js';
 import { adminToken } from '../support/admin-client.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 
@@ -27,6 +29,8 @@ describe('protocol refusals are built without a stack walk; faults keep their st
       expose: true,
     });
     expect(refusal.stack).toBe('InvalidToken: invalid_token');
+    // Built without Error's constructor (which walks the stack), not only without the second capture.
+    expect(types.isNativeError(refusal)).toBe(false);
     // As on a native Error: message and stack are not own enumerable fields that end up in a JSON body.
     expect(Object.keys(refusal)).not.toContain('message');
     expect(Object.keys(refusal)).not.toContain('stack');
@@ -35,6 +39,7 @@ describe('protocol refusals are built without a stack walk; faults keep their st
     const metadata = new errors.InvalidClientMetadata('could not load sector_identifier_uri response', { cause });
     expect(metadata).toMatchObject({ cause, error_detail: 'upstream said no' });
     expect(new errors.InvalidClient('client authentication failed').stack).toBe('InvalidClient: invalid_client');
+    expect(() => new errors.InvalidGrant(42 as never)).not.toThrow();
   });
 
   test('an oidc-provider error with a 5xx status, and every other error, keep their frames', () => {
@@ -48,6 +53,19 @@ describe('protocol refusals are built without a stack walk; faults keep their st
       }
     }
     expect(new OwnError().stack).toMatch(/^Error: ours\n {4}at /);
+    // The base class made directly has no subclass to capture for it.
+    expect(new errors.OIDCProviderError(503, 'temporarily_unavailable').stack).toMatch(
+      /^OIDCProviderError: temporarily_unavailable\n {4}at /,
+    );
+  });
+
+  test('Error.captureStackTrace without a constructorOpt still starts at its caller, also after a second install', () => {
+    skipStacksOfProtocolRefusals();
+    const holder: { stack?: string } = {};
+    (function callerOfCapture() {
+      Error.captureStackTrace(holder);
+    })();
+    expect(holder.stack!.split('\n')[1]).toMatch(/^ {4}at callerOfCapture /);
   });
 
   test('over HTTP a refusal answers as before: 401 invalid_token on userinfo with a forged token', async () => {
