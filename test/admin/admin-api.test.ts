@@ -1,5 +1,5 @@
 import { startIdp, type TestIdp } from '../support/server.js';
-import { adminToken, api } from '../support/admin-client.js';
+import { adminToken, api, clientCredentialsRequest } from '../support/admin-client.js';
 
 describe('admin API', () => {
   let idp: TestIdp;
@@ -141,20 +141,11 @@ describe('admin API', () => {
     expect((await api(idp.url, 'forged-token')('GET', '/tenants')).status).toBe(401);
 
     const { client, secret } = await idp.services.clients.create({ name: 'Ops 2', admin: true });
-    const basic = `Basic ${Buffer.from(`${client.id}:${secret}`).toString('base64')}`;
-    const noScope = await fetch(`${idp.url}/token`, {
-      method: 'POST',
-      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
+    const noScope = await clientCredentialsRequest(idp.url, client.id, secret!);
     const { access_token: unscoped } = (await noScope.json()) as { access_token: string };
     expect((await api(idp.url, unscoped)('GET', '/tenants')).status).toBe(403);
 
-    const scoped = await fetch(`${idp.url}/token`, {
-      method: 'POST',
-      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials&scope=admin',
-    });
+    const scoped = await clientCredentialsRequest(idp.url, client.id, secret!, 'admin');
     const { access_token: token } = (await scoped.json()) as { access_token: string };
     expect((await api(idp.url, token)('GET', '/tenants')).status).toBe(200);
     await idp.storage.clients.replace({ ...client, admin: false });

@@ -8,7 +8,7 @@ import { runIdp } from '../support/cli.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { FormClient, passwordStep } from '../support/form-client.js';
 import { authorizationUrl } from '../support/fixtures.js';
-import { adminToken, api } from '../support/admin-client.js';
+import { adminToken, api, clientCredentialsRequest } from '../support/admin-client.js';
 import { startSamlIdp } from '../support/saml-idp.js';
 
 const run = promisify(execFile);
@@ -58,14 +58,7 @@ describe('the idp command-line tool', () => {
       client: { id },
       secret,
     } = client.json();
-    const token = await fetch(`${server.url}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials&scope=admin',
-    });
+    const token = await clientCredentialsRequest(server.url, id, secret, 'admin');
     const { access_token: accessToken } = (await token.json()) as { access_token: string };
     const accounts = await fetch(`${server.url}/admin/v1/tenants/acme/accounts`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(((await accounts.json()) as { items: { email: string }[] }).items.map((a) => a.email)).toContain('eva@acme.example');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { runIdp } from '../support/cli.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 import { outbox } from '../support/outbox.js';
-import { api } from '../support/admin-client.js';
+import { api, clientCredentialsRequest } from '../support/admin-client.js';
 
 /** `idp operator bootstrap`, `idp operator grant-role|revoke-role|roles` and `idp client create --admin --role`. */
 describe('operators: bootstrap and roles from the command line', () => {
@@ -85,14 +85,7 @@ describe('operators: bootstrap and roles from the command line', () => {
     const { client, secret } = created.json();
     const acme = await server.services.tenants.get('acme');
     expect(client).toMatchObject({ admin: true, adminRole: 'tenant-admin', adminTenantIds: [acme.id], tenantIds: [] });
-    const token = await fetch(`${server.url}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${client.id}:${secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials&scope=admin',
-    });
+    const token = await clientCredentialsRequest(server.url, client.id, secret, 'admin');
     const call = api(server.url, ((await token.json()) as { access_token: string }).access_token);
     expect((await call('GET', '/tenants/acme/accounts')).status).toBe(200);
     expect((await call('GET', '/clients')).status).toBe(403);

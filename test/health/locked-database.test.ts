@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { adminToken, api } from '../support/admin-client.js';
+import { adminToken, api, clientCredentialsRequest } from '../support/admin-client.js';
 import { authorizationUrl } from '../support/fixtures.js';
 import { createAdapterClass } from '../../src/oidc/adapter.js';
 
@@ -57,14 +57,11 @@ describe('a write lock held by another process', () => {
 
     const writes = Promise.all([
       call('POST', '/tenants', { slug: 'locked', name: 'Locked AB' }),
-      fetch(`${idp.url}/token`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.secret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials&scope=admin',
-      }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as { error?: string } })),
+      clientCredentialsRequest(idp.url, admin.clientId, admin.secret, 'admin').then(async (r) => ({
+        status: r.status,
+        retryAfter: r.headers.get('retry-after'),
+        body: (await r.json()) as { error?: string },
+      })),
       fetch(authorizationUrl(idp.url, client.id, 'http://localhost:8123/cb'), {
         redirect: 'manual',
         headers: { 'accept-language': 'en' },

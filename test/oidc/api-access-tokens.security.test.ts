@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startIdp, type TestIdp } from '../support/server.js';
-import { adminToken, api } from '../support/admin-client.js';
+import { adminToken, api, clientCredentialsRequest } from '../support/admin-client.js';
 import { csrfToken, formAction, FormClient, passwordStep, signIn } from '../support/form-client.js';
 import { PASSWORD } from '../support/fixtures.js';
 import { auditEventsOnce } from '../support/audit-events.js';
@@ -311,14 +311,9 @@ describe('APIs and service clients: tokens only for what was granted', () => {
     expect(actions).toEqual(expect.arrayContaining(['admin.api.create', 'admin.api.update', 'admin.api.delete']));
     // Without the admin scope, nothing: no listing, no change.
     const { clientId, secret } = await adminToken(idp);
-    const noAdmin = await fetch(`${idp.url}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials&scope=openid',
-    }).then((r) => r.json() as Promise<{ access_token: string }>);
+    const noAdmin = await clientCredentialsRequest(idp.url, clientId, secret, 'openid').then(
+      (r) => r.json() as Promise<{ access_token: string }>,
+    );
     const plain = api(idp.url, noAdmin.access_token);
     expect((await plain('GET', '/apis')).status).toBe(403);
     expect((await plain('POST', '/apis', { identifier: 'https://new.example.com', scopes: ['n:read'] })).status).toBe(403);

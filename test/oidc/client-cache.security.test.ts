@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startIdp, type TestIdp } from '../support/server.js';
+import { clientCredentialsRequest } from '../support/admin-client.js';
 import { hashClientSecret } from '../../src/clients/secrets.js';
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 /**
  * The server keeps client instances in memory between token requests. A change to a client,
@@ -15,11 +14,7 @@ describe('clients kept in memory give way to every change of their record, by wh
   let other: DatabaseSync;
 
   const clientCredentials = async (id: string, secret: string) => {
-    const response = await fetch(`${idp.url}/token`, {
-      method: 'POST',
-      headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials&scope=admin',
-    });
+    const response = await clientCredentialsRequest(idp.url, id, secret, 'admin');
     return { status: response.status, error: ((await response.json()) as { error?: string }).error };
   };
 

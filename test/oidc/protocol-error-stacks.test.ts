@@ -1,7 +1,7 @@
 import { types } from 'node:util';
 import { errors } from 'oidc-provider';
 import { skipStacksOfProtocolRefusals } from '../../src/oidc/protocol-error-stacks.js';
-import { adminToken } from '../support/admin-client.js';
+import { adminToken, clientCredentialsRequest } from '../support/admin-client.js';
 import { startIdp, type TestIdp } from '../support/server.js';
 
 // The server installs the cheap construction of protocol refusals when it builds its provider.
@@ -78,14 +78,7 @@ describe('protocol refusals are built without a stack walk; faults keep their st
   test('a fault under a protocol endpoint is still logged with its stack', async () => {
     const { clientId, secret } = await adminToken(idp);
     await idp.storage.close(); // the store goes away under a running server: a fault, not a refusal
-    const response = await fetch(`${idp.url}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials&scope=admin',
-    });
+    const response = await clientCredentialsRequest(idp.url, clientId, secret, 'admin');
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ error: 'server_error' });
     const line = idp

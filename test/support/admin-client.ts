@@ -1,16 +1,21 @@
 import type { Idp } from '../../src/app.js';
 
+/** POSTs a client-credentials grant to `${base}/token`, the client authenticating with HTTP Basic; `scope` only if given. */
+export function clientCredentialsRequest(base: string, clientId: string, secret: string, scope?: string): Promise<Response> {
+  return fetch(`${base}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: `grant_type=client_credentials${scope === undefined ? '' : `&scope=${scope}`}`,
+  });
+}
+
 /** Creates an admin client and fetches an `admin` access token with client credentials over HTTP. */
 export async function adminToken(idp: Idp & { url: string }): Promise<{ token: string; clientId: string; secret: string }> {
   const { client, secret } = await idp.services.clients.create({ name: 'Operator', admin: true });
-  const response = await fetch(`${idp.url}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${client.id}:${secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials&scope=admin',
-  });
+  const response = await clientCredentialsRequest(idp.url, client.id, secret!, 'admin');
   const body = (await response.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no admin token: ${JSON.stringify(body)}`);
   return { token: body.access_token, clientId: client.id, secret: secret! };

@@ -2,6 +2,7 @@ import type { Idp } from '../../src/app.js';
 import { adminOperations } from '../../src/operations/index.js';
 import type { RoleName } from '../../src/roles/types.js';
 import { PASSWORD } from './fixtures.js';
+import { clientCredentialsRequest } from './admin-client.js';
 
 const TEST_CALLER = { actor: { type: 'cli' as const, id: 'test@localhost' }, awaitMail: true };
 
@@ -24,14 +25,7 @@ export async function customerAdmin(idp: Idp, tenantId: string, email: string, r
 /** An admin client with a role, and its client-credentials token. */
 export async function roleClient(idp: Idp & { url: string }, adminRole: RoleName, adminTenants?: string[]) {
   const { client, secret } = await idp.services.clients.create({ name: `${adminRole} client`, admin: true, adminRole, adminTenants });
-  const response = await fetch(`${idp.url}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${client.id}:${secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials&scope=admin',
-  });
+  const response = await clientCredentialsRequest(idp.url, client.id, secret!, 'admin');
   const body = (await response.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no admin token: ${JSON.stringify(body)}`);
   return { clientId: client.id, token: body.access_token };
